@@ -1,0 +1,307 @@
+// Package store is the reference backend's persistence: one embedded SQLite
+// database (pure Go, so CGO_ENABLED=0 builds work) that holds the data of both
+// faces. Migrations are embedded and versioned, and writes go through a
+// group-commit writer so that many small durable transactions share one fsync.
+//
+// Each face owns the interface it needs (in its own package); the SQL that
+// implements those interfaces lives here, one file per face.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Sentinel errors shared by every face's store implementation. Faces map
+// them to HTTP status codes in one place each.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+	// ErrPrecondition reports a version (ETag) mismatch.
+	ErrPrecondition = errors.New("precondition failed")
+)
+
+// FileName is the database file created inside the data directory.
+const FileName = "wrike-backend.db"
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// maxBatch bounds how many queued writes share one transaction.
+const maxBatch = 256
+
+// DB is an open store. It is safe for concurrent use.
+type DB struct {
+	read  *sql.DB
+	write *sql.DB
+	reqs  chan *writeReq
+	stop  chan struct{}
+	done  chan struct{}
+}
+
+type writeReq struct {
+	ctx  context.Context
+	fn   func(*sql.Tx) error
+	errc chan error
+}
+
+// Open opens (creating if needed) the database in dir and applies pending
+// migrations. Every write acknowledged by Write is durable: the database runs
+// in WAL mode with synchronous=FULL.
+func Open(ctx context.Context, dir string) (*DB, error) {
+	if dir == "" {
+		return nil, errors.New("store: a data directory is required")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: create data directory: %w", err)
+	}
+	dsn := "file:" + filepath.Join(dir, FileName) +
+		"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=foreign_keys(1)&_txlock=immediate"
+	write, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxLifetime(0)
+	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		_ = write.Close()
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	read.SetConnMaxLifetime(0)
+
+	db := &DB{
+		read:  read,
+		write: write,
+		reqs:  make(chan *writeReq, maxBatch),
+		stop:  make(chan struct{}),
+		done:  make(chan struct{}),
+	}
+	if err := db.migrate(ctx); err != nil {
+		_ = read.Close()
+		_ = write.Close()
+		return nil, err
+	}
+	go db.writer()
+	return db, nil
+}
+
+// Read returns the pool for read-only queries.
+func (db *DB) Read() *sql.DB { return db.read }
+
+// Close stops the writer after the queued writes and closes the database.
+func (db *DB) Close() error {
+	select {
+	case <-db.stop:
+	default:
+		close(db.stop)
+	}
+	<-db.done
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// ErrClosed is returned by Write after Close.
+var ErrClosed = errors.New("store: closed")
+
+// Write runs fn inside a transaction and returns once that transaction is
+// durably committed (or fn failed, in which case none of fn's changes are
+// kept). Concurrent calls are batched into one transaction, each inside its own
+// savepoint, so one failing fn does not affect the others. Callers must update
+// any in-memory state only after Write returns nil.
+func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	req := &writeReq{ctx: ctx, fn: fn, errc: make(chan error, 1)}
+	select {
+	case db.reqs <- req:
+	case <-db.stop:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, wait for the outcome even if ctx ends: the write may
+	// already be committed and the caller must not report it as failed.
+	return <-req.errc
+}
+
+func (db *DB) writer() {
+	defer close(db.done)
+	for {
+		var first *writeReq
+		select {
+		case first = <-db.reqs:
+		case <-db.stop:
+			// Drain what was queued before Close.
+			for {
+				select {
+				case r := <-db.reqs:
+					db.commit([]*writeReq{r})
+				default:
+					return
+				}
+			}
+		}
+		batch := []*writeReq{first}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-db.reqs:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		db.commit(batch)
+	}
+}
+
+func (db *DB) commit(batch []*writeReq) {
+	results := make([]error, len(batch))
+	fail := func(err error) {
+		for _, r := range batch {
+			r.errc <- err
+		}
+	}
+	tx, err := db.write.BeginTx(context.Background(), nil)
+	if err != nil {
+		fail(fmt.Errorf("store: begin: %w", err))
+		return
+	}
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		sp := "w" + strconv.Itoa(i)
+		if _, err := tx.Exec("SAVEPOINT " + sp); err != nil {
+			_ = tx.Rollback()
+			fail(fmt.Errorf("store: savepoint: %w", err))
+			return
+		}
+		results[i] = runFn(r.fn, tx)
+		if results[i] != nil {
+			if _, err := tx.Exec("ROLLBACK TO " + sp); err != nil {
+				_ = tx.Rollback()
+				fail(fmt.Errorf("store: rollback to savepoint: %w", err))
+				return
+			}
+		}
+		if _, err := tx.Exec("RELEASE " + sp); err != nil {
+			_ = tx.Rollback()
+			fail(fmt.Errorf("store: release savepoint: %w", err))
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		fail(fmt.Errorf("store: commit: %w", err))
+		return
+	}
+	for i, r := range batch {
+		r.errc <- results[i]
+	}
+}
+
+func runFn(fn func(*sql.Tx) error, tx *sql.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: write panicked: %v", p)
+		}
+	}()
+	return fn(tx)
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("store: migration %q is not named NNNN_description.sql", name)
+		}
+		body, err := migrationFiles.ReadFile("migrations/" + name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: name, sql: string(body)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i := 1; i < len(out); i++ {
+		if out[i].version == out[i-1].version {
+			return nil, fmt.Errorf("store: two migrations with version %d", out[i].version)
+		}
+	}
+	return out, nil
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	migs, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrations table: %w", err)
+	}
+	applied := map[int]bool{}
+	rows, err := db.write.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("store: read migrations: %w", err)
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			_ = rows.Close()
+			return err
+		}
+		applied[v] = true
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	for _, m := range migs {
+		if applied[m.version] {
+			continue
+		}
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("store: migration %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`,
+			m.version, m.name, time.Now().UTC().Format(time.RFC3339)); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("store: migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}

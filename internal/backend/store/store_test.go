@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"testing"
+)
+
+func openTest(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+func TestWriteBatchesIsolateFailures(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	if err := db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`CREATE TABLE t (k TEXT PRIMARY KEY)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 200)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = db.Write(ctx, func(tx *sql.Tx) error {
+				if _, err := tx.Exec(`INSERT INTO t(k) VALUES (?)`, i); err != nil {
+					return err
+				}
+				if i%2 == 1 {
+					return errors.New("odd rejected")
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if (i%2 == 1) != (err != nil) {
+			t.Fatalf("write %d: err = %v", i, err)
+		}
+	}
+	var n int
+	if err := db.Read().QueryRow(`SELECT count(*) FROM t`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 100 {
+		t.Fatalf("rows = %d, want 100 (failed writes must leave nothing)", n)
+	}
+}
+
+func TestWritePanicIsAnError(t *testing.T) {
+	db := openTest(t)
+	err := db.Write(context.Background(), func(*sql.Tx) error { panic("boom") })
+	if err == nil {
+		t.Fatal("want error from panicking write")
+	}
+}
+
+func TestReopenKeepsDataAndMigrationsOnce(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	db, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO store_info(key, value) VALUES ('probe', 'kept')`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Write(ctx, func(*sql.Tx) error { return nil }); !errors.Is(err, ErrClosed) {
+		t.Fatalf("write after close: %v", err)
+	}
+	db, err = Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v string
+	if err := db.Read().QueryRow(`SELECT value FROM store_info WHERE key='probe'`).Scan(&v); err != nil || v != "kept" {
+		t.Fatalf("value = %q, err = %v", v, err)
+	}
+}
