@@ -7,10 +7,13 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
 )
 
 var _ provider.Provider = (*wrikeProvider)(nil)
@@ -48,11 +51,32 @@ func (p *wrikeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 	}
 }
 
+// providerData is what resources and data sources receive from Configure.
+type providerData struct {
+	// Okta is nil when the provider has no Okta settings.
+	Okta *oktaapi.Client
+}
+
 func (p *wrikeProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	data := &providerData{}
+	var diags diag.Diagnostics
+	data.Okta, diags = newOktaClient(cfg.OktaOrgURL, cfg.OktaAPIToken, p.version)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.ResourceData, resp.DataSourceData = data, data
 }
 
-func (p *wrikeProvider) Resources(context.Context) []func() resource.Resource { return nil }
+func (p *wrikeProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewOktaWrikeProvisioningResource,
+	}
+}
 
 func (p *wrikeProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
