@@ -269,19 +269,23 @@ func (r *oktaWrikeProvisioningResource) ModifyPlan(ctx context.Context, req reso
 }
 
 func (r *oktaWrikeProvisioningResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *providerData, got %T.", req.ProviderData))
+	data := providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if data == nil {
 		return
 	}
 	if data.Okta == nil {
-		resp.Diagnostics.Append(missingOktaConfig())
+		resp.Diagnostics.Append(missingOktaConfig(data.OktaProblem))
 		return
 	}
 	r.okta = data.Okta
+}
+
+// missingOktaConfig is the error of an okta_* resource used without Okta
+// settings in the provider.
+func missingOktaConfig(problem string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Missing Okta configuration",
+		"okta_wrike_provisioning configures Okta, so the provider \"wrike\" needs okta_org_url and okta_api_token "+
+			"(or the OKTA_ORG_URL and OKTA_API_TOKEN environment variables). "+problem)
 }
 
 func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -344,7 +348,7 @@ func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.R
 		return
 	}
 	if r.okta == nil {
-		resp.Diagnostics.Append(missingOktaConfig())
+		resp.Diagnostics.Append(missingOktaConfig(""))
 		return
 	}
 	everyone := &everyoneGroup{okta: r.okta}
@@ -411,7 +415,7 @@ func (r *oktaWrikeProvisioningResource) Delete(ctx context.Context, req resource
 		return
 	}
 	if r.okta == nil {
-		resp.Diagnostics.Append(missingOktaConfig())
+		resp.Diagnostics.Append(missingOktaConfig(""))
 		return
 	}
 	appID := state.AppID.ValueString()
@@ -727,10 +731,6 @@ func (r *oktaWrikeProvisioningResource) finish(ctx context.Context, plan oktaWri
 	}
 	everyone.save(ctx, private, diags)
 	diags.Append(state.Set(ctx, got)...)
-}
-
-type stateSetter interface {
-	Set(ctx context.Context, val any) diag.Diagnostics
 }
 
 // connectionRequest is the connection body: the SCIM base URL and the

@@ -9,22 +9,21 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
 
-// oktaProvisioningFactories serves the provider in-process to the
-// Terraform CLI under test.
-var oktaProvisioningFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"wrike": providerserver.NewProtocol6WithError(New("test")()),
+// provisioningConfig renders a provider block for the Okta org at oktaURL
+// and an okta_wrike_provisioning "p" with the given body. Tests that never
+// reach Wrike point wrike_url at a closed port.
+func provisioningConfig(oktaURL, oktaToken, body string) string {
+	return provisioningConfigWith("http://127.0.0.1:9", "wrka_unused", oktaURL, oktaToken, body)
 }
 
-// provisioningConfig renders a provider block for the Okta org at oktaURL
-// and an okta_wrike_provisioning "p" with the given body.
-func provisioningConfig(oktaURL, oktaToken, body string) string {
+func provisioningConfigWith(wrikeURL, wrikeToken, oktaURL, oktaToken, body string) string {
 	return fmt.Sprintf(`
 provider "wrike" {
+  wrike_url      = %q
+  wrike_token    = %q
   okta_org_url   = %q
   okta_api_token = %q
 }
@@ -33,7 +32,7 @@ resource "okta_wrike_provisioning" "p" {
   provider = wrike
 %s
 }
-`, oktaURL, oktaToken, body)
+`, wrikeURL, wrikeToken, oktaURL, oktaToken, body)
 }
 
 func TestAccOktaWrikeProvisioning_invalidConfigsRejectedAtPlan(t *testing.T) {
@@ -49,7 +48,7 @@ func TestAccOktaWrikeProvisioning_invalidConfigsRejectedAtPlan(t *testing.T) {
   scim_base_url = "https://wrike.example/scim/okta/v2"
 `
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: oktaProvisioningFactories,
+		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
 				Config: cfg(base + `
@@ -137,13 +136,16 @@ func TestAccOktaWrikeProvisioning_invalidConfigsRejectedAtPlan(t *testing.T) {
 }
 
 func TestAccOktaWrikeProvisioning_missingOktaSettings(t *testing.T) {
-	t.Setenv(envOktaOrgURL, "")
-	t.Setenv(envOktaAPIToken, "")
+	t.Setenv("OKTA_ORG_URL", "")
+	t.Setenv("OKTA_API_TOKEN", "")
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: oktaProvisioningFactories,
+		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: `
-provider "wrike" {}
+provider "wrike" {
+  wrike_url   = "http://127.0.0.1:9"
+  wrike_token = "wrka_unused"
+}
 
 resource "okta_wrike_provisioning" "p" {
   provider      = wrike
@@ -159,13 +161,15 @@ resource "okta_wrike_provisioning" "p" {
 }
 
 func TestAccOktaWrikeProvisioning_halfOktaSettings(t *testing.T) {
-	t.Setenv(envOktaOrgURL, "")
-	t.Setenv(envOktaAPIToken, "")
+	t.Setenv("OKTA_ORG_URL", "")
+	t.Setenv("OKTA_API_TOKEN", "")
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: oktaProvisioningFactories,
+		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: `
 provider "wrike" {
+  wrike_url    = "http://127.0.0.1:9"
+  wrike_token  = "wrka_unused"
   okta_org_url = "https://example.okta.com"
 }
 
@@ -177,7 +181,7 @@ resource "okta_wrike_provisioning" "p" {
 }
 `,
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Missing Okta API token.*okta_api_token.*OKTA_API_TOKEN`),
+			ExpectError: regexp.MustCompile(`(?s)Missing Okta configuration.*The Okta API token is not set.*okta_api_token.*OKTA_API_TOKEN`),
 		}},
 	})
 }
@@ -204,7 +208,7 @@ func TestAccOktaWrikeProvisioning_unknownConnection(t *testing.T) {
 	}))
 	defer okta.Close()
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: oktaProvisioningFactories,
+		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: provisioningConfig(okta.URL, "00test-token", `
   app_id                  = "0oaWrike"
