@@ -2,6 +2,7 @@ package scim
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 // Path is a parsed PATCH attribute path (RFC 7644 §3.5.2, "PATH" in the ABNF):
@@ -23,6 +24,9 @@ func ParsePath(rt *ResourceType, s string) (*Path, error) {
 	}
 	if len(s) > MaxFilterLength {
 		return nil, badRequest(ErrInvalidPath, "path is %d bytes long; at most %d are accepted", len(s), MaxFilterLength)
+	}
+	if !utf8.ValidString(s) {
+		return nil, badRequest(ErrInvalidPath, "path is not valid UTF-8")
 	}
 	s = strings.TrimSpace(s)
 	i := strings.IndexByte(s, '[')
