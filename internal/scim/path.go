@@ -19,6 +19,23 @@ type Path struct {
 // or an extension URN alone (the whole extension). Names are case-insensitive.
 // Errors are 400 invalidPath saying what is wrong.
 func ParsePath(rt *ResourceType, s string) (*Path, error) {
+	p, _, err := parsePath(rt, s)
+	return p, err
+}
+
+// parsePath also reports whether the path failed only because it names a
+// schema the resource type does not have.
+func parsePath(rt *ResourceType, s string) (*Path, bool, error) {
+	p, err := parsePathRef(rt, s)
+	if err != nil && hasPrefixFold(strings.TrimSpace(s), "urn:") {
+		if _, reason := rt.resolve(strings.TrimSpace(s)); strings.HasPrefix(reason, "unknown schema") {
+			return nil, true, err
+		}
+	}
+	return p, false, err
+}
+
+func parsePathRef(rt *ResourceType, s string) (*Path, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, badRequest(ErrInvalidPath, "path is empty")
 	}
