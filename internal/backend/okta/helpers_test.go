@@ -225,7 +225,7 @@ type fakeSCIM struct {
 	// fail503 answers that many next requests with 503.
 	fail503 int
 	// hold blocks requests while not nil, until it is closed.
-	hold chan struct{}
+	hold   chan struct{}
 	nextID int
 }
 

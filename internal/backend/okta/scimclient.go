@@ -16,17 +16,18 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
 // SCIM 2.0 schema URNs the client sends and expects.
 const (
-	schemaUser       = "urn:ietf:params:scim:schemas:core:2.0:User"
-	schemaEnterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-	schemaWrike      = "urn:ietf:params:scim:schemas:extension:wrike:2.0:User"
-	schemaPatchOp    = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-	schemaList       = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-	schemaError      = "urn:ietf:params:scim:api:messages:2.0:Error"
-	scimContentType  = "application/scim+json; charset=utf-8"
+	schemaUser       = scim.SchemaUser
+	schemaEnterprise = scim.SchemaEnterpriseUser
+	schemaWrike      = scim.SchemaWrikeUser
+	schemaPatchOp    = scim.SchemaPatchOp
+	schemaList       = scim.SchemaListResponse
+	schemaError      = scim.SchemaError
+	scimContentType  = scim.ContentType + "; charset=utf-8"
 	userAgent        = "Okta SCIM Client 1.0.0"
 	maxSCIMResponse  = 1 << 20
 )
@@ -61,15 +62,6 @@ type callError struct {
 }
 
 func (e *callError) Error() string { return e.reason }
-
-// scimErrorBody is a SCIM Error response (RFC 7644 §3.12). status is a string
-// in the RFC, a number in some servers.
-type scimErrorBody struct {
-	Schemas  []string        `json:"schemas"`
-	Status   json.RawMessage `json:"status"`
-	ScimType string          `json:"scimType"`
-	Detail   string          `json:"detail"`
-}
 
 // call sends one request with the per-call timeout and returns the status
 // and body of any answer; a transport failure is a retriable callError.
@@ -130,20 +122,8 @@ func redactQuery(u string) string {
 // httpError turns an error answer into a callError carrying the SCIM
 // Error's detail when the body is one.
 func httpError(resp *http.Response, body []byte) *callError {
-	e := &callError{status: resp.StatusCode}
-	var se scimErrorBody
-	if json.Unmarshal(body, &se) == nil && se.Detail != "" {
-		e.reason, e.scimType = se.Detail, se.ScimType
-	} else {
-		snippet := strings.TrimSpace(string(body))
-		if len(snippet) > 200 {
-			snippet = snippet[:200] + "…"
-		}
-		e.reason = "HTTP " + strconv.Itoa(resp.StatusCode) + " " + http.StatusText(resp.StatusCode)
-		if snippet != "" {
-			e.reason += ": " + snippet
-		}
-	}
+	se := scim.ParseErrorResponse(resp.StatusCode, body)
+	e := &callError{status: resp.StatusCode, reason: se.Detail, scimType: se.ScimType}
 	e.retriable = resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
 	if v := resp.Header.Get("Retry-After"); v != "" {
 		if n, err := strconv.Atoi(v); err == nil && n > 0 {
