@@ -115,6 +115,10 @@ func New(cfg Config) (*Client, error) {
 	rc := retryablehttp.NewClient()
 	if cfg.HTTPClient != nil {
 		rc.HTTPClient = cfg.HTTPClient
+	} else if t, ok := rc.HTTPClient.Transport.(*http.Transport); ok {
+		// Terraform refreshes ten resources at a time by default; keep
+		// that many connections open instead of dialling per request.
+		t.MaxIdleConnsPerHost = 32
 	}
 	rc.RetryMax = orDefault(cfg.RetryMax, DefaultRetryMax)
 	if cfg.RetryMax < 0 {
