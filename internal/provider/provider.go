@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
@@ -48,6 +49,8 @@ type providerData struct {
 	OktaAPIToken string
 	// OktaProblem explains why Okta cannot be used; empty when it can.
 	OktaProblem string
+	// Okta is the Okta client, nil when OktaProblem is set.
+	Okta *oktaapi.Client
 
 	// Version and Logger are for building further API clients.
 	Version   string
@@ -186,6 +189,12 @@ func (p *wrikeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 	data.Wrike = client
+	if data.OktaProblem == "" {
+		data.Okta, err = oktaapi.New(oktaapi.Config{OrgURL: data.OktaOrgURL, APIToken: data.OktaAPIToken, UserAgent: data.UserAgent, Logger: data.Logger})
+		if err != nil {
+			data.OktaProblem = err.Error()
+		}
+	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
@@ -195,6 +204,7 @@ func (p *wrikeProvider) Resources(context.Context) []func() resource.Resource {
 		NewApprovedDomainResource,
 		NewAPITokenResource,
 		NewSCIMIntegrationResource,
+		NewOktaWrikeProvisioningResource,
 	}
 }
 
