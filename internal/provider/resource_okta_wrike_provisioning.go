@@ -671,10 +671,9 @@ func (r *oktaWrikeProvisioningResource) fetch(ctx context.Context, appID string,
 		m.SCIMBaseURL = types.StringValue(conn.BaseURL)
 	}
 	m.Status = types.StringValue(conn.Status)
+	// The capabilities are the toggles; the feature's own status follows
+	// the connection and says nothing more.
 	t := feature.Toggles()
-	if feature.Status == oktaapi.StatusDisabled {
-		t = oktaapi.ProvisioningToggles{}
-	}
 	m.CreateUsers = types.BoolValue(t.CreateUsers)
 	m.UpdateUserAttributes = types.BoolValue(t.UpdateUserAttributes)
 	m.DeactivateUsers = types.BoolValue(t.DeactivateUsers)

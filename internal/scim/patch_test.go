@@ -109,6 +109,11 @@ func TestApplyPatchIdentityProviderForms(t *testing.T) {
 			want: `{"active":false}`,
 		},
 		{
+			name: "an attribute of an extension this server does not have is ignored",
+			body: `{"Operations":[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User:CustomAttribute","value":"x"},{"op":"replace","path":"title","value":"Lead"}]}`,
+			want: `{"title":"Lead"}`,
+		},
+		{
 			name: "replace with null unassigns",
 			body: `{"Operations":[{"op":"replace","path":"name","value":null}]}`,
 			want: `{"name":null}`,

@@ -191,6 +191,12 @@ func coerceSingle(a *Attribute, v any, where string) (any, *Error) {
 	case TypeComplex:
 		m, ok := v.(map[string]any)
 		if !ok {
+			// Microsoft Entra ID sends the manager as the manager's id alone
+			// ("value": "26118915-…"); a scalar for an attribute with a "value"
+			// sub-attribute is taken as that sub-attribute.
+			if _, isList := v.([]any); !isList && a.SubAttribute("value") != nil {
+				return coerceComplex(a, map[string]any{"value": v}, where)
+			}
 			return nil, typeError(where, "a JSON object", v)
 		}
 		return coerceComplex(a, m, where)
