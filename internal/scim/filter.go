@@ -771,6 +771,11 @@ func (p *parser) resolveName(name string, parent *Attribute) (attrRef, error) {
 	if ref.attr == nil {
 		return attrRef{}, p.errorf("%q is a schema, not an attribute", name)
 	}
+	if t := ref.target(); t.returned() == ReturnedNever || ref.attr.returned() == ReturnedNever {
+		// Filtering on a never-returned attribute would let a client probe a
+		// password; the detail leaves the filter out so the guess is not logged.
+		return attrRef{}, badRequest(ErrInvalidFilter, "attribute %q cannot be used in a filter", ref.String())
+	}
 	return ref, nil
 }
 
