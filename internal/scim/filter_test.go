@@ -305,3 +305,12 @@ func TestFilterMatchNonCanonicalResource(t *testing.T) {
 		}
 	}
 }
+
+func TestMatchConvenience(t *testing.T) {
+	if ok, err := Match(UserResourceType, `name.givenName eq "barbara"`, babs(t)); !ok || err != nil {
+		t.Errorf("Match = %v %v", ok, err)
+	}
+	if _, err := Match(UserResourceType, `name.givenName eq`, babs(t)); err == nil {
+		t.Error("bad filter accepted")
+	}
+}
