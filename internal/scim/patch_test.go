@@ -301,3 +301,26 @@ func TestApplyPatchNumbersAndSimpleLists(t *testing.T) {
 	_, err = patch(t, rt, start, `{"Operations":[{"op":"add","path":"ratio","value":"0.5"}]}`)
 	wantError(t, err, 400, ErrInvalidValue, "a number")
 }
+
+func TestApplyPatchOddInputsDoNotPanic(t *testing.T) {
+	// Values built in Go rather than decoded from JSON, and a stored resource
+	// whose attributes have the wrong shapes: rejected or handled, never a panic.
+	odd := []any{nil, 1, 2.5, int64(3), "x", true, []string{"a"}, map[string]string{"value": "a"}, []any{nil, 1}, map[string]any{"value": []any{}}}
+	stored := map[string]any{"userName": "u", "emails": "not-a-list", "name": []any{1}, SchemaEnterpriseUser: "not-an-object", "active": "yes"}
+	paths := []string{"", "emails", "emails.value", `emails[type eq "work"].value`, "name", "name.givenName", "active",
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "members"}
+	for _, op := range []string{"add", "replace", "remove"} {
+		for _, p := range paths {
+			for _, v := range odd {
+				for _, res := range []map[string]any{stored, babs(t), nil} {
+					_, err := ApplyPatch(UserResourceType, res, []PatchOperation{{Op: op, Path: p, Value: v}})
+					if err != nil {
+						if e, ok := AsError(err); !ok || e.Detail == "" {
+							t.Fatalf("%s %s %v: %v", op, p, v, err)
+						}
+					}
+				}
+			}
+		}
+	}
+}
