@@ -48,7 +48,7 @@ func (s *Server) routes() {
 	m.HandleFunc("/api/v4/users", s.admin(methodNotFound))
 	m.HandleFunc("/api/v4/", s.admin(resourceNotFound))
 
-	// SCIM routes: added with the SCIM service provider.
+	s.scimRoutes(m)
 	s.mux = m
 }
 
