@@ -295,6 +295,9 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 			if m, ok := e.(map[string]any); ok {
 				if v, ok := m["value"].(string); ok && v != "" {
 					lv := strings.ToLower(v)
+					if lv == lower {
+						lv = lower // share the string: the email usually is the userName
+					}
 					if !slices.Contains(u.emails, lv) {
 						u.emails = append(u.emails, lv)
 					}
@@ -306,7 +309,7 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 	if err != nil {
 		return nil, err
 	}
-	u.doc = doc
+	u.doc = packDoc(doc)
 	return u, nil
 }
 
