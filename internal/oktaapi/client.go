@@ -236,7 +236,7 @@ func (c *Client) ListGroupAssignments(ctx context.Context, appID string) ([]Appl
 
 // AssignGroup assigns a group to the app, or updates its assignment.
 func (c *Client) AssignGroup(ctx context.Context, appID, groupID string, a ApplicationGroupAssignment) (*ApplicationGroupAssignment, error) {
-	a.ID, a.LastUpdated = "", nil
+	a.ID, a.LastUpdated = "", ""
 	var out ApplicationGroupAssignment
 	if err := c.do(ctx, http.MethodPut, appPath(appID, "groups", url.PathEscape(groupID)), nil, a, &out); err != nil {
 		return nil, err

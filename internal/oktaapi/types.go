@@ -1,7 +1,5 @@
 package oktaapi
 
-import "time"
-
 // Connection states Okta reports for an app's default provisioning
 // connection. StatusUnknown is what Okta answers for apps whose
 // provisioning its public API cannot configure (most OIN apps, Wrike
@@ -158,7 +156,7 @@ type ApplicationGroupAssignment struct {
 	ID          string            `json:"id,omitempty"`
 	Priority    int               `json:"priority"`
 	Profile     AssignmentProfile `json:"profile"`
-	LastUpdated *time.Time        `json:"lastUpdated,omitempty"`
+	LastUpdated string            `json:"lastUpdated,omitempty"`
 }
 
 // AppUser is a user assigned to an app, directly (scope USER) or
@@ -170,8 +168,8 @@ type AppUser struct {
 	SyncState   string            `json:"syncState,omitempty"`
 	ExternalID  string            `json:"externalId,omitempty"`
 	Profile     AssignmentProfile `json:"profile"`
-	Created     *time.Time        `json:"created,omitempty"`
-	LastUpdated *time.Time        `json:"lastUpdated,omitempty"`
+	Created     string            `json:"created,omitempty"`
+	LastUpdated string            `json:"lastUpdated,omitempty"`
 }
 
 // AppUserAssignRequest assigns one user to an app directly.
