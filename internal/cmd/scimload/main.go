@@ -258,7 +258,11 @@ func run(backendBin string, users, writers, conns int, duration time.Duration, p
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(backendBin, "--wrike-addr", addr, "--data-dir", dataDir, "--log-level", "warn")
+	oktaAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(backendBin, "--wrike-addr", addr, "--okta-addr", oktaAddr, "--data-dir", dataDir, "--log-level", "warn")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
