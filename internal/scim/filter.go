@@ -135,6 +135,16 @@ func (f *Filter) Match(res map[string]any) bool {
 	return matchNode(f.root, res)
 }
 
+// Match parses filter against rt and matches one resource: a convenience for
+// a single use; a server matching many resources parses once with ParseFilter.
+func Match(rt *ResourceType, filter string, res map[string]any) (bool, error) {
+	f, err := ParseFilter(rt, filter)
+	if err != nil {
+		return false, err
+	}
+	return f.Match(res), nil
+}
+
 // String renders the filter in a normal form: canonical attribute names, lower-case operators.
 func (f *Filter) String() string {
 	if f == nil || f.root == nil {
@@ -770,6 +780,11 @@ func (p *parser) resolveName(name string, parent *Attribute) (attrRef, error) {
 	}
 	if ref.attr == nil {
 		return attrRef{}, p.errorf("%q is a schema, not an attribute", name)
+	}
+	if t := ref.target(); t.returned() == ReturnedNever || ref.attr.returned() == ReturnedNever {
+		// Filtering on a never-returned attribute would let a client probe a
+		// password; the detail leaves the filter out so the guess is not logged.
+		return attrRef{}, badRequest(ErrInvalidFilter, "attribute %q cannot be used in a filter", ref.String())
 	}
 	return ref, nil
 }

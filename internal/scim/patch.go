@@ -31,6 +31,11 @@ type PatchRequest struct {
 	Operations []PatchOperation `json:"Operations"`
 }
 
+// NewPatchRequest builds a PATCH body for a client, with its schemas set.
+func NewPatchRequest(ops ...PatchOperation) *PatchRequest {
+	return &PatchRequest{Schemas: []string{SchemaPatchOp}, Operations: ops}
+}
+
 // UnmarshalJSON reads a PATCH body with case-insensitive member names and
 // numbers kept as json.Number.
 func (r *PatchRequest) UnmarshalJSON(b []byte) error {
@@ -259,7 +264,7 @@ func applyPathless(rt *ResourceType, res map[string]any, kind patchKind, m map[s
 			}
 			continue
 		}
-		if err := apply(res, kind, &Path{ref: ref}, m[k], true); err != nil {
+		if err := apply(res, kind, &Path{ref: ref, raw: k}, m[k], true); err != nil {
 			return err
 		}
 	}
@@ -272,7 +277,7 @@ func applyExtension(rt *ResourceType, res map[string]any, kind patchKind, ext at
 		if reason != "" {
 			continue
 		}
-		if err := apply(res, kind, &Path{ref: ref}, m[k], true); err != nil {
+		if err := apply(res, kind, &Path{ref: ref, raw: ext.ns + ":" + k}, m[k], true); err != nil {
 			return err
 		}
 	}
@@ -283,7 +288,11 @@ func applyExtension(rt *ResourceType, res map[string]any, kind patchKind, ext at
 // pathless value, where echoed read-only values are tolerated.
 func apply(res map[string]any, kind patchKind, p *Path, value any, pathless bool) *Error {
 	a := p.ref.attr
-	name := p.String()
+	// Error details name the attribute as the client wrote it.
+	name := p.raw
+	if name == "" {
+		name = p.String()
+	}
 	holder := res
 	if p.ref.ns != "" {
 		holder, _ = res[p.ref.ns].(map[string]any)
