@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -322,5 +323,37 @@ func TestApplyPatchOddInputsDoNotPanic(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestApplyPatchLargeMemberLists(t *testing.T) {
+	members := func(from, to int, upper bool) []any {
+		var out []any
+		for i := from; i < to; i++ {
+			v := fmt.Sprintf("member-%05d", i)
+			if upper {
+				v = strings.ToUpper(v)
+			}
+			out = append(out, map[string]any{"value": v})
+		}
+		return out
+	}
+	g := map[string]any{"displayName": "Everyone", "members": members(0, 3000, false)}
+	// 3000 more, 1000 of which are already members: 5000 in all.
+	got, err := ApplyPatch(GroupResourceType, g, []PatchOperation{{Op: "add", Path: "members", Value: members(2000, 5000, false)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(got["members"].([]any)); n != 5000 {
+		t.Fatalf("after add: %d members, want 5000", n)
+	}
+	// Remove 2500 by value, named in upper case (members.value is not caseExact).
+	got, err = ApplyPatch(GroupResourceType, got, []PatchOperation{{Op: "remove", Path: "members", Value: members(1000, 3500, true)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := got["members"].([]any)
+	if len(left) != 2500 || left[0].(map[string]any)["value"] != "member-00000" || left[1000].(map[string]any)["value"] != "member-03500" {
+		t.Fatalf("after remove: %d members, first %v", len(left), left[0])
 	}
 }
