@@ -874,6 +874,9 @@ func (p *parser) compValue(a *Attribute, op compareOp) (compValue, error) {
 			return v, p.errorf("comparison value %q must be a quoted string, a number, true, false or null", p.tok.text)
 		}
 	default:
+		if p.tok.kind == tokBad && p.tok.text == "'" {
+			return v, p.errorf("strings in filters are enclosed in double quotes, not single quotes")
+		}
 		return v, p.errorf("expected a comparison value but found %s", p.tok.describe())
 	}
 	if v.kind == valNull {

@@ -162,6 +162,7 @@ func TestFilterErrors(t *testing.T) {
 		{`userName eq "abc`, "not terminated"},
 		{`userName eq "a\qb"`, "invalid escape"},
 		{`userName eq bjensen`, "quoted string"},
+		{`userName eq 'bjensen'`, "double quotes"},
 		{`userName eq 12`, "quoted string"},
 		{`nosuch eq "a"`, `unknown attribute "nosuch"`},
 		{`name.nosuch eq "a"`, "unknown sub-attribute"},
