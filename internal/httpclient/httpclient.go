@@ -35,6 +35,8 @@ const (
 	// X-Rate-Limit-Reset can make one retry wait; a longer advice is
 	// answered by giving up with ErrRateLimited at once.
 	DefaultMaxAdvisedWait = 2 * time.Minute
+	// DefaultAttemptTimeout bounds one attempt when Config.HTTPClient is nil.
+	DefaultAttemptTimeout = time.Minute
 
 	maxErrorBody    = 1 << 20
 	maxResponseBody = 64 << 20
@@ -115,6 +117,15 @@ func New(cfg Config) (*Client, error) {
 	rc := retryablehttp.NewClient()
 	if cfg.HTTPClient != nil {
 		rc.HTTPClient = cfg.HTTPClient
+	} else {
+		// One attempt that hangs must not hang the plan: it fails and is
+		// retried like any transport error.
+		rc.HTTPClient.Timeout = DefaultAttemptTimeout
+		if t, ok := rc.HTTPClient.Transport.(*http.Transport); ok {
+			// Terraform refreshes ten resources at a time by default; keep
+			// that many connections open instead of dialling per request.
+			t.MaxIdleConnsPerHost = 32
+		}
 	}
 	rc.RetryMax = orDefault(cfg.RetryMax, DefaultRetryMax)
 	if cfg.RetryMax < 0 {

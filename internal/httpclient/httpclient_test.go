@@ -344,3 +344,25 @@ func TestParseBaseURL(t *testing.T) {
 		t.Fatalf("got %v, %v", u, err)
 	}
 }
+
+func TestTransportErrorsRetriedOnlyWhenIdempotent(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			// Drop the connection without an answer.
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Close()
+			return
+		}
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv, nil)
+	if _, err := c.Do(context.Background(), Request{Method: "GET", Path: "/x"}, nil); err != nil || calls.Load() != 2 {
+		t.Fatalf("GET: err=%v calls=%d, want a retry", err, calls.Load())
+	}
+	calls.Store(0)
+	if _, err := c.Do(context.Background(), Request{Method: "POST", Path: "/x", Body: struct{}{}}, nil); err == nil || calls.Load() != 1 {
+		t.Fatalf("POST: err=%v calls=%d, want the failure without a retry", err, calls.Load())
+	}
+}

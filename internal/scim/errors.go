@@ -280,7 +280,7 @@ func ParseErrorResponse(status int, body []byte) *Error {
 	}
 	detail := strings.TrimSpace(string(body))
 	if len(detail) > 200 {
-		detail = detail[:200] + "…"
+		detail = strings.ToValidUTF8(detail[:200], "") + "…"
 	}
 	if detail == "" {
 		detail = http.StatusText(status)

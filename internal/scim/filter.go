@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Limits on filters. A longer or deeper filter is a 400 invalidFilter: they bound
@@ -103,6 +104,9 @@ func ParseFilter(rt *ResourceType, s string) (*Filter, error) {
 	if len(s) > MaxFilterLength {
 		return nil, badRequest(ErrInvalidFilter, "filter is %d bytes long; at most %d are accepted", len(s), MaxFilterLength)
 	}
+	if !utf8.ValidString(s) {
+		return nil, badRequest(ErrInvalidFilter, "filter is not valid UTF-8")
+	}
 	p := parser{lex: lexer{src: s}, rt: rt}
 	p.next()
 	if p.tok.kind == tokEOF {
@@ -172,16 +176,13 @@ func findEquality(n *node, attrs []string, parent *Attribute) (Equality, bool) {
 		if n.op != opEq || n.val.kind != valString {
 			return Equality{}, false
 		}
-		var name string
-		var t *Attribute
+		t := n.ref.target()
 		if parent != nil {
-			name, t = parent.Name+"."+n.ref.attr.Name, n.ref.attr
-		} else {
-			name, t = n.ref.String(), n.ref.target()
+			t = n.ref.attr
 		}
 		for _, a := range attrs {
-			if a == name {
-				return Equality{Attr: name, Value: n.val.s, CaseExact: t.CaseExact}, true
+			if refNamed(n.ref, parent, a) {
+				return Equality{Attr: a, Value: n.val.s, CaseExact: t.CaseExact}, true
 			}
 		}
 	case nodeAnd:
@@ -196,6 +197,30 @@ func findEquality(n *node, attrs []string, parent *Attribute) (Equality, bool) {
 		}
 	}
 	return Equality{}, false
+}
+
+// refNamed reports whether a reference (inside the value path of parent, if
+// not nil) has the canonical name, without building the name: Equality runs
+// on every lookup.
+func refNamed(r attrRef, parent *Attribute, name string) bool {
+	top, sub := r.attr, r.sub
+	if parent != nil {
+		top, sub = parent, r.attr
+	}
+	if r.ns != "" {
+		if !strings.HasPrefix(name, r.ns) || len(name) <= len(r.ns) || name[len(r.ns)] != ':' {
+			return false
+		}
+		name = name[len(r.ns)+1:]
+	}
+	if !strings.HasPrefix(name, top.Name) {
+		return false
+	}
+	rest := name[len(top.Name):]
+	if sub == nil {
+		return rest == ""
+	}
+	return len(rest) == len(sub.Name)+1 && rest[0] == '.' && rest[1:] == sub.Name
 }
 
 func matchNode(n *node, res map[string]any) bool {
@@ -745,6 +770,11 @@ func (p *parser) resolveName(name string, parent *Attribute) (attrRef, error) {
 	}
 	if ref.attr == nil {
 		return attrRef{}, p.errorf("%q is a schema, not an attribute", name)
+	}
+	if t := ref.target(); t.returned() == ReturnedNever || ref.attr.returned() == ReturnedNever {
+		// Filtering on a never-returned attribute would let a client probe a
+		// password; the detail leaves the filter out so the guess is not logged.
+		return attrRef{}, badRequest(ErrInvalidFilter, "attribute %q cannot be used in a filter", ref.String())
 	}
 	return ref, nil
 }

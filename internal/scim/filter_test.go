@@ -180,6 +180,8 @@ func TestFilterErrors(t *testing.T) {
 		{`not userName eq "x"`, `"not" must be followed by "("`},
 		{`userName eq "a" # title pr`, `unexpected "#"`},
 		{`title pr pr`, `unexpected "pr"`},
+		{`password eq "hunter2"`, `"password" cannot be used in a filter`},
+		{`userName pr and password sw "h"`, `"password" cannot be used in a filter`},
 		{strings.Repeat("(", 17) + `title pr` + strings.Repeat(")", 17), "nested more than 16"},
 		{strings.Repeat("not(", 17) + `title pr` + strings.Repeat(")", 17), "nested more than 16"},
 		{`userName eq "` + strings.Repeat("a", MaxFilterLength) + `"`, "at most 8192"},
@@ -191,6 +193,10 @@ func TestFilterErrors(t *testing.T) {
 			continue
 		}
 		wantError(t, err, http.StatusBadRequest, ErrInvalidFilter, tc.detail)
+	}
+	// A guessed password never reaches an error detail (and so a log line).
+	if _, err := ParseFilter(UserResourceType, `password eq "hunter2"`); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("password filter: %v", err)
 	}
 	// Depth at the limit is fine.
 	if _, err := ParseFilter(UserResourceType, strings.Repeat("(", 16)+`title pr`+strings.Repeat(")", 16)); err != nil {

@@ -299,7 +299,7 @@ func (r searchRequest) query(rt *ResourceType, opts QueryOptions) (*Query, error
 	q.Projection = p
 	if strings.TrimSpace(r.SortBy) != "" {
 		sp, err := ParsePath(rt, strings.TrimSpace(r.SortBy))
-		if err != nil || sp.filter != nil || sp.ref.attr == nil {
+		if err != nil || sp.filter != nil || sp.ref.attr == nil || sp.ref.attr.returned() == ReturnedNever {
 			return nil, badRequest(ErrInvalidValue, "sortBy %q is not an attribute of %s", clip(r.SortBy, 100), rt.Name)
 		}
 		q.SortBy = sp

@@ -53,6 +53,7 @@ func TestParseQuery(t *testing.T) {
 		{`filter=userName+eq`, ErrInvalidFilter, "comparison value"},
 		{`sortOrder=up`, ErrInvalidValue, "sortOrder"},
 		{`sortBy=nosuch`, ErrInvalidValue, "sortBy"},
+		{`sortBy=password`, ErrInvalidValue, "sortBy"},
 		{`attributes=nosuch`, ErrInvalidValue, `unknown attribute "nosuch"`},
 	}
 	for _, tc := range bad {

@@ -48,7 +48,7 @@ func MergeReplace(rt *ResourceType, existing, incoming map[string]any) (map[stri
 	}
 	for _, c := range n.cleared {
 		holder := container(out, c.ns)
-		if holder == nil {
+		if holder == nil || setBy(n.res, c) {
 			continue
 		}
 		name := c.String()
@@ -97,4 +97,20 @@ func mergeAttr(holder map[string]any, a *Attribute, v any, name string) *Error {
 	}
 	holder[a.Name] = v
 	return nil
+}
+
+// setBy reports whether the request also gave the cleared attribute a value
+// under another spelling ("title": null beside "TITLE": "x"); the value wins.
+func setBy(res map[string]any, c attrRef) bool {
+	holder := container(res, c.ns)
+	if holder == nil {
+		return false
+	}
+	v, ok := holder[c.attr.Name]
+	if !ok || c.sub == nil {
+		return ok
+	}
+	m, _ := v.(map[string]any)
+	_, ok = m[c.sub.Name]
+	return ok
 }

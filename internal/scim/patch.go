@@ -31,6 +31,11 @@ type PatchRequest struct {
 	Operations []PatchOperation `json:"Operations"`
 }
 
+// NewPatchRequest builds a PATCH body for a client, with its schemas set.
+func NewPatchRequest(ops ...PatchOperation) *PatchRequest {
+	return &PatchRequest{Schemas: []string{SchemaPatchOp}, Operations: ops}
+}
+
 // UnmarshalJSON reads a PATCH body with case-insensitive member names and
 // numbers kept as json.Number.
 func (r *PatchRequest) UnmarshalJSON(b []byte) error {
@@ -155,7 +160,8 @@ func opKind(op string, i int) (patchKind, *Error) {
 //     names ("name.givenName"), URN-qualified names
 //     ("urn:...:enterprise:2.0:User:department") or extension URNs whose value
 //     is an object of that extension's attributes. Unknown keys are ignored, as
-//     in Normalize; read-only keys are ignored when their value is unchanged
+//     in Normalize, and so is a path in an extension schema the resource
+//     type does not have; read-only keys are ignored when their value is unchanged
 //     (clients echo "id"), else a mutability error.
 //   - add merges into complex attributes and appends to multi-valued ones
 //     (values already present are not duplicated); replace replaces, except
@@ -208,7 +214,13 @@ func applyOp(rt *ResourceType, res map[string]any, kind patchKind, o PatchOperat
 		}
 		return applyPathless(rt, res, kind, m)
 	}
-	p, err := ParsePath(rt, o.Path)
+	p, unknownSchema, err := parsePath(rt, o.Path)
+	if unknownSchema {
+		// An attribute of an extension this server does not have, such as the
+		// custom extension an Entra ID administrator maps: ignored, as Normalize
+		// ignores it in a POST, so that one mapping does not fail every update.
+		return nil
+	}
 	if err != nil {
 		e, _ := AsError(err)
 		return e

@@ -2,6 +2,7 @@ package scim
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 // Path is a parsed PATCH attribute path (RFC 7644 §3.5.2, "PATH" in the ABNF):
@@ -18,11 +19,31 @@ type Path struct {
 // or an extension URN alone (the whole extension). Names are case-insensitive.
 // Errors are 400 invalidPath saying what is wrong.
 func ParsePath(rt *ResourceType, s string) (*Path, error) {
+	p, _, err := parsePath(rt, s)
+	return p, err
+}
+
+// parsePath also reports whether the path failed only because it names a
+// schema the resource type does not have.
+func parsePath(rt *ResourceType, s string) (*Path, bool, error) {
+	p, err := parsePathRef(rt, s)
+	if err != nil && hasPrefixFold(strings.TrimSpace(s), "urn:") {
+		if _, reason := rt.resolve(strings.TrimSpace(s)); strings.HasPrefix(reason, "unknown schema") {
+			return nil, true, err
+		}
+	}
+	return p, false, err
+}
+
+func parsePathRef(rt *ResourceType, s string) (*Path, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, badRequest(ErrInvalidPath, "path is empty")
 	}
 	if len(s) > MaxFilterLength {
 		return nil, badRequest(ErrInvalidPath, "path is %d bytes long; at most %d are accepted", len(s), MaxFilterLength)
+	}
+	if !utf8.ValidString(s) {
+		return nil, badRequest(ErrInvalidPath, "path is not valid UTF-8")
 	}
 	s = strings.TrimSpace(s)
 	i := strings.IndexByte(s, '[')

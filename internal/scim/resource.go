@@ -191,7 +191,13 @@ func coerceSingle(a *Attribute, v any, where string) (any, *Error) {
 	case TypeComplex:
 		m, ok := v.(map[string]any)
 		if !ok {
-			return nil, typeError(where, "a JSON object", v)
+			// Microsoft Entra ID sends the manager as the manager's id alone
+			// ("value": "26118915-…"); a scalar for an attribute with a "value"
+			// sub-attribute is taken as that sub-attribute.
+			if _, isList := v.([]any); !isList && a.SubAttribute("value") != nil {
+				return coerceComplex(a, map[string]any{"value": v}, where)
+			}
+			return nil, typeError(a, where, "a JSON object", v)
 		}
 		return coerceComplex(a, m, where)
 	case TypeBoolean:
@@ -207,22 +213,27 @@ func coerceSingle(a *Attribute, v any, where string) (any, *Error) {
 				return false, nil
 			}
 		}
-		return nil, typeError(where, "a boolean", v)
+		return nil, typeError(a, where, "a boolean", v)
 	case TypeInteger, TypeDecimal:
 		n, ok := toNumber(v)
 		if !ok {
-			return nil, typeError(where, "a number", v)
+			return nil, typeError(a, where, "a number", v)
 		}
 		if a.Type == TypeInteger {
 			if _, err := strconv.ParseInt(string(n), 10, 64); err != nil {
-				return nil, typeError(where, "an integer", v)
+				// 2.0 and 2e3 are integers too; they are stored in plain form.
+				f, _ := n.Float64()
+				if f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+					return nil, typeError(a, where, "an integer", v)
+				}
+				n = json.Number(strconv.FormatInt(int64(f), 10))
 			}
 		}
 		return n, nil
 	default:
 		s, ok := v.(string)
 		if !ok {
-			return nil, typeError(where, "a string", v)
+			return nil, typeError(a, where, "a string", v)
 		}
 		if s == "" {
 			return nil, nil
@@ -230,7 +241,7 @@ func coerceSingle(a *Attribute, v any, where string) (any, *Error) {
 		switch a.Type {
 		case TypeDateTime:
 			if _, err := parseDateTime(s); err != nil {
-				return nil, badRequest(ErrInvalidValue, "attribute %q must be an xsd:dateTime such as 2024-05-01T12:00:00Z, not %q", where, s)
+				return nil, badRequest(ErrInvalidValue, "attribute %q must be an xsd:dateTime such as 2024-05-01T12:00:00Z, not %s", where, describeFor(a, s))
 			}
 		case TypeBinary:
 			if _, err := base64.StdEncoding.DecodeString(s); err != nil {
@@ -245,7 +256,7 @@ func coerceSingle(a *Attribute, v any, where string) (any, *Error) {
 					return c, nil
 				}
 			}
-			return nil, badRequest(ErrInvalidValue, "attribute %q must be one of %s, not %q", where, strings.Join(a.CanonicalValues, ", "), s)
+			return nil, badRequest(ErrInvalidValue, "attribute %q must be one of %s, not %s", where, strings.Join(a.CanonicalValues, ", "), describeFor(a, s))
 		}
 		return s, nil
 	}
@@ -277,8 +288,25 @@ func coerceComplex(a *Attribute, m map[string]any, where string) (any, *Error) {
 	return out, nil
 }
 
-func typeError(where, want string, got any) *Error {
-	return badRequest(ErrInvalidValue, "attribute %q must be %s, not %s", where, want, describe(got))
+func typeError(a *Attribute, where, want string, got any) *Error {
+	return badRequest(ErrInvalidValue, "attribute %q must be %s, not %s", where, want, describeFor(a, got))
+}
+
+// describeFor describes a value for an error detail; the value of a sensitive
+// attribute (a password: writeOnly or never returned) is never repeated, since
+// details end up in logs.
+func describeFor(a *Attribute, v any) string {
+	if a != nil && (a.mutability() == WriteOnly || a.returned() == ReturnedNever) {
+		switch v.(type) {
+		case bool:
+			return "a boolean"
+		case string:
+			return "a string"
+		case json.Number, float64, int, int64:
+			return "a number"
+		}
+	}
+	return describe(v)
 }
 
 func describe(v any) string {
