@@ -5,12 +5,24 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
 var _ provider.Provider = (*wrikeProvider)(nil)
@@ -26,6 +38,26 @@ type providerModel struct {
 	OktaAPIToken types.String `tfsdk:"okta_api_token"`
 }
 
+// providerData is what Configure hands every resource and data source.
+// The Wrike client is always set. The Okta settings are resolved but only
+// okta_* resources need them: when they are missing or invalid, OktaProblem
+// says why, and those resources raise it from their own Configure.
+type providerData struct {
+	Wrike *wrikeapi.Client
+
+	OktaOrgURL   string
+	OktaAPIToken string
+	// OktaProblem explains why Okta cannot be used; empty when it can.
+	OktaProblem string
+	// Okta is the Okta client, nil when OktaProblem is set.
+	Okta *oktaapi.Client
+
+	// Version and Logger are for building further API clients.
+	Version   string
+	UserAgent string
+	Logger    *slog.Logger
+}
+
 // New returns a constructor for the provider at the given version.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider { return &wrikeProvider{version: version} }
@@ -37,22 +69,164 @@ func (p *wrikeProvider) Metadata(_ context.Context, _ provider.MetadataRequest, 
 }
 
 func (p *wrikeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	notEmpty := []validator.String{stringvalidator.LengthAtLeast(1)}
 	resp.Schema = schema.Schema{
-		Description: "Sets up Wrike user provisioning from Okta over SCIM 2.0.",
+		Description: "Sets up Wrike user provisioning from Okta over SCIM 2.0: approved domains, the API token " +
+			"Okta authenticates with, Wrike's SCIM integration, and Okta's provisioning settings for the Wrike app. " +
+			"Every argument can also come from an environment variable.",
 		Attributes: map[string]schema.Attribute{
-			"wrike_url":      schema.StringAttribute{Optional: true, Description: "Base URL of the Wrike API. Env: WRIKE_URL."},
-			"wrike_token":    schema.StringAttribute{Optional: true, Sensitive: true, Description: "Wrike admin token. Env: WRIKE_TOKEN."},
-			"okta_org_url":   schema.StringAttribute{Optional: true, Description: "Okta org URL. Env: OKTA_ORG_URL."},
-			"okta_api_token": schema.StringAttribute{Optional: true, Sensitive: true, Description: "Okta API token (SSWS). Env: OKTA_API_TOKEN."},
+			"wrike_url": schema.StringAttribute{
+				Optional:    true,
+				Validators:  notEmpty,
+				Description: "Base URL of Wrike, such as `https://www.wrike.com` (the provider adds `/api/v4`). Falls back to the `WRIKE_URL` environment variable. Required.",
+			},
+			"wrike_token": schema.StringAttribute{
+				Optional:    true,
+				Sensitive:   true,
+				Validators:  notEmpty,
+				Description: "Wrike admin token, sent as a bearer token to the admin API. Falls back to the `WRIKE_TOKEN` environment variable. Required.",
+			},
+			"okta_org_url": schema.StringAttribute{
+				Optional:    true,
+				Validators:  notEmpty,
+				Description: "URL of the Okta org, such as `https://example.okta.com`. Falls back to the `OKTA_ORG_URL` environment variable. Needed only by `okta_*` resources.",
+			},
+			"okta_api_token": schema.StringAttribute{
+				Optional:    true,
+				Sensitive:   true,
+				Validators:  notEmpty,
+				Description: "Okta API token (sent as `SSWS <token>`). Falls back to the `OKTA_API_TOKEN` environment variable. Needed only by `okta_*` resources.",
+			},
 		},
 	}
+}
+
+// setting is one provider argument with its environment fallback.
+type setting struct {
+	attr, env, what string
+	value           types.String
+}
+
+// resolve returns the configured value, else the environment's. An unknown
+// value (computed from a resource not yet created) is an error: clients
+// are built before any plan, and an unknown URL cannot be called.
+func (s setting) resolve(diags *diag.Diagnostics) string {
+	if s.value.IsUnknown() {
+		diags.AddAttributeError(path.Root(s.attr), "Unknown "+s.what,
+			fmt.Sprintf("The provider cannot be configured because %s is not known until apply. "+
+				"Set %s to a value known at plan time, or set the %s environment variable.", s.attr, s.attr, s.env))
+		return ""
+	}
+	if !s.value.IsNull() {
+		return strings.TrimSpace(s.value.ValueString())
+	}
+	return strings.TrimSpace(os.Getenv(s.env))
+}
+
+func (s setting) missing() (string, string) {
+	return "Missing " + s.what, fmt.Sprintf("Set %s in the provider block or the %s environment variable.", s.attr, s.env)
 }
 
 func (p *wrikeProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	wrikeURL := setting{"wrike_url", "WRIKE_URL", "Wrike URL", cfg.WrikeURL}
+	wrikeToken := setting{"wrike_token", "WRIKE_TOKEN", "Wrike admin token", cfg.WrikeToken}
+	oktaURL := setting{"okta_org_url", "OKTA_ORG_URL", "Okta org URL", cfg.OktaOrgURL}
+	oktaToken := setting{"okta_api_token", "OKTA_API_TOKEN", "Okta API token", cfg.OktaAPIToken}
+
+	data := &providerData{
+		Version:   p.version,
+		UserAgent: "terraform-provider-wrike/" + p.version,
+		Logger:    newLogger(ctx),
+	}
+	url := wrikeURL.resolve(&resp.Diagnostics)
+	token := wrikeToken.resolve(&resp.Diagnostics)
+	data.OktaOrgURL = oktaURL.resolve(&resp.Diagnostics)
+	data.OktaAPIToken = oktaToken.resolve(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for _, s := range []struct {
+		setting
+		v string
+	}{{wrikeURL, url}, {wrikeToken, token}} {
+		if s.v == "" {
+			summary, detail := s.missing()
+			resp.Diagnostics.AddAttributeError(path.Root(s.attr), summary, detail)
+		}
+	}
+	if url != "" {
+		if _, err := httpclient.ParseBaseURL(url); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("wrike_url"), "Invalid Wrike URL",
+				fmt.Sprintf("wrike_url (or WRIKE_URL): %s.", err))
+		}
+	}
+	if data.OktaOrgURL != "" {
+		if _, err := httpclient.ParseBaseURL(data.OktaOrgURL); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("okta_org_url"), "Invalid Okta org URL",
+				fmt.Sprintf("okta_org_url (or OKTA_ORG_URL): %s.", err))
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	switch {
+	case data.OktaOrgURL == "":
+		_, detail := oktaURL.missing()
+		data.OktaProblem = "The Okta org URL is not set. " + detail
+	case data.OktaAPIToken == "":
+		_, detail := oktaToken.missing()
+		data.OktaProblem = "The Okta API token is not set. " + detail
+	}
+
+	client, err := wrikeapi.New(wrikeapi.Config{URL: url, Token: token, Version: p.version, Logger: data.Logger})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot configure the Wrike client", err.Error())
+		return
+	}
+	data.Wrike = client
+	if data.OktaProblem == "" {
+		data.Okta, err = oktaapi.New(oktaapi.Config{OrgURL: data.OktaOrgURL, APIToken: data.OktaAPIToken, UserAgent: data.UserAgent, Logger: data.Logger})
+		if err != nil {
+			data.OktaProblem = err.Error()
+		}
+	}
+	resp.ResourceData = data
+	resp.DataSourceData = data
 }
 
-func (p *wrikeProvider) Resources(context.Context) []func() resource.Resource { return nil }
+func (p *wrikeProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewApprovedDomainResource,
+		NewAPITokenResource,
+		NewSCIMIntegrationResource,
+		NewOktaWrikeProvisioningResource,
+	}
+}
 
-func (p *wrikeProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
+func (p *wrikeProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewUsersDataSource,
+		NewAccountDataSource,
+		NewSCIMIntegrationDataSource,
+	}
+}
+
+// providerDataFrom unpacks what Configure stored. It returns nil before the
+// provider is configured (validation runs first), which callers tolerate.
+func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {
+	if data == nil {
+		return nil
+	}
+	pd, ok := data.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", data))
+		return nil
+	}
+	return pd
+}

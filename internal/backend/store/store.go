@@ -126,6 +126,11 @@ var ErrClosed = errors.New("store: closed")
 func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	req := &writeReq{ctx: ctx, fn: fn, errc: make(chan error, 1)}
 	select {
+	case <-db.stop:
+		return ErrClosed
+	default:
+	}
+	select {
 	case db.reqs <- req:
 	case <-db.stop:
 		return ErrClosed
@@ -134,7 +139,19 @@ func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	// Once queued, wait for the outcome even if ctx ends: the write may
 	// already be committed and the caller must not report it as failed.
-	return <-req.errc
+	// A request queued while Close ran may never be picked up: the writer
+	// answers every request before it exits, so after done nothing is coming.
+	select {
+	case err := <-req.errc:
+		return err
+	case <-db.done:
+		select {
+		case err := <-req.errc:
+			return err
+		default:
+			return ErrClosed
+		}
+	}
 }
 
 func (db *DB) writer() {

@@ -1,0 +1,98 @@
+// Package backend is the reference backend: it opens the one store and wires
+// the faces onto it. Each face is a plain http.Handler, so the binary serves
+// them on their own listeners and tests mount them with httptest.
+package backend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
+)
+
+// Config configures the backend.
+type Config struct {
+	// DataDir holds the database; it is created when missing.
+	DataDir string
+	// Logger receives structured logs; nil discards them.
+	Logger *slog.Logger
+	// Clock and NewID make time and identifiers injectable for tests.
+	Clock func() time.Time
+	NewID func() string
+	// PublicURL is the Wrike face's externally visible base URL
+	// (scheme://host:port); empty derives it from each request. The SCIM
+	// URLs the admin API reports are built from it.
+	PublicURL string
+	// AdminToken, when set, is made a valid Wrike admin token (stored
+	// hashed). Tests and development use it to know the token in advance.
+	AdminToken string
+	// NoBootstrap stops New from creating an admin token when none exists.
+	NoBootstrap bool
+}
+
+// Backend is a running reference backend.
+type Backend struct {
+	// Wrike is the Wrike face: admin API /api/v4 and SCIM /scim/{provider}/v2.
+	Wrike *wrike.Server
+
+	// Okta face: added beside Wrike, on the same store.
+
+	// BootstrapAdminToken is the Wrike admin token created by this start
+	// because none existed; empty otherwise. It is not stored anywhere, so
+	// it must be shown to the operator now or never.
+	BootstrapAdminToken string
+
+	db *store.DB
+}
+
+// New opens the store in cfg.DataDir and builds the faces. On a first start
+// (no admin token yet, no preset, bootstrap allowed) it creates an admin
+// token and returns it in BootstrapAdminToken.
+func New(ctx context.Context, cfg Config) (*Backend, error) {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	db, err := store.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	b := &Backend{db: db}
+	b.Wrike, err = wrike.New(ctx, wrike.Config{
+		Store:     db,
+		Logger:    logger.With("face", "wrike"),
+		Clock:     cfg.Clock,
+		NewID:     cfg.NewID,
+		PublicURL: cfg.PublicURL,
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if cfg.AdminToken != "" {
+		if err := b.Wrike.AddAdminToken(ctx, cfg.AdminToken); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+	}
+	if !b.Wrike.HasAdminToken() && !cfg.NoBootstrap {
+		if b.BootstrapAdminToken, err = b.Wrike.CreateAdminToken(ctx); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("backend: bootstrap admin token: %w", err)
+		}
+	}
+	return b, nil
+}
+
+// Close waits for queued writes and closes the store. Stop the HTTP servers
+// first so that no request is still writing.
+func (b *Backend) Close() error {
+	if b == nil || b.db == nil {
+		return errors.New("backend: not open")
+	}
+	return b.db.Close()
+}

@@ -1,0 +1,168 @@
+// Package backendtest runs the reference backend for tests of any package:
+// the faces on httptest servers bound to 127.0.0.1, the data in t.TempDir(),
+// everything stopped by t.Cleanup. Typical use:
+//
+//	env := backendtest.Start(t)
+//	scim := env.SetupSCIM(t, "okta", "example.com") // approved domain + API app + enabled integration
+//	// scim.BaseURL = http://127.0.0.1:N/scim/okta/v2, scim.Token = the v4 token
+package backendtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
+)
+
+// Env is a running backend.
+type Env struct {
+	// WrikeURL is the Wrike face's base URL (the admin API is WrikeURL+"/api/v4").
+	WrikeURL string
+	// WrikeAdminToken is a valid Wrike admin token.
+	WrikeAdminToken string
+	// Backend is the backend itself, for checks on its state.
+	Backend *backend.Backend
+	// DataDir holds the database; Restart reopens it.
+	DataDir string
+
+	cfg   backend.Config
+	wrike *httptest.Server
+}
+
+// Option changes the backend's configuration before it starts.
+type Option func(*backend.Config)
+
+// WithClock fixes the backend's clock.
+func WithClock(now func() time.Time) Option { return func(c *backend.Config) { c.Clock = now } }
+
+// WithNewID fixes the backend's id source.
+func WithNewID(newID func() string) Option { return func(c *backend.Config) { c.NewID = newID } }
+
+// WithDataDir uses dir instead of a fresh t.TempDir(), to start on existing data.
+func WithDataDir(dir string) Option { return func(c *backend.Config) { c.DataDir = dir } }
+
+// Start starts a backend with a fresh data directory (unless WithDataDir)
+// and a random admin token.
+func Start(t testing.TB, opts ...Option) *Env {
+	t.Helper()
+	cfg := backend.Config{DataDir: t.TempDir(), AdminToken: randomToken("wrka_")}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	env := &Env{cfg: cfg, DataDir: cfg.DataDir, WrikeAdminToken: cfg.AdminToken}
+	env.start(t)
+	t.Cleanup(env.stop)
+	return env
+}
+
+func (e *Env) start(t testing.TB) {
+	t.Helper()
+	b, err := backend.New(context.Background(), e.cfg)
+	if err != nil {
+		t.Fatalf("backendtest: start backend: %v", err)
+	}
+	e.Backend = b
+	e.wrike = httptest.NewServer(b.Wrike)
+	e.WrikeURL = e.wrike.URL
+}
+
+func (e *Env) stop() {
+	if e.wrike != nil {
+		e.wrike.Close()
+		e.wrike = nil
+	}
+	if e.Backend != nil {
+		_ = e.Backend.Close()
+		e.Backend = nil
+	}
+}
+
+// Restart stops the backend and starts it again on the same data, as a
+// process restart would. URLs change (new ports); tokens stay valid.
+func (e *Env) Restart(t testing.TB) {
+	t.Helper()
+	e.stop()
+	e.start(t)
+}
+
+// SCIM is an enabled SCIM integration ready for an identity provider.
+type SCIM struct {
+	// BaseURL is the SCIM base, e.g. http://127.0.0.1:N/scim/okta/v2.
+	BaseURL string
+	// Token is the API app's v4 token for Authorization: Bearer.
+	Token string
+	// AppID is the API app's id.
+	AppID string
+}
+
+// SetupSCIM approves the given domains, creates an API app and enables the
+// provider's integration ("okta", "azure_ad" or "onelogin") through the admin
+// API, failing the test on any error.
+func (e *Env) SetupSCIM(t testing.TB, provider string, domains ...string) SCIM {
+	t.Helper()
+	for _, d := range domains {
+		e.Admin(t, http.MethodPost, "/approved_domains", map[string]any{"domain": d}, nil)
+	}
+	var app struct {
+		Data []struct {
+			ID    string `json:"id"`
+			Token string `json:"token"`
+		} `json:"data"`
+	}
+	e.Admin(t, http.MethodPost, "/api_apps", map[string]any{"name": "SCIM " + provider}, &app)
+	var in struct {
+		Data []struct {
+			SCIMURL string `json:"scimUrl"`
+		} `json:"data"`
+	}
+	e.Admin(t, http.MethodPut, "/scim_integrations/"+provider, map[string]any{"enabled": true}, &in)
+	return SCIM{BaseURL: in.Data[0].SCIMURL, Token: app.Data[0].Token, AppID: app.Data[0].ID}
+}
+
+// Admin calls the Wrike admin API (path below /api/v4) with the admin token,
+// fails the test unless the answer is 200, and decodes it into out (if not nil).
+func (e *Env) Admin(t testing.TB, method, path string, body, out any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatalf("backendtest: encode body: %v", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, e.WrikeURL+"/api/v4"+path, rd)
+	if err != nil {
+		t.Fatalf("backendtest: %v", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+e.WrikeAdminToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("backendtest: %s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("backendtest: %s %s: status %d: %s", method, path, resp.StatusCode, raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("backendtest: %s %s: decode: %v", method, path, err)
+		}
+	}
+}
+
+func randomToken(prefix string) string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return prefix + base64.RawURLEncoding.EncodeToString(b[:])
+}

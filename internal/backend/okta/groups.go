@@ -1,0 +1,260 @@
+package okta
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+)
+
+type groupJSON struct {
+	ID                    string            `json:"id"`
+	Created               string            `json:"created"`
+	LastUpdated           string            `json:"lastUpdated"`
+	LastMembershipUpdated string            `json:"lastMembershipUpdated"`
+	ObjectClass           []string          `json:"objectClass"`
+	Type                  string            `json:"type"`
+	Profile               map[string]string `json:"profile"`
+	Links                 map[string]any    `json:"_links"`
+}
+
+func renderGroup(r *http.Request, g store.OktaGroup) groupJSON {
+	self := baseURL(r) + "/api/v1/groups/" + g.ID
+	return groupJSON{
+		ID: g.ID, Created: g.Created, LastUpdated: g.LastUpdated, LastMembershipUpdated: g.LastMembershipUpdated,
+		ObjectClass: []string{"okta:user_group"}, Type: g.Type,
+		Profile: map[string]string{"name": g.Name, "description": g.Description},
+		Links:   map[string]any{"self": link(self), "users": link(self + "/users"), "apps": link(self + "/apps"), "logo": []any{}},
+	}
+}
+
+var errBuiltIn = &forbiddenError{code: "E0000006", summary: "You do not have permission to perform the requested action"}
+
+type groupProfileInput struct {
+	Profile *struct {
+		Name        *string `json:"name"`
+		Description *string `json:"description"`
+	} `json:"profile"`
+}
+
+func (in groupProfileInput) validate() error {
+	if in.Profile == nil || in.Profile.Name == nil || strings.TrimSpace(*in.Profile.Name) == "" {
+		return invalid("name", "name: The field cannot be left blank")
+	}
+	if len(*in.Profile.Name) > 255 {
+		return invalid("name", "name: The field is too long (at most 255 characters)")
+	}
+	return nil
+}
+
+var errGroupNameTaken = invalid("name", "name: An object with this field already exists in the current organization")
+
+func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
+	var body groupProfileInput
+	if !decode(w, r, &body) {
+		return
+	}
+	if err := body.validate(); err != nil {
+		s.fail(w, r, err, "UserGroup", "")
+		return
+	}
+	now := s.timestamp()
+	g := store.OktaGroup{ID: "00g" + s.newID(), Type: "OKTA_GROUP", Name: strings.TrimSpace(*body.Profile.Name),
+		Created: now, LastUpdated: now, LastMembershipUpdated: now}
+	if body.Profile.Description != nil {
+		g.Description = *body.Profile.Description
+	}
+	err := s.store.CreateOktaGroup(r.Context(), g)
+	if errors.Is(err, store.ErrConflict) {
+		err = errGroupNameTaken
+	}
+	if err != nil {
+		s.fail(w, r, err, "UserGroup", "")
+		return
+	}
+	writeJSON(w, http.StatusOK, renderGroup(r, g))
+}
+
+func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
+	after, limit, err := pageParams(r, 10000, 10000)
+	if err != nil {
+		s.fail(w, r, err, "UserGroup", "")
+		return
+	}
+	q := r.URL.Query()
+	var exprs []filterExpr
+	for _, param := range []string{"filter", "search"} {
+		if v := q.Get(param); v != "" {
+			e, err := parseFilter(v, func(a string) bool {
+				switch a {
+				case "id", "type", "created", "lastUpdated", "lastMembershipUpdated", "profile.name", "profile.description":
+					return true
+				}
+				return false
+			})
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "E0000031", "Invalid search criteria.", param+": "+err.Error())
+				return
+			}
+			exprs = append(exprs, e)
+		}
+	}
+	prefix := strings.ToLower(q.Get("q"))
+	groups, err := s.store.OktaGroups(r.Context(), after, limit+1, func(g store.OktaGroup) bool {
+		get := func(a string) (string, bool) {
+			switch a {
+			case "id":
+				return g.ID, true
+			case "type":
+				return g.Type, true
+			case "created":
+				return g.Created, true
+			case "lastUpdated":
+				return g.LastUpdated, true
+			case "lastMembershipUpdated":
+				return g.LastMembershipUpdated, true
+			case "profile.name":
+				return g.Name, true
+			case "profile.description":
+				return g.Description, true
+			}
+			return "", false
+		}
+		for _, e := range exprs {
+			if !e.eval(get) {
+				return false
+			}
+		}
+		return prefix == "" || strings.HasPrefix(strings.ToLower(g.Name), prefix)
+	})
+	if err != nil {
+		s.fail(w, r, err, "UserGroup", "")
+		return
+	}
+	next := ""
+	if len(groups) > limit {
+		groups = groups[:limit]
+		next = groups[limit-1].ID
+	}
+	out := make([]groupJSON, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, renderGroup(r, g))
+	}
+	setNextLink(w, r, next)
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	g, err := s.store.OktaGroup(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err, "UserGroup", id)
+		return
+	}
+	writeJSON(w, http.StatusOK, renderGroup(r, g))
+}
+
+func (s *Server) updateGroup(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	var body groupProfileInput
+	if !decode(w, r, &body) {
+		return
+	}
+	if err := body.validate(); err != nil {
+		s.fail(w, r, err, "UserGroup", id)
+		return
+	}
+	g, err := s.store.UpdateOktaGroup(r.Context(), id, func(g *store.OktaGroup) error {
+		if g.Type == "BUILT_IN" {
+			return errBuiltIn
+		}
+		g.Name, g.LastUpdated = strings.TrimSpace(*body.Profile.Name), s.timestamp()
+		if body.Profile.Description != nil {
+			g.Description = *body.Profile.Description
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrConflict) {
+		err = errGroupNameTaken
+	}
+	if err != nil {
+		s.fail(w, r, err, "UserGroup", id)
+		return
+	}
+	writeJSON(w, http.StatusOK, renderGroup(r, g))
+}
+
+func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	g, err := s.store.OktaGroup(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err, "UserGroup", id)
+		return
+	}
+	if g.Type == "BUILT_IN" {
+		s.fail(w, r, errBuiltIn, "UserGroup", id)
+		return
+	}
+	tasks, err := s.store.DeleteOktaGroup(r.Context(), id, s.timestamp())
+	if err != nil {
+		s.fail(w, r, err, "UserGroup", id)
+		return
+	}
+	s.engine.enqueue(tasks)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) listGroupUsers(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	after, limit, err := pageParams(r, 1000, 10000)
+	if err != nil {
+		s.fail(w, r, err, "UserGroup", id)
+		return
+	}
+	users, err := s.store.OktaGroupMembers(r.Context(), id, after, limit+1)
+	if err != nil {
+		s.fail(w, r, err, "UserGroup", id)
+		return
+	}
+	next := ""
+	if len(users) > limit {
+		users = users[:limit]
+		next = users[limit-1].ID
+	}
+	out := make([]userJSON, 0, len(users))
+	for _, u := range users {
+		out = append(out, renderUser(r, u))
+	}
+	setNextLink(w, r, next)
+	writeJSON(w, http.StatusOK, out)
+}
+
+// setGroupMember adds or removes a member; the change is pushed to the apps
+// the group is assigned to.
+func (s *Server) setGroupMember(member bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, userID := r.PathValue("id"), r.PathValue("userId")
+		g, err := s.store.OktaGroup(r.Context(), id)
+		if err != nil {
+			s.fail(w, r, err, "UserGroup", id)
+			return
+		}
+		if g.Type == "BUILT_IN" {
+			s.fail(w, r, errBuiltIn, "UserGroup", id)
+			return
+		}
+		u, err := s.store.OktaUser(r.Context(), userID)
+		if err != nil {
+			s.fail(w, r, err, "User", userID)
+			return
+		}
+		tasks, err := s.store.SetOktaGroupMember(r.Context(), g.ID, u.ID, member, s.timestamp())
+		if err != nil {
+			s.fail(w, r, err, "UserGroup", id)
+			return
+		}
+		s.engine.enqueue(tasks)
+		w.WriteHeader(http.StatusNoContent)
+	}
+}

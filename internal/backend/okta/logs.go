@@ -1,0 +1,283 @@
+package okta
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+)
+
+// System Log event types of provisioning.
+const (
+	EventPush           = "application.provision.user.push"
+	EventPushProfile    = "application.provision.user.push_profile"
+	EventDeactivate     = "application.provision.user.deactivate"
+	EventReactivate     = "application.provision.user.reactivate"
+	EventConnectionTest = "application.provision.connection.test"
+)
+
+type actorJSON struct {
+	ID          string  `json:"id"`
+	Type        string  `json:"type"`
+	AlternateID string  `json:"alternateId"`
+	DisplayName string  `json:"displayName"`
+	DetailEntry *string `json:"detailEntry"`
+}
+
+type targetJSON = actorJSON
+
+type logEventJSON struct {
+	Actor           actorJSON       `json:"actor"`
+	Client          map[string]any  `json:"client"`
+	DisplayMessage  string          `json:"displayMessage"`
+	EventType       string          `json:"eventType"`
+	LegacyEventType *string         `json:"legacyEventType"`
+	Outcome         outcomeJSON     `json:"outcome"`
+	Published       string          `json:"published"`
+	Severity        string          `json:"severity"`
+	Target          []targetJSON    `json:"target"`
+	Transaction     map[string]any  `json:"transaction"`
+	DebugContext    map[string]any  `json:"debugContext"`
+	UUID            string          `json:"uuid"`
+	Version         string          `json:"version"`
+	Request         map[string]any  `json:"request"`
+	AuthContext     json.RawMessage `json:"authenticationContext"`
+	SecurityContext json.RawMessage `json:"securityContext"`
+}
+
+type outcomeJSON struct {
+	Result string  `json:"result"`
+	Reason *string `json:"reason"`
+}
+
+// systemActor is the actor of the engine's own events, as in Okta.
+var systemActor = actorJSON{ID: "system", Type: "SystemPrincipal", AlternateID: "system@okta.com", DisplayName: "Okta System"}
+
+func appTarget(a store.OktaApp) targetJSON {
+	return targetJSON{ID: a.ID, Type: "AppInstance", AlternateID: a.Label, DisplayName: a.Label}
+}
+
+func userTarget(u store.OktaUser) targetJSON {
+	return targetJSON{ID: u.ID, Type: "User", AlternateID: u.Login(),
+		DisplayName: strings.TrimSpace(u.Profile["firstName"] + " " + u.Profile["lastName"])}
+}
+
+type eventInput struct {
+	eventType, message, result, reason string
+	actor                              actorJSON
+	targets                            []targetJSON
+	debug                              map[string]string
+}
+
+// event builds a System Log event published now.
+func (e *Engine) event(in eventInput) store.OktaLogEvent {
+	uuid := newUUID()
+	published := e.now().UTC().Format(timeFormat)
+	severity := "INFO"
+	if in.result != "SUCCESS" {
+		severity = "WARN"
+	}
+	debug := map[string]any{}
+	for k, v := range in.debug {
+		debug[k] = v
+	}
+	body := logEventJSON{
+		Actor:          in.actor,
+		Client:         map[string]any{"userAgent": nil, "zone": "null", "device": nil, "id": nil, "ipAddress": nil, "geographicalContext": nil},
+		DisplayMessage: in.message, EventType: in.eventType,
+		Outcome:   outcomeJSON{Result: in.result, Reason: nullable(in.reason)},
+		Published: published, Severity: severity, Target: in.targets,
+		Transaction:  map[string]any{"type": "JOB", "id": "job" + e.newID(), "detail": map[string]any{}},
+		DebugContext: map[string]any{"debugData": debug},
+		UUID:         uuid, Version: "0",
+		Request:         map[string]any{"ipChain": []any{}},
+		AuthContext:     json.RawMessage(`{"authenticationProvider":null,"credentialProvider":null,"credentialType":null,"issuer":null,"interface":null,"authenticationStep":0,"externalSessionId":null}`),
+		SecurityContext: json.RawMessage(`{"asNumber":null,"asOrg":null,"isp":null,"domain":null,"isProxy":null}`),
+	}
+	raw, _ := json.Marshal(body)
+	ids := make([]string, 0, len(in.targets))
+	for _, t := range in.targets {
+		ids = append(ids, t.ID)
+	}
+	return store.OktaLogEvent{UUID: uuid, Published: published, EventType: in.eventType, Outcome: in.result,
+		ActorID: in.actor.ID, TargetIDs: ids, Body: raw}
+}
+
+func newUUID() string {
+	id := randomID() + randomID()
+	b := []byte(strings.ToLower(id))[:32]
+	for i := range b {
+		b[i] = "0123456789abcdef"[int(b[i])%16]
+	}
+	s := string(b)
+	return s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:32]
+}
+
+func logFilterAttr(a string) bool {
+	switch a {
+	case "eventType", "outcome.result", "actor.id", "target.id", "uuid", "published":
+		return true
+	}
+	return false
+}
+
+// parseTime accepts Okta's ISO 8601 timestamps.
+func parseTime(v string) (string, error) {
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return "", err
+	}
+	return t.UTC().Format(timeFormat), nil
+}
+
+// listLogs is GET /api/v1/logs: events in [since, until), filtered, paged
+// with after, oldest first unless sortOrder=DESCENDING.
+func (s *Server) listLogs(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit := 100
+	var causes []string
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			causes = append(causes, "limit: must be a positive integer")
+		}
+		limit = min(max(n, 1), 1000)
+	}
+	now := s.now()
+	until := "9999-12-31T23:59:59.999Z"
+	since := now.Add(-7 * 24 * time.Hour).UTC().Format(timeFormat)
+	if v := q.Get("until"); v != "" {
+		t, err := parseTime(v)
+		if err != nil {
+			causes = append(causes, "until: must be an ISO 8601 timestamp")
+		}
+		until = t
+	}
+	if v := q.Get("since"); v != "" {
+		t, err := parseTime(v)
+		if err != nil {
+			causes = append(causes, "since: must be an ISO 8601 timestamp")
+		}
+		since = t
+	}
+	var afterSeq int64
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			causes = append(causes, "after: not a cursor this API returned")
+		}
+		afterSeq = n
+	}
+	desc := false
+	switch q.Get("sortOrder") {
+	case "", "ASCENDING":
+	case "DESCENDING":
+		desc = true
+	default:
+		causes = append(causes, "sortOrder: must be ASCENDING or DESCENDING")
+	}
+	var expr filterExpr
+	if v := q.Get("filter"); v != "" {
+		var err error
+		expr, err = parseFilter(v, logFilterAttr)
+		if err != nil {
+			causes = append(causes, "filter: "+err.Error())
+		}
+	}
+	if len(causes) > 0 {
+		writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: logs", causes...)
+		return
+	}
+	events, err := s.store.OktaLogEvents(r.Context(), store.OktaLogQuery{Since: since, Until: until, AfterSeq: afterSeq,
+		Limit: limit + 1, Descending: desc, Match: func(e store.OktaLogEvent) bool {
+			if expr == nil {
+				return true
+			}
+			return expr.eval(func(attr string) (string, bool) {
+				switch attr {
+				case "eventType":
+					return e.EventType, true
+				case "outcome.result":
+					return e.Outcome, true
+				case "actor.id":
+					return e.ActorID, true
+				case "uuid":
+					return e.UUID, true
+				case "published":
+					return e.Published, true
+				}
+				return "", false
+			}) || targetMatch(expr, e)
+		}})
+	if err != nil {
+		s.fail(w, r, err, "LogEvent", "")
+		return
+	}
+	next := ""
+	if len(events) > limit {
+		events = events[:limit]
+		next = strconv.FormatInt(events[limit-1].Seq, 10)
+	}
+	out := make([]json.RawMessage, 0, len(events))
+	for _, e := range events {
+		out = append(out, e.Body)
+	}
+	setNextLink(w, r, next)
+	writeJSON(w, http.StatusOK, out)
+}
+
+// targetMatch evaluates the filter once per target id, so that
+// `target.id eq "x"` matches an event with x among its targets.
+func targetMatch(expr filterExpr, e store.OktaLogEvent) bool {
+	return slices.ContainsFunc(e.TargetIDs, func(id string) bool {
+		return expr.eval(func(attr string) (string, bool) {
+			switch attr {
+			case "target.id":
+				return id, true
+			case "eventType":
+				return e.EventType, true
+			case "outcome.result":
+				return e.Outcome, true
+			case "actor.id":
+				return e.ActorID, true
+			case "uuid":
+				return e.UUID, true
+			case "published":
+				return e.Published, true
+			}
+			return "", false
+		})
+	})
+}
+
+// waitProvisioning blocks until the provisioning queue is idle or the
+// timeout passes (504), then reports the queue's counts.
+func (s *Server) waitProvisioning(w http.ResponseWriter, r *http.Request) {
+	timeout := 30 * time.Second
+	if v := r.URL.Query().Get("timeout"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 10*time.Minute {
+			writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: timeout", "timeout: a duration such as 30s, at most 10m")
+			return
+		}
+		timeout = d
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), timeout)
+	defer cancel()
+	waitErr := s.engine.WaitIdle(ctx)
+	failed, err := s.store.OktaFailedCount(r.Context())
+	if err != nil {
+		s.fail(w, r, err, "Provisioning", "")
+		return
+	}
+	status := http.StatusOK
+	if waitErr != nil {
+		status = http.StatusGatewayTimeout
+	}
+	writeJSON(w, status, map[string]int{"pending": s.engine.Pending(), "failed": failed})
+}

@@ -1,0 +1,342 @@
+// Package okta is the reference backend's Okta face: a subset of Okta's
+// Management API (users, groups, apps, the provisioning connection and
+// features, app assignments, the System Log) with Okta's own paths, JSON shapes,
+// errors and rate-limit headers, and a provisioning engine that pushes
+// assigned users to a SCIM 2.0 service provider the way Okta does, logging
+// every attempt to the System Log.
+package okta
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+)
+
+// Store is the persistence the Okta face needs; store.OktaStore implements it.
+type Store interface {
+	CreateOktaAPIToken(ctx context.Context, t store.OktaAPIToken) error
+	OktaAPITokenByHash(ctx context.Context, hash string) (store.OktaAPIToken, error)
+	OktaAPITokenCount(ctx context.Context) (int, error)
+
+	CreateOktaUsers(ctx context.Context, users []store.OktaUser, groupIDs []string) ([]store.OktaTask, error)
+	OktaUser(ctx context.Context, idOrLogin string) (store.OktaUser, error)
+	OktaUsers(ctx context.Context, after string, limit int, match func(store.OktaUser) bool) ([]store.OktaUser, error)
+	UpdateOktaUser(ctx context.Context, id, kind string, fn func(*store.OktaUser) error) (store.OktaUser, []store.OktaTask, error)
+	DeleteOktaUser(ctx context.Context, id string) error
+	OktaUserGroups(ctx context.Context, userID string) ([]store.OktaGroup, error)
+
+	EnsureOktaEveryoneGroup(ctx context.Context, g store.OktaGroup) (store.OktaGroup, error)
+	CreateOktaGroup(ctx context.Context, g store.OktaGroup) error
+	OktaGroup(ctx context.Context, id string) (store.OktaGroup, error)
+	OktaGroups(ctx context.Context, after string, limit int, match func(store.OktaGroup) bool) ([]store.OktaGroup, error)
+	UpdateOktaGroup(ctx context.Context, id string, fn func(*store.OktaGroup) error) (store.OktaGroup, error)
+	DeleteOktaGroup(ctx context.Context, id, now string) ([]store.OktaTask, error)
+	OktaGroupMembers(ctx context.Context, groupID, after string, limit int) ([]store.OktaUser, error)
+	SetOktaGroupMember(ctx context.Context, groupID, userID string, member bool, now string) ([]store.OktaTask, error)
+
+	CreateOktaApp(ctx context.Context, a store.OktaApp) error
+	OktaApp(ctx context.Context, id string) (store.OktaApp, error)
+	OktaApps(ctx context.Context, after string, limit int, match func(store.OktaApp) bool) ([]store.OktaApp, error)
+	UpdateOktaApp(ctx context.Context, id string, fn func(*store.OktaApp) (string, error)) (store.OktaApp, []store.OktaTask, error)
+
+	PutOktaAppGroup(ctx context.Context, ag store.OktaAppGroup) (store.OktaAppGroup, []store.OktaTask, error)
+	OktaAppGroup(ctx context.Context, appID, groupID string) (store.OktaAppGroup, error)
+	OktaAppGroups(ctx context.Context, appID, after string, limit int) ([]store.OktaAppGroup, error)
+	DeleteOktaAppGroup(ctx context.Context, appID, groupID, now string) ([]store.OktaTask, error)
+	PutOktaAppUser(ctx context.Context, appID, userID string, profile map[string]string, now string) ([]store.OktaTask, error)
+	DeleteOktaAppUser(ctx context.Context, appID, userID, now string) ([]store.OktaTask, error)
+	OktaAppUser(ctx context.Context, appID, userID string) (store.OktaAppUser, error)
+	OktaAppUsers(ctx context.Context, appID, after string, limit int) ([]store.OktaAppUser, error)
+
+	PendingOktaTasks(ctx context.Context) ([]store.OktaTask, error)
+	OktaSyncView(ctx context.Context, appID, userID string) (store.OktaSyncView, error)
+	FinishOktaTasks(ctx context.Context, seqs []int64, st store.OktaAppUserState, events []store.OktaLogEvent) error
+	RetryOktaTasks(ctx context.Context, seqs []int64, attempts int, notBefore string, st store.OktaAppUserState, events []store.OktaLogEvent) error
+	OktaFailedCount(ctx context.Context) (int, error)
+
+	AppendOktaLogEvents(ctx context.Context, events []store.OktaLogEvent) error
+	OktaLogEvents(ctx context.Context, q store.OktaLogQuery) ([]store.OktaLogEvent, error)
+}
+
+// Config configures the Okta face. Only Store (or DB) is required.
+type Config struct {
+	// DB is the backend's store; the face uses store.NewOktaStore(DB) unless
+	// Store is set.
+	DB    *store.DB
+	Store Store
+	// Logger receives structured logs; nil discards them.
+	Logger *slog.Logger
+	// Clock and NewID make time and ids deterministic in tests. NewID returns
+	// the random part of an id; the face adds Okta's prefixes (00u, 00g, 0oa).
+	Clock func() time.Time
+	NewID func() string
+	// RateLimit is the number of API requests allowed per minute across the
+	// org (default 6000); beyond it the face answers 429 E0000047.
+	RateLimit int
+	// Workers is the number of concurrent provisioning workers (default 16).
+	Workers int
+	// MaxAttempts bounds the attempts of one provisioning push (default 5).
+	MaxAttempts int
+	// RetryBackoff is the wait before the first retry, doubled for each next
+	// one (default 200ms).
+	RetryBackoff time.Duration
+	// CallTimeout bounds each SCIM call (default 10s).
+	CallTimeout time.Duration
+	// HTTPClient speaks to SCIM service providers; nil uses a pooled client.
+	HTTPClient *http.Client
+}
+
+// Server is the Okta face: an http.Handler plus the provisioning engine.
+type Server struct {
+	store    Store
+	log      *slog.Logger
+	now      func() time.Time
+	newID    func() string
+	limiter  *rateLimiter
+	engine   *Engine
+	scim     *scimClient
+	mux      *http.ServeMux
+	everyone store.OktaGroup
+}
+
+// New builds the Okta face on its store, creates the built-in Everyone group
+// if needed and starts the provisioning engine, which resumes queued tasks.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	st := cfg.Store
+	if st == nil {
+		if cfg.DB == nil {
+			return nil, errors.New("okta: a store is required")
+		}
+		st = store.NewOktaStore(cfg.DB)
+	}
+	s := &Server{store: st, log: cfg.Logger, now: cfg.Clock, newID: cfg.NewID}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = randomID
+	}
+	if cfg.RateLimit <= 0 {
+		cfg.RateLimit = 6000
+	}
+	s.limiter = newRateLimiter(cfg.RateLimit, time.Minute, s.now)
+	s.scim = newSCIMClient(cfg.HTTPClient, cfg.Workers, cfg.CallTimeout)
+	now := s.timestamp()
+	everyone, err := st.EnsureOktaEveryoneGroup(ctx, store.OktaGroup{
+		ID: "00g" + s.newID(), Name: "Everyone", Description: "All users in your organization",
+		Created: now, LastUpdated: now, LastMembershipUpdated: now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("okta: create the Everyone group: %w", err)
+	}
+	s.everyone = everyone
+	s.engine, err = startEngine(ctx, engineConfig{
+		store: st, log: s.log, now: s.now, newID: s.newID, scim: s.scim,
+		workers: cfg.Workers, maxAttempts: cfg.MaxAttempts, backoff: cfg.RetryBackoff,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.routes()
+	return s, nil
+}
+
+// Engine is the face's provisioning engine.
+func (s *Server) Engine() *Engine { return s.engine }
+
+// Close stops the provisioning engine; queued tasks stay in the store and
+// resume on the next start.
+func (s *Server) Close() error {
+	s.engine.stop()
+	return nil
+}
+
+// EveryoneGroupID is the id of the built-in Everyone group.
+func (s *Server) EveryoneGroupID() string { return s.everyone.ID }
+
+// CreateAPIToken creates an SSWS API token and returns its value, which is not
+// stored and cannot be shown again.
+func (s *Server) CreateAPIToken(ctx context.Context, name string) (string, error) {
+	b := make([]byte, 30)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	token := "00" + base64.RawURLEncoding.EncodeToString(b)
+	err := s.store.CreateOktaAPIToken(ctx, store.OktaAPIToken{
+		ID: "00T" + s.newID(), Name: name, TokenHash: hashToken(token), Created: s.timestamp(),
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// APITokenCount reports how many API tokens exist, so a first start can
+// create one.
+func (s *Server) APITokenCount(ctx context.Context) (int, error) {
+	return s.store.OktaAPITokenCount(ctx)
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// randomID returns 17 random base62 characters, which after a three-letter
+// prefix make an id as long as Okta's.
+func randomID() string {
+	b := make([]byte, 17)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	for i := range b {
+		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
+	}
+	return string(b)
+}
+
+// timeFormat is Okta's timestamp format.
+const timeFormat = "2006-01-02T15:04:05.000Z"
+
+func (s *Server) timestamp() string { return s.now().UTC().Format(timeFormat) }
+
+type ctxKey int
+
+const principalKey ctxKey = 0
+
+// principal is the API token a request authenticated with.
+func principal(ctx context.Context) store.OktaAPIToken {
+	t, _ := ctx.Value(principalKey).(store.OktaAPIToken)
+	return t
+}
+
+// ServeHTTP applies the rate limit and SSWS authentication, then routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	reqID := "req" + s.newID()
+	w.Header().Set("X-Okta-Request-Id", reqID)
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	defer func() {
+		s.log.LogAttrs(r.Context(), slog.LevelDebug, "okta request", slog.String("request_id", reqID),
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.status),
+			slog.Duration("duration", time.Since(start)))
+	}()
+	allowed := s.limiter.take(sw.Header())
+	if !allowed {
+		writeError(sw, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
+		return
+	}
+	auth := r.Header.Get("Authorization")
+	scheme, token, _ := strings.Cut(auth, " ")
+	if !strings.EqualFold(scheme, "SSWS") || token == "" {
+		writeError(sw, http.StatusUnauthorized, "E0000011", "Invalid token provided")
+		return
+	}
+	t, err := s.store.OktaAPITokenByHash(r.Context(), hashToken(strings.TrimSpace(token)))
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			s.internalError(sw, r, err)
+			return
+		}
+		writeError(sw, http.StatusUnauthorized, "E0000011", "Invalid token provided")
+		return
+	}
+	s.mux.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), principalKey, t)))
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) routes() {
+	s.mux = http.NewServeMux()
+	paths := map[string]bool{}
+	handle := func(pattern string, h http.HandlerFunc) {
+		s.mux.HandleFunc(pattern, h)
+		_, path, _ := strings.Cut(pattern, " ")
+		paths[path] = true
+	}
+	handle("POST /api/v1/users", s.createUser)
+	handle("GET /api/v1/users", s.listUsers)
+	handle("GET /api/v1/users/{id}", s.getUser)
+	handle("POST /api/v1/users/{id}", s.partialUpdateUser)
+	handle("PUT /api/v1/users/{id}", s.replaceUser)
+	handle("DELETE /api/v1/users/{id}", s.deleteUser)
+	handle("GET /api/v1/users/{id}/groups", s.listUserGroups)
+	handle("POST /api/v1/users/{id}/lifecycle/activate", s.lifecycle("activate"))
+	handle("POST /api/v1/users/{id}/lifecycle/deactivate", s.lifecycle("deactivate"))
+	handle("POST /api/v1/users/{id}/lifecycle/reactivate", s.lifecycle("reactivate"))
+
+	handle("POST /api/v1/groups", s.createGroup)
+	handle("GET /api/v1/groups", s.listGroups)
+	handle("GET /api/v1/groups/{id}", s.getGroup)
+	handle("PUT /api/v1/groups/{id}", s.updateGroup)
+	handle("DELETE /api/v1/groups/{id}", s.deleteGroup)
+	handle("GET /api/v1/groups/{id}/users", s.listGroupUsers)
+	handle("PUT /api/v1/groups/{id}/users/{userId}", s.setGroupMember(true))
+	handle("DELETE /api/v1/groups/{id}/users/{userId}", s.setGroupMember(false))
+
+	handle("POST /api/v1/apps", s.createApp)
+	handle("GET /api/v1/apps", s.listApps)
+	handle("GET /api/v1/apps/{appId}", s.getApp)
+	handle("GET /api/v1/apps/{appId}/connections/default", s.getConnection)
+	handle("POST /api/v1/apps/{appId}/connections/default", s.setConnection)
+	handle("POST /api/v1/apps/{appId}/connections/default/lifecycle/activate", s.connectionLifecycle(true))
+	handle("POST /api/v1/apps/{appId}/connections/default/lifecycle/deactivate", s.connectionLifecycle(false))
+	handle("GET /api/v1/apps/{appId}/features", s.listFeatures)
+	handle("GET /api/v1/apps/{appId}/features/{name}", s.getFeature)
+	handle("PUT /api/v1/apps/{appId}/features/{name}", s.updateFeature)
+	handle("GET /api/v1/apps/{appId}/groups", s.listAppGroups)
+	handle("GET /api/v1/apps/{appId}/groups/{groupId}", s.getAppGroup)
+	handle("PUT /api/v1/apps/{appId}/groups/{groupId}", s.putAppGroup)
+	handle("DELETE /api/v1/apps/{appId}/groups/{groupId}", s.deleteAppGroup)
+	handle("GET /api/v1/apps/{appId}/users", s.listAppUsers)
+	handle("POST /api/v1/apps/{appId}/users", s.assignUser)
+	handle("GET /api/v1/apps/{appId}/users/{userId}", s.getAppUser)
+	handle("POST /api/v1/apps/{appId}/users/{userId}", s.updateAppUser)
+	handle("DELETE /api/v1/apps/{appId}/users/{userId}", s.unassignUser)
+
+	handle("GET /api/v1/logs", s.listLogs)
+	handle("GET /api/v1/_backend/provisioning/wait", s.waitProvisioning)
+
+	// Okta answers an unsupported method with E0000022 and an unknown path
+	// with E0000007, both in its error body.
+	for p := range paths {
+		s.mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, http.StatusMethodNotAllowed, "E0000022", "The endpoint does not support the provided HTTP method")
+		})
+	}
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+r.URL.Path+" (GenericResource)")
+	})
+}
+
+// baseURL is the org URL as the client reached it, for _links.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}

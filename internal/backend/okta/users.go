@@ -1,0 +1,420 @@
+package okta
+
+import (
+	"errors"
+	"maps"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+)
+
+// profileAttributes are the attributes of Okta's base user profile.
+var profileAttributes = map[string]bool{
+	"login": true, "email": true, "secondEmail": true, "firstName": true, "lastName": true, "middleName": true,
+	"honorificPrefix": true, "honorificSuffix": true, "title": true, "displayName": true, "nickName": true,
+	"profileUrl": true, "primaryPhone": true, "mobilePhone": true, "streetAddress": true, "city": true,
+	"state": true, "zipCode": true, "countryCode": true, "postalAddress": true, "preferredLanguage": true,
+	"locale": true, "timezone": true, "userType": true, "employeeNumber": true, "costCenter": true,
+	"organization": true, "division": true, "department": true, "managerId": true, "manager": true,
+}
+
+var requiredProfile = []string{"login", "email", "firstName", "lastName"}
+
+type userJSON struct {
+	ID              string            `json:"id"`
+	Status          string            `json:"status"`
+	Created         string            `json:"created"`
+	Activated       *string           `json:"activated"`
+	StatusChanged   *string           `json:"statusChanged"`
+	LastLogin       *string           `json:"lastLogin"`
+	LastUpdated     string            `json:"lastUpdated"`
+	PasswordChanged *string           `json:"passwordChanged"`
+	Type            map[string]string `json:"type"`
+	Profile         map[string]string `json:"profile"`
+	Credentials     map[string]any    `json:"credentials"`
+	Links           map[string]any    `json:"_links"`
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func renderUser(r *http.Request, u store.OktaUser) userJSON {
+	self := baseURL(r) + "/api/v1/users/" + u.ID
+	return userJSON{
+		ID: u.ID, Status: u.Status, Created: u.Created, Activated: nullable(u.Activated),
+		StatusChanged: nullable(u.StatusChanged), LastUpdated: u.LastUpdated,
+		Type:        map[string]string{"id": "oty00000000000000000"},
+		Profile:     u.Profile,
+		Credentials: map[string]any{"provider": map[string]string{"type": "OKTA", "name": "OKTA"}},
+		Links:       map[string]any{"self": link(self)},
+	}
+}
+
+func link(href string) map[string]string { return map[string]string{"href": href} }
+
+// profileInput is a profile in a request: string values, null to clear.
+type profileInput map[string]*string
+
+// validateProfile checks a whole profile: only known attributes, the four
+// required ones present, login and email shaped like email addresses.
+func validateProfile(p map[string]string) error {
+	var causes []string
+	for _, k := range sortedKeys(p) {
+		if !profileAttributes[k] {
+			causes = append(causes, "profile."+k+": Property name '"+k+"' is not defined in the user profile")
+		}
+	}
+	for _, k := range requiredProfile {
+		if strings.TrimSpace(p[k]) == "" {
+			causes = append(causes, k+": The field cannot be left blank")
+		}
+	}
+	for _, k := range []string{"login", "email"} {
+		if v := p[k]; v != "" && !looksLikeEmail(v) {
+			causes = append(causes, k+": Does not match required pattern (an email address)")
+		}
+	}
+	if len(causes) > 0 {
+		return invalid("User", causes...)
+	}
+	return nil
+}
+
+func looksLikeEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && strings.Contains(domain, ".") && !strings.ContainsAny(s, " \t\r\n") &&
+		!strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// apply merges an input profile into p: a null clears an attribute.
+func (in profileInput) apply(p map[string]string) {
+	for k, v := range in {
+		if v == nil || *v == "" {
+			delete(p, k)
+		} else {
+			p[k] = *v
+		}
+	}
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Profile  profileInput `json:"profile"`
+		GroupIDs []string     `json:"groupIds"`
+	}
+	if !decode(w, r, &body) {
+		return
+	}
+	activate := r.URL.Query().Get("activate") != "false"
+	profile := map[string]string{}
+	body.Profile.apply(profile)
+	if err := validateProfile(profile); err != nil {
+		s.fail(w, r, err, "User", "")
+		return
+	}
+	now := s.timestamp()
+	u := store.OktaUser{ID: "00u" + s.newID(), Status: "STAGED", Profile: profile, Created: now, LastUpdated: now, StatusChanged: ""}
+	if activate {
+		u.Status, u.Activated, u.StatusChanged = "ACTIVE", now, now
+	}
+	tasks, err := s.store.CreateOktaUsers(r.Context(), []store.OktaUser{u}, body.GroupIDs)
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		s.fail(w, r, invalid("login", "login: An object with this field already exists in the current organization"), "User", "")
+		return
+	case errors.Is(err, store.ErrNotFound):
+		s.fail(w, r, invalid("groupIds", "groupIds: one of the groups does not exist"), "User", "")
+		return
+	case err != nil:
+		s.fail(w, r, err, "User", "")
+		return
+	}
+	s.engine.enqueue(tasks)
+	writeJSON(w, http.StatusOK, renderUser(r, u))
+}
+
+func userAttr(u store.OktaUser) func(string) (string, bool) {
+	return func(attr string) (string, bool) {
+		switch attr {
+		case "id":
+			return u.ID, true
+		case "status":
+			return u.Status, true
+		case "created":
+			return u.Created, true
+		case "activated":
+			return u.Activated, u.Activated != ""
+		case "statusChanged":
+			return u.StatusChanged, u.StatusChanged != ""
+		case "lastUpdated":
+			return u.LastUpdated, true
+		}
+		if k, ok := strings.CutPrefix(attr, "profile."); ok {
+			v, ok := u.Profile[k]
+			return v, ok
+		}
+		return "", false
+	}
+}
+
+func userFilterAttr(attr string) bool {
+	switch attr {
+	case "id", "status", "created", "activated", "statusChanged", "lastUpdated":
+		return true
+	}
+	k, ok := strings.CutPrefix(attr, "profile.")
+	return ok && profileAttributes[k]
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
+	after, limit, err := pageParams(r, defaultLimit, maxLimit)
+	if err != nil {
+		s.fail(w, r, err, "User", "")
+		return
+	}
+	q := r.URL.Query()
+	var exprs []filterExpr
+	for _, param := range []string{"filter", "search"} {
+		if v := q.Get(param); v != "" {
+			e, err := parseFilter(v, userFilterAttr)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "E0000031", "Invalid search criteria.", param+": "+err.Error())
+				return
+			}
+			exprs = append(exprs, e)
+		}
+	}
+	prefix := strings.ToLower(q.Get("q"))
+	match := func(u store.OktaUser) bool {
+		for _, e := range exprs {
+			if !e.eval(userAttr(u)) {
+				return false
+			}
+		}
+		if prefix != "" {
+			for _, k := range []string{"login", "email", "firstName", "lastName"} {
+				if strings.HasPrefix(strings.ToLower(u.Profile[k]), prefix) {
+					return true
+				}
+			}
+			return false
+		}
+		return true
+	}
+	var users []store.OktaUser
+	if login, ok := exactLookup(exprs); ok && prefix == "" {
+		// The common `profile.login eq "x"` lookup is answered from the index.
+		u, err := s.store.OktaUser(r.Context(), login)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.fail(w, r, err, "User", "")
+			return
+		}
+		if err == nil && u.ID > after && match(u) {
+			users = append(users, u)
+		}
+	} else {
+		users, err = s.store.OktaUsers(r.Context(), after, limit+1, match)
+		if err != nil {
+			s.fail(w, r, err, "User", "")
+			return
+		}
+	}
+	next := ""
+	if len(users) > limit {
+		users = users[:limit]
+		next = users[limit-1].ID
+	}
+	out := make([]userJSON, 0, len(users))
+	for _, u := range users {
+		out = append(out, renderUser(r, u))
+	}
+	setNextLink(w, r, next)
+	writeJSON(w, http.StatusOK, out)
+}
+
+// exactLookup recognises a lone `profile.login eq "x"` or `id eq "x"`.
+func exactLookup(exprs []filterExpr) (string, bool) {
+	if len(exprs) != 1 {
+		return "", false
+	}
+	c, ok := exprs[0].(cmpExpr)
+	if !ok || c.op != "eq" || (c.attr != "profile.login" && c.attr != "id") {
+		return "", false
+	}
+	return c.value, true
+}
+
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	u, err := s.store.OktaUser(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err, "User", id)
+		return
+	}
+	writeJSON(w, http.StatusOK, renderUser(r, u))
+}
+
+func (s *Server) partialUpdateUser(w http.ResponseWriter, r *http.Request) { s.updateUser(w, r, false) }
+func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request)       { s.updateUser(w, r, true) }
+
+// updateUser changes a profile: POST merges the given attributes, PUT
+// replaces the whole profile. A change is pushed to the apps the user is
+// assigned to.
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, replace bool) {
+	id := r.PathValue("id")
+	var body struct {
+		Profile profileInput `json:"profile"`
+	}
+	if !decode(w, r, &body) {
+		return
+	}
+	if body.Profile == nil && replace {
+		s.fail(w, r, invalid("profile", "profile: The field cannot be left blank"), "User", id)
+		return
+	}
+	current, err := s.store.OktaUser(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err, "User", id)
+		return
+	}
+	changed := false
+	u, tasks, err := s.store.UpdateOktaUser(r.Context(), current.ID, "profile", func(u *store.OktaUser) error {
+		next := map[string]string{}
+		if !replace {
+			next = maps.Clone(u.Profile)
+		}
+		body.Profile.apply(next)
+		if err := validateProfile(next); err != nil {
+			return err
+		}
+		changed = !maps.Equal(next, u.Profile)
+		if !changed {
+			return errUnchanged
+		}
+		u.Profile, u.LastUpdated = next, s.timestamp()
+		return nil
+	})
+	if errors.Is(err, errUnchanged) {
+		writeJSON(w, http.StatusOK, renderUser(r, current))
+		return
+	}
+	if errors.Is(err, store.ErrConflict) {
+		err = invalid("login", "login: An object with this field already exists in the current organization")
+	}
+	if err != nil {
+		s.fail(w, r, err, "User", id)
+		return
+	}
+	s.engine.enqueue(tasks)
+	writeJSON(w, http.StatusOK, renderUser(r, u))
+}
+
+// errUnchanged aborts a write that would change nothing.
+var errUnchanged = errors.New("unchanged")
+
+var errStatus = &forbiddenError{code: "E0000038", summary: "This operation is not allowed in the user's current status."}
+
+// lifecycle runs a user lifecycle operation. Deactivation and activation are
+// pushed to the apps the user is assigned to.
+func (s *Server) lifecycle(op string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		current, err := s.store.OktaUser(r.Context(), id)
+		if err != nil {
+			s.fail(w, r, err, "User", id)
+			return
+		}
+		_, tasks, err := s.store.UpdateOktaUser(r.Context(), current.ID, op, func(u *store.OktaUser) error {
+			now := s.timestamp()
+			switch op {
+			case "activate":
+				if u.Status != "STAGED" && u.Status != "DEPROVISIONED" {
+					return &forbiddenError{code: "E0000016", summary: "Activation failed because the user is already active"}
+				}
+				u.Status, u.Activated = "ACTIVE", now
+			case "reactivate":
+				if u.Status != "PROVISIONED" && u.Status != "RECOVERY" {
+					return errStatus
+				}
+				u.Status = "ACTIVE"
+			case "deactivate":
+				if u.Status == "DEPROVISIONED" {
+					return errUnchanged
+				}
+				u.Status = "DEPROVISIONED"
+			}
+			u.StatusChanged, u.LastUpdated = now, now
+			return nil
+		})
+		if err != nil && !errors.Is(err, errUnchanged) {
+			s.fail(w, r, err, "User", id)
+			return
+		}
+		s.engine.enqueue(tasks)
+		writeJSON(w, http.StatusOK, map[string]any{})
+	}
+}
+
+// deleteUser follows Okta: deleting a user that is not deactivated
+// deactivates it; deleting a deactivated user removes it.
+func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	u, err := s.store.OktaUser(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err, "User", id)
+		return
+	}
+	if u.Status != "DEPROVISIONED" {
+		_, tasks, err := s.store.UpdateOktaUser(r.Context(), u.ID, "deactivate", func(u *store.OktaUser) error {
+			now := s.timestamp()
+			u.Status, u.StatusChanged, u.LastUpdated = "DEPROVISIONED", now, now
+			return nil
+		})
+		if err != nil {
+			s.fail(w, r, err, "User", id)
+			return
+		}
+		s.engine.enqueue(tasks)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if err := s.store.DeleteOktaUser(r.Context(), u.ID); err != nil {
+		s.fail(w, r, err, "User", id)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) listUserGroups(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	u, err := s.store.OktaUser(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err, "User", id)
+		return
+	}
+	groups, err := s.store.OktaUserGroups(r.Context(), u.ID)
+	if err != nil {
+		s.fail(w, r, err, "User", id)
+		return
+	}
+	out := make([]groupJSON, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, renderGroup(r, g))
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,1126 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// The Okta face's records. Timestamps are strings in Okta's format
+// (2006-01-02T15:04:05.000Z) so that they sort and compare as text.
+
+// OktaAPIToken is an SSWS token of the Okta face, kept only as a hash.
+type OktaAPIToken struct {
+	ID, Name, TokenHash, Created string
+}
+
+// OktaUser is a directory user. Profile holds Okta's base profile attributes.
+type OktaUser struct {
+	ID, Status                                     string
+	Profile                                        map[string]string
+	Created, Activated, StatusChanged, LastUpdated string
+}
+
+// Login is the user's Okta username.
+func (u OktaUser) Login() string { return u.Profile["login"] }
+
+// OktaGroup is a directory group; Type is OKTA_GROUP or BUILT_IN (Everyone).
+type OktaGroup struct {
+	ID, Type, Name, Description                 string
+	Created, LastUpdated, LastMembershipUpdated string
+}
+
+// OktaApp is an app instance with its provisioning connection and the three
+// USER_PROVISIONING capabilities. ConnToken is the downstream SCIM bearer
+// token; it never leaves the backend.
+type OktaApp struct {
+	ID, Name, Label, Status, SignOnMode, Created, LastUpdated string
+	ConnBaseURL, ConnToken, ConnStatus                        string
+	FeatCreate, FeatUpdate, FeatDeactivate                    bool
+}
+
+// OktaAppGroup is a group assigned to an app.
+type OktaAppGroup struct {
+	AppID, GroupID       string
+	Priority             int
+	Profile              map[string]string
+	Created, LastUpdated string
+}
+
+// OktaAppUser is a user's effective assignment to an app (direct, through
+// groups, or both) joined with the engine's view of the downstream account.
+type OktaAppUser struct {
+	AppID, UserID, Login string
+	// Scope is USER when the user is assigned directly, else GROUP.
+	Scope                string
+	Profile              map[string]string
+	Created, LastUpdated string
+	OktaAppUserState
+	// Pending is true while provisioning tasks for this user are queued.
+	Pending bool
+}
+
+// OktaAppUserState is what the provisioning engine knows of a user's
+// downstream account.
+type OktaAppUserState struct {
+	AppID, UserID, ExternalID                  string
+	RemoteActive                               bool
+	Status, SyncState, StatusChanged, LastSync string
+}
+
+// OktaTask is one durable provisioning task for an (app, user) pair.
+type OktaTask struct {
+	Seq                          int64
+	AppID, UserID, Kind, Created string
+	Attempts                     int
+	NotBefore                    string
+}
+
+// OktaSyncView is everything the engine needs to bring one user's downstream
+// account in line with Okta.
+type OktaSyncView struct {
+	App       OktaApp
+	AppFound  bool
+	User      OktaUser
+	UserFound bool
+	// Assigned is true when the user is assigned directly or through a group.
+	Assigned bool
+	// UserType is the assignment's userType: the direct assignment's when it
+	// sets one, else the highest-priority group assignment's that sets one.
+	UserType string
+	State    OktaAppUserState
+	HasState bool
+}
+
+// OktaLogEvent is one System Log event; Body is the event's JSON.
+type OktaLogEvent struct {
+	Seq                                          int64
+	UUID, Published, EventType, Outcome, ActorID string
+	TargetIDs                                    []string
+	Body                                         []byte
+}
+
+// OktaLogQuery selects System Log events published in [Since, Until).
+type OktaLogQuery struct {
+	Since, Until string
+	// AfterSeq continues a listing after the event with that sequence number.
+	AfterSeq   int64
+	Limit      int
+	Descending bool
+	Match      func(OktaLogEvent) bool
+}
+
+// OktaStore implements the Okta face's persistence on a DB.
+type OktaStore struct{ db *DB }
+
+// NewOktaStore returns the Okta face's store on db.
+func NewOktaStore(db *DB) *OktaStore { return &OktaStore{db: db} }
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func encodeProfile(p map[string]string) string {
+	if p == nil {
+		p = map[string]string{}
+	}
+	b, _ := json.Marshal(p)
+	return string(b)
+}
+
+func decodeProfile(s string) (map[string]string, error) {
+	p := map[string]string{}
+	if s == "" {
+		return p, nil
+	}
+	if err := json.Unmarshal([]byte(s), &p); err != nil {
+		return nil, fmt.Errorf("store: decode profile: %w", err)
+	}
+	return p, nil
+}
+
+func isUniqueViolation(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+func isForeignKeyViolation(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
+}
+
+// ---- API tokens
+
+// CreateOktaAPIToken stores a new API token.
+func (s *OktaStore) CreateOktaAPIToken(ctx context.Context, t OktaAPIToken) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO okta_api_tokens(id, name, token_hash, created) VALUES (?, ?, ?, ?)`,
+			t.ID, t.Name, t.TokenHash, t.Created)
+		if isUniqueViolation(err) {
+			return ErrConflict
+		}
+		return err
+	})
+}
+
+// OktaAPITokenByHash finds a token by the hash of its value.
+func (s *OktaStore) OktaAPITokenByHash(ctx context.Context, hash string) (OktaAPIToken, error) {
+	var t OktaAPIToken
+	err := s.db.read.QueryRowContext(ctx, `SELECT id, name, token_hash, created FROM okta_api_tokens WHERE token_hash = ?`, hash).
+		Scan(&t.ID, &t.Name, &t.TokenHash, &t.Created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, ErrNotFound
+	}
+	return t, err
+}
+
+// OktaAPITokenCount counts the API tokens.
+func (s *OktaStore) OktaAPITokenCount(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM okta_api_tokens`).Scan(&n)
+	return n, err
+}
+
+// ---- users
+
+const userCols = `id, status, profile, created, activated, status_changed, last_updated`
+
+func scanUser(sc interface{ Scan(...any) error }) (OktaUser, error) {
+	var u OktaUser
+	var profile string
+	if err := sc.Scan(&u.ID, &u.Status, &profile, &u.Created, &u.Activated, &u.StatusChanged, &u.LastUpdated); err != nil {
+		return u, err
+	}
+	p, err := decodeProfile(profile)
+	u.Profile = p
+	return u, err
+}
+
+func getUser(ctx context.Context, q querier, idOrLogin string) (OktaUser, error) {
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+` FROM okta_users WHERE id = ?1 OR login_lower = lower(?1) LIMIT 1`, idOrLogin))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, ErrNotFound
+	}
+	return u, err
+}
+
+// CreateOktaUsers stores new users, each a member of the built-in Everyone
+// group and of the given groups, and queues provisioning for the apps those
+// groups are assigned to. A login already taken is ErrConflict, an unknown
+// group ErrNotFound; either way nothing is stored.
+func (s *OktaStore) CreateOktaUsers(ctx context.Context, users []OktaUser, groupIDs []string) ([]OktaTask, error) {
+	var tasks []OktaTask
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		tasks = tasks[:0]
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO okta_users(`+userCols+`, login_lower) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		mem, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO okta_group_members(group_id, user_id)
+			SELECT id, ?2 FROM okta_groups WHERE type = 'BUILT_IN' OR id = ?1`)
+		if err != nil {
+			return err
+		}
+		defer mem.Close()
+		for _, u := range users {
+			if _, err := ins.ExecContext(ctx, u.ID, u.Status, encodeProfile(u.Profile), u.Created, u.Activated, u.StatusChanged, u.LastUpdated,
+				strings.ToLower(u.Login())); err != nil {
+				if isUniqueViolation(err) {
+					return ErrConflict
+				}
+				return err
+			}
+			if _, err := mem.ExecContext(ctx, "", u.ID); err != nil {
+				return err
+			}
+			for _, g := range groupIDs {
+				res, err := mem.ExecContext(ctx, g, u.ID)
+				if err != nil {
+					return err
+				}
+				if n, _ := res.RowsAffected(); n == 0 {
+					if err := groupExists(ctx, tx, g); err != nil {
+						return err
+					}
+				}
+			}
+			t, err := enqueueForUser(ctx, tx, u.ID, "assign", u.Created)
+			if err != nil {
+				return err
+			}
+			tasks = append(tasks, t...)
+		}
+		return nil
+	})
+	return tasks, err
+}
+
+func groupExists(ctx context.Context, q querier, id string) error {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM okta_groups WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// OktaUser finds a user by id or login (case-insensitively).
+func (s *OktaStore) OktaUser(ctx context.Context, idOrLogin string) (OktaUser, error) {
+	return getUser(ctx, s.db.read, idOrLogin)
+}
+
+// OktaUsers lists users ordered by id after the given id, keeping those match
+// accepts (all when nil), at most limit.
+func (s *OktaStore) OktaUsers(ctx context.Context, after string, limit int, match func(OktaUser) bool) ([]OktaUser, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+userCols+` FROM okta_users WHERE id > ? ORDER BY id`, after)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OktaUser
+	for rows.Next() && len(out) < limit {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		if match == nil || match(u) {
+			out = append(out, u)
+		}
+	}
+	return out, rows.Err()
+}
+
+// UpdateOktaUser changes a user through fn inside one transaction and, when
+// kind is not empty, queues provisioning of that kind for every app the user
+// is assigned to or was provisioned to. fn's error aborts the change.
+func (s *OktaStore) UpdateOktaUser(ctx context.Context, id string, kind string, fn func(*OktaUser) error) (OktaUser, []OktaTask, error) {
+	var out OktaUser
+	var tasks []OktaTask
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		u, err := getUser(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := fn(&u); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE okta_users SET status = ?, profile = ?, login_lower = ?, activated = ?, status_changed = ?, last_updated = ? WHERE id = ?`,
+			u.Status, encodeProfile(u.Profile), strings.ToLower(u.Login()), u.Activated, u.StatusChanged, u.LastUpdated, u.ID); err != nil {
+			if isUniqueViolation(err) {
+				return ErrConflict
+			}
+			return err
+		}
+		out = u
+		tasks = nil
+		if kind != "" {
+			tasks, err = enqueueForUser(ctx, tx, u.ID, kind, u.LastUpdated)
+		}
+		return err
+	})
+	return out, tasks, err
+}
+
+// DeleteOktaUser removes a user with its memberships, assignments and
+// provisioning state.
+func (s *OktaStore) DeleteOktaUser(ctx context.Context, id string) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`DELETE FROM okta_tasks WHERE user_id = ?`,
+			`DELETE FROM okta_app_user_state WHERE user_id = ?`,
+			`DELETE FROM okta_app_user_direct WHERE user_id = ?`,
+			`DELETE FROM okta_group_members WHERE user_id = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM okta_users WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+}
+
+// enqueueForUser queues a task for every app the user is assigned to or holds
+// a downstream account in.
+func enqueueForUser(ctx context.Context, tx *sql.Tx, userID, kind, now string) ([]OktaTask, error) {
+	return insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created)
+		SELECT app_id, ?1, ?2, ?3 FROM (
+			SELECT app_id FROM okta_app_user_direct WHERE user_id = ?1
+			UNION SELECT g.app_id FROM okta_app_groups g JOIN okta_group_members m ON m.group_id = g.group_id WHERE m.user_id = ?1
+			UNION SELECT app_id FROM okta_app_user_state WHERE user_id = ?1 AND external_id <> '')
+		RETURNING seq, app_id, user_id, kind, created`, userID, kind, now)
+}
+
+func insertTasks(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]OktaTask, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OktaTask
+	for rows.Next() {
+		var t OktaTask
+		if err := rows.Scan(&t.Seq, &t.AppID, &t.UserID, &t.Kind, &t.Created); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// ---- groups
+
+const groupCols = `id, type, name, description, created, last_updated, last_membership_updated`
+
+func scanGroup(sc interface{ Scan(...any) error }) (OktaGroup, error) {
+	var g OktaGroup
+	err := sc.Scan(&g.ID, &g.Type, &g.Name, &g.Description, &g.Created, &g.LastUpdated, &g.LastMembershipUpdated)
+	return g, err
+}
+
+// EnsureOktaEveryoneGroup creates the built-in Everyone group unless it
+// exists, and returns it.
+func (s *OktaStore) EnsureOktaEveryoneGroup(ctx context.Context, g OktaGroup) (OktaGroup, error) {
+	var out OktaGroup
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		got, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupCols+` FROM okta_groups WHERE type = 'BUILT_IN'`))
+		if err == nil {
+			out = got
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO okta_groups(`+groupCols+`, name_lower) VALUES (?, 'BUILT_IN', ?, ?, ?, ?, ?, ?)`,
+			g.ID, g.Name, g.Description, g.Created, g.LastUpdated, g.LastMembershipUpdated, strings.ToLower(g.Name)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO okta_group_members(group_id, user_id) SELECT ?, id FROM okta_users`, g.ID); err != nil {
+			return err
+		}
+		g.Type = "BUILT_IN"
+		out = g
+		return nil
+	})
+	return out, err
+}
+
+// CreateOktaGroup stores a group; a name already taken is ErrConflict.
+func (s *OktaStore) CreateOktaGroup(ctx context.Context, g OktaGroup) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO okta_groups(`+groupCols+`, name_lower) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			g.ID, g.Type, g.Name, g.Description, g.Created, g.LastUpdated, g.LastMembershipUpdated, strings.ToLower(g.Name))
+		if isUniqueViolation(err) {
+			return ErrConflict
+		}
+		return err
+	})
+}
+
+// OktaGroup finds a group by id.
+func (s *OktaStore) OktaGroup(ctx context.Context, id string) (OktaGroup, error) {
+	g, err := scanGroup(s.db.read.QueryRowContext(ctx, `SELECT `+groupCols+` FROM okta_groups WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return g, ErrNotFound
+	}
+	return g, err
+}
+
+// OktaGroups lists groups ordered by id after the given id, keeping those
+// match accepts, at most limit.
+func (s *OktaStore) OktaGroups(ctx context.Context, after string, limit int, match func(OktaGroup) bool) ([]OktaGroup, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+groupCols+` FROM okta_groups WHERE id > ? ORDER BY id`, after)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OktaGroup
+	for rows.Next() && len(out) < limit {
+		g, err := scanGroup(rows)
+		if err != nil {
+			return nil, err
+		}
+		if match == nil || match(g) {
+			out = append(out, g)
+		}
+	}
+	return out, rows.Err()
+}
+
+// UpdateOktaGroup changes a group's profile through fn.
+func (s *OktaStore) UpdateOktaGroup(ctx context.Context, id string, fn func(*OktaGroup) error) (OktaGroup, error) {
+	var out OktaGroup
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		g, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupCols+` FROM okta_groups WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(&g); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE okta_groups SET name = ?, name_lower = ?, description = ?, last_updated = ? WHERE id = ?`,
+			g.Name, strings.ToLower(g.Name), g.Description, g.LastUpdated, g.ID)
+		if isUniqueViolation(err) {
+			return ErrConflict
+		}
+		out = g
+		return err
+	})
+	return out, err
+}
+
+// DeleteOktaGroup removes a group, its memberships and app assignments, and
+// queues provisioning for the members of the apps it was assigned to.
+func (s *OktaStore) DeleteOktaGroup(ctx context.Context, id, now string) ([]OktaTask, error) {
+	var tasks []OktaTask
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		if err := groupExists(ctx, tx, id); err != nil {
+			return err
+		}
+		var err error
+		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created)
+			SELECT g.app_id, m.user_id, 'unassign', ?2 FROM okta_app_groups g JOIN okta_group_members m ON m.group_id = g.group_id
+			WHERE g.group_id = ?1 RETURNING seq, app_id, user_id, kind, created`, id, now)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM okta_groups WHERE id = ?`, id)
+		return err
+	})
+	return tasks, err
+}
+
+// OktaGroupMembers lists a group's members ordered by id after the given id.
+func (s *OktaStore) OktaGroupMembers(ctx context.Context, groupID, after string, limit int) ([]OktaUser, error) {
+	if err := groupExists(ctx, s.db.read, groupID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT u.id, u.status, u.profile, u.created, u.activated, u.status_changed, u.last_updated
+		FROM okta_group_members m JOIN okta_users u ON u.id = m.user_id
+		WHERE m.group_id = ? AND m.user_id > ? ORDER BY m.user_id LIMIT ?`, groupID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OktaUser
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// OktaUserGroups lists the groups a user belongs to.
+func (s *OktaStore) OktaUserGroups(ctx context.Context, userID string) ([]OktaGroup, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT g.id, g.type, g.name, g.description, g.created, g.last_updated, g.last_membership_updated
+		FROM okta_group_members m JOIN okta_groups g ON g.id = m.group_id WHERE m.user_id = ? ORDER BY g.id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OktaGroup
+	for rows.Next() {
+		g, err := scanGroup(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// SetOktaGroupMember adds (member true) or removes a user from a group and
+// queues provisioning for the apps the group is assigned to. Adding a member
+// twice or removing a non-member changes nothing and queues nothing.
+func (s *OktaStore) SetOktaGroupMember(ctx context.Context, groupID, userID string, member bool, now string) ([]OktaTask, error) {
+	var tasks []OktaTask
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		tasks = nil
+		if err := groupExists(ctx, tx, groupID); err != nil {
+			return err
+		}
+		if _, err := getUser(ctx, tx, userID); err != nil {
+			return err
+		}
+		var res sql.Result
+		var err error
+		kind := "assign"
+		if member {
+			res, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO okta_group_members(group_id, user_id) VALUES (?, ?)`, groupID, userID)
+		} else {
+			kind = "unassign"
+			res, err = tx.ExecContext(ctx, `DELETE FROM okta_group_members WHERE group_id = ? AND user_id = ?`, groupID, userID)
+		}
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE okta_groups SET last_membership_updated = ? WHERE id = ?`, now, groupID); err != nil {
+			return err
+		}
+		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created)
+			SELECT app_id, ?2, ?3, ?4 FROM okta_app_groups WHERE group_id = ?1
+			RETURNING seq, app_id, user_id, kind, created`, groupID, userID, kind, now)
+		return err
+	})
+	return tasks, err
+}
+
+// ---- apps
+
+const appCols = `id, name, label, status, sign_on_mode, created, last_updated, conn_base_url, conn_token, conn_status, feat_create, feat_update, feat_deactivate`
+
+func scanApp(sc interface{ Scan(...any) error }) (OktaApp, error) {
+	var a OktaApp
+	err := sc.Scan(&a.ID, &a.Name, &a.Label, &a.Status, &a.SignOnMode, &a.Created, &a.LastUpdated,
+		&a.ConnBaseURL, &a.ConnToken, &a.ConnStatus, &a.FeatCreate, &a.FeatUpdate, &a.FeatDeactivate)
+	return a, err
+}
+
+func getApp(ctx context.Context, q querier, id string) (OktaApp, error) {
+	a, err := scanApp(q.QueryRowContext(ctx, `SELECT `+appCols+` FROM okta_apps WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, ErrNotFound
+	}
+	return a, err
+}
+
+// CreateOktaApp stores an app instance.
+func (s *OktaStore) CreateOktaApp(ctx context.Context, a OktaApp) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO okta_apps(`+appCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.Name, a.Label, a.Status, a.SignOnMode, a.Created, a.LastUpdated,
+			a.ConnBaseURL, a.ConnToken, a.ConnStatus, a.FeatCreate, a.FeatUpdate, a.FeatDeactivate)
+		if isUniqueViolation(err) {
+			return ErrConflict
+		}
+		return err
+	})
+}
+
+// OktaApp finds an app by id.
+func (s *OktaStore) OktaApp(ctx context.Context, id string) (OktaApp, error) {
+	return getApp(ctx, s.db.read, id)
+}
+
+// OktaApps lists apps ordered by id after the given id, keeping those match
+// accepts, at most limit.
+func (s *OktaStore) OktaApps(ctx context.Context, after string, limit int, match func(OktaApp) bool) ([]OktaApp, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+appCols+` FROM okta_apps WHERE id > ? ORDER BY id`, after)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OktaApp
+	for rows.Next() && len(out) < limit {
+		a, err := scanApp(rows)
+		if err != nil {
+			return nil, err
+		}
+		if match == nil || match(a) {
+			out = append(out, a)
+		}
+	}
+	return out, rows.Err()
+}
+
+// UpdateOktaApp changes an app through fn. When fn returns a task kind, a
+// task of that kind is queued for every assigned user whose downstream
+// account is not synchronized (used when provisioning becomes possible).
+func (s *OktaStore) UpdateOktaApp(ctx context.Context, id string, fn func(*OktaApp) (string, error)) (OktaApp, []OktaTask, error) {
+	var out OktaApp
+	var tasks []OktaTask
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		tasks = nil
+		a, err := getApp(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		kind, err := fn(&a)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE okta_apps SET name = ?, label = ?, status = ?, sign_on_mode = ?, last_updated = ?,
+			conn_base_url = ?, conn_token = ?, conn_status = ?, feat_create = ?, feat_update = ?, feat_deactivate = ? WHERE id = ?`,
+			a.Name, a.Label, a.Status, a.SignOnMode, a.LastUpdated, a.ConnBaseURL, a.ConnToken, a.ConnStatus,
+			a.FeatCreate, a.FeatUpdate, a.FeatDeactivate, a.ID); err != nil {
+			return err
+		}
+		out = a
+		if kind == "" {
+			return nil
+		}
+		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created)
+			SELECT ?1, a.user_id, ?2, ?3 FROM (`+assignedUsersSQL+`) a
+			LEFT JOIN okta_app_user_state st ON st.app_id = ?1 AND st.user_id = a.user_id
+			WHERE st.sync_state IS NULL OR st.sync_state <> 'SYNCHRONIZED'
+			RETURNING seq, app_id, user_id, kind, created`, a.ID, kind, a.LastUpdated)
+		return err
+	})
+	return out, tasks, err
+}
+
+// assignedUsersSQL selects the ids of the users assigned to app ?1.
+const assignedUsersSQL = `SELECT user_id FROM okta_app_user_direct WHERE app_id = ?1
+	UNION SELECT m.user_id FROM okta_app_groups g JOIN okta_group_members m ON m.group_id = g.group_id WHERE g.app_id = ?1`
+
+// ---- app group assignments
+
+func scanAppGroup(sc interface{ Scan(...any) error }) (OktaAppGroup, error) {
+	var g OktaAppGroup
+	var profile string
+	if err := sc.Scan(&g.AppID, &g.GroupID, &g.Priority, &profile, &g.Created, &g.LastUpdated); err != nil {
+		return g, err
+	}
+	p, err := decodeProfile(profile)
+	g.Profile = p
+	return g, err
+}
+
+// PutOktaAppGroup assigns a group to an app, or updates the assignment, and
+// queues provisioning for the group's members.
+func (s *OktaStore) PutOktaAppGroup(ctx context.Context, ag OktaAppGroup) (OktaAppGroup, []OktaTask, error) {
+	var out OktaAppGroup
+	var tasks []OktaTask
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		if _, err := getApp(ctx, tx, ag.AppID); err != nil {
+			return err
+		}
+		if err := groupExists(ctx, tx, ag.GroupID); err != nil {
+			return err
+		}
+		g, err := scanAppGroup(tx.QueryRowContext(ctx, `INSERT INTO okta_app_groups(app_id, group_id, priority, profile, created, last_updated)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT(app_id, group_id) DO UPDATE SET priority = excluded.priority, profile = excluded.profile, last_updated = excluded.last_updated
+			RETURNING app_id, group_id, priority, profile, created, last_updated`,
+			ag.AppID, ag.GroupID, ag.Priority, encodeProfile(ag.Profile), ag.Created, ag.LastUpdated))
+		if err != nil {
+			return err
+		}
+		out = g
+		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created)
+			SELECT ?1, user_id, 'assign', ?3 FROM okta_group_members WHERE group_id = ?2
+			RETURNING seq, app_id, user_id, kind, created`, ag.AppID, ag.GroupID, ag.LastUpdated)
+		return err
+	})
+	return out, tasks, err
+}
+
+// OktaAppGroup finds a group assignment.
+func (s *OktaStore) OktaAppGroup(ctx context.Context, appID, groupID string) (OktaAppGroup, error) {
+	g, err := scanAppGroup(s.db.read.QueryRowContext(ctx, `SELECT app_id, group_id, priority, profile, created, last_updated
+		FROM okta_app_groups WHERE app_id = ? AND group_id = ?`, appID, groupID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return g, ErrNotFound
+	}
+	return g, err
+}
+
+// OktaAppGroups lists an app's group assignments ordered by group id.
+func (s *OktaStore) OktaAppGroups(ctx context.Context, appID, after string, limit int) ([]OktaAppGroup, error) {
+	if _, err := getApp(ctx, s.db.read, appID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT app_id, group_id, priority, profile, created, last_updated
+		FROM okta_app_groups WHERE app_id = ? AND group_id > ? ORDER BY group_id LIMIT ?`, appID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OktaAppGroup
+	for rows.Next() {
+		g, err := scanAppGroup(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// DeleteOktaAppGroup removes a group assignment and queues provisioning for
+// the group's members.
+func (s *OktaStore) DeleteOktaAppGroup(ctx context.Context, appID, groupID, now string) ([]OktaTask, error) {
+	var tasks []OktaTask
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM okta_app_groups WHERE app_id = ? AND group_id = ?`, appID, groupID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created)
+			SELECT ?1, user_id, 'unassign', ?3 FROM okta_group_members WHERE group_id = ?2
+			RETURNING seq, app_id, user_id, kind, created`, appID, groupID, now)
+		return err
+	})
+	return tasks, err
+}
+
+// ---- app user assignments
+
+// PutOktaAppUser assigns a user to an app directly (scope USER), or updates
+// the direct assignment's profile, and queues provisioning.
+func (s *OktaStore) PutOktaAppUser(ctx context.Context, appID, userID string, profile map[string]string, now string) ([]OktaTask, error) {
+	var tasks []OktaTask
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		if _, err := getApp(ctx, tx, appID); err != nil {
+			return err
+		}
+		if _, err := getUser(ctx, tx, userID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO okta_app_user_direct(app_id, user_id, profile, created, last_updated) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT(app_id, user_id) DO UPDATE SET profile = excluded.profile, last_updated = excluded.last_updated`,
+			appID, userID, encodeProfile(profile), now, now); err != nil {
+			return err
+		}
+		var err error
+		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created) VALUES (?, ?, 'assign', ?)
+			RETURNING seq, app_id, user_id, kind, created`, appID, userID, now)
+		return err
+	})
+	return tasks, err
+}
+
+// DeleteOktaAppUser removes a direct assignment and queues provisioning.
+// ErrNotFound when the user is not assigned at all; ErrConflict when the user
+// is assigned only through groups.
+func (s *OktaStore) DeleteOktaAppUser(ctx context.Context, appID, userID, now string) ([]OktaTask, error) {
+	var tasks []OktaTask
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM okta_app_user_direct WHERE app_id = ? AND user_id = ?`, appID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM okta_app_groups g JOIN okta_group_members m ON m.group_id = g.group_id
+				WHERE g.app_id = ? AND m.user_id = ? LIMIT 1`, appID, userID).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			if err != nil {
+				return err
+			}
+			return ErrConflict
+		}
+		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created) VALUES (?, ?, 'unassign', ?)
+			RETURNING seq, app_id, user_id, kind, created`, appID, userID, now)
+		return err
+	})
+	return tasks, err
+}
+
+// OktaAppUser is a user's effective assignment to an app; ErrNotFound when
+// the user is not assigned.
+func (s *OktaStore) OktaAppUser(ctx context.Context, appID, userID string) (OktaAppUser, error) {
+	return appUser(ctx, s.db.read, appID, userID)
+}
+
+// OktaAppUsers lists an app's assigned users ordered by user id.
+func (s *OktaStore) OktaAppUsers(ctx context.Context, appID, after string, limit int) ([]OktaAppUser, error) {
+	if _, err := getApp(ctx, s.db.read, appID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT user_id FROM (`+assignedUsersSQL+`) WHERE user_id > ?2 ORDER BY user_id LIMIT ?3`, appID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, err
+	}
+	out := make([]OktaAppUser, 0, len(ids))
+	for _, id := range ids {
+		au, err := appUser(ctx, s.db.read, appID, id)
+		if errors.Is(err, ErrNotFound) {
+			continue // unassigned between the two queries
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, au)
+	}
+	return out, nil
+}
+
+// assignment resolves a user's assignment to an app: whether it exists,
+// whether it is direct, its timestamps and its effective profile.
+type assignment struct {
+	assigned, direct     bool
+	profile              map[string]string
+	created, lastUpdated string
+}
+
+func resolveAssignment(ctx context.Context, q querier, appID, userID string) (assignment, error) {
+	var a assignment
+	var profile string
+	err := q.QueryRowContext(ctx, `SELECT profile, created, last_updated FROM okta_app_user_direct WHERE app_id = ? AND user_id = ?`, appID, userID).
+		Scan(&profile, &a.created, &a.lastUpdated)
+	switch {
+	case err == nil:
+		a.assigned, a.direct = true, true
+		if a.profile, err = decodeProfile(profile); err != nil {
+			return a, err
+		}
+	case !errors.Is(err, sql.ErrNoRows):
+		return a, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT g.profile, g.created, g.last_updated FROM okta_app_groups g
+		JOIN okta_group_members m ON m.group_id = g.group_id
+		WHERE g.app_id = ? AND m.user_id = ? ORDER BY g.priority, g.created, g.group_id`, appID, userID)
+	if err != nil {
+		return a, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var created, updated string
+		if err := rows.Scan(&profile, &created, &updated); err != nil {
+			return a, err
+		}
+		p, err := decodeProfile(profile)
+		if err != nil {
+			return a, err
+		}
+		if !a.assigned {
+			a.assigned = true
+			a.created, a.lastUpdated = created, updated
+			a.profile = map[string]string{}
+		}
+		// A direct assignment's attributes win; groups fill in what it
+		// leaves out, the highest-priority group first.
+		for k, v := range p {
+			if _, ok := a.profile[k]; !ok && v != "" {
+				a.profile[k] = v
+			}
+		}
+	}
+	return a, rows.Err()
+}
+
+func getState(ctx context.Context, q querier, appID, userID string) (OktaAppUserState, bool, error) {
+	st := OktaAppUserState{AppID: appID, UserID: userID}
+	err := q.QueryRowContext(ctx, `SELECT external_id, remote_active, status, sync_state, status_changed, last_sync
+		FROM okta_app_user_state WHERE app_id = ? AND user_id = ?`, appID, userID).
+		Scan(&st.ExternalID, &st.RemoteActive, &st.Status, &st.SyncState, &st.StatusChanged, &st.LastSync)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, false, nil
+	}
+	return st, err == nil, err
+}
+
+func appUser(ctx context.Context, q querier, appID, userID string) (OktaAppUser, error) {
+	au := OktaAppUser{AppID: appID, UserID: userID}
+	u, err := getUser(ctx, q, userID)
+	if err != nil {
+		return au, err
+	}
+	a, err := resolveAssignment(ctx, q, appID, u.ID)
+	if err != nil {
+		return au, err
+	}
+	if !a.assigned {
+		return au, ErrNotFound
+	}
+	au.UserID, au.Login = u.ID, u.Login()
+	au.Scope = "GROUP"
+	if a.direct {
+		au.Scope = "USER"
+	}
+	au.Profile, au.Created, au.LastUpdated = a.profile, a.created, a.lastUpdated
+	st, ok, err := getState(ctx, q, appID, u.ID)
+	if err != nil {
+		return au, err
+	}
+	if !ok {
+		st.Status, st.StatusChanged = "STAGED", a.created
+	}
+	au.OktaAppUserState = st
+	var one int
+	err = q.QueryRowContext(ctx, `SELECT 1 FROM okta_tasks WHERE app_id = ? AND user_id = ? LIMIT 1`, appID, u.ID).Scan(&one)
+	switch {
+	case err == nil:
+		au.Pending = true
+	case !errors.Is(err, sql.ErrNoRows):
+		return au, err
+	}
+	return au, nil
+}
+
+// ---- provisioning engine
+
+// PendingOktaTasks returns every queued task in queue order.
+func (s *OktaStore) PendingOktaTasks(ctx context.Context) ([]OktaTask, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT seq, app_id, user_id, kind, created, attempts, not_before FROM okta_tasks ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OktaTask
+	for rows.Next() {
+		var t OktaTask
+		if err := rows.Scan(&t.Seq, &t.AppID, &t.UserID, &t.Kind, &t.Created, &t.Attempts, &t.NotBefore); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// OktaSyncView gathers the state needed to provision one user to one app.
+func (s *OktaStore) OktaSyncView(ctx context.Context, appID, userID string) (OktaSyncView, error) {
+	var v OktaSyncView
+	var err error
+	v.App, err = getApp(ctx, s.db.read, appID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return v, nil
+	case err != nil:
+		return v, err
+	}
+	v.AppFound = true
+	v.User, err = getUser(ctx, s.db.read, userID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return v, nil
+	case err != nil:
+		return v, err
+	}
+	v.UserFound = true
+	a, err := resolveAssignment(ctx, s.db.read, appID, userID)
+	if err != nil {
+		return v, err
+	}
+	v.Assigned, v.UserType = a.assigned, a.profile["userType"]
+	v.State, v.HasState, err = getState(ctx, s.db.read, appID, userID)
+	return v, err
+}
+
+// FinishOktaTasks removes finished tasks and, in the same transaction, saves
+// the downstream account's state (when st.AppID is set) and the attempt's
+// System Log events.
+func (s *OktaStore) FinishOktaTasks(ctx context.Context, seqs []int64, st OktaAppUserState, events []OktaLogEvent) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		for _, seq := range seqs {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM okta_tasks WHERE seq = ?`, seq); err != nil {
+				return err
+			}
+		}
+		return saveStateAndEvents(ctx, tx, st, events)
+	})
+}
+
+// RetryOktaTasks records a failed attempt: the tasks stay queued with their
+// attempt count and earliest next run, and the events are logged.
+func (s *OktaStore) RetryOktaTasks(ctx context.Context, seqs []int64, attempts int, notBefore string, st OktaAppUserState, events []OktaLogEvent) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		for _, seq := range seqs {
+			if _, err := tx.ExecContext(ctx, `UPDATE okta_tasks SET attempts = ?, not_before = ? WHERE seq = ?`, attempts, notBefore, seq); err != nil {
+				return err
+			}
+		}
+		return saveStateAndEvents(ctx, tx, st, events)
+	})
+}
+
+func saveStateAndEvents(ctx context.Context, tx *sql.Tx, st OktaAppUserState, events []OktaLogEvent) error {
+	if st.AppID != "" {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO okta_app_user_state(app_id, user_id, external_id, remote_active, status, sync_state, status_changed, last_sync)
+			SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM okta_users WHERE id = ?2) AND EXISTS (SELECT 1 FROM okta_apps WHERE id = ?1)
+			ON CONFLICT(app_id, user_id) DO UPDATE SET external_id = excluded.external_id, remote_active = excluded.remote_active,
+				status = excluded.status, sync_state = excluded.sync_state, status_changed = excluded.status_changed, last_sync = excluded.last_sync`,
+			st.AppID, st.UserID, st.ExternalID, st.RemoteActive, st.Status, st.SyncState, st.StatusChanged, st.LastSync); err != nil {
+			return err
+		}
+	}
+	return insertEvents(ctx, tx, events)
+}
+
+// OktaFailedCount counts downstream accounts whose last provisioning failed.
+func (s *OktaStore) OktaFailedCount(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM okta_app_user_state WHERE sync_state = 'ERROR'`).Scan(&n)
+	return n, err
+}
+
+// ---- System Log
+
+func insertEvents(ctx context.Context, tx *sql.Tx, events []OktaLogEvent) error {
+	for _, e := range events {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO okta_log_events(uuid, published, event_type, outcome, actor_id, target_ids, body) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			e.UUID, e.Published, e.EventType, e.Outcome, e.ActorID, strings.Join(e.TargetIDs, " "), string(e.Body)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AppendOktaLogEvents stores System Log events.
+func (s *OktaStore) AppendOktaLogEvents(ctx context.Context, events []OktaLogEvent) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error { return insertEvents(ctx, tx, events) })
+}
+
+// OktaLogEvents lists System Log events in the order they were recorded (or
+// the reverse), which is publication order.
+func (s *OktaStore) OktaLogEvents(ctx context.Context, q OktaLogQuery) ([]OktaLogEvent, error) {
+	query := `SELECT seq, uuid, published, event_type, outcome, actor_id, target_ids, body FROM okta_log_events
+		WHERE published >= ? AND published < ?`
+	args := []any{q.Since, q.Until}
+	if q.Descending {
+		if q.AfterSeq > 0 {
+			query += ` AND seq < ?`
+			args = append(args, q.AfterSeq)
+		}
+		query += ` ORDER BY seq DESC`
+	} else {
+		query += ` AND seq > ? ORDER BY seq`
+		args = append(args, q.AfterSeq)
+	}
+	rows, err := s.db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OktaLogEvent
+	for rows.Next() && len(out) < q.Limit {
+		var e OktaLogEvent
+		var targets, body string
+		if err := rows.Scan(&e.Seq, &e.UUID, &e.Published, &e.EventType, &e.Outcome, &e.ActorID, &targets, &body); err != nil {
+			return nil, err
+		}
+		e.TargetIDs = strings.Fields(targets)
+		e.Body = []byte(body)
+		if q.Match == nil || q.Match(e) {
+			out = append(out, e)
+		}
+	}
+	return out, rows.Err()
+}

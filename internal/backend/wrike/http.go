@@ -1,0 +1,146 @@
+package wrike
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+// maxBody bounds request bodies on both APIs; larger bodies get 413.
+const maxBody = 1 << 20
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+
+	// Admin API. A method-less pattern beside each path answers unsupported
+	// methods with the API's own 405 body instead of the mux's plain text.
+	m.HandleFunc("GET /api/v4/approved_domains", s.admin(s.listDomains))
+	m.HandleFunc("POST /api/v4/approved_domains", s.admin(s.createDomain))
+	m.HandleFunc("/api/v4/approved_domains", s.admin(methodNotFound))
+	m.HandleFunc("GET /api/v4/approved_domains/{idOrDomain}", s.admin(s.getDomain))
+	m.HandleFunc("DELETE /api/v4/approved_domains/{idOrDomain}", s.admin(s.deleteDomain))
+	m.HandleFunc("/api/v4/approved_domains/{idOrDomain}", s.admin(methodNotFound))
+
+	m.HandleFunc("GET /api/v4/api_apps", s.admin(s.listAPIApps))
+	m.HandleFunc("POST /api/v4/api_apps", s.admin(s.createAPIApp))
+	m.HandleFunc("/api/v4/api_apps", s.admin(methodNotFound))
+	m.HandleFunc("GET /api/v4/api_apps/{id}", s.admin(s.getAPIApp))
+	m.HandleFunc("PUT /api/v4/api_apps/{id}", s.admin(s.updateAPIApp))
+	m.HandleFunc("DELETE /api/v4/api_apps/{id}", s.admin(s.deleteAPIApp))
+	m.HandleFunc("/api/v4/api_apps/{id}", s.admin(methodNotFound))
+	m.HandleFunc("POST /api/v4/api_apps/{id}/regenerate_token", s.admin(s.regenerateAPIAppToken))
+	m.HandleFunc("/api/v4/api_apps/{id}/regenerate_token", s.admin(methodNotFound))
+
+	m.HandleFunc("GET /api/v4/scim_integrations", s.admin(s.listIntegrations))
+	m.HandleFunc("/api/v4/scim_integrations", s.admin(methodNotFound))
+	m.HandleFunc("GET /api/v4/scim_integrations/{provider}", s.admin(s.getIntegration))
+	m.HandleFunc("PUT /api/v4/scim_integrations/{provider}", s.admin(s.updateIntegration))
+	m.HandleFunc("/api/v4/scim_integrations/{provider}", s.admin(methodNotFound))
+
+	m.HandleFunc("GET /api/v4/account", s.admin(s.getAccount))
+	m.HandleFunc("/api/v4/account", s.admin(methodNotFound))
+	m.HandleFunc("GET /api/v4/users", s.admin(s.listUsers))
+	m.HandleFunc("/api/v4/users", s.admin(methodNotFound))
+	m.HandleFunc("/api/v4/", s.admin(resourceNotFound))
+
+	// SCIM routes: added with the SCIM service provider.
+	s.mux = m
+}
+
+// ServeHTTP gives every request an id, logs it when it ends and turns a
+// panic into a 500 so that one bad request cannot stop the server.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := r.Header.Get("X-Request-Id")
+	if id == "" || len(id) > 64 {
+		id = nextRequestID()
+	}
+	w.Header().Set("X-Request-Id", id)
+	log := s.log.With("request_id", id)
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	ctx := context.WithValue(r.Context(), loggerKey{}, log)
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			log.Error("handler panicked", "panic", p, "method", r.Method, "path", r.URL.Path)
+			if !rec.wrote {
+				http.Error(rec, `{"error":"server_error","errorDescription":"internal error"}`, http.StatusInternalServerError)
+			}
+		}
+		if log.Enabled(ctx, slog.LevelInfo) {
+			log.LogAttrs(ctx, slog.LevelInfo, "request",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+		}
+	}()
+	s.mux.ServeHTTP(rec, r.WithContext(ctx))
+}
+
+type loggerKey struct{}
+
+// logger returns the request's logger (with its request id).
+func (s *Server) logger(ctx context.Context) *slog.Logger {
+	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
+		return l
+	}
+	return s.log
+}
+
+var (
+	requestIDPrefix = func() string {
+		var b [4]byte
+		_, _ = rand.Read(b[:])
+		return hex.EncodeToString(b[:])
+	}()
+	requestCounter atomic.Uint64
+)
+
+// nextRequestID is cheap (no syscall per request) and unique per process run.
+func nextRequestID() string {
+	return requestIDPrefix + "-" + strconv.FormatUint(requestCounter.Add(1), 36)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status = code
+		r.wrote = true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// baseURL is the externally visible scheme://host of the face.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.publicURL != "" {
+		return s.publicURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// scimURL is the SCIM base URL of one identity provider's integration.
+func (s *Server) scimURL(r *http.Request, provider string) string {
+	return s.baseURL(r) + "/scim/" + provider + "/v2"
+}

@@ -1,0 +1,51 @@
+package wrike
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strings"
+)
+
+// Token prefixes let log scrubbers recognise the secrets.
+const (
+	adminTokenPrefix = "wrka_"
+	apiTokenPrefix   = "wrk4_"
+)
+
+type tokenHash [sha256.Size]byte
+
+func hashToken(tok string) tokenHash { return sha256.Sum256([]byte(tok)) }
+
+func toHash(b []byte) tokenHash {
+	var h tokenHash
+	copy(h[:], b)
+	return h
+}
+
+// newToken returns prefix + 32 random bytes in base64url.
+func newToken(prefix string) string {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return prefix + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// bearer returns the token of an "Authorization: Bearer <token>" header, or "".
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) < 7 || !strings.EqualFold(h[:7], "bearer ") {
+		return ""
+	}
+	return strings.TrimSpace(h[7:])
+}
+
+// lookupHash finds h among known token hashes. Tokens are compared only
+// through their SHA-256 hashes, so the lookup's timing reveals nothing usable
+// about a token.
+func lookupHash[V any](m map[tokenHash]V, h tokenHash) (V, bool) {
+	v, ok := m[h]
+	return v, ok
+}

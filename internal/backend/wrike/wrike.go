@@ -1,0 +1,236 @@
+// Package wrike is the reference backend's Wrike face: the admin API under
+// /api/v4 (approved domains, API apps and their v4 tokens, SCIM integrations,
+// account seats, users) and the SCIM 2.0 service provider under
+// /scim/{provider}/v2 that identity providers such as Okta and Microsoft Entra
+// ID provision users into. All state is held in memory for speed and made
+// durable through the Store before any change becomes visible.
+package wrike
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+)
+
+// Store is the persistence the Wrike face needs. Every method that changes
+// data returns only once the change is durable. Errors are the store's
+// sentinels: store.ErrNotFound, store.ErrConflict, store.ErrPrecondition.
+type Store interface {
+	WrikeAccount(ctx context.Context) (store.WrikeAccount, error)
+	CreateWrikeAccount(ctx context.Context, a store.WrikeAccount) error
+	WrikeAdminTokens(ctx context.Context) ([]store.WrikeAdminToken, error)
+	CreateWrikeAdminToken(ctx context.Context, t store.WrikeAdminToken) error
+
+	WrikeApprovedDomains(ctx context.Context) ([]store.WrikeApprovedDomain, error)
+	CreateWrikeApprovedDomain(ctx context.Context, d store.WrikeApprovedDomain) error
+	DeleteWrikeApprovedDomain(ctx context.Context, id string) error
+
+	WrikeAPIApps(ctx context.Context) ([]store.WrikeAPIApp, error)
+	CreateWrikeAPIApp(ctx context.Context, a store.WrikeAPIApp) error
+	UpdateWrikeAPIApp(ctx context.Context, a store.WrikeAPIApp) error
+	DeleteWrikeAPIApp(ctx context.Context, id string) error
+
+	WrikeSCIMIntegrations(ctx context.Context) ([]store.WrikeSCIMIntegration, error)
+	PutWrikeSCIMIntegration(ctx context.Context, in store.WrikeSCIMIntegration) error
+
+	WrikeUsers(ctx context.Context, fn func(store.WrikeUser) error) error
+	CreateWrikeUser(ctx context.Context, u *store.WrikeUser) error
+	UpdateWrikeUser(ctx context.Context, u store.WrikeUser, prevVersion int64) error
+	DeleteWrikeUser(ctx context.Context, id string) error
+}
+
+// Config configures the face.
+type Config struct {
+	Store  Store
+	Logger *slog.Logger // nil: discard
+	Clock  func() time.Time
+	NewID  func() string
+	// PublicURL is the externally visible base URL (scheme://host[:port]);
+	// empty means "derive it from each request".
+	PublicURL string
+	// AccountName names the account created on first start.
+	AccountName string
+}
+
+// Server is the Wrike face; it is an http.Handler.
+type Server struct {
+	store     Store
+	log       *slog.Logger
+	now       func() time.Time
+	newID     func() string
+	publicURL string
+	mux       *http.ServeMux
+
+	// adminMu serialises admin-API changes (rare) so that checks against
+	// memory and the durable write happen as one step.
+	adminMu sync.Mutex
+
+	mu           sync.RWMutex
+	account      store.WrikeAccount
+	adminTokens  map[tokenHash]struct{}
+	domains      []store.WrikeApprovedDomain
+	apps         []store.WrikeAPIApp
+	appsByToken  map[tokenHash]string // token hash → app id
+	integrations map[string]store.WrikeSCIMIntegration
+
+	users *userIndex
+}
+
+// Identity providers that have a SCIM integration, in listing order.
+var identityProviders = []string{"okta", "azure_ad", "onelogin"}
+
+// User types of the Wrike extension.
+var userTypes = []string{"Regular", "External", "Collaborator"}
+
+const defaultUserType = "Regular"
+
+// New loads the face's state from the store, creating the account on first
+// start.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("wrike: a store is required")
+	}
+	s := &Server{
+		store:        cfg.Store,
+		log:          cfg.Logger,
+		now:          cfg.Clock,
+		newID:        cfg.NewID,
+		publicURL:    trimSlash(cfg.PublicURL),
+		adminTokens:  map[tokenHash]struct{}{},
+		appsByToken:  map[tokenHash]string{},
+		integrations: map[string]store.WrikeSCIMIntegration{},
+		users:        newUserIndex(),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = NewID
+	}
+	if err := s.load(ctx, cfg.AccountName); err != nil {
+		return nil, err
+	}
+	s.routes()
+	return s, nil
+}
+
+func trimSlash(s string) string {
+	for len(s) > 0 && s[len(s)-1] == '/' {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func (s *Server) load(ctx context.Context, accountName string) error {
+	acct, err := s.store.WrikeAccount(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		if accountName == "" {
+			accountName = "Wrike reference account"
+		}
+		acct = store.WrikeAccount{ID: s.newID(), Name: accountName, Created: s.now().UTC()}
+		err = s.store.CreateWrikeAccount(ctx, acct)
+	}
+	if err != nil {
+		return fmt.Errorf("wrike: account: %w", err)
+	}
+	s.account = acct
+
+	tokens, err := s.store.WrikeAdminTokens(ctx)
+	if err != nil {
+		return fmt.Errorf("wrike: admin tokens: %w", err)
+	}
+	for _, t := range tokens {
+		s.adminTokens[toHash(t.TokenHash)] = struct{}{}
+	}
+	if s.domains, err = s.store.WrikeApprovedDomains(ctx); err != nil {
+		return fmt.Errorf("wrike: approved domains: %w", err)
+	}
+	if s.apps, err = s.store.WrikeAPIApps(ctx); err != nil {
+		return fmt.Errorf("wrike: API apps: %w", err)
+	}
+	for _, a := range s.apps {
+		s.appsByToken[toHash(a.TokenHash)] = a.ID
+	}
+	ins, err := s.store.WrikeSCIMIntegrations(ctx)
+	if err != nil {
+		return fmt.Errorf("wrike: SCIM integrations: %w", err)
+	}
+	for _, in := range ins {
+		s.integrations[in.Provider] = in
+	}
+	err = s.store.WrikeUsers(ctx, func(u store.WrikeUser) error {
+		rec, err := userFromStore(u)
+		if err != nil {
+			return err
+		}
+		s.users.put(rec)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("wrike: users: %w", err)
+	}
+	return nil
+}
+
+// HasAdminToken reports whether any admin token exists.
+func (s *Server) HasAdminToken() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.adminTokens) > 0
+}
+
+// AddAdminToken stores the hash of token as an admin token. Adding a token
+// that is already known is not an error.
+func (s *Server) AddAdminToken(ctx context.Context, token string) error {
+	if token == "" {
+		return errors.New("wrike: empty admin token")
+	}
+	h := hashToken(token)
+	s.adminMu.Lock()
+	defer s.adminMu.Unlock()
+	s.mu.RLock()
+	_, known := s.adminTokens[h]
+	s.mu.RUnlock()
+	if known {
+		return nil
+	}
+	err := s.store.CreateWrikeAdminToken(ctx, store.WrikeAdminToken{ID: s.newID(), TokenHash: h[:], Created: s.now().UTC()})
+	if err != nil {
+		return fmt.Errorf("wrike: store admin token: %w", err)
+	}
+	s.mu.Lock()
+	s.adminTokens[h] = struct{}{}
+	s.mu.Unlock()
+	return nil
+}
+
+// CreateAdminToken makes a new admin token, stores its hash and returns the
+// token, which is not kept anywhere.
+func (s *Server) CreateAdminToken(ctx context.Context) (string, error) {
+	tok := newToken(adminTokenPrefix)
+	if err := s.AddAdminToken(ctx, tok); err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
+// NewID returns a random identifier in Wrike's style: 16 characters of
+// upper-case base32.
+func NewID() string {
+	var b [10]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base32.StdEncoding.EncodeToString(b[:])
+}

@@ -1,0 +1,117 @@
+// Command wrike-backend is the reference backend: it plays Wrike (admin API
+// and SCIM 2.0 service provider) on a loopback port so that the provider and
+// the provisioning flow can run on one machine. Flags have environment
+// fallbacks (see DESIGN.md, "Reference backend binary").
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
+)
+
+type options struct {
+	wrikeAddr string
+	dataDir   string
+	logLevel  string
+	publicURL string
+}
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "wrike-backend:", err)
+		os.Exit(1)
+	}
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("wrike-backend", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.wrikeAddr, "wrike-addr", env("WRIKE_BACKEND_WRIKE_ADDR", "127.0.0.1:7480"), "listen address of the Wrike face [WRIKE_BACKEND_WRIKE_ADDR]")
+	fs.StringVar(&o.dataDir, "data-dir", env("WRIKE_BACKEND_DATA_DIR", "./data"), "data directory [WRIKE_BACKEND_DATA_DIR]")
+	fs.StringVar(&o.logLevel, "log-level", env("WRIKE_BACKEND_LOG_LEVEL", "info"), "log level: debug, info, warn, error [WRIKE_BACKEND_LOG_LEVEL]")
+	fs.StringVar(&o.publicURL, "public-url", env("WRIKE_BACKEND_PUBLIC_URL", ""), "externally visible base URL of the Wrike face, used in SCIM URLs [WRIKE_BACKEND_PUBLIC_URL]")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	return o, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	b, err := backend.New(ctx, backend.Config{DataDir: o.dataDir, Logger: logger, PublicURL: o.publicURL})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = b.Close() }()
+
+	wl, err := net.Listen("tcp", o.wrikeAddr)
+	if err != nil {
+		return fmt.Errorf("wrike face: %w", err)
+	}
+	wrikeURL := o.publicURL
+	if wrikeURL == "" {
+		wrikeURL = "http://" + wl.Addr().String()
+	}
+	if b.BootstrapAdminToken != "" {
+		// Printed once, to stdout only: the token is stored as a hash.
+		fmt.Fprintf(stdout, "Wrike admin token (shown once, keep it): %s\n", b.BootstrapAdminToken)
+	}
+	fmt.Fprintf(stdout, "Wrike face: %s (admin API %s/api/v4)\n", wrikeURL, wrikeURL)
+
+	srv := &http.Server{Handler: b.Wrike, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(wl) }()
+	logger.Info("listening", "face", "wrike", "addr", wl.Addr().String(), "data_dir", o.dataDir)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,313 @@
+// Package oktaapi is the typed client for the part of Okta's Management API
+// that configures an app's SCIM provisioning: the app, its default
+// provisioning connection, the USER_PROVISIONING feature, and its group and
+// user assignments. It speaks Okta's real paths and JSON shapes, so it works
+// against an Okta org and against the reference backend's Okta face alike.
+// Transport (retries honouring X-Rate-Limit-Reset, Link paging, secret-free
+// logs) is internal/httpclient; this package adds Okta's error document and
+// the calls.
+package oktaapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
+)
+
+// Sentinels an error of this package matches with errors.Is.
+var (
+	ErrNotFound     = httpclient.ErrNotFound     // 404, E0000007
+	ErrUnauthorized = httpclient.ErrUnauthorized // 401, E0000011 (invalid token)
+	ErrForbidden    = httpclient.ErrForbidden    // 403, E0000006
+	ErrRateLimited  = httpclient.ErrRateLimited  // 429, E0000047, after the retries
+	ErrBadRequest   = httpclient.ErrBadRequest   // 400, E0000001 validation, E0000003 malformed
+	ErrServer       = httpclient.ErrServer       // 5xx after the retries
+)
+
+// Error is a call Okta refused, with Okta's own error document.
+type Error struct {
+	StatusCode   int
+	ErrorCode    string   // e.g. E0000001
+	ErrorSummary string   // e.g. "Api validation failed: connection"
+	ErrorCauses  []string // each cause's errorSummary
+	err          *httpclient.Error
+}
+
+// Error reads like "Okta API: POST https://org/api/v1/apps/x/connections/default:
+// HTTP 400 E0000001: Api validation failed (cause; cause)".
+func (e *Error) Error() string { return e.err.Error() }
+
+// Unwrap exposes the transport error, and through it the sentinel.
+func (e *Error) Unwrap() error { return e.err }
+
+// Is makes Okta's not-found code match ErrNotFound whatever the status.
+func (e *Error) Is(target error) bool {
+	return target == ErrNotFound && e.ErrorCode == "E0000007"
+}
+
+// Config says where the Okta org is and how to call it.
+type Config struct {
+	// OrgURL is the org's base URL, e.g. https://example.okta.com.
+	OrgURL string
+	// APIToken is an Okta API token, sent as "SSWS <token>".
+	APIToken string
+	// UserAgent is sent on every request.
+	UserAgent string
+
+	HTTPClient   *http.Client
+	RetryMax     int
+	RetryWaitMin time.Duration
+	RetryWaitMax time.Duration
+	// Logger receives retry logs; the token never appears in them.
+	Logger *slog.Logger
+}
+
+// Client calls one Okta org. It is safe for concurrent use.
+type Client struct {
+	hc *httpclient.Client
+}
+
+// New validates cfg and returns a Client.
+func New(cfg Config) (*Client, error) {
+	if strings.TrimSpace(cfg.APIToken) == "" {
+		return nil, errors.New("oktaapi: an Okta API token is required")
+	}
+	hc, err := httpclient.New(httpclient.Config{
+		BaseURL:       cfg.OrgURL,
+		Authorization: "SSWS " + cfg.APIToken,
+		UserAgent:     cfg.UserAgent,
+		DecodeError:   decodeError,
+		API:           "Okta",
+		HTTPClient:    cfg.HTTPClient,
+		RetryMax:      cfg.RetryMax,
+		RetryWaitMin:  cfg.RetryWaitMin,
+		RetryWaitMax:  cfg.RetryWaitMax,
+		Logger:        cfg.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oktaapi: %w", err)
+	}
+	return &Client{hc: hc}, nil
+}
+
+type errorDocument struct {
+	ErrorCode    string `json:"errorCode"`
+	ErrorSummary string `json:"errorSummary"`
+	ErrorCauses  []struct {
+		ErrorSummary string `json:"errorSummary"`
+	} `json:"errorCauses"`
+}
+
+func decodeError(body []byte) (code, message string, causes []string, ok bool) {
+	var doc errorDocument
+	if err := json.Unmarshal(body, &doc); err != nil || doc.ErrorCode == "" {
+		return "", "", nil, false
+	}
+	for _, c := range doc.ErrorCauses {
+		if c.ErrorSummary != "" {
+			causes = append(causes, c.ErrorSummary)
+		}
+	}
+	return doc.ErrorCode, doc.ErrorSummary, causes, true
+}
+
+func wrap(err error) error {
+	var he *httpclient.Error
+	if errors.As(err, &he) {
+		return &Error{
+			StatusCode:   he.StatusCode,
+			ErrorCode:    he.Code,
+			ErrorSummary: he.Message,
+			ErrorCauses:  he.Causes,
+			err:          he,
+		}
+	}
+	return err
+}
+
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	_, err := c.hc.Do(ctx, httpclient.Request{Method: method, Path: path, Query: query, Body: body}, out)
+	return wrap(err)
+}
+
+// list fetches every page of a list endpoint, following Link rel="next".
+func list[T any](ctx context.Context, c *Client, path string, query url.Values) ([]T, error) {
+	var all []T
+	req := httpclient.Request{Method: http.MethodGet, Path: path, Query: query}
+	for {
+		var page []T
+		resp, err := c.hc.Do(ctx, req, &page)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		all = append(all, page...)
+		next := httpclient.NextLink(resp.Header)
+		if next == "" || len(page) == 0 {
+			return all, nil
+		}
+		req = httpclient.Request{Method: http.MethodGet, URL: next}
+	}
+}
+
+// pageLimit is the page size asked for on list calls: Okta's maximum for
+// app users and groups, so a large app is read in few calls.
+const pageLimit = "200"
+
+func appPath(appID string, rest ...string) string {
+	p := "/api/v1/apps/" + url.PathEscape(appID)
+	for _, r := range rest {
+		p += "/" + r
+	}
+	return p
+}
+
+// GetApp returns an app instance.
+func (c *Client) GetApp(ctx context.Context, appID string) (*App, error) {
+	var a App
+	if err := c.do(ctx, http.MethodGet, appPath(appID), nil, nil, &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// GetDefaultConnection returns the app's default provisioning connection.
+// Status is StatusUnknown for apps Okta's API cannot provision.
+func (c *Client) GetDefaultConnection(ctx context.Context, appID string) (*ProvisioningConnection, error) {
+	var pc ProvisioningConnection
+	if err := c.do(ctx, http.MethodGet, appPath(appID, "connections", "default"), nil, nil, &pc); err != nil {
+		return nil, err
+	}
+	return &pc, nil
+}
+
+// SetDefaultConnection saves the app's default provisioning connection.
+// With activate, Okta first tests the credentials against the SCIM base URL
+// and refuses to save (ErrBadRequest, E0000001 with causes) when they fail.
+func (c *Client) SetDefaultConnection(ctx context.Context, appID string, req ProvisioningConnectionRequest, activate bool) (*ProvisioningConnection, error) {
+	q := url.Values{"activate": {fmt.Sprint(activate)}}
+	var pc ProvisioningConnection
+	if err := c.do(ctx, http.MethodPost, appPath(appID, "connections", "default"), q, req, &pc); err != nil {
+		return nil, err
+	}
+	return &pc, nil
+}
+
+// ActivateDefaultConnection activates the saved connection; Okta re-tests
+// its credentials.
+func (c *Client) ActivateDefaultConnection(ctx context.Context, appID string) error {
+	return c.do(ctx, http.MethodPost, appPath(appID, "connections", "default", "lifecycle", "activate"), nil, nil, nil)
+}
+
+// DeactivateDefaultConnection stops provisioning through the connection.
+func (c *Client) DeactivateDefaultConnection(ctx context.Context, appID string) error {
+	return c.do(ctx, http.MethodPost, appPath(appID, "connections", "default", "lifecycle", "deactivate"), nil, nil, nil)
+}
+
+// GetFeature returns one app feature, e.g. FeatureUserProvisioning.
+func (c *Client) GetFeature(ctx context.Context, appID, name string) (*Feature, error) {
+	var f Feature
+	if err := c.do(ctx, http.MethodGet, appPath(appID, "features", url.PathEscape(name)), nil, nil, &f); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// UpdateFeature replaces a feature's capabilities.
+func (c *Client) UpdateFeature(ctx context.Context, appID, name string, caps Capabilities) (*Feature, error) {
+	var f Feature
+	if err := c.do(ctx, http.MethodPut, appPath(appID, "features", url.PathEscape(name)), nil, caps, &f); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// ListGroupAssignments returns every group assigned to the app, all pages.
+func (c *Client) ListGroupAssignments(ctx context.Context, appID string) ([]ApplicationGroupAssignment, error) {
+	return list[ApplicationGroupAssignment](ctx, c, appPath(appID, "groups"), url.Values{"limit": {pageLimit}})
+}
+
+// AssignGroup assigns a group to the app, or updates its assignment.
+func (c *Client) AssignGroup(ctx context.Context, appID, groupID string, a ApplicationGroupAssignment) (*ApplicationGroupAssignment, error) {
+	a.ID, a.LastUpdated = "", ""
+	var out ApplicationGroupAssignment
+	if err := c.do(ctx, http.MethodPut, appPath(appID, "groups", url.PathEscape(groupID)), nil, a, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UnassignGroup removes a group's assignment from the app.
+func (c *Client) UnassignGroup(ctx context.Context, appID, groupID string) error {
+	return c.do(ctx, http.MethodDelete, appPath(appID, "groups", url.PathEscape(groupID)), nil, nil, nil)
+}
+
+// ListAppUsers returns every user assigned to the app, directly or through
+// a group, all pages.
+func (c *Client) ListAppUsers(ctx context.Context, appID string) ([]AppUser, error) {
+	return list[AppUser](ctx, c, appPath(appID, "users"), url.Values{"limit": {pageLimit}})
+}
+
+// AssignUser assigns one user to the app directly (scope USER).
+func (c *Client) AssignUser(ctx context.Context, appID, userID string, profile AssignmentProfile) (*AppUser, error) {
+	var out AppUser
+	body := AppUserAssignRequest{ID: userID, Scope: ScopeUser, Profile: profile}
+	if err := c.do(ctx, http.MethodPost, appPath(appID, "users"), nil, body, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UpdateAppUser changes the app profile of an assigned user.
+func (c *Client) UpdateAppUser(ctx context.Context, appID, userID string, profile AssignmentProfile) (*AppUser, error) {
+	var out AppUser
+	body := struct {
+		Profile AssignmentProfile `json:"profile"`
+	}{profile}
+	if err := c.do(ctx, http.MethodPost, appPath(appID, "users", url.PathEscape(userID)), nil, body, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UnassignUser removes a user's direct assignment from the app.
+func (c *Client) UnassignUser(ctx context.Context, appID, userID string) error {
+	q := url.Values{"sendEmail": {"false"}}
+	return c.do(ctx, http.MethodDelete, appPath(appID, "users", url.PathEscape(userID)), q, nil, nil)
+}
+
+// ListGroups returns the groups matching q, all pages.
+func (c *Client) ListGroups(ctx context.Context, q GroupQuery) ([]Group, error) {
+	v := url.Values{"limit": {pageLimit}}
+	if q.Q != "" {
+		v.Set("q", q.Q)
+	}
+	if q.Filter != "" {
+		v.Set("filter", q.Filter)
+	}
+	if q.Search != "" {
+		v.Set("search", q.Search)
+	}
+	return list[Group](ctx, c, "/api/v1/groups", v)
+}
+
+// EveryoneGroup returns the org's built-in group that holds every user.
+func (c *Client) EveryoneGroup(ctx context.Context) (*Group, error) {
+	groups, err := c.ListGroups(ctx, GroupQuery{Filter: `type eq "` + GroupTypeBuiltIn + `"`})
+	if err != nil {
+		return nil, err
+	}
+	for i := range groups {
+		if groups[i].Type == GroupTypeBuiltIn && groups[i].Profile.Name == EveryoneGroupName {
+			return &groups[i], nil
+		}
+	}
+	return nil, fmt.Errorf("Okta: the org has no built-in %q group: %w", EveryoneGroupName, ErrNotFound)
+}

@@ -1,0 +1,132 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
+)
+
+const planBenchResources = 500
+
+// BenchmarkPlanRefresh measures `terraform plan` (refresh included) of 500
+// wrike_approved_domain resources against the same plan of 500
+// terraform_data resources, alternating the two in each iteration so both
+// see the same machine load; the figures are medians. The provider is the release binary, loaded
+// through a dev_overrides CLI configuration of the benchmark's own; the
+// backend counts the HTTP requests each refresh makes.
+//
+//	make bench-plan
+func BenchmarkPlanRefresh(b *testing.B) {
+	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if tf == "" {
+		var err error
+		if tf, err = exec.LookPath("terraform"); err != nil {
+			b.Skip("no terraform on PATH")
+		}
+	}
+	work := b.TempDir()
+	pluginDir := filepath.Join(work, "plugins")
+	build := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(pluginDir, "terraform-provider-wrike"), "github.com/wrike-community/terraform-provider-wrike")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("building the provider: %v\n%s", err, out)
+	}
+	cliConfig := filepath.Join(work, "terraform.rc")
+	writeFile(b, cliConfig, fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/wrike-community/wrike\" = %q\n  }\n  direct {}\n}\n", pluginDir))
+
+	env := backendtest.Start(b)
+	var requests, busy atomic.Int64
+	counted := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		requests.Add(1)
+		env.Backend.Wrike.ServeHTTP(w, r)
+		busy.Add(int64(time.Since(start)))
+	}))
+	b.Cleanup(counted.Close)
+
+	wrikeDir, dataDir := filepath.Join(work, "wrike"), filepath.Join(work, "data")
+	var wrikeTF, dataTF strings.Builder
+	wrikeTF.WriteString("terraform {\n  required_providers {\n    wrike = { source = \"wrike-community/wrike\" }\n  }\n}\n\nprovider \"wrike\" {}\n")
+	for i := range planBenchResources {
+		fmt.Fprintf(&wrikeTF, "\nresource \"wrike_approved_domain\" \"d%d\" {\n  domain = \"d%04d.bench.example.com\"\n}\n", i, i)
+		fmt.Fprintf(&dataTF, "\nresource \"terraform_data\" \"d%d\" {\n  input = \"d%04d.bench.example.com\"\n}\n", i, i)
+	}
+	writeFile(b, filepath.Join(wrikeDir, "main.tf"), wrikeTF.String())
+	writeFile(b, filepath.Join(dataDir, "main.tf"), dataTF.String())
+
+	// run returns the wall time and the CPU time of Terraform and the
+	// provider it started (a child reaped by Terraform counts in its usage).
+	run := func(dir string, args ...string) (wall, cpu time.Duration) {
+		cmd := exec.CommandContext(context.Background(), tf, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(),
+			"TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+			"WRIKE_URL="+counted.URL, "WRIKE_TOKEN="+env.WrikeAdminToken)
+		start := time.Now()
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			b.Fatalf("terraform %s in %s: %v\n%s", strings.Join(args, " "), filepath.Base(dir), err, out)
+		}
+		return time.Since(start), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
+	run(wrikeDir, "apply", "-auto-approve", "-input=false", "-no-color")
+	run(dataDir, "apply", "-auto-approve", "-input=false", "-no-color")
+
+	plan := []string{"plan", "-input=false", "-no-color", "-lock=false", "-detailed-exitcode"}
+	var wrikeWall, dataWall, wrikeCPU, dataCPU []time.Duration
+	var maxRequests int64
+	var backendBusy time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		requests.Store(0)
+		busy.Store(0)
+		wall, cpu := run(wrikeDir, plan...)
+		backendBusy += time.Duration(busy.Load())
+		wrikeWall, wrikeCPU = append(wrikeWall, wall), append(wrikeCPU, cpu+time.Duration(busy.Load()))
+		maxRequests = max(maxRequests, requests.Load())
+		wall, cpu = run(dataDir, plan...)
+		dataWall, dataCPU = append(dataWall, wall), append(dataCPU, cpu)
+	}
+	b.StopTimer()
+	ms := func(d time.Duration) float64 { return d.Seconds() * 1000 }
+	b.ReportMetric(ms(median(wrikeWall)), "wrike-ms")
+	b.ReportMetric(ms(median(dataWall)), "data-ms")
+	b.ReportMetric(median(wrikeWall).Seconds()/median(dataWall).Seconds(), "wall-ratio")
+	b.ReportMetric(median(wrikeCPU).Seconds()/median(dataCPU).Seconds(), "cpu-ratio")
+	b.ReportMetric(float64(maxRequests)/planBenchResources, "requests/resource")
+	b.ReportMetric(ms(backendBusy)/float64(len(wrikeWall))/planBenchResources, "backend-ms/request")
+	if maxRequests > planBenchResources {
+		b.Errorf("a refresh made %d HTTP requests for %d resources; want at most one each", maxRequests, planBenchResources)
+	}
+}
+
+// median of the samples; wall times on a shared machine have outliers.
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)/2]
+}
+
+func writeFile(b *testing.B, path, content string) {
+	b.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		b.Fatal(err)
+	}
+}

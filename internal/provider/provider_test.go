@@ -1,0 +1,150 @@
+package provider
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
+)
+
+// testAccProviders runs the provider in the test process, so tests reach
+// the in-process reference backend and need no installed provider.
+var testAccProviders = map[string]func() (tfprotov6.ProviderServer, error){
+	"wrike": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// wrikeProviderConfig points the provider at one test's backend. Each test
+// has its own backend, so tests running in parallel never see each other.
+func wrikeProviderConfig(env *backendtest.Env) string {
+	return fmt.Sprintf("provider \"wrike\" {\n  wrike_url   = %q\n  wrike_token = %q\n}\n", env.WrikeURL, env.WrikeAdminToken)
+}
+
+// adminCall calls the backend's admin API and returns the status and body,
+// for checks that expect failures too (backendtest's Admin fails on them).
+func adminCall(env *backendtest.Env, method, path string, body any) (int, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, env.WrikeURL+"/api/v4"+path, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+env.WrikeAdminToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw, err
+}
+
+// backendHas checks that the admin API answers 200 (want true) or 404
+// (want false) for path.
+func backendHas(env *backendtest.Env, path string, want bool) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		status, body, err := adminCall(env, http.MethodGet, path, nil)
+		if err != nil {
+			return err
+		}
+		switch {
+		case want && status != http.StatusOK:
+			return fmt.Errorf("GET %s: want 200 from the backend, got %d: %s", path, status, body)
+		case !want && status != http.StatusNotFound:
+			return fmt.Errorf("GET %s: want 404 from the backend, got %d: %s", path, status, body)
+		}
+		return nil
+	}
+}
+
+// backendGet decodes the one element of an admin API answer into out.
+func backendGet(env *backendtest.Env, path string, out any) error {
+	status, body, err := adminCall(env, http.MethodGet, path, nil)
+	if err != nil {
+		return err
+	}
+	if status != http.StatusOK {
+		return fmt.Errorf("GET %s: status %d: %s", path, status, body)
+	}
+	var envlp struct {
+		Data []json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &envlp); err != nil || len(envlp.Data) != 1 {
+		return fmt.Errorf("GET %s: unexpected answer %s", path, body)
+	}
+	return json.Unmarshal(envlp.Data[0], out)
+}
+
+// outOfBand changes the backend behind Terraform's back, as an admin
+// clicking in Wrike would.
+func outOfBand(t *testing.T, env *backendtest.Env, method, path string, body any) func() {
+	return func() {
+		status, raw, err := adminCall(env, method, path, body)
+		if err != nil || status != http.StatusOK {
+			t.Fatalf("out-of-band %s %s: %d %s %v", method, path, status, raw, err)
+		}
+	}
+}
+
+func TestAccProviderConfiguration(t *testing.T) {
+	env := backendtest.Start(t)
+	const domain = "resource \"wrike_approved_domain\" \"d\" {\n  domain = \"cfg.example.com\"\n}\n"
+	t.Setenv("WRIKE_URL", "")
+	t.Setenv("WRIKE_TOKEN", "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:      "provider \"wrike\" {}\n" + domain,
+				ExpectError: regexp.MustCompile(`(?s)Missing Wrike URL.*WRIKE_URL`),
+			},
+			{
+				Config:      fmt.Sprintf("provider \"wrike\" {\n  wrike_url = %q\n}\n", env.WrikeURL) + domain,
+				ExpectError: regexp.MustCompile(`(?s)Missing Wrike admin token.*WRIKE_TOKEN`),
+			},
+			{
+				Config:      "provider \"wrike\" {\n  wrike_url = \"wrike.example.com\"\n  wrike_token = \"x\"\n}\n" + domain,
+				ExpectError: regexp.MustCompile(`(?s)Invalid Wrike URL.*https://`),
+			},
+			{
+				Config:      fmt.Sprintf("provider \"wrike\" {\n  wrike_url = %q\n  wrike_token = \"\"\n}\n", env.WrikeURL) + domain,
+				ExpectError: regexp.MustCompile(`wrike_token`),
+			},
+			{
+				Config: "resource \"terraform_data\" \"u\" {\n  input = \"x\"\n}\n" +
+					"provider \"wrike\" {\n  wrike_url = terraform_data.u.output\n  wrike_token = \"x\"\n}\n" + domain,
+				ExpectError: regexp.MustCompile(`(?s)Unknown Wrike URL.*WRIKE_URL`),
+			},
+			{
+				// A wrong token is the API's own refusal, with its message.
+				Config:      fmt.Sprintf("provider \"wrike\" {\n  wrike_url = %q\n  wrike_token = \"wrka_wrong\"\n}\n", env.WrikeURL) + domain,
+				ExpectError: regexp.MustCompile(`HTTP 401\s+not_authorized`),
+			},
+			{
+				// The environment supplies what the block leaves out; no Okta needed.
+				PreConfig: func() {
+					t.Setenv("WRIKE_URL", env.WrikeURL)
+					t.Setenv("WRIKE_TOKEN", env.WrikeAdminToken)
+				},
+				Config: "provider \"wrike\" {}\n" + domain,
+				Check:  backendHas(env, "/approved_domains/cfg.example.com", true),
+			},
+		},
+	})
+}

@@ -1,0 +1,162 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/validators"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
+)
+
+type approvedDomainModel struct {
+	ID          types.String `tfsdk:"id"`
+	Domain      types.String `tfsdk:"domain"`
+	CreatedDate types.String `tfsdk:"created_date"`
+}
+
+type approvedDomainResource struct {
+	client *wrikeapi.Client
+}
+
+var (
+	_ resource.ResourceWithConfigure   = (*approvedDomainResource)(nil)
+	_ resource.ResourceWithImportState = (*approvedDomainResource)(nil)
+)
+
+// NewApprovedDomainResource is the wrike_approved_domain resource.
+func NewApprovedDomainResource() resource.Resource { return &approvedDomainResource{} }
+
+func (r *approvedDomainResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_approved_domain"
+}
+
+func (r *approvedDomainResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		Description: "An approved email domain in Wrike. Wrike provisions a user over SCIM only when the user's " +
+			"userName and primary email are in an approved domain; users of other domains are refused.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:      true,
+				Description:   "Wrike's id of the approved domain.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"domain": schema.StringAttribute{
+				Required: true,
+				Description: "The email domain, such as `example.com`. Wrike compares domains without regard to letter case " +
+					"and stores them in lower case; the spelling in the configuration is kept, and changing only its case " +
+					"changes nothing in Wrike. Any other change replaces the resource.",
+				Validators:    []validator.String{validators.DomainName()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(domainChanged, "Changing the domain (other than its letter case) replaces the approved domain.", "Changing the domain (other than its letter case) replaces the approved domain.")},
+			},
+			"created_date": schema.StringAttribute{
+				Computed:      true,
+				Description:   "When the domain was approved (RFC 3339).",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func domainChanged(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !strings.EqualFold(req.StateValue.ValueString(), req.PlanValue.ValueString())
+}
+
+func (r *approvedDomainResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		r.client = pd.Wrike
+	}
+}
+
+func (r *approvedDomainResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan approvedDomainModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	d, err := r.client.CreateApprovedDomain(ctx, plan.Domain.ValueString())
+	if err != nil {
+		summary := "Cannot approve the domain"
+		if errors.Is(err, wrikeapi.ErrConflict) {
+			summary = "The domain is already approved in Wrike; import it with `terraform import` to manage it"
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("domain"), summary, err.Error())
+		return
+	}
+	plan.fromAPI(d)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *approvedDomainResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state approvedDomainModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// An import by domain name leaves the id empty until this first read.
+	key := state.ID.ValueString()
+	if key == "" {
+		key = state.Domain.ValueString()
+	}
+	d, err := r.client.GetApprovedDomain(ctx, key)
+	if errors.Is(err, wrikeapi.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the approved domain", err.Error())
+		return
+	}
+	state.fromAPI(d)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// Update runs only when the domain's letter case changed: Wrike holds the
+// same domain, so only the configured spelling is recorded.
+func (r *approvedDomainResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan approvedDomainModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *approvedDomainResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state approvedDomainModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.DeleteApprovedDomain(ctx, state.ID.ValueString())
+	if err != nil && !errors.Is(err, wrikeapi.ErrNotFound) {
+		resp.Diagnostics.AddError("Cannot remove the approved domain", err.Error())
+	}
+}
+
+// ImportState accepts the domain name (any letter case) or Wrike's id.
+func (r *approvedDomainResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if strings.Contains(req.ID, ".") {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("domain"), req.ID)...)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
+
+// fromAPI copies Wrike's answer, keeping the configured spelling of the
+// domain when it differs from Wrike's lower-cased one only in case.
+func (m *approvedDomainModel) fromAPI(d *wrikeapi.ApprovedDomain) {
+	m.ID = types.StringValue(d.ID)
+	if !strings.EqualFold(m.Domain.ValueString(), d.Domain) {
+		m.Domain = types.StringValue(d.Domain)
+	}
+	m.CreatedDate = types.StringValue(d.CreatedDate)
+}

@@ -1,0 +1,833 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+)
+
+// oktaWrikeProvisioningModel is the state of okta_wrike_provisioning.
+type oktaWrikeProvisioningModel struct {
+	ID                   types.String `tfsdk:"id"`
+	AppID                types.String `tfsdk:"app_id"`
+	SCIMBaseURL          types.String `tfsdk:"scim_base_url"`
+	BearerTokenWO        types.String `tfsdk:"bearer_token_wo"`
+	BearerTokenWOVersion types.Int64  `tfsdk:"bearer_token_wo_version"`
+	BearerToken          types.String `tfsdk:"bearer_token"`
+	CreateUsers          types.Bool   `tfsdk:"create_users"`
+	UpdateUserAttributes types.Bool   `tfsdk:"update_user_attributes"`
+	DeactivateUsers      types.Bool   `tfsdk:"deactivate_users"`
+	AssignEveryone       types.Bool   `tfsdk:"assign_everyone"`
+	EveryoneUserType     types.String `tfsdk:"everyone_user_type"`
+	GroupAssignments     types.Set    `tfsdk:"group_assignments"`
+	UserAssignments      types.Set    `tfsdk:"user_assignments"`
+	Status               types.String `tfsdk:"status"`
+}
+
+type groupAssignmentModel struct {
+	GroupID  types.String `tfsdk:"group_id"`
+	UserType types.String `tfsdk:"user_type"`
+}
+
+type userAssignmentModel struct {
+	UserID   types.String `tfsdk:"user_id"`
+	UserType types.String `tfsdk:"user_type"`
+}
+
+var (
+	groupAssignmentType = types.ObjectType{AttrTypes: map[string]attr.Type{"group_id": types.StringType, "user_type": types.StringType}}
+	userAssignmentType  = types.ObjectType{AttrTypes: map[string]attr.Type{"user_id": types.StringType, "user_type": types.StringType}}
+)
+
+// wrikeUserTypes are the user types Wrike accepts over SCIM.
+var wrikeUserTypes = []string{"Regular", "External", "Collaborator"}
+
+// privateEveryoneGroupID caches the org's Everyone group id in private
+// state, so refresh does not look it up every time.
+const privateEveryoneGroupID = "everyone_group_id"
+
+// oktaWrikeProvisioningResource configures provisioning of an Okta app
+// instance into Wrike.
+type oktaWrikeProvisioningResource struct {
+	okta *oktaapi.Client
+}
+
+var (
+	_ resource.ResourceWithConfigure        = (*oktaWrikeProvisioningResource)(nil)
+	_ resource.ResourceWithImportState      = (*oktaWrikeProvisioningResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*oktaWrikeProvisioningResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*oktaWrikeProvisioningResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*oktaWrikeProvisioningResource)(nil)
+)
+
+// NewOktaWrikeProvisioningResource is the okta_wrike_provisioning resource.
+func NewOktaWrikeProvisioningResource() resource.Resource {
+	return &oktaWrikeProvisioningResource{}
+}
+
+func (r *oktaWrikeProvisioningResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	// Not prefixed with the provider name: the resource configures Okta,
+	// and keeps the name Okta admins look for. Configurations set
+	// provider = wrike on it.
+	resp.TypeName = "okta_wrike_provisioning"
+}
+
+func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	userType := func(what string) schema.StringAttribute {
+		return schema.StringAttribute{
+			Optional:    true,
+			Description: "Wrike user type given to " + what + ": Regular, External or Collaborator. Unset, Wrike applies the SCIM integration's default user type.",
+			Validators:  []validator.String{stringvalidator.OneOf(wrikeUserTypes...)},
+		}
+	}
+	resp.Schema = schema.Schema{
+		Description: "Okta's side of SCIM provisioning into Wrike: the Wrike app instance's provisioning connection " +
+			"(SCIM base URL and token, tested by Okta when saved), the To App toggles, and who is assigned. " +
+			"Use it with provider = wrike. Assignments are authoritative: group and direct user assignments of the app " +
+			"that are not listed here are removed. Okta's public API cannot configure provisioning of the OIN Wrike app " +
+			"on a real Okta org (it answers status UNKNOWN); this resource then fails with an explanation.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:      true,
+				Description:   "The Okta app id (same as app_id).",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"app_id": schema.StringAttribute{
+				Required:      true,
+				Description:   "Id of the Okta app instance that provisions into Wrike. Changing it replaces the resource.",
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"scim_base_url": schema.StringAttribute{
+				Required:    true,
+				Description: "SCIM 2.0 base URL Okta provisions to: the scim_url of wrike_scim_integration.",
+				Validators:  []validator.String{baseURLValidator{}},
+			},
+			"bearer_token_wo": schema.StringAttribute{
+				Optional:  true,
+				WriteOnly: true,
+				Sensitive: true,
+				Description: "Wrike v4 API token Okta authenticates with, write-only (Terraform 1.11 or later): never stored in state. " +
+					"Sent to Okta on create and whenever bearer_token_wo_version changes. Exactly one of bearer_token_wo and bearer_token is required.",
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.AlsoRequires(path.MatchRoot("bearer_token_wo_version")),
+				},
+			},
+			"bearer_token_wo_version": schema.Int64Attribute{
+				Optional:    true,
+				Description: "Version of bearer_token_wo; change it to send a new token to Okta.",
+				Validators:  []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("bearer_token_wo"))},
+			},
+			"bearer_token": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				Description: "Wrike v4 API token Okta authenticates with, kept (sensitive) in state; prefer bearer_token_wo. " +
+					"Exactly one of bearer_token_wo and bearer_token is required. Not read back by import: Okta never returns it.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"create_users":           toggleAttribute("Create Users: Okta creates (or links) a Wrike user when a person is assigned."),
+			"update_user_attributes": toggleAttribute("Update User Attributes: profile changes in Okta are pushed to Wrike."),
+			"deactivate_users":       toggleAttribute("Deactivate Users: unassigning or deactivating a person in Okta deactivates the Wrike user."),
+			"assign_everyone": schema.BoolAttribute{
+				Optional:    true,
+				Computed:    true,
+				Default:     booldefault.StaticBool(false),
+				Description: "Assign Okta's built-in Everyone group, so every user of the org is provisioned.",
+			},
+			"everyone_user_type": userType("users assigned through Everyone; requires assign_everyone"),
+			"group_assignments": schema.SetNestedAttribute{
+				Optional:    true,
+				Computed:    true,
+				Default:     setdefault.StaticValue(types.SetValueMust(groupAssignmentType, nil)),
+				Description: "Groups assigned to the app; their members are provisioned.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"group_id": schema.StringAttribute{
+						Required:    true,
+						Description: "Okta group id.",
+						Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"user_type": userType("the group's members"),
+				}},
+			},
+			"user_assignments": schema.SetNestedAttribute{
+				Optional:    true,
+				Computed:    true,
+				Default:     setdefault.StaticValue(types.SetValueMust(userAssignmentType, nil)),
+				Description: "Users assigned to the app directly (scope USER).",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"user_id": schema.StringAttribute{
+						Required:    true,
+						Description: "Okta user id.",
+						Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"user_type": userType("the user"),
+				}},
+			},
+			"status": schema.StringAttribute{
+				Computed:      true,
+				Description:   "Status of the provisioning connection in Okta: ENABLED or DISABLED. A connection found disabled is re-activated on the next apply.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func toggleAttribute(desc string) schema.BoolAttribute {
+	return schema.BoolAttribute{
+		Optional:    true,
+		Computed:    true,
+		Default:     booldefault.StaticBool(true),
+		Description: desc + " Default true.",
+	}
+}
+
+func (r *oktaWrikeProvisioningResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("bearer_token_wo"), path.MatchRoot("bearer_token")),
+	}
+}
+
+func (r *oktaWrikeProvisioningResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg oktaWrikeProvisioningModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !cfg.EveryoneUserType.IsNull() && !cfg.AssignEveryone.IsUnknown() && !cfg.AssignEveryone.ValueBool() {
+		resp.Diagnostics.AddAttributeError(path.Root("everyone_user_type"), "everyone_user_type without assign_everyone",
+			"everyone_user_type is the user type of users assigned through the Everyone group; it needs assign_everyone = true.")
+	}
+	if !cfg.GroupAssignments.IsNull() && !cfg.GroupAssignments.IsUnknown() {
+		var groups []groupAssignmentModel
+		resp.Diagnostics.Append(cfg.GroupAssignments.ElementsAs(ctx, &groups, false)...)
+		ids := make([]types.String, len(groups))
+		for i, g := range groups {
+			ids[i] = g.GroupID
+		}
+		checkUnique(path.Root("group_assignments"), "group_id", ids, &resp.Diagnostics)
+	}
+	if !cfg.UserAssignments.IsNull() && !cfg.UserAssignments.IsUnknown() {
+		var users []userAssignmentModel
+		resp.Diagnostics.Append(cfg.UserAssignments.ElementsAs(ctx, &users, false)...)
+		ids := make([]types.String, len(users))
+		for i, u := range users {
+			ids[i] = u.UserID
+		}
+		checkUnique(path.Root("user_assignments"), "user_id", ids, &resp.Diagnostics)
+	}
+}
+
+// checkUnique rejects an id listed twice (with different user types, as a
+// set keeps identical elements once): an app has one assignment per id.
+func checkUnique(at path.Path, attrName string, ids []types.String, diags *diag.Diagnostics) {
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if id.IsNull() || id.IsUnknown() {
+			continue
+		}
+		if seen[id.ValueString()] {
+			diags.AddAttributeError(at, "Duplicate assignment",
+				fmt.Sprintf("%s %q is listed more than once; an app has one assignment per %s, with one user type.", attrName, id.ValueString(), attrName))
+		}
+		seen[id.ValueString()] = true
+	}
+}
+
+// ModifyPlan plans an update when the connection was found disabled (for
+// instance deactivated by hand in Okta), so apply re-activates it.
+func (r *oktaWrikeProvisioningResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var status types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
+	if !status.IsNull() && status.ValueString() != oktaapi.StatusEnabled {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
+	}
+}
+
+func (r *oktaWrikeProvisioningResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	data := providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if data == nil {
+		return
+	}
+	if data.Okta == nil {
+		resp.Diagnostics.Append(missingOktaConfig(data.OktaProblem))
+		return
+	}
+	r.okta = data.Okta
+}
+
+// missingOktaConfig is the error of an okta_* resource used without Okta
+// settings in the provider.
+func missingOktaConfig(problem string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Missing Okta configuration",
+		"okta_wrike_provisioning configures Okta, so the provider \"wrike\" needs okta_org_url and okta_api_token "+
+			"(or the OKTA_ORG_URL and OKTA_API_TOKEN environment variables). "+problem)
+}
+
+func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, cfg oktaWrikeProvisioningModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	appID := plan.AppID.ValueString()
+	if _, err := r.okta.GetApp(ctx, appID); err != nil {
+		if errors.Is(err, oktaapi.ErrNotFound) {
+			resp.Diagnostics.AddAttributeError(path.Root("app_id"), "No such Okta app",
+				fmt.Sprintf("The Okta org has no app with id %q. Use the id of the Wrike app instance (Okta Admin Console → Applications → Wrike: the id is in the page's URL).", appID))
+			return
+		}
+		resp.Diagnostics.Append(oktaErrorDiagnostic("Cannot read the Okta app", err))
+		return
+	}
+	conn, err := r.okta.GetDefaultConnection(ctx, appID)
+	if err != nil {
+		resp.Diagnostics.Append(oktaErrorDiagnostic("Cannot read the app's provisioning connection", err))
+		return
+	}
+	if conn.Status == oktaapi.StatusUnknown {
+		resp.Diagnostics.Append(unknownConnectionDiagnostic(appID))
+		return
+	}
+	everyone := &everyoneGroup{okta: r.okta}
+	everyone.load(ctx, nil)
+	want, diags := desiredAssignments(ctx, plan, everyone)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	have, err := r.assignments(ctx, appID)
+	if err != nil {
+		resp.Diagnostics.Append(oktaErrorDiagnostic("Cannot read the app's assignments", err))
+		return
+	}
+	// Okta tests the credentials before it saves anything: a refusal here
+	// leaves Okta as it was, and the resource is not created.
+	if _, err := r.okta.SetDefaultConnection(ctx, appID, connectionRequest(plan, cfg), true); err != nil {
+		resp.Diagnostics.Append(connectionErrorDiagnostic(err))
+		return
+	}
+	// From here the connection exists in Okta: whatever fails next, the
+	// resource is recorded (tainted on error) so it is not left behind.
+	applyErr := r.applyTogglesAndAssignments(ctx, appID, nil, &plan, have, want)
+	r.finish(ctx, plan, everyone, resp.Private, &resp.State, &resp.Diagnostics)
+	if applyErr != nil {
+		resp.Diagnostics.Append(applyErr)
+	}
+}
+
+func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state oktaWrikeProvisioningModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.okta == nil {
+		resp.Diagnostics.Append(missingOktaConfig(""))
+		return
+	}
+	everyone := &everyoneGroup{okta: r.okta}
+	everyone.load(ctx, req.Private)
+	got, err := r.fetch(ctx, state.AppID.ValueString(), state, everyone)
+	if errors.Is(err, oktaapi.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(readErrorDiagnostic(state.AppID.ValueString(), err))
+		return
+	}
+	everyone.save(ctx, resp.Private, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, got)...)
+}
+
+func (r *oktaWrikeProvisioningResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state, cfg oktaWrikeProvisioningModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	appID := plan.AppID.ValueString()
+	everyone := &everyoneGroup{okta: r.okta}
+	everyone.load(ctx, req.Private)
+	want, diags := desiredAssignments(ctx, plan, everyone)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	have, diags := desiredAssignments(ctx, state, everyone)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The token goes to Okta only when something it depends on changed, or
+	// to re-activate a connection found disabled (Okta re-tests it then).
+	resend := !plan.SCIMBaseURL.Equal(state.SCIMBaseURL) || !plan.BearerToken.Equal(state.BearerToken) ||
+		!plan.BearerTokenWOVersion.Equal(state.BearerTokenWOVersion) || state.Status.ValueString() != oktaapi.StatusEnabled
+	if resend {
+		if _, err := r.okta.SetDefaultConnection(ctx, appID, connectionRequest(plan, cfg), true); err != nil {
+			resp.Diagnostics.Append(connectionErrorDiagnostic(err))
+			return
+		}
+	}
+	applyErr := r.applyTogglesAndAssignments(ctx, appID, &state, &plan, have, want)
+	if !resend {
+		// Token fields were not sent: keep what state knew about them.
+		plan.BearerToken, plan.BearerTokenWOVersion = state.BearerToken, state.BearerTokenWOVersion
+	}
+	r.finish(ctx, plan, everyone, resp.Private, &resp.State, &resp.Diagnostics)
+	if applyErr != nil {
+		resp.Diagnostics.Append(applyErr)
+	}
+}
+
+func (r *oktaWrikeProvisioningResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state oktaWrikeProvisioningModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.okta == nil {
+		resp.Diagnostics.Append(missingOktaConfig(""))
+		return
+	}
+	appID := state.AppID.ValueString()
+	err := r.okta.DeactivateDefaultConnection(ctx, appID)
+	if errors.Is(err, oktaapi.ErrNotFound) {
+		return // the app is gone, and everything with it
+	}
+	if err != nil {
+		resp.Diagnostics.Append(oktaErrorDiagnostic("Cannot deactivate the provisioning connection", err))
+		return
+	}
+	off := oktaapi.ProvisioningToggles{}
+	if _, err := r.okta.UpdateFeature(ctx, appID, oktaapi.FeatureUserProvisioning, off.Capabilities()); err != nil && !errors.Is(err, oktaapi.ErrNotFound) {
+		resp.Diagnostics.Append(oktaErrorDiagnostic("Cannot disable the provisioning features", err))
+		return
+	}
+	everyone := &everyoneGroup{okta: r.okta}
+	everyone.load(ctx, req.Private)
+	made, diags := desiredAssignments(ctx, state, everyone)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if d := r.reconcile(ctx, appID, made, assignments{}); d != nil {
+		resp.Diagnostics.Append(d)
+	}
+}
+
+func (r *oktaWrikeProvisioningResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := strings.TrimSpace(req.ID)
+	if id == "" {
+		resp.Diagnostics.AddError("Invalid import id", "Import okta_wrike_provisioning by the Okta app id, e.g. 0oa1b2c3d4E5f6G7h8i9.")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("app_id"), id)...)
+}
+
+// assignments is who is assigned to the app: group id or user id → the
+// Wrike user type in the assignment's profile ("" when none).
+type assignments struct {
+	groups map[string]string
+	users  map[string]string
+}
+
+// everyoneGroup finds the org's Everyone group once, and keeps its id in
+// private state.
+type everyoneGroup struct {
+	okta *oktaapi.Client
+	id   string
+}
+
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+type privateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+func (e *everyoneGroup) load(ctx context.Context, p privateGetter) {
+	if p == nil {
+		return
+	}
+	raw, _ := p.GetKey(ctx, privateEveryoneGroupID)
+	if s := strings.Trim(string(raw), `"`); s != "" {
+		e.id = s
+	}
+}
+
+func (e *everyoneGroup) save(ctx context.Context, p privateSetter, diags *diag.Diagnostics) {
+	if e.id != "" && p != nil {
+		diags.Append(p.SetKey(ctx, privateEveryoneGroupID, []byte(`"`+e.id+`"`))...)
+	}
+}
+
+func (e *everyoneGroup) ID(ctx context.Context) (string, error) {
+	if e.id != "" {
+		return e.id, nil
+	}
+	g, err := e.okta.EveryoneGroup(ctx)
+	if err != nil {
+		return "", err
+	}
+	e.id = g.ID
+	return e.id, nil
+}
+
+// desiredAssignments turns a model into the app's assignments, the
+// Everyone group among the groups when assign_everyone is set.
+func desiredAssignments(ctx context.Context, m oktaWrikeProvisioningModel, everyone *everyoneGroup) (assignments, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	a := assignments{groups: map[string]string{}, users: map[string]string{}}
+	var groups []groupAssignmentModel
+	var users []userAssignmentModel
+	if !m.GroupAssignments.IsNull() && !m.GroupAssignments.IsUnknown() {
+		diags.Append(m.GroupAssignments.ElementsAs(ctx, &groups, false)...)
+	}
+	if !m.UserAssignments.IsNull() && !m.UserAssignments.IsUnknown() {
+		diags.Append(m.UserAssignments.ElementsAs(ctx, &users, false)...)
+	}
+	if diags.HasError() {
+		return a, diags
+	}
+	for _, g := range groups {
+		a.groups[g.GroupID.ValueString()] = g.UserType.ValueString()
+	}
+	for _, u := range users {
+		a.users[u.UserID.ValueString()] = u.UserType.ValueString()
+	}
+	if len(groups) == 0 && !m.AssignEveryone.ValueBool() {
+		return a, diags
+	}
+	id, err := everyone.ID(ctx)
+	if err != nil {
+		diags.Append(oktaErrorDiagnostic("Cannot find Okta's Everyone group", err))
+		return a, diags
+	}
+	if _, listed := a.groups[id]; listed {
+		diags.AddAttributeError(path.Root("group_assignments"), "Everyone listed as a group",
+			fmt.Sprintf("Group %q is Okta's built-in Everyone group: assign it with assign_everyone = true (and everyone_user_type), not in group_assignments.", id))
+		return a, diags
+	}
+	if m.AssignEveryone.ValueBool() {
+		a.groups[id] = m.EveryoneUserType.ValueString()
+	}
+	return a, diags
+}
+
+// assignments reads the app's group assignments and direct user
+// assignments: one paged list call per kind.
+func (r *oktaWrikeProvisioningResource) assignments(ctx context.Context, appID string) (assignments, error) {
+	a := assignments{groups: map[string]string{}, users: map[string]string{}}
+	groups, err := r.okta.ListGroupAssignments(ctx, appID)
+	if err != nil {
+		return a, err
+	}
+	for _, g := range groups {
+		a.groups[g.ID] = g.Profile.UserType
+	}
+	users, err := r.okta.ListAppUsers(ctx, appID)
+	if err != nil {
+		return a, err
+	}
+	for _, u := range users {
+		if u.Scope == oktaapi.ScopeUser {
+			a.users[u.ID] = u.Profile.UserType
+		}
+	}
+	return a, nil
+}
+
+// applyTogglesAndAssignments sets the To App toggles (when they differ from
+// prior) and moves the app's assignments from have to want.
+func (r *oktaWrikeProvisioningResource) applyTogglesAndAssignments(ctx context.Context, appID string, prior, plan *oktaWrikeProvisioningModel, have, want assignments) diag.Diagnostic {
+	toggles := togglesOf(*plan)
+	if prior == nil || togglesOf(*prior) != toggles {
+		if _, err := r.okta.UpdateFeature(ctx, appID, oktaapi.FeatureUserProvisioning, toggles.Capabilities()); err != nil {
+			return oktaErrorDiagnostic("Cannot set the provisioning features", err)
+		}
+	}
+	return r.reconcile(ctx, appID, have, want)
+}
+
+func togglesOf(m oktaWrikeProvisioningModel) oktaapi.ProvisioningToggles {
+	return oktaapi.ProvisioningToggles{
+		CreateUsers:          m.CreateUsers.ValueBool(),
+		UpdateUserAttributes: m.UpdateUserAttributes.ValueBool(),
+		DeactivateUsers:      m.DeactivateUsers.ValueBool(),
+	}
+}
+
+// reconcile makes only the changes between have and want: additions and
+// user type changes first, so nobody is deprovisioned on the way, then
+// removals. Removing what is already gone is not an error.
+func (r *oktaWrikeProvisioningResource) reconcile(ctx context.Context, appID string, have, want assignments) diag.Diagnostic {
+	for _, id := range sortedKeys(want.groups) {
+		ut := want.groups[id]
+		if cur, ok := have.groups[id]; ok && cur == ut {
+			continue
+		}
+		if _, err := r.okta.AssignGroup(ctx, appID, id, oktaapi.ApplicationGroupAssignment{Profile: oktaapi.AssignmentProfile{UserType: ut}}); err != nil {
+			return assignmentErrorDiagnostic("group_assignments", "assign group "+id, err)
+		}
+	}
+	for _, id := range sortedKeys(want.users) {
+		ut := want.users[id]
+		cur, ok := have.users[id]
+		var err error
+		switch {
+		case !ok:
+			_, err = r.okta.AssignUser(ctx, appID, id, oktaapi.AssignmentProfile{UserType: ut})
+		case cur != ut:
+			_, err = r.okta.UpdateAppUser(ctx, appID, id, oktaapi.AssignmentProfile{UserType: ut})
+		}
+		if err != nil {
+			return assignmentErrorDiagnostic("user_assignments", "assign user "+id, err)
+		}
+	}
+	for _, id := range sortedKeys(have.users) {
+		if _, ok := want.users[id]; ok {
+			continue
+		}
+		if err := r.okta.UnassignUser(ctx, appID, id); err != nil && !errors.Is(err, oktaapi.ErrNotFound) {
+			return assignmentErrorDiagnostic("user_assignments", "unassign user "+id, err)
+		}
+	}
+	for _, id := range sortedKeys(have.groups) {
+		if _, ok := want.groups[id]; ok {
+			continue
+		}
+		if err := r.okta.UnassignGroup(ctx, appID, id); err != nil && !errors.Is(err, oktaapi.ErrNotFound) {
+			return assignmentErrorDiagnostic("group_assignments", "unassign group "+id, err)
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// fetch reads the provisioning settings of appID from Okta. ErrNotFound
+// means the app is gone.
+func (r *oktaWrikeProvisioningResource) fetch(ctx context.Context, appID string, prior oktaWrikeProvisioningModel, everyone *everyoneGroup) (oktaWrikeProvisioningModel, error) {
+	m := prior
+	conn, err := r.okta.GetDefaultConnection(ctx, appID)
+	if err != nil {
+		return m, err
+	}
+	if conn.Status == oktaapi.StatusUnknown {
+		return m, errConnectionUnknown
+	}
+	feature, err := r.okta.GetFeature(ctx, appID, oktaapi.FeatureUserProvisioning)
+	if err != nil {
+		return m, err
+	}
+	have, err := r.assignments(ctx, appID)
+	if err != nil {
+		return m, err
+	}
+	m.ID, m.AppID = types.StringValue(appID), types.StringValue(appID)
+	m.BearerTokenWO = types.StringNull()
+	switch {
+	case conn.BaseURL == "":
+		m.SCIMBaseURL = types.StringNull()
+	case strings.TrimRight(conn.BaseURL, "/") != strings.TrimRight(prior.SCIMBaseURL.ValueString(), "/"):
+		m.SCIMBaseURL = types.StringValue(conn.BaseURL)
+	}
+	m.Status = types.StringValue(conn.Status)
+	// The capabilities are the toggles; the feature's own status follows
+	// the connection and says nothing more.
+	t := feature.Toggles()
+	m.CreateUsers = types.BoolValue(t.CreateUsers)
+	m.UpdateUserAttributes = types.BoolValue(t.UpdateUserAttributes)
+	m.DeactivateUsers = types.BoolValue(t.DeactivateUsers)
+
+	m.AssignEveryone, m.EveryoneUserType = types.BoolValue(false), types.StringNull()
+	if len(have.groups) > 0 {
+		id, err := everyone.ID(ctx)
+		if err != nil {
+			return m, err
+		}
+		if ut, ok := have.groups[id]; ok {
+			m.AssignEveryone, m.EveryoneUserType = types.BoolValue(true), optionalString(ut)
+			delete(have.groups, id)
+		}
+	}
+	groups := make([]attr.Value, 0, len(have.groups))
+	for _, id := range sortedKeys(have.groups) {
+		groups = append(groups, types.ObjectValueMust(groupAssignmentType.AttrTypes, map[string]attr.Value{
+			"group_id": types.StringValue(id), "user_type": optionalString(have.groups[id]),
+		}))
+	}
+	users := make([]attr.Value, 0, len(have.users))
+	for _, id := range sortedKeys(have.users) {
+		users = append(users, types.ObjectValueMust(userAssignmentType.AttrTypes, map[string]attr.Value{
+			"user_id": types.StringValue(id), "user_type": optionalString(have.users[id]),
+		}))
+	}
+	m.GroupAssignments = types.SetValueMust(groupAssignmentType, groups)
+	m.UserAssignments = types.SetValueMust(userAssignmentType, users)
+	return m, nil
+}
+
+func optionalString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+// finish records the resource after Create or Update as Okta now has it;
+// when Okta cannot be read back, as planned, so nothing applied is lost.
+func (r *oktaWrikeProvisioningResource) finish(ctx context.Context, plan oktaWrikeProvisioningModel, everyone *everyoneGroup, private privateSetter, state stateSetter, diags *diag.Diagnostics) {
+	appID := plan.AppID.ValueString()
+	plan.ID = types.StringValue(appID)
+	plan.BearerTokenWO = types.StringNull()
+	got, err := r.fetch(ctx, appID, plan, everyone)
+	if err != nil {
+		diags.AddWarning("Cannot read back the provisioning settings",
+			fmt.Sprintf("The changes were sent to Okta, but reading app %q back failed; the next refresh will correct the state. %s", appID, err))
+		if plan.Status.IsUnknown() {
+			plan.Status = types.StringNull()
+		}
+		got = plan
+	}
+	everyone.save(ctx, private, diags)
+	diags.Append(state.Set(ctx, got)...)
+}
+
+// connectionRequest is the connection body: the SCIM base URL and the
+// token, from the write-only attribute (only in config) or the sensitive one.
+func connectionRequest(plan, cfg oktaWrikeProvisioningModel) oktaapi.ProvisioningConnectionRequest {
+	token := plan.BearerToken.ValueString()
+	if !cfg.BearerTokenWO.IsNull() {
+		token = cfg.BearerTokenWO.ValueString()
+	}
+	return oktaapi.ProvisioningConnectionRequest{
+		BaseURL: plan.SCIMBaseURL.ValueString(),
+		Profile: oktaapi.ProvisioningConnectionProfile{AuthScheme: oktaapi.AuthSchemeToken, Token: token},
+	}
+}
+
+var errConnectionUnknown = errors.New("the app's provisioning connection is UNKNOWN")
+
+func unknownConnectionDiagnostic(appID string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("app_id"), "Okta's API cannot configure provisioning for this app",
+		fmt.Sprintf("Okta answered status UNKNOWN for the provisioning connection of app %q. Okta's public Management API "+
+			"configures provisioning only for a few apps (Org2Org, Zscaler, Google Workspace, Office 365, Slack, Zoom); for "+
+			"catalogue (OIN) apps such as Wrike it cannot, so this resource cannot manage it on this org.\n\n"+
+			"What to do: set up provisioning in the Okta Admin Console (Applications → Wrike → Provisioning → Integration: "+
+			"enter the SCIM base URL from wrike_scim_integration.scim_url and the token from wrike_api_token, Test API "+
+			"Credentials, Save; then under To App enable Create Users, Update User Attributes and Deactivate Users, and "+
+			"assign people under Assignments). Keep wrike_approved_domain, wrike_api_token and wrike_scim_integration in "+
+			"Terraform and remove okta_wrike_provisioning from this configuration. Against the reference backend's Okta "+
+			"face the resource works as documented.", appID))
+}
+
+func readErrorDiagnostic(appID string, err error) diag.Diagnostic {
+	if errors.Is(err, errConnectionUnknown) {
+		return unknownConnectionDiagnostic(appID)
+	}
+	return oktaErrorDiagnostic("Cannot read the provisioning settings", err)
+}
+
+// oktaErrorDiagnostic reports a failed call with Okta's own code, summary
+// and causes.
+func oktaErrorDiagnostic(summary string, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic(summary, oktaErrorDetail(err))
+}
+
+func oktaErrorDetail(err error) string {
+	var oe *oktaapi.Error
+	if !errors.As(err, &oe) {
+		return err.Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Okta answered HTTP %d", oe.StatusCode)
+	if oe.ErrorCode != "" {
+		fmt.Fprintf(&b, " %s", oe.ErrorCode)
+	}
+	if oe.ErrorSummary != "" {
+		fmt.Fprintf(&b, ": %s", oe.ErrorSummary)
+	}
+	for _, c := range oe.ErrorCauses {
+		fmt.Fprintf(&b, "\n  - %s", c)
+	}
+	if errors.Is(err, oktaapi.ErrUnauthorized) {
+		b.WriteString("\n\nCheck okta_api_token (or OKTA_API_TOKEN): Okta did not accept it.")
+	}
+	return b.String()
+}
+
+func connectionErrorDiagnostic(err error) diag.Diagnostic {
+	var oe *oktaapi.Error
+	if errors.As(err, &oe) && oe.StatusCode == 400 {
+		return diag.NewAttributeErrorDiagnostic(path.Root("scim_base_url"), "Okta refused the SCIM connection",
+			"Okta tested the SCIM base URL and token before saving and the test failed, so nothing was saved.\n"+oktaErrorDetail(err))
+	}
+	return oktaErrorDiagnostic("Cannot save the provisioning connection", err)
+}
+
+func assignmentErrorDiagnostic(attrName, what string, err error) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root(attrName), "Cannot "+what, oktaErrorDetail(err))
+}
+
+// baseURLValidator accepts an absolute http(s) URL without query,
+// fragment or credentials.
+type baseURLValidator struct{}
+
+func (baseURLValidator) Description(context.Context) string {
+	return "must be an absolute http(s) URL without query, fragment or credentials"
+}
+
+func (v baseURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (baseURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	if _, err := httpclient.ParseBaseURL(raw); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", err.Error())
+		return
+	}
+	if _, err := url.ParseRequestURI(raw); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", err.Error())
+	}
+}

@@ -1,0 +1,86 @@
+package scim
+
+import (
+	"testing"
+)
+
+// The Wrike face answers Okta's `userName eq` lookups at tens of thousands per
+// second: parse, index lookup, then Match to confirm the candidate.
+func BenchmarkFilterParseMatchUserName(b *testing.B) {
+	u := babs(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := ParseFilter(UserResourceType, `userName eq "bjensen@example.com"`)
+		if err != nil || !f.Match(u) {
+			b.Fatal("no match", err)
+		}
+		if _, ok := f.Equality(); !ok {
+			b.Fatal("no equality")
+		}
+	}
+}
+
+func BenchmarkFilterMatchComplex(b *testing.B) {
+	u := babs(b)
+	f, err := ParseFilter(UserResourceType, `title pr and (emails[type eq "work" and value co "@EXAMPLE.com"] or userName sw "x") and not (active eq false) and meta.lastModified gt "2011-01-01T00:00:00Z"`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if !f.Match(u) {
+			b.Fatal("no match")
+		}
+	}
+}
+
+func BenchmarkFilterParseComplex(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseFilter(UserResourceType, `title pr and (emails[type eq "work" and value co "@EXAMPLE.com"] or userName sw "x") and not (active eq false) and meta.lastModified gt "2011-01-01T00:00:00Z"`); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkApplyPatchOktaDeactivate(b *testing.B) {
+	benchPatch(b, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}`)
+}
+
+func BenchmarkApplyPatchEntraUpdate(b *testing.B) {
+	benchPatch(b, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[
+	  {"op":"Replace","path":"emails[type eq \"work\"].value","value":"updatedEmail@microsoft.com"},
+	  {"op":"Replace","path":"name.familyName","value":"updatedFamilyName"},
+	  {"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department","value":"QA"},
+	  {"op":"Replace","path":"active","value":"False"}]}`)
+}
+
+// benchPatch measures decoding the body and applying it, as a PATCH request does.
+func benchPatch(b *testing.B, body string) {
+	u := babs(b)
+	raw := []byte(body)
+	b.ReportAllocs()
+	for b.Loop() {
+		req, err := DecodePatchRequest(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := ApplyPatch(UserResourceType, u, req.Operations); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkNormalizeOktaCreate(b *testing.B) {
+	raw := []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"test.user@okta.local","name":{"givenName":"Test","familyName":"User"},"emails":[{"primary":true,"value":"test.user@okta.local","type":"work"}],"displayName":"Test User","locale":"en-US","externalId":"00ujl29u0le5T6Aj10h7","groups":[],"active":true}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		in, err := DecodeObject(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Normalize(UserResourceType, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

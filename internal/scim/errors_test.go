@@ -1,0 +1,144 @@
+package scim
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestErrorBody(t *testing.T) {
+	e := Errorf(http.StatusBadRequest, ErrInvalidFilter, "bad %s", "filter")
+	sameJSON(t, e, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","scimType":"invalidFilter","detail":"bad filter"}`)
+	// No scimType: the member is left out. No detail: the status text stands in.
+	sameJSON(t, &Error{Status: 404}, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"Not Found"}`)
+	if got := e.Error(); got != "scim: 400 invalidFilter: bad filter" {
+		t.Errorf("Error() = %q", got)
+	}
+}
+
+func TestWriteError(t *testing.T) {
+	rec := httptest.NewRecorder()
+	WriteError(rec, fmt.Errorf("wrapped: %w", Errorf(409, ErrUniqueness, "userName %q is taken", "a@b.c")))
+	if rec.Code != 409 || rec.Header().Get("Content-Type") != "application/scim+json" {
+		t.Errorf("got %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	sameJSON(t, decode(t, rec.Body.String()), `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"409","scimType":"uniqueness","detail":"userName \"a@b.c\" is taken"}`)
+
+	// An internal error never reaches the client.
+	rec = httptest.NewRecorder()
+	WriteError(rec, errors.New("database is locked: /var/lib/wrike/data.db"))
+	if rec.Code != 500 || strings.Contains(rec.Body.String(), "database") {
+		t.Errorf("internal error leaked: %d %s", rec.Code, rec.Body)
+	}
+	sameJSON(t, decode(t, rec.Body.String()), `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500","detail":"internal server error"}`)
+}
+
+func TestReadBody(t *testing.T) {
+	b, err := ReadBody(strings.NewReader("12345"), 5)
+	if err != nil || string(b) != "12345" {
+		t.Errorf("at the limit: %q %v", b, err)
+	}
+	_, err = ReadBody(strings.NewReader("123456"), 5)
+	wantError(t, err, http.StatusRequestEntityTooLarge, "", "larger than 5 bytes")
+	// Behind http.MaxBytesReader the limit error is also a 413.
+	rec := httptest.NewRecorder()
+	_, err = ReadBody(http.MaxBytesReader(rec, http.NoBody, 0), 10)
+	if err != nil {
+		t.Errorf("empty body: %v", err)
+	}
+	_, err = ReadBody(http.MaxBytesReader(rec, io.NopCloser(strings.NewReader(strings.Repeat("x", 20))), 10), 100)
+	wantError(t, err, http.StatusRequestEntityTooLarge, "", "")
+}
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct{ body, detail string }{
+		{``, "empty"},
+		{`   `, "empty"},
+		{`[1,2]`, "must be a JSON object"},
+		{`"x"`, "must be a JSON object"},
+		{`null`, "must be a JSON object"},
+		{`{"userName": "a",}`, "line 1, column 18"},
+		{"{\n  \"userName\": \"a\"\n  \"title\": 1}", "line 3, column 3"},
+		{`{"userName": "a"`, "ends before"},
+		{`{"userName": "a"} {"x": 1}`, "data after the JSON value"},
+		{`{"userName": tru}`, "malformed JSON"},
+	}
+	for _, tc := range tests {
+		_, err := DecodeObject([]byte(tc.body))
+		if err == nil {
+			t.Errorf("%q accepted", tc.body)
+			continue
+		}
+		wantError(t, err, http.StatusBadRequest, ErrInvalidSyntax, tc.detail)
+	}
+	// Wrong types in a typed body name the field.
+	var r struct {
+		Count int `json:"count"`
+	}
+	wantError(t, DecodeJSON([]byte(`{"count": "ten"}`), &r), 400, ErrInvalidSyntax, `"count" must be a number, not a JSON string`)
+	_, err := DecodePatchRequest([]byte(`{"Operations": {"op": "add"}}`))
+	wantError(t, err, 400, ErrInvalidSyntax, `"Operations" must be a JSON array`)
+	_, err = DecodePatchRequest([]byte(`{"Operations": [{"op": "add", "path": 7}]}`))
+	wantError(t, err, 400, ErrInvalidSyntax, `Operations[0].path must be a string`)
+	_, err = DecodePatchRequest([]byte(`[]`))
+	wantError(t, err, 400, ErrInvalidSyntax, `JSON object`)
+}
+
+func TestParseErrorResponse(t *testing.T) {
+	tests := []struct {
+		status int
+		body   string
+		want   Error
+	}{
+		{409, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"409","scimType":"uniqueness","detail":"taken"}`, Error{409, "uniqueness", "taken"}},
+		{400, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":400,"detail":"bad"}`, Error{400, "", "bad"}},
+		{404, `{"detail":"gone"}`, Error{404, "", "gone"}},
+		{502, `<html>Bad Gateway</html>`, Error{502, "", "<html>Bad Gateway</html>"}},
+		{503, ``, Error{503, "", "Service Unavailable"}},
+		{401, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"401"}`, Error{401, "", "Unauthorized"}},
+	}
+	for _, tc := range tests {
+		got := ParseErrorResponse(tc.status, []byte(tc.body))
+		if *got != tc.want {
+			t.Errorf("%s: got %+v want %+v", tc.body, *got, tc.want)
+		}
+	}
+}
+
+func TestETags(t *testing.T) {
+	if got := ETag("3"); got != `W/"3"` {
+		t.Errorf("ETag = %s", got)
+	}
+	if got := ETag(`W/"3"`); got != `W/"3"` {
+		t.Errorf("ETag of an ETag = %s", got)
+	}
+	for _, tc := range []struct {
+		header, current string
+		ifMatch         bool
+	}{
+		{``, "3", true},
+		{`*`, "3", true},
+		{`W/"3"`, "3", true},
+		{`"3"`, `W/"3"`, true},
+		{`W/"2", W/"3"`, "3", true},
+		{`W/"2"`, "3", false},
+		{`W/"33"`, "3", false},
+	} {
+		if got := IfMatch(tc.header, tc.current); got != tc.ifMatch {
+			t.Errorf("IfMatch(%s, %s) = %v", tc.header, tc.current, got)
+		}
+		if tc.header != "" {
+			if got := IfNoneMatch(tc.header, tc.current); got == tc.ifMatch {
+				t.Errorf("IfNoneMatch(%s, %s) = %v", tc.header, tc.current, got)
+			}
+		}
+	}
+	if !IfNoneMatch("", "3") {
+		t.Error("empty If-None-Match must proceed")
+	}
+	wantError(t, PreconditionFailed(`W/"3"`), 412, "", `W/"3"`)
+}

@@ -1,0 +1,184 @@
+package scim
+
+import (
+	"net/http"
+	"testing"
+)
+
+func TestNormalizeOktaCreate(t *testing.T) {
+	// The body Okta sends to POST /Users (Okta's SCIM 2.0 guide), with our extensions.
+	in := decode(t, `{
+	  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
+	              "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+	              "urn:ietf:params:scim:schemas:extension:wrike:2.0:User"],
+	  "userName": "test.user@okta.local",
+	  "name": {"givenName": "Test", "familyName": "User"},
+	  "emails": [{"primary": true, "value": "test.user@okta.local", "type": "work"}],
+	  "displayName": "Test User",
+	  "locale": "en-US",
+	  "externalId": "00ujl29u0le5T6Aj10h7",
+	  "groups": [],
+	  "password": "1mz050nq",
+	  "active": true,
+	  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"organization": "Acme", "department": "R&D"},
+	  "urn:ietf:params:scim:schemas:extension:wrike:2.0:User": {"userType": "external"}
+	}`)
+	got, err := Normalize(UserResourceType, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, got, `{
+	  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
+	              "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+	              "urn:ietf:params:scim:schemas:extension:wrike:2.0:User"],
+	  "userName": "test.user@okta.local",
+	  "name": {"givenName": "Test", "familyName": "User"},
+	  "emails": [{"primary": true, "value": "test.user@okta.local", "type": "work"}],
+	  "displayName": "Test User",
+	  "locale": "en-US",
+	  "externalId": "00ujl29u0le5T6Aj10h7",
+	  "password": "1mz050nq",
+	  "active": true,
+	  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"organization": "Acme", "department": "R&D"},
+	  "urn:ietf:params:scim:schemas:extension:wrike:2.0:User": {"userType": "External"}
+	}`)
+	if _, ok := in["groups"]; !ok {
+		t.Error("Normalize modified its input")
+	}
+}
+
+func TestNormalizeEntraCreate(t *testing.T) {
+	// The body Microsoft Entra ID sends to POST /Users (Microsoft's SCIM
+	// endpoint guide): booleans as strings, enterprise attributes.
+	in := decode(t, `{
+	  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+	  "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
+	  "userName": "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1",
+	  "active": "True",
+	  "emails": [{"primary": "true", "type": "work", "value": "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com"}],
+	  "meta": {"resourceType": "User"},
+	  "name": {"formatted": "givenName familyName", "familyName": "familyName", "givenName": "givenName"},
+	  "roles": [],
+	  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Dept", "manager": {"value": "mgr-1"}}
+	}`)
+	got, err := Normalize(UserResourceType, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, got, `{
+	  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+	  "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
+	  "userName": "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1",
+	  "active": true,
+	  "emails": [{"primary": true, "type": "work", "value": "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com"}],
+	  "name": {"formatted": "givenName familyName", "familyName": "familyName", "givenName": "givenName"},
+	  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Dept", "manager": {"value": "mgr-1"}}
+	}`)
+}
+
+func TestNormalizeCanonicalNames(t *testing.T) {
+	in := decode(t, `{
+	  "SCHEMAS": ["URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:USER"],
+	  "USERNAME": "a@b.c",
+	  "Name": {"GIVENNAME": "A"},
+	  "name.familyName": "B",
+	  "EMAILS": {"VALUE": "a@b.c", "Primary": "False"},
+	  "id": "client-chosen",
+	  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "D",
+	  "URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:WRIKE:2.0:USER": {"USERTYPE": "COLLABORATOR"},
+	  "nickName": null,
+	  "title": "",
+	  "unknownAttribute": {"x": 1},
+	  "urn:example:custom:2.0:User": {"x": 1}
+	}`)
+	got, err := Normalize(UserResourceType, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, got, `{
+	  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
+	              "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+	              "urn:ietf:params:scim:schemas:extension:wrike:2.0:User"],
+	  "userName": "a@b.c",
+	  "name": {"givenName": "A", "familyName": "B"},
+	  "emails": [{"value": "a@b.c", "primary": false}],
+	  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "D"},
+	  "urn:ietf:params:scim:schemas:extension:wrike:2.0:User": {"userType": "Collaborator"}
+	}`)
+}
+
+func TestNormalizeErrors(t *testing.T) {
+	tests := []struct {
+		body, scimType, detail string
+	}{
+		{`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"]}`, ErrInvalidValue, `"userName" is required`},
+		{`{"userName": ""}`, ErrInvalidValue, `"userName" is required`},
+		{`{"userName": null}`, ErrInvalidValue, `"userName" is required`},
+		{`{"userName": 42}`, ErrInvalidValue, `"userName" must be a string, not the number 42`},
+		{`{"userName": ["a"]}`, ErrInvalidValue, `single-valued`},
+		{`{"userName": "a", "active": "yes"}`, ErrInvalidValue, `"active" must be a boolean, not the string "yes"`},
+		{`{"userName": "a", "active": 1}`, ErrInvalidValue, `"active" must be a boolean`},
+		{`{"userName": "a", "name": "Babs"}`, ErrInvalidValue, `"name" must be a JSON object`},
+		{`{"userName": "a", "emails": [["a@b.c"]]}`, ErrInvalidValue, `"emails" must be a JSON object`},
+		{`{"userName": "a", "name": ["x"]}`, ErrInvalidValue, `single-valued`},
+		{`{"userName": "a", "emails": [{"value": 1}]}`, ErrInvalidValue, `"emails.value" must be a string`},
+		{`{"userName": "a", "emails": [{"value": "x", "primary": true}, {"value": "y", "primary": "True"}]}`, ErrInvalidValue, "2 values marked primary"},
+		{`{"userName": "a", "x509Certificates": [{"value": "not base64!"}]}`, ErrInvalidValue, "base64"},
+		{`{"userName": "a", "urn:ietf:params:scim:schemas:extension:wrike:2.0:User": {"userType": "Admin"}}`, ErrInvalidValue, "one of Regular, External, Collaborator, not the string \"Admin\""},
+		{`{"userName": "a", "password": 123456}`, ErrInvalidValue, `"password" must be a string, not a number`},
+		{`{"userName": "a", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": "x"}`, ErrInvalidValue, "must be a JSON object"},
+		{`{"userName": "a", "UserName": "b"}`, ErrInvalidSyntax, "more than once"},
+		{`{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "userName": "a"}`, ErrInvalidSyntax, `must contain "urn:ietf:params:scim:schemas:core:2.0:User"`},
+		{`{"schemas": "nope", "userName": "a"}`, ErrInvalidSyntax, `must contain`},
+		{`{"schemas": [1], "userName": "a"}`, ErrInvalidSyntax, `only strings`},
+		{`{"schemas": {}, "userName": "a"}`, ErrInvalidSyntax, `JSON array`},
+	}
+	for _, tc := range tests {
+		_, err := Normalize(UserResourceType, decode(t, tc.body))
+		if err == nil {
+			t.Errorf("%s: accepted", tc.body)
+			continue
+		}
+		wantError(t, err, http.StatusBadRequest, tc.scimType, tc.detail)
+	}
+}
+
+func TestNormalizeGroup(t *testing.T) {
+	// Okta's POST /Groups body.
+	got, err := Normalize(GroupResourceType, decode(t, `{
+	  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+	  "displayName": "Test SCIMv2",
+	  "members": []
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, got, `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Test SCIMv2"}`)
+	_, err = Normalize(GroupResourceType, decode(t, `{"members": [{"value": "x"}]}`))
+	wantError(t, err, 400, ErrInvalidValue, `"displayName" is required`)
+}
+
+func TestAccessors(t *testing.T) {
+	u := babs(t)
+	if got := String(UserResourceType, u, "name.givenName"); got != "Barbara" {
+		t.Errorf("name.givenName = %q", got)
+	}
+	if got := String(UserResourceType, u, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"); got != "Tour Operations" {
+		t.Errorf("department = %q", got)
+	}
+	if got := String(UserResourceType, u, "emails"); got != "" {
+		t.Errorf("String of a multi-valued attribute = %q", got)
+	}
+	if got := Primary(UserResourceType, u, "emails"); got != "bjensen@example.com" {
+		t.Errorf("primary email = %q", got)
+	}
+	if got := Primary(UserResourceType, u, "phoneNumbers"); got != "555-555-5555" {
+		t.Errorf("first phone = %q", got)
+	}
+	if b, ok := Bool(UserResourceType, u, "active"); !b || !ok {
+		t.Errorf("active = %v %v", b, ok)
+	}
+	if _, ok := Bool(UserResourceType, map[string]any{}, "active"); ok {
+		t.Error("unset active reported as set")
+	}
+}

@@ -1,0 +1,53 @@
+package validators
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func TestDomainName(t *testing.T) {
+	good := []string{"example.com", "Acme.Example.COM", "a-b.c0.io", strings.Repeat("a", 63) + ".com"}
+	bad := map[string]string{
+		"":                                      "empty",
+		"localhost":                             "two labels",
+		"exa mple.com":                          "character",
+		"-acme.com":                             "hyphen",
+		"acme-.com":                             "hyphen",
+		"acme..com":                             "empty label",
+		"acme.com.":                             "empty label",
+		" acme.com":                             "spaces",
+		"user@acme.com":                         "character",
+		strings.Repeat("a", 64) + ".com":        "longer than 63",
+		strings.Repeat("abcdefgh.", 30) + "com": "longer than 253",
+	}
+	run := func(v string) validator.StringResponse {
+		var resp validator.StringResponse
+		DomainName().ValidateString(context.Background(), validator.StringRequest{Path: path.Root("domain"), ConfigValue: types.StringValue(v)}, &resp)
+		return resp
+	}
+	for _, v := range good {
+		if resp := run(v); resp.Diagnostics.HasError() {
+			t.Errorf("%q rejected: %v", v, resp.Diagnostics)
+		}
+	}
+	for v, want := range bad {
+		resp := run(v)
+		if !resp.Diagnostics.HasError() {
+			t.Errorf("%q accepted", v)
+			continue
+		}
+		if d := resp.Diagnostics.Errors()[0].Detail(); !strings.Contains(d, want) {
+			t.Errorf("%q: detail %q does not say %q", v, d, want)
+		}
+	}
+	var resp validator.StringResponse
+	DomainName().ValidateString(context.Background(), validator.StringRequest{ConfigValue: types.StringUnknown()}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Error("unknown value rejected; it must wait for apply")
+	}
+}

@@ -1,0 +1,318 @@
+// Package wrikeapi is a typed client for the Wrike admin API (/api/v4) that
+// the provider manages approved domains, API apps and their tokens, SCIM
+// integrations, the account and provisioned users with. Requests, retries
+// and error decoding go through internal/httpclient; errors match the
+// sentinels below with errors.Is and carry Wrike's own errorDescription.
+package wrikeapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
+)
+
+// Sentinels for errors.Is; every error from the API is an *Error.
+var (
+	ErrNotFound     = httpclient.ErrNotFound
+	ErrConflict     = httpclient.ErrConflict
+	ErrUnauthorized = httpclient.ErrUnauthorized
+	ErrForbidden    = httpclient.ErrForbidden
+	ErrRateLimited  = httpclient.ErrRateLimited
+	ErrBadRequest   = httpclient.ErrBadRequest
+	ErrServer       = httpclient.ErrServer
+	ErrMalformed    = httpclient.ErrMalformed
+)
+
+// Error is a failed call with Wrike's error code and errorDescription.
+type Error = httpclient.Error
+
+// Config says where Wrike is and how to reach it.
+type Config struct {
+	// URL is the base URL of Wrike; the client adds /api/v4.
+	URL string
+	// Token is a Wrike admin token.
+	Token string
+	// Version is the provider version, sent in the User-Agent.
+	Version string
+
+	HTTPClient   *http.Client
+	Logger       *slog.Logger
+	RetryMax     int
+	RetryWaitMin time.Duration
+	RetryWaitMax time.Duration
+}
+
+// Client calls the Wrike admin API. It is safe for concurrent use.
+type Client struct {
+	http *httpclient.Client
+}
+
+// New returns a client for cfg.
+func New(cfg Config) (*Client, error) {
+	base, err := httpclient.ParseBaseURL(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("wrike URL: %w", err)
+	}
+	if strings.TrimSpace(cfg.Token) == "" {
+		return nil, fmt.Errorf("wrike token is empty")
+	}
+	version := cfg.Version
+	if version == "" {
+		version = "dev"
+	}
+	hc, err := httpclient.New(httpclient.Config{
+		BaseURL:       base.String() + "/api/v4",
+		Authorization: "Bearer " + cfg.Token,
+		UserAgent:     "terraform-provider-wrike/" + version,
+		DecodeError:   decodeError,
+		API:           "Wrike",
+		HTTPClient:    cfg.HTTPClient,
+		Logger:        cfg.Logger,
+		RetryMax:      cfg.RetryMax,
+		RetryWaitMin:  cfg.RetryWaitMin,
+		RetryWaitMax:  cfg.RetryWaitMax,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Client{http: hc}, nil
+}
+
+func decodeError(body []byte) (string, string, []string, bool) {
+	var e struct {
+		Error       string `json:"error"`
+		Description string `json:"errorDescription"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.Error == "" {
+		return "", "", nil, false
+	}
+	return e.Error, e.Description, nil, true
+}
+
+// envelope is every success answer: {"kind": "...", "data": [...]}.
+type envelope[T any] struct {
+	Kind string `json:"kind"`
+	Data []T    `json:"data"`
+}
+
+func list[T any](ctx context.Context, c *Client, method, path string, query url.Values, body any) ([]T, error) {
+	var env envelope[T]
+	if _, err := c.http.Do(ctx, httpclient.Request{Method: method, Path: path, Query: query, Body: body}, &env); err != nil {
+		return nil, err
+	}
+	if env.Data == nil {
+		env.Data = []T{}
+	}
+	return env.Data, nil
+}
+
+func one[T any](ctx context.Context, c *Client, method, path string, body any) (*T, error) {
+	items, err := list[T](ctx, c, method, path, nil, body)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) != 1 {
+		return nil, &Error{API: "Wrike", Method: method, URL: path, StatusCode: 200,
+			Message: fmt.Sprintf("expected one object in data, got %d", len(items))}
+	}
+	return &items[0], nil
+}
+
+func seg(s string) string { return url.PathEscape(s) }
+
+// ApprovedDomain is an email domain whose users may be provisioned.
+type ApprovedDomain struct {
+	ID          string `json:"id"`
+	Domain      string `json:"domain"`
+	CreatedDate string `json:"createdDate"`
+}
+
+// ListApprovedDomains returns every approved domain.
+func (c *Client) ListApprovedDomains(ctx context.Context) ([]ApprovedDomain, error) {
+	return list[ApprovedDomain](ctx, c, http.MethodGet, "/approved_domains", nil, nil)
+}
+
+// GetApprovedDomain finds a domain by id or by name (case-insensitively).
+func (c *Client) GetApprovedDomain(ctx context.Context, idOrDomain string) (*ApprovedDomain, error) {
+	return one[ApprovedDomain](ctx, c, http.MethodGet, "/approved_domains/"+seg(idOrDomain), nil)
+}
+
+// CreateApprovedDomain approves domain; Wrike lower-cases it.
+func (c *Client) CreateApprovedDomain(ctx context.Context, domain string) (*ApprovedDomain, error) {
+	return one[ApprovedDomain](ctx, c, http.MethodPost, "/approved_domains", map[string]string{"domain": domain})
+}
+
+// DeleteApprovedDomain removes a domain by id or name.
+func (c *Client) DeleteApprovedDomain(ctx context.Context, idOrDomain string) error {
+	_, err := list[ApprovedDomain](ctx, c, http.MethodDelete, "/approved_domains/"+seg(idOrDomain), nil, nil)
+	return err
+}
+
+// APIApp is a Wrike API app and its v4 token. Token is set only by
+// CreateAPIApp and RegenerateAPIAppToken: Wrike shows it once.
+type APIApp struct {
+	ID               string `json:"id"`
+	Name             string `json:"name"`
+	Description      string `json:"description"`
+	CreatedDate      string `json:"createdDate"`
+	TokenCreatedDate string `json:"tokenCreatedDate"`
+	Token            string `json:"token,omitempty"`
+}
+
+// APIAppInput creates an API app.
+type APIAppInput struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// APIAppUpdate changes the fields that are set.
+type APIAppUpdate struct {
+	Name        *string `json:"name,omitempty"`
+	Description *string `json:"description,omitempty"`
+}
+
+// ListAPIApps returns every API app, without tokens.
+func (c *Client) ListAPIApps(ctx context.Context) ([]APIApp, error) {
+	return list[APIApp](ctx, c, http.MethodGet, "/api_apps", nil, nil)
+}
+
+// GetAPIApp returns one API app, without its token.
+func (c *Client) GetAPIApp(ctx context.Context, id string) (*APIApp, error) {
+	return one[APIApp](ctx, c, http.MethodGet, "/api_apps/"+seg(id), nil)
+}
+
+// CreateAPIApp creates an app and returns it with its token.
+func (c *Client) CreateAPIApp(ctx context.Context, in APIAppInput) (*APIApp, error) {
+	return one[APIApp](ctx, c, http.MethodPost, "/api_apps", in)
+}
+
+// UpdateAPIApp changes an app's name or description; the token stays.
+func (c *Client) UpdateAPIApp(ctx context.Context, id string, in APIAppUpdate) (*APIApp, error) {
+	return one[APIApp](ctx, c, http.MethodPut, "/api_apps/"+seg(id), in)
+}
+
+// RegenerateAPIAppToken issues a new token; the old one stops working at once.
+func (c *Client) RegenerateAPIAppToken(ctx context.Context, id string) (*APIApp, error) {
+	return one[APIApp](ctx, c, http.MethodPost, "/api_apps/"+seg(id)+"/regenerate_token", nil)
+}
+
+// DeleteAPIApp deletes an app and revokes its token.
+func (c *Client) DeleteAPIApp(ctx context.Context, id string) error {
+	_, err := list[APIApp](ctx, c, http.MethodDelete, "/api_apps/"+seg(id), nil, nil)
+	return err
+}
+
+// Identity providers a SCIM integration exists for.
+const (
+	IdentityProviderOkta     = "okta"
+	IdentityProviderAzureAD  = "azure_ad"
+	IdentityProviderOneLogin = "onelogin"
+)
+
+// IdentityProviders lists every identity provider Wrike has an integration for.
+var IdentityProviders = []string{IdentityProviderOkta, IdentityProviderAzureAD, IdentityProviderOneLogin}
+
+// User types Wrike knows.
+const (
+	UserTypeRegular      = "Regular"
+	UserTypeExternal     = "External"
+	UserTypeCollaborator = "Collaborator"
+)
+
+// UserTypes lists every Wrike user type.
+var UserTypes = []string{UserTypeRegular, UserTypeExternal, UserTypeCollaborator}
+
+// SCIMIntegration is Wrike's SCIM endpoint for one identity provider.
+type SCIMIntegration struct {
+	ID               string `json:"id"`
+	IdentityProvider string `json:"identityProvider"`
+	Enabled          bool   `json:"enabled"`
+	DefaultUserType  string `json:"defaultUserType"`
+	SCIMURL          string `json:"scimUrl"`
+	UpdatedDate      string `json:"updatedDate"`
+}
+
+// SCIMIntegrationUpdate changes the fields that are set.
+type SCIMIntegrationUpdate struct {
+	Enabled         *bool   `json:"enabled,omitempty"`
+	DefaultUserType *string `json:"defaultUserType,omitempty"`
+}
+
+// ListSCIMIntegrations returns the integration of every identity provider.
+func (c *Client) ListSCIMIntegrations(ctx context.Context) ([]SCIMIntegration, error) {
+	return list[SCIMIntegration](ctx, c, http.MethodGet, "/scim_integrations", nil, nil)
+}
+
+// GetSCIMIntegration returns one identity provider's integration.
+func (c *Client) GetSCIMIntegration(ctx context.Context, identityProvider string) (*SCIMIntegration, error) {
+	return one[SCIMIntegration](ctx, c, http.MethodGet, "/scim_integrations/"+seg(identityProvider), nil)
+}
+
+// UpdateSCIMIntegration enables, disables or changes the default user type.
+func (c *Client) UpdateSCIMIntegration(ctx context.Context, identityProvider string, in SCIMIntegrationUpdate) (*SCIMIntegration, error) {
+	return one[SCIMIntegration](ctx, c, http.MethodPut, "/scim_integrations/"+seg(identityProvider), in)
+}
+
+// Account is the Wrike account and its seat counts.
+type Account struct {
+	ID                 string `json:"id"`
+	Name               string `json:"name"`
+	BillableSeats      int64  `json:"billableSeats"`
+	ActiveMembers      int64  `json:"activeMembers"`
+	DeactivatedMembers int64  `json:"deactivatedMembers"`
+}
+
+// GetAccount returns the account.
+func (c *Client) GetAccount(ctx context.Context) (*Account, error) {
+	return one[Account](ctx, c, http.MethodGet, "/account", nil)
+}
+
+// User is a member provisioned into Wrike with its synced attributes.
+type User struct {
+	ID               string `json:"id"`
+	UserName         string `json:"userName"`
+	ExternalID       string `json:"externalId"`
+	FirstName        string `json:"firstName"`
+	LastName         string `json:"lastName"`
+	Email            string `json:"email"`
+	Title            string `json:"title"`
+	Phone            string `json:"phone"`
+	Organization     string `json:"organization"`
+	Department       string `json:"department"`
+	UserType         string `json:"userType"`
+	Active           bool   `json:"active"`
+	Billable         bool   `json:"billable"`
+	IdentityProvider string `json:"identityProvider"`
+	CreatedDate      string `json:"createdDate"`
+	UpdatedDate      string `json:"updatedDate"`
+}
+
+// UserFilter narrows ListUsers; zero fields do not filter.
+type UserFilter struct {
+	Domain   string
+	Active   *bool
+	UserType string
+}
+
+// ListUsers returns users in creation order.
+func (c *Client) ListUsers(ctx context.Context, f UserFilter) ([]User, error) {
+	q := url.Values{}
+	if f.Domain != "" {
+		q.Set("domain", f.Domain)
+	}
+	if f.Active != nil {
+		q.Set("active", strconv.FormatBool(*f.Active))
+	}
+	if f.UserType != "" {
+		q.Set("userType", f.UserType)
+	}
+	return list[User](ctx, c, http.MethodGet, "/users", q, nil)
+}
