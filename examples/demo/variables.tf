@@ -27,5 +27,5 @@ variable "okta_users" {
 variable "external_user_login" {
   description = "Login of the Okta user assigned directly to Wrike as an External user."
   type        = string
-  default     = "EXTERNAL_LOGIN_TBD"
+  default     = "iris.novak@acme.example.com"
 }
