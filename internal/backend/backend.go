@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
 )
@@ -30,8 +31,14 @@ type Config struct {
 	// AdminToken, when set, is made a valid Wrike admin token (stored
 	// hashed). Tests and development use it to know the token in advance.
 	AdminToken string
-	// NoBootstrap stops New from creating an admin token when none exists.
+	// NoBootstrap stops New from creating an admin token (or an Okta API
+	// token) when none exists.
 	NoBootstrap bool
+	// OktaAPIToken, when set, is made a valid Okta API token (SSWS).
+	OktaAPIToken string
+	// Okta, when set, adjusts the Okta face's configuration (rate limit,
+	// provisioning workers, retries, timeouts) before it starts.
+	Okta func(*okta.Config)
 }
 
 // Backend is a running reference backend.
@@ -39,12 +46,18 @@ type Backend struct {
 	// Wrike is the Wrike face: admin API /api/v4 and SCIM /scim/{provider}/v2.
 	Wrike *wrike.Server
 
-	// Okta face: added beside Wrike, on the same store.
+	// Okta is the Okta face: management API /api/v1, provisioning engine and
+	// System Log, on the same store.
+	Okta *okta.Server
 
 	// BootstrapAdminToken is the Wrike admin token created by this start
 	// because none existed; empty otherwise. It is not stored anywhere, so
 	// it must be shown to the operator now or never.
 	BootstrapAdminToken string
+	// BootstrapOktaAPIToken is the Okta API token created by this start
+	// because none existed; empty otherwise. Like the admin token, it is
+	// shown now or never.
+	BootstrapOktaAPIToken string
 
 	db *store.DB
 }
@@ -85,7 +98,37 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 			return nil, fmt.Errorf("backend: bootstrap admin token: %w", err)
 		}
 	}
+	if err := b.startOkta(ctx, cfg, db, logger); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	return b, nil
+}
+
+func (b *Backend) startOkta(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) error {
+	oc := okta.Config{DB: db, Logger: logger.With("face", "okta"), Clock: cfg.Clock, NewID: cfg.NewID}
+	if cfg.Okta != nil {
+		cfg.Okta(&oc)
+	}
+	var err error
+	if b.Okta, err = okta.New(ctx, oc); err != nil {
+		return err
+	}
+	if cfg.OktaAPIToken != "" {
+		if err := b.Okta.AddAPIToken(ctx, "preset", cfg.OktaAPIToken); err != nil {
+			_ = b.Okta.Close()
+			return fmt.Errorf("backend: okta api token: %w", err)
+		}
+	}
+	n, err := b.Okta.APITokenCount(ctx)
+	if err == nil && n == 0 && !cfg.NoBootstrap {
+		b.BootstrapOktaAPIToken, err = b.Okta.CreateAPIToken(ctx, "bootstrap")
+	}
+	if err != nil {
+		_ = b.Okta.Close()
+		return fmt.Errorf("backend: bootstrap okta api token: %w", err)
+	}
+	return nil
 }
 
 // Close waits for queued writes and closes the store. Stop the HTTP servers
@@ -93,6 +136,11 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 func (b *Backend) Close() error {
 	if b == nil || b.db == nil {
 		return errors.New("backend: not open")
+	}
+	// The provisioning engine stops first: its queued tasks stay in the
+	// store and resume on the next start.
+	if b.Okta != nil {
+		_ = b.Okta.Close()
 	}
 	return b.db.Close()
 }

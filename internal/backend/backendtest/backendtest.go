@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
 )
 
 // Env is a running backend.
@@ -28,6 +29,10 @@ type Env struct {
 	WrikeURL string
 	// WrikeAdminToken is a valid Wrike admin token.
 	WrikeAdminToken string
+	// OktaURL is the Okta face's org URL (the API is OktaURL+"/api/v1").
+	OktaURL string
+	// OktaAPIToken is a valid Okta API token (Authorization: SSWS <token>).
+	OktaAPIToken string
 	// Backend is the backend itself, for checks on its state.
 	Backend *backend.Backend
 	// DataDir holds the database; Restart reopens it.
@@ -35,6 +40,7 @@ type Env struct {
 
 	cfg   backend.Config
 	wrike *httptest.Server
+	okta  *httptest.Server
 }
 
 // Option changes the backend's configuration before it starts.
@@ -49,15 +55,19 @@ func WithNewID(newID func() string) Option { return func(c *backend.Config) { c.
 // WithDataDir uses dir instead of a fresh t.TempDir(), to start on existing data.
 func WithDataDir(dir string) Option { return func(c *backend.Config) { c.DataDir = dir } }
 
+// WithOkta adjusts the Okta face's configuration (rate limit, workers,
+// retry backoff, SCIM call timeout).
+func WithOkta(fn func(*okta.Config)) Option { return func(c *backend.Config) { c.Okta = fn } }
+
 // Start starts a backend with a fresh data directory (unless WithDataDir)
 // and a random admin token.
 func Start(t testing.TB, opts ...Option) *Env {
 	t.Helper()
-	cfg := backend.Config{DataDir: t.TempDir(), AdminToken: randomToken("wrka_")}
+	cfg := backend.Config{DataDir: t.TempDir(), AdminToken: randomToken("wrka_"), OktaAPIToken: randomToken("00")}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	env := &Env{cfg: cfg, DataDir: cfg.DataDir, WrikeAdminToken: cfg.AdminToken}
+	env := &Env{cfg: cfg, DataDir: cfg.DataDir, WrikeAdminToken: cfg.AdminToken, OktaAPIToken: cfg.OktaAPIToken}
 	env.start(t)
 	t.Cleanup(env.stop)
 	return env
@@ -72,12 +82,18 @@ func (e *Env) start(t testing.TB) {
 	e.Backend = b
 	e.wrike = httptest.NewServer(b.Wrike)
 	e.WrikeURL = e.wrike.URL
+	e.okta = httptest.NewServer(b.Okta)
+	e.OktaURL = e.okta.URL
 }
 
 func (e *Env) stop() {
 	if e.wrike != nil {
 		e.wrike.Close()
 		e.wrike = nil
+	}
+	if e.okta != nil {
+		e.okta.Close()
+		e.okta = nil
 	}
 	if e.Backend != nil {
 		_ = e.Backend.Close()
@@ -91,6 +107,17 @@ func (e *Env) Restart(t testing.TB) {
 	t.Helper()
 	e.stop()
 	e.start(t)
+}
+
+// WaitProvisioning blocks until the Okta face's provisioning queue is idle,
+// failing the test after 30 seconds.
+func (e *Env) WaitProvisioning(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := e.Backend.Okta.Engine().WaitIdle(ctx); err != nil {
+		t.Fatalf("backendtest: provisioning queue not idle: %v", err)
+	}
 }
 
 // SCIM is an enabled SCIM integration ready for an identity provider.

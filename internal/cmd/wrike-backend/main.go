@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -22,8 +23,13 @@ import (
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
 )
 
+// defaultMemoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT is set.
+const defaultMemoryLimit = 150 << 20
+
 type options struct {
 	wrikeAddr string
+	oktaAddr  string
+	dev       bool
 	dataDir   string
 	logLevel  string
 	publicURL string
@@ -48,6 +54,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("wrike-backend", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.wrikeAddr, "wrike-addr", env("WRIKE_BACKEND_WRIKE_ADDR", "127.0.0.1:7480"), "listen address of the Wrike face [WRIKE_BACKEND_WRIKE_ADDR]")
+	fs.StringVar(&o.oktaAddr, "okta-addr", env("WRIKE_BACKEND_OKTA_ADDR", "127.0.0.1:7481"), "listen address of the Okta face [WRIKE_BACKEND_OKTA_ADDR]")
+	fs.BoolVar(&o.dev, "dev", false, "seed a demo Okta org on first start and write <data-dir>/dev.env")
 	fs.StringVar(&o.dataDir, "data-dir", env("WRIKE_BACKEND_DATA_DIR", "./data"), "data directory [WRIKE_BACKEND_DATA_DIR]")
 	fs.StringVar(&o.logLevel, "log-level", env("WRIKE_BACKEND_LOG_LEVEL", "info"), "log level: debug, info, warn, error [WRIKE_BACKEND_LOG_LEVEL]")
 	fs.StringVar(&o.publicURL, "public-url", env("WRIKE_BACKEND_PUBLIC_URL", ""), "externally visible base URL of the Wrike face, used in SCIM URLs [WRIKE_BACKEND_PUBLIC_URL]")
@@ -73,6 +81,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--log-level: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The Wrike face holds every user in memory; a soft limit makes the
+		// collector run before the heap doubles, which keeps the backend
+		// within its memory budget (BENCHMARKS.md) at 100,000 users.
+		// GOMEMLIMIT overrides it.
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -97,21 +112,42 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "Wrike face: %s (admin API %s/api/v4)\n", wrikeURL, wrikeURL)
 
-	srv := &http.Server{Handler: b.Wrike, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(wl) }()
-	logger.Info("listening", "face", "wrike", "addr", wl.Addr().String(), "data_dir", o.dataDir)
+	ol, err := net.Listen("tcp", o.oktaAddr)
+	if err != nil {
+		_ = wl.Close()
+		return fmt.Errorf("okta face: %w", err)
+	}
+	oktaURL := "http://" + ol.Addr().String()
+	if b.BootstrapOktaAPIToken != "" {
+		fmt.Fprintf(stdout, "Okta API token (shown once, keep it): %s\n", b.BootstrapOktaAPIToken)
+	}
+	fmt.Fprintf(stdout, "Okta face: %s (management API %s/api/v1)\n", oktaURL, oktaURL)
+	if o.dev {
+		if err := seedDev(ctx, b, o.dataDir, wrikeURL, oktaURL, stdout); err != nil {
+			_ = wl.Close()
+			_ = ol.Close()
+			return err
+		}
+	}
 
+	wsrv := &http.Server{Handler: b.Wrike, ReadHeaderTimeout: 10 * time.Second}
+	osrv := &http.Server{Handler: b.Okta, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 2)
+	go func() { errc <- wsrv.Serve(wl) }()
+	go func() { errc <- osrv.Serve(ol) }()
+	logger.Info("listening", "face", "wrike", "addr", wl.Addr().String(), "data_dir", o.dataDir)
+	logger.Info("listening", "face", "okta", "addr", ol.Addr().String())
+
+	var serveErr error
 	select {
-	case err := <-errc:
-		return err
+	case serveErr = <-errc:
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	if err := errors.Join(wsrv.Shutdown(shutdownCtx), osrv.Shutdown(shutdownCtx)); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	return nil
+	return serveErr
 }

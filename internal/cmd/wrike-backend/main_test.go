@@ -30,15 +30,19 @@ func (s *syncBuffer) String() string {
 }
 
 // start runs the binary's main loop until the returned stop is called.
-func start(t *testing.T, dataDir string) (out *syncBuffer, url string, stop func() error) {
+func start(t *testing.T, dataDir string, extra ...string) (out *syncBuffer, url string, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out = &syncBuffer{}
 	errc := make(chan error, 1)
 	go func() {
-		errc <- run(ctx, []string{"--wrike-addr", "127.0.0.1:0", "--data-dir", dataDir, "--log-level", "warn"}, out, io.Discard)
+		args := []string{"--wrike-addr", "127.0.0.1:0", "--okta-addr", "127.0.0.1:0", "--data-dir", dataDir, "--log-level", "warn"}
+		errc <- run(ctx, append(args, extra...), out, io.Discard)
 	}()
-	re := regexp.MustCompile(`Wrike face: (http://127\.0\.0\.1:\d+)`)
+	re := regexp.MustCompile(`(?s)Wrike face: (http://127\.0\.0\.1:\d+).*Okta face: `)
+	if len(extra) > 0 {
+		re = regexp.MustCompile(`(?s)Wrike face: (http://127\.0\.0\.1:\d+).*(written to|already seeded)`)
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if m := re.FindStringSubmatch(out.String()); m != nil {

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
+)
+
+// seedDev seeds the demo Okta org on first start and writes dev.env with the
+// URLs, the tokens and the seeded ids. The tokens are known only on the
+// start that created them, so dev.env is written then and kept afterwards.
+func seedDev(ctx context.Context, b *backend.Backend, dataDir, wrikeURL, oktaURL string, stdout io.Writer) error {
+	demo, created, err := b.Okta.SeedDemo(ctx)
+	if err != nil {
+		return fmt.Errorf("--dev: seed the demo org: %w", err)
+	}
+	path := filepath.Join(dataDir, "dev.env")
+	if !created {
+		fmt.Fprintf(stdout, "Demo org already seeded (Wrike app %s); its settings are in %s\n", demo.AppID, path)
+		return nil
+	}
+	if b.BootstrapAdminToken == "" || b.BootstrapOktaAPIToken == "" {
+		fmt.Fprintf(stdout, "Demo org seeded (Wrike app %s); tokens were created by an earlier start, so %s is not written\n", demo.AppID, path)
+		return nil
+	}
+	groups, _ := json.Marshal(demo.Groups)
+	users, _ := json.Marshal(demo.Users)
+	lines := []string{
+		"export WRIKE_URL=" + shellQuote(wrikeURL),
+		"export WRIKE_TOKEN=" + shellQuote(b.BootstrapAdminToken),
+		"export OKTA_ORG_URL=" + shellQuote(oktaURL),
+		"export OKTA_API_TOKEN=" + shellQuote(b.BootstrapOktaAPIToken),
+		"export TF_VAR_okta_app_id=" + shellQuote(demo.AppID),
+		"export TF_VAR_okta_groups=" + shellQuote(string(groups)),
+		"export TF_VAR_okta_users=" + shellQuote(string(users)),
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		return fmt.Errorf("--dev: write %s: %w", path, err)
+	}
+	fmt.Fprintf(stdout, "Demo org seeded: Wrike app %s, groups Engineering and Sales, %d users\n", demo.AppID, len(demo.Users))
+	fmt.Fprintf(stdout, "Settings for Terraform written to %s (source it: . %s)\n", path, path)
+	return nil
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
