@@ -345,8 +345,8 @@ func searchListParams(w http.ResponseWriter, r *http.Request) (listParams, error
 
 // listResponseHead starts a ListResponse body; the caller appends the
 // resources and closes it with "]}".
-func listResponseHead(total, items, start int) []byte {
-	b := make([]byte, 0, 256)
+func listResponseHead(total, items, start, sizeHint int) []byte {
+	b := make([]byte, 0, 160+sizeHint)
 	b = append(b, `{"schemas":["`+scim.SchemaListResponse+`"],"totalResults":`...)
 	b = strconv.AppendInt(b, int64(total), 10)
 	b = append(b, `,"itemsPerPage":`...)
@@ -380,6 +380,6 @@ func emptyGroupList(w http.ResponseWriter, p listParams) error {
 			return err
 		}
 	}
-	writeSCIM(w, http.StatusOK, append(listResponseHead(0, 0, p.startIndex), "]}"...))
+	writeSCIM(w, http.StatusOK, append(listResponseHead(0, 0, p.startIndex, 0), "]}"...))
 	return nil
 }

@@ -73,6 +73,9 @@ func (s *Server) writeUser(w http.ResponseWriter, status int, c scimCall, u *use
 // renderUser appends the user's JSON to dst: the cached bytes as they are,
 // or, with attributes/excludedAttributes, the projected resource.
 func (s *Server) renderUser(dst []byte, c scimCall, u *user, p listParams) ([]byte, error) {
+	if dst == nil {
+		dst = make([]byte, 0, u.jsonSize(c.base))
+	}
 	if p.proj == nil {
 		return u.appendJSON(dst, c.base), nil
 	}
@@ -124,7 +127,11 @@ func (s *Server) queryUsers(w http.ResponseWriter, c scimCall, p listParams) err
 			page = matched[start:min(start+p.count, total)]
 		}
 	}
-	body := listResponseHead(total, len(page), p.startIndex)
+	size := 0
+	for _, u := range page {
+		size += u.jsonSize(c.base) + 1
+	}
+	body := listResponseHead(total, len(page), p.startIndex, size)
 	for i, u := range page {
 		if i > 0 {
 			body = append(body, ',')

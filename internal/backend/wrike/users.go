@@ -121,9 +121,32 @@ func (u *user) toStore() store.WrikeUser {
 func (u *user) appendJSON(dst []byte, scimBase string) []byte {
 	dst = appendUnpacked(dst, u.doc[:len(u.doc)-2])
 	dst = append(dst, `,"location":`...)
-	loc, _ := json.Marshal(scimBase + "/Users/" + u.id)
-	dst = append(dst, loc...)
+	if plainJSON(scimBase) && plainJSON(u.id) {
+		dst = append(dst, '"')
+		dst = append(dst, scimBase...)
+		dst = append(dst, "/Users/"...)
+		dst = append(dst, u.id...)
+		dst = append(dst, '"')
+	} else {
+		loc, _ := json.Marshal(scimBase + "/Users/" + u.id)
+		dst = append(dst, loc...)
+	}
 	return append(dst, "}}"...)
+}
+
+// jsonSize is the length of the user's JSON answer, to size buffers.
+func (u *user) jsonSize(scimBase string) int {
+	return len(u.doc) + len(scimBase) + len(u.id) + 200 // 200: the packed URNs and the location member
+}
+
+// plainJSON reports whether s can be written in a JSON string as it is.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // etag is the user's entity tag, also its meta.version.
