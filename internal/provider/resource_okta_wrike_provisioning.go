@@ -398,10 +398,6 @@ func (r *oktaWrikeProvisioningResource) Update(ctx context.Context, req resource
 		}
 	}
 	applyErr := r.applyTogglesAndAssignments(ctx, appID, &state, &plan, have, want)
-	if !resend {
-		// Token fields were not sent: keep what state knew about them.
-		plan.BearerToken, plan.BearerTokenWOVersion = state.BearerToken, state.BearerTokenWOVersion
-	}
 	r.finish(ctx, plan, everyone, resp.Private, &resp.State, &resp.Diagnostics)
 	if applyErr != nil {
 		resp.Diagnostics.Append(applyErr)
