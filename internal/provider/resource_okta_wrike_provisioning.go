@@ -106,7 +106,10 @@ func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.Sch
 			"(SCIM base URL and token, tested by Okta when saved), the To App toggles, and who is assigned. " +
 			"Use it with provider = wrike. Assignments are authoritative: group and direct user assignments of the app " +
 			"that are not listed here are removed. Okta's public API cannot configure provisioning of the OIN Wrike app " +
-			"on a real Okta org (it answers status UNKNOWN); this resource then fails with an explanation.",
+			"on a real Okta org (it answers status UNKNOWN); this resource then fails with an explanation. " +
+			"Destroy deactivates the connection, turns the toggles off and removes the assignments, in that order, so " +
+			"nobody is deactivated in Wrike by it. Import by the Okta app id; the token is not imported (Okta never " +
+			"returns it), so the first apply after an import sends it again.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:      true,
