@@ -176,7 +176,9 @@ func TestAccHardeningRateLimitsAndOutage(t *testing.T) {
 		logins = append(logins, name+"@acme.example.com")
 	}
 	oktaProxy := hardening.NewFaultProxy(t, f.env.OktaURL, hardening.OktaRateLimit(4, time.Second, nil))
-	pushes := func(r *http.Request) bool { return r.Method != http.MethodGet && strings.Contains(r.URL.Path, "/Users") }
+	pushes := func(r *http.Request) bool {
+		return r.Method != http.MethodGet && strings.Contains(r.URL.Path, "/Users")
+	}
 	wrikeProxy := hardening.NewFaultProxy(t, f.env.WrikeURL, hardening.Outage(3*time.Second, http.StatusServiceUnavailable, 1, pushes))
 	started := time.Now()
 	resource.Test(t, resource.TestCase{
