@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +32,9 @@ type org struct {
 func fast(c *okta.Config) {
 	c.RetryBackoff = 20 * time.Millisecond
 	c.RateLimit = 1_000_000
+	if w := os.Getenv("OKTA_BENCH_WORKERS"); w != "" {
+		c.Workers, _ = strconv.Atoi(w)
+	}
 }
 
 func newOrg(t testing.TB, opts ...backendtest.Option) *org {
