@@ -138,7 +138,9 @@ func New(cfg Config) (*Client, error) {
 	// The last answer, even a 429 after the final attempt, is decoded into a
 	// typed error carrying the API's message rather than "giving up".
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
-	rc.Logger = newScrubbingLogger(cfg.Logger, cfg.Authorization)
+	logger := newScrubbingLogger(cfg.Logger, cfg.Authorization)
+	rc.Logger = logger
+	rc.ResponseLogHook = func(_ retryablehttp.Logger, resp *http.Response) { logger.answer(resp) }
 	c.rc = rc
 	return c, nil
 }

@@ -311,7 +311,7 @@ func TestLogsAndErrorsNeverCarryTheToken(t *testing.T) {
 	if !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("err = %v", err)
 	}
-	if !strings.Contains(logs.String(), "retrying request") {
+	if !strings.Contains(logs.String(), "retrying request") || !strings.Contains(logs.String(), "status=401") {
 		t.Fatalf("expected retry log lines, got %q", logs.String())
 	}
 	for name, text := range map[string]string{"log": logs.String(), "error": err.Error()} {

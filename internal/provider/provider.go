@@ -160,9 +160,13 @@ func (p *wrikeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		}
 	}
 	if url != "" {
-		if _, err := httpclient.ParseBaseURL(url); err != nil {
+		if u, err := httpclient.ParseBaseURL(url); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("wrike_url"), "Invalid Wrike URL",
 				fmt.Sprintf("wrike_url (or WRIKE_URL): %s.", err))
+		} else if strings.HasSuffix(u.Path, "/api/v4") {
+			resp.Diagnostics.AddAttributeError(path.Root("wrike_url"), "Invalid Wrike URL",
+				fmt.Sprintf("wrike_url (or WRIKE_URL) is Wrike's base URL without /api/v4, which the provider adds: use %q.",
+					strings.TrimSuffix(u.String(), "/api/v4")))
 		}
 	}
 	if data.OktaOrgURL != "" {

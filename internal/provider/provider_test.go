@@ -123,6 +123,10 @@ func TestAccProviderConfiguration(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)Invalid Wrike URL.*https://`),
 			},
 			{
+				Config:      fmt.Sprintf("provider \"wrike\" {\n  wrike_url = %q\n  wrike_token = \"x\"\n}\n", env.WrikeURL+"/api/v4/") + domain,
+				ExpectError: regexp.MustCompile(`(?s)Invalid Wrike URL.*without /api/v4`),
+			},
+			{
 				Config:      fmt.Sprintf("provider \"wrike\" {\n  wrike_url = %q\n  wrike_token = \"\"\n}\n", env.WrikeURL) + domain,
 				ExpectError: regexp.MustCompile(`wrike_token`),
 			},

@@ -112,6 +112,11 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	plan.fromAPI(app)
+	if app.Token == "" {
+		// Keep the app in state (tainted) so it is not left behind in Wrike.
+		resp.Diagnostics.AddError("Wrike did not return the API token",
+			"The API app "+app.ID+" was created but the answer had no token; the next apply replaces it.")
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"fmt"
 	"testing"
 )
 
@@ -80,6 +81,23 @@ func BenchmarkNormalizeOktaCreate(b *testing.B) {
 			b.Fatal(err)
 		}
 		if _, err := Normalize(UserResourceType, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// Entra adds group members in batches; a large group must not make PATCH quadratic.
+func BenchmarkApplyPatchAddMembers(b *testing.B) {
+	var cur, add []any
+	for i := range 5000 {
+		cur = append(cur, map[string]any{"value": fmt.Sprintf("m-%d", i)})
+		add = append(add, map[string]any{"value": fmt.Sprintf("m-%d", i+4900)})
+	}
+	g := map[string]any{"displayName": "Everyone", "members": cur}
+	ops := []PatchOperation{{Op: "add", Path: "members", Value: add}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ApplyPatch(GroupResourceType, g, ops); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -21,7 +21,8 @@
 //     kept, the product's rule); ApplyPatch for PATCH.
 //   - ParseQuery / ParseSearchRequest for GET and POST .search: a bound Filter
 //     (Filter.Match, and Filter.Equality to answer userName/externalId/id/emails.value
-//     equality from an index), paging within QueryOptions.MaxCount, a Projection.
+//     equality from an index), paging within QueryOptions.MaxCount (Query.Window),
+//     sortBy (Query.Compare), a Projection (attributes / excludedAttributes).
 //   - ETag, IfMatch, IfNoneMatch, PreconditionFailed for versions.
 //   - WriteJSON (application/scim+json) and WriteError (an error that is not an *Error
 //     becomes a 500 with a generic detail), NewListResponse.
@@ -30,9 +31,9 @@
 // Schemas: UserSchema (RFC 7643 §4.1, complete), EnterpriseUserSchema (§4.3),
 // WrikeUserSchema (urn:ietf:params:scim:schemas:extension:wrike:2.0:User with
 // userType Regular, External or Collaborator, enforced and canonicalised),
-// GroupSchema; UserResourceType carries both extensions. The client side uses
-// ParseErrorResponse to turn a SCIM error body (status as number or string) into
-// an *Error.
+// GroupSchema; UserResourceType carries both extensions. The client side builds
+// PATCH bodies with NewPatchRequest and turns SCIM error bodies (status as number
+// or string) into an *Error with ErrorFromResponse or ParseErrorResponse.
 //
 // Choices where the RFCs leave room: unknown attributes in a resource or in a
 // pathless PATCH value are ignored (identity providers send attributes an

@@ -263,6 +263,13 @@ func position(body []byte, offset int64) (line, col int) {
 	return line, col
 }
 
+// ErrorFromResponse reads the body of a failed response (at most 64 KiB) and
+// returns it as an *Error, as ParseErrorResponse does. It does not close the body.
+func ErrorFromResponse(resp *http.Response) *Error {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	return ParseErrorResponse(resp.StatusCode, body)
+}
+
 // ParseErrorResponse reads a SCIM error from an HTTP response of a SCIM server
 // (the Okta face's provisioning client uses it). It always returns an *Error:
 // when the body is not a SCIM error, the detail is the start of the body or the

@@ -109,6 +109,21 @@ func TestParseErrorResponse(t *testing.T) {
 	}
 }
 
+func TestErrorFromResponse(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, Errorf(http.StatusConflict, ErrUniqueness, "userName %q is already taken", "a@b.c"))
+	}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if got := ErrorFromResponse(resp); *got != (Error{409, ErrUniqueness, `userName "a@b.c" is already taken`}) {
+		t.Errorf("got %+v", *got)
+	}
+}
+
 func TestETags(t *testing.T) {
 	if got := ETag("3"); got != `W/"3"` {
 		t.Errorf("ETag = %s", got)

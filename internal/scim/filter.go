@@ -135,6 +135,16 @@ func (f *Filter) Match(res map[string]any) bool {
 	return matchNode(f.root, res)
 }
 
+// Match parses filter against rt and matches one resource: a convenience for
+// a single use; a server matching many resources parses once with ParseFilter.
+func Match(rt *ResourceType, filter string, res map[string]any) (bool, error) {
+	f, err := ParseFilter(rt, filter)
+	if err != nil {
+		return false, err
+	}
+	return f.Match(res), nil
+}
+
 // String renders the filter in a normal form: canonical attribute names, lower-case operators.
 func (f *Filter) String() string {
 	if f == nil || f.root == nil {
@@ -864,6 +874,9 @@ func (p *parser) compValue(a *Attribute, op compareOp) (compValue, error) {
 			return v, p.errorf("comparison value %q must be a quoted string, a number, true, false or null", p.tok.text)
 		}
 	default:
+		if p.tok.kind == tokBad && p.tok.text == "'" {
+			return v, p.errorf("strings in filters are enclosed in double quotes, not single quotes")
+		}
 		return v, p.errorf("expected a comparison value but found %s", p.tok.describe())
 	}
 	if v.kind == valNull {

@@ -162,6 +162,7 @@ func TestFilterErrors(t *testing.T) {
 		{`userName eq "abc`, "not terminated"},
 		{`userName eq "a\qb"`, "invalid escape"},
 		{`userName eq bjensen`, "quoted string"},
+		{`userName eq 'bjensen'`, "double quotes"},
 		{`userName eq 12`, "quoted string"},
 		{`nosuch eq "a"`, `unknown attribute "nosuch"`},
 		{`name.nosuch eq "a"`, "unknown sub-attribute"},
@@ -303,5 +304,14 @@ func TestFilterMatchNonCanonicalResource(t *testing.T) {
 		if !f.Match(res) {
 			t.Errorf("%s did not match", filter)
 		}
+	}
+}
+
+func TestMatchConvenience(t *testing.T) {
+	if ok, err := Match(UserResourceType, `name.givenName eq "barbara"`, babs(t)); !ok || err != nil {
+		t.Errorf("Match = %v %v", ok, err)
+	}
+	if _, err := Match(UserResourceType, `name.givenName eq`, babs(t)); err == nil {
+		t.Error("bad filter accepted")
 	}
 }

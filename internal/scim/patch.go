@@ -264,7 +264,7 @@ func applyPathless(rt *ResourceType, res map[string]any, kind patchKind, m map[s
 			}
 			continue
 		}
-		if err := apply(res, kind, &Path{ref: ref}, m[k], true); err != nil {
+		if err := apply(res, kind, &Path{ref: ref, raw: k}, m[k], true); err != nil {
 			return err
 		}
 	}
@@ -277,7 +277,7 @@ func applyExtension(rt *ResourceType, res map[string]any, kind patchKind, ext at
 		if reason != "" {
 			continue
 		}
-		if err := apply(res, kind, &Path{ref: ref}, m[k], true); err != nil {
+		if err := apply(res, kind, &Path{ref: ref, raw: ext.ns + ":" + k}, m[k], true); err != nil {
 			return err
 		}
 	}
@@ -288,7 +288,11 @@ func applyExtension(rt *ResourceType, res map[string]any, kind patchKind, ext at
 // pathless value, where echoed read-only values are tolerated.
 func apply(res map[string]any, kind patchKind, p *Path, value any, pathless bool) *Error {
 	a := p.ref.attr
-	name := p.String()
+	// Error details name the attribute as the client wrote it.
+	name := p.raw
+	if name == "" {
+		name = p.String()
+	}
 	holder := res
 	if p.ref.ns != "" {
 		holder, _ = res[p.ref.ns].(map[string]any)
@@ -359,7 +363,7 @@ func applyAttr(holder map[string]any, kind patchKind, a *Attribute, value any, n
 		delete(holder, a.Name)
 		return nil
 	}
-	v, err := coerce(a, value, name)
+	v, err := coerce(a, value, named(name))
 	if err != nil {
 		return err
 	}
@@ -379,10 +383,26 @@ func applyAttr(holder map[string]any, kind patchKind, a *Attribute, value any, n
 		}
 		cur, _ := holder[a.Name].([]any)
 		var added []any
-		for _, e := range list {
-			if !slices.ContainsFunc(cur, func(c any) bool { return equalValue(c, e) }) {
-				cur = append(cur, e)
-				added = append(added, e)
+		if len(cur)*len(list) <= 64 {
+			for _, e := range list {
+				if !slices.ContainsFunc(cur, func(c any) bool { return equalValue(c, e) }) {
+					cur = append(cur, e)
+					added = append(added, e)
+				}
+			}
+		} else {
+			// Large lists (group members) are compared through a set, so that a
+			// 1 MiB body of members costs linear, not quadratic, time.
+			seen := make(map[string]bool, len(cur)+len(list))
+			for _, c := range cur {
+				seen[valueKey(c)] = true
+			}
+			for _, e := range list {
+				if k := valueKey(e); !seen[k] {
+					seen[k] = true
+					cur = append(cur, e)
+					added = append(added, e)
+				}
 			}
 		}
 		holder[a.Name] = cur
@@ -413,14 +433,27 @@ func removeValues(holder map[string]any, a *Attribute, value any, name string) *
 		list = []any{value}
 	}
 	cur, _ := holder[a.Name].([]any)
+	// Values named by "value" are looked up in a set; others are compared one by one.
+	byValue := make(map[string]bool, len(list))
+	var others []any
+	for _, x := range list {
+		if k, ok := elementValueKey(a, x); ok {
+			byValue[k] = true
+		} else {
+			others = append(others, x)
+		}
+	}
 	kept := cur[:0:0]
 	for _, c := range cur {
 		drop := false
-		for _, x := range list {
-			if sameElement(a, c, x) {
-				drop = true
+		if k, ok := elementValueKey(a, c); ok && byValue[k] {
+			drop = true
+		}
+		for _, x := range others {
+			if drop {
 				break
 			}
+			drop = sameElement(a, c, x)
 		}
 		if !drop {
 			kept = append(kept, c)
@@ -456,13 +489,81 @@ func sameElement(a *Attribute, c, x any) bool {
 	return equalValue(c, x)
 }
 
+// elementValueKey is the "value" of a complex element as a set key, folded
+// when the sub-attribute is not caseExact.
+func elementValueKey(a *Attribute, v any) (string, bool) {
+	if a.Type != TypeComplex {
+		return "", false
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	x, _ := lookup(m, "value")
+	s, ok := x.(string)
+	if !ok {
+		return "", false
+	}
+	if sub := a.SubAttribute("value"); sub != nil && !sub.CaseExact {
+		s = strings.ToLower(s)
+	}
+	return s, true
+}
+
+// valueKey renders a canonical value as a set key: equal values (by
+// equalValue) give equal keys.
+func valueKey(v any) string {
+	var b strings.Builder
+	writeKey(&b, v)
+	return b.String()
+}
+
+func writeKey(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case nil:
+		b.WriteByte('z')
+	case string:
+		b.WriteByte('s')
+		b.WriteString(strconv.Quote(x))
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case map[string]any:
+		b.WriteByte('{')
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			if !present(x[k]) {
+				continue
+			}
+			b.WriteString(strconv.Quote(k))
+			b.WriteByte(':')
+			writeKey(b, x[k])
+			b.WriteByte(',')
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for _, e := range x {
+			writeKey(b, e)
+			b.WriteByte(',')
+		}
+		b.WriteByte(']')
+	default:
+		if n, ok := toNumber(v); ok {
+			f, _ := n.Float64()
+			b.WriteByte('n')
+			b.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
+			return
+		}
+		b.WriteByte('?')
+	}
+}
+
 // applySub handles "name.givenName" and "emails.value" (no filter).
 func applySub(holder map[string]any, kind patchKind, ref attrRef, value any, name string) *Error {
 	a, sub := ref.attr, ref.sub
 	var v any
 	if kind != patchRemove {
 		var err *Error
-		if v, err = coerce(sub, value, name); err != nil {
+		if v, err = coerce(sub, value, named(name)); err != nil {
 			return err
 		}
 	}
@@ -544,9 +645,13 @@ func applyFiltered(holder map[string]any, kind patchKind, p *Path, value any, na
 			return badRequest(ErrNoTarget, "%q matches no value", name)
 		}
 		if sub == nil {
+			drop := make([]bool, len(cur))
+			for _, i := range matched {
+				drop[i] = true
+			}
 			kept := make([]any, 0, len(cur)-len(matched))
 			for i, e := range cur {
-				if !slices.Contains(matched, i) {
+				if !drop[i] {
 					kept = append(kept, e)
 				}
 			}
@@ -566,12 +671,12 @@ func applyFiltered(holder map[string]any, kind patchKind, p *Path, value any, na
 	var v any
 	var err *Error
 	if sub != nil {
-		v, err = coerce(sub, value, name)
+		v, err = coerce(sub, value, named(name))
 	} else {
 		if _, isList := value.([]any); isList {
 			return badRequest(ErrInvalidValue, "value for %q must be one JSON object, not an array", name)
 		}
-		v, err = coerceSingle(a, value, name)
+		v, err = coerceSingle(a, value, named(name))
 	}
 	if err != nil {
 		return err

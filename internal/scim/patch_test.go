@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -300,4 +301,59 @@ func TestApplyPatchNumbersAndSimpleLists(t *testing.T) {
 	wantError(t, err, 400, ErrInvalidValue, "an integer")
 	_, err = patch(t, rt, start, `{"Operations":[{"op":"add","path":"ratio","value":"0.5"}]}`)
 	wantError(t, err, 400, ErrInvalidValue, "a number")
+}
+
+func TestApplyPatchOddInputsDoNotPanic(t *testing.T) {
+	// Values built in Go rather than decoded from JSON, and a stored resource
+	// whose attributes have the wrong shapes: rejected or handled, never a panic.
+	odd := []any{nil, 1, 2.5, int64(3), "x", true, []string{"a"}, map[string]string{"value": "a"}, []any{nil, 1}, map[string]any{"value": []any{}}}
+	stored := map[string]any{"userName": "u", "emails": "not-a-list", "name": []any{1}, SchemaEnterpriseUser: "not-an-object", "active": "yes"}
+	paths := []string{"", "emails", "emails.value", `emails[type eq "work"].value`, "name", "name.givenName", "active",
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "members"}
+	for _, op := range []string{"add", "replace", "remove"} {
+		for _, p := range paths {
+			for _, v := range odd {
+				for _, res := range []map[string]any{stored, babs(t), nil} {
+					_, err := ApplyPatch(UserResourceType, res, []PatchOperation{{Op: op, Path: p, Value: v}})
+					if err != nil {
+						if e, ok := AsError(err); !ok || e.Detail == "" {
+							t.Fatalf("%s %s %v: %v", op, p, v, err)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestApplyPatchLargeMemberLists(t *testing.T) {
+	members := func(from, to int, upper bool) []any {
+		var out []any
+		for i := from; i < to; i++ {
+			v := fmt.Sprintf("member-%05d", i)
+			if upper {
+				v = strings.ToUpper(v)
+			}
+			out = append(out, map[string]any{"value": v})
+		}
+		return out
+	}
+	g := map[string]any{"displayName": "Everyone", "members": members(0, 3000, false)}
+	// 3000 more, 1000 of which are already members: 5000 in all.
+	got, err := ApplyPatch(GroupResourceType, g, []PatchOperation{{Op: "add", Path: "members", Value: members(2000, 5000, false)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(got["members"].([]any)); n != 5000 {
+		t.Fatalf("after add: %d members, want 5000", n)
+	}
+	// Remove 2500 by value, named in upper case (members.value is not caseExact).
+	got, err = ApplyPatch(GroupResourceType, got, []PatchOperation{{Op: "remove", Path: "members", Value: members(1000, 3500, true)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := got["members"].([]any)
+	if len(left) != 2500 || left[0].(map[string]any)["value"] != "member-00000" || left[1000].(map[string]any)["value"] != "member-03500" {
+		t.Fatalf("after remove: %d members, first %v", len(left), left[0])
+	}
 }

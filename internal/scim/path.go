@@ -11,6 +11,7 @@ import (
 type Path struct {
 	ref    attrRef
 	filter *node
+	raw    string // as the client wrote it, for error details
 }
 
 // ParsePath parses a PATCH path such as "userName", "name.givenName",
@@ -52,7 +53,7 @@ func parsePathRef(rt *ResourceType, s string) (*Path, error) {
 		if reason != "" {
 			return nil, badRequest(ErrInvalidPath, "path %q: %s", s, reason)
 		}
-		return &Path{ref: ref}, nil
+		return &Path{ref: ref, raw: s}, nil
 	}
 	ref, reason := rt.resolve(s[:i])
 	if reason != "" {
@@ -80,7 +81,7 @@ func parsePathRef(rt *ResourceType, s string) (*Path, error) {
 			return nil, badRequest(ErrInvalidPath, "path %q: %q is not a sub-attribute of %q", s, rest[1:], ref.attr.Name)
 		}
 	}
-	return &Path{ref: ref, filter: inner}, nil
+	return &Path{ref: ref, filter: inner, raw: s}, nil
 }
 
 func asPathError(path string, err error) error {

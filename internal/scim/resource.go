@@ -138,12 +138,25 @@ func (r attrRef) get(res map[string]any) any {
 	return v
 }
 
+// attrName names an attribute in error details. It is built only when an error
+// is reported, so that coercing many sub-attributes does not allocate names.
+type attrName struct{ base, sub string }
+
+func (n attrName) String() string {
+	if n.sub == "" {
+		return n.base
+	}
+	return n.base + "." + n.sub
+}
+
+func named(s string) attrName { return attrName{base: s} }
+
 // coerce converts an input value to the canonical form of attribute a:
 // string, bool, json.Number, map[string]any or []any; nil means unassigned
 // (null, "", [] and {} all clear an attribute). Names in v are matched
 // case-insensitively and take their canonical spelling; read-only
 // sub-attributes and unknown sub-attributes are dropped.
-func coerce(a *Attribute, v any, where string) (any, *Error) {
+func coerce(a *Attribute, v any, where attrName) (any, *Error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -183,7 +196,7 @@ func coerce(a *Attribute, v any, where string) (any, *Error) {
 	return out, nil
 }
 
-func coerceSingle(a *Attribute, v any, where string) (any, *Error) {
+func coerceSingle(a *Attribute, v any, where attrName) (any, *Error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -262,25 +275,19 @@ func coerceSingle(a *Attribute, v any, where string) (any, *Error) {
 	}
 }
 
-func coerceComplex(a *Attribute, m map[string]any, where string) (any, *Error) {
+func coerceComplex(a *Attribute, m map[string]any, where attrName) (any, *Error) {
 	out := make(map[string]any, len(m))
-	// Sorted so that, of several bad sub-attributes, the same one is reported every time.
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		sub := a.SubAttribute(k)
-		if sub == nil || sub.mutability() == ReadOnly {
-			continue
-		}
-		c, err := coerce(sub, m[k], where+"."+sub.Name)
-		if err != nil {
+	for k, v := range m {
+		if err := coerceSub(a, out, k, v, where); err != nil {
+			// Of several bad sub-attributes, report the same one every time.
+			clear(out)
+			for _, k := range slices.Sorted(maps.Keys(m)) {
+				if err := coerceSub(a, out, k, m[k], where); err != nil {
+					return nil, err
+				}
+			}
 			return nil, err
 		}
-		if c == nil {
-			continue
-		}
-		if _, dup := out[sub.Name]; dup {
-			return nil, badRequest(ErrInvalidSyntax, "attribute %q is given more than once (names are case-insensitive)", where+"."+sub.Name)
-		}
-		out[sub.Name] = c
 	}
 	if len(out) == 0 {
 		return nil, nil
@@ -288,7 +295,26 @@ func coerceComplex(a *Attribute, m map[string]any, where string) (any, *Error) {
 	return out, nil
 }
 
-func typeError(a *Attribute, where, want string, got any) *Error {
+func coerceSub(a *Attribute, out map[string]any, k string, v any, where attrName) *Error {
+	sub := a.SubAttribute(k)
+	if sub == nil || sub.mutability() == ReadOnly {
+		return nil
+	}
+	c, err := coerce(sub, v, attrName{where.base, sub.Name})
+	if err != nil {
+		return err
+	}
+	if c == nil {
+		return nil
+	}
+	if _, dup := out[sub.Name]; dup {
+		return badRequest(ErrInvalidSyntax, "attribute %q is given more than once (names are case-insensitive)", attrName{where.base, sub.Name})
+	}
+	out[sub.Name] = c
+	return nil
+}
+
+func typeError(a *Attribute, where attrName, want string, got any) *Error {
 	return badRequest(ErrInvalidValue, "attribute %q must be %s, not %s", where, want, describeFor(a, got))
 }
 
@@ -458,9 +484,9 @@ func setNormalized(out map[string]any, cleared *[]attrRef, ref attrRef, v any) *
 	var c any
 	var err *Error
 	if ref.sub != nil {
-		c, err = coerce(ref.sub, v, name)
+		c, err = coerce(ref.sub, v, named(name))
 	} else {
-		c, err = coerce(ref.attr, v, name)
+		c, err = coerce(ref.attr, v, named(name))
 	}
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -49,6 +50,8 @@ type DB struct {
 	reqs  chan *writeReq
 	stop  chan struct{}
 	done  chan struct{}
+	// stmts caches statements prepared on the write connection (see prepare).
+	stmts sync.Map // query → *sql.Stmt
 }
 
 type writeReq struct {
@@ -112,7 +115,45 @@ func (db *DB) Close() error {
 		close(db.stop)
 	}
 	<-db.done
+	db.stmts.Range(func(_, st any) bool { _ = st.(*sql.Stmt).Close(); return true })
 	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// prepare prepares queries on the write connection, once each. Call it
+// outside Write: the writer holds the only write connection while it runs
+// a batch, so preparing inside a write function would wait for itself.
+func (db *DB) prepare(queries ...string) error {
+	for _, q := range queries {
+		if _, ok := db.stmts.Load(q); ok {
+			continue
+		}
+		st, err := db.write.Prepare(q)
+		if err != nil {
+			return fmt.Errorf("store: prepare: %w", err)
+		}
+		if _, loaded := db.stmts.LoadOrStore(q, st); loaded {
+			_ = st.Close()
+		}
+	}
+	return nil
+}
+
+// stmt returns query bound to tx if prepare has seen it, else nil. Hot
+// writes run thousands of times a second; preparing once saves parsing the
+// SQL on every call.
+func (db *DB) stmt(tx *sql.Tx, query string) *sql.Stmt {
+	if st, ok := db.stmts.Load(query); ok {
+		return tx.Stmt(st.(*sql.Stmt))
+	}
+	return nil
+}
+
+// exec runs a write statement inside tx, prepared if prepare has seen it.
+func (db *DB) exec(tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if st := db.stmt(tx, query); st != nil {
+		return st.Exec(args...)
+	}
+	return tx.Exec(query, args...)
 }
 
 // ErrClosed is returned by Write after Close.

@@ -359,22 +359,37 @@ func nullable(s string) any {
 	return s
 }
 
-func insertEmails(tx *sql.Tx, seq int64, emails []string) error {
+func (db *DB) insertEmails(tx *sql.Tx, seq int64, emails []string) error {
 	for _, e := range emails {
-		if _, err := tx.Exec(`INSERT OR IGNORE INTO wrike_user_emails(user_seq, value) VALUES (?, ?)`, seq, e); err != nil {
+		if _, err := db.exec(tx, sqlInsertEmail, seq, e); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// The user writes, prepared once (see prepare).
+const (
+	sqlInsertUser = `INSERT INTO wrike_users(id, user_name_lower, external_id, active, user_type,
+		identity_provider, version, created_at, modified_at, resource) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlUserVersion = `SELECT seq, version FROM wrike_users WHERE id = ?`
+	sqlUpdateUser  = `UPDATE wrike_users SET user_name_lower = ?, external_id = ?, active = ?, user_type = ?,
+		version = ?, modified_at = ?, resource = ? WHERE seq = ?`
+	sqlInsertEmail  = `INSERT OR IGNORE INTO wrike_user_emails(user_seq, value) VALUES (?, ?)`
+	sqlDeleteEmails = `DELETE FROM wrike_user_emails WHERE user_seq = ?`
+)
+
+var userWrites = []string{sqlInsertUser, sqlUserVersion, sqlUpdateUser, sqlInsertEmail, sqlDeleteEmails}
+
 // CreateWrikeUser stores a new user and sets u.Seq. ErrConflict when the id
 // or the lower-cased userName exists.
 func (db *DB) CreateWrikeUser(ctx context.Context, u *WrikeUser) error {
+	if err := db.prepare(userWrites...); err != nil {
+		return err
+	}
 	var seq int64
 	err := db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`INSERT INTO wrike_users(id, user_name_lower, external_id, active, user_type,
-			identity_provider, version, created_at, modified_at, resource) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		res, err := db.exec(tx, sqlInsertUser,
 			u.ID, u.UserNameLower, nullable(u.ExternalID), u.Active, u.UserType, u.IdentityProvider, u.Version,
 			formatTime(u.Created), formatTime(u.Modified), u.Resource)
 		if err != nil {
@@ -383,7 +398,7 @@ func (db *DB) CreateWrikeUser(ctx context.Context, u *WrikeUser) error {
 		if seq, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return insertEmails(tx, seq, u.Emails)
+		return db.insertEmails(tx, seq, u.Emails)
 	})
 	if err == nil {
 		u.Seq = seq
@@ -395,9 +410,18 @@ func (db *DB) CreateWrikeUser(ctx context.Context, u *WrikeUser) error {
 // ErrNotFound when the user is gone, ErrPrecondition when its version moved
 // on, ErrConflict when the new userName is taken.
 func (db *DB) UpdateWrikeUser(ctx context.Context, u WrikeUser, prevVersion int64) error {
+	if err := db.prepare(userWrites...); err != nil {
+		return err
+	}
 	return db.Write(ctx, func(tx *sql.Tx) error {
 		var seq, version int64
-		err := tx.QueryRow(`SELECT seq, version FROM wrike_users WHERE id = ?`, u.ID).Scan(&seq, &version)
+		var row *sql.Row
+		if st := db.stmt(tx, sqlUserVersion); st != nil {
+			row = st.QueryRow(u.ID)
+		} else {
+			row = tx.QueryRow(sqlUserVersion, u.ID)
+		}
+		err := row.Scan(&seq, &version)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -407,16 +431,15 @@ func (db *DB) UpdateWrikeUser(ctx context.Context, u WrikeUser, prevVersion int6
 		if version != prevVersion {
 			return ErrPrecondition
 		}
-		if _, err := tx.Exec(`UPDATE wrike_users SET user_name_lower = ?, external_id = ?, active = ?, user_type = ?,
-			version = ?, modified_at = ?, resource = ? WHERE seq = ?`,
+		if _, err := db.exec(tx, sqlUpdateUser,
 			u.UserNameLower, nullable(u.ExternalID), u.Active, u.UserType, u.Version,
 			formatTime(u.Modified), u.Resource, seq); err != nil {
 			return wrapUnique(err)
 		}
-		if _, err := tx.Exec(`DELETE FROM wrike_user_emails WHERE user_seq = ?`, seq); err != nil {
+		if _, err := db.exec(tx, sqlDeleteEmails, seq); err != nil {
 			return err
 		}
-		return insertEmails(tx, seq, u.Emails)
+		return db.insertEmails(tx, seq, u.Emails)
 	})
 }
 

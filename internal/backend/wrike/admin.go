@@ -141,9 +141,12 @@ func readParams(w http.ResponseWriter, r *http.Request, allowed ...string) (admi
 	}
 	p := adminParams{}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	trimmed := strings.TrimSpace(string(body))
 	switch {
-	case len(strings.TrimSpace(string(body))) == 0:
-	case ct == "application/x-www-form-urlencoded":
+	case trimmed == "":
+	// curl -d sends JSON labelled as a form; a body that starts like a JSON
+	// object is read as one.
+	case ct == "application/x-www-form-urlencoded" && !strings.HasPrefix(trimmed, "{"):
 		vals, err := url.ParseQuery(string(body))
 		if err != nil {
 			return nil, fmt.Errorf("%w: malformed form body: %v", errInvalidRequest, err)

@@ -251,3 +251,13 @@ func TestAccountAndUsersEmpty(t *testing.T) {
 	adminCall(t, env, "GET", "/users?userType=Boss", "").wantError(t, 400, "invalid_parameter")
 	adminCall(t, env, "GET", "/users?colour=red", "").wantError(t, 400, "invalid_parameter")
 }
+
+// curl -d labels a JSON body as a form; the admin API reads it as JSON.
+func TestAdminJSONBodyLabelledAsForm(t *testing.T) {
+	env := backendtest.Start(t)
+	got := call(t, "POST", env.WrikeURL+"/api/v4/approved_domains", env.WrikeAdminToken,
+		"application/x-www-form-urlencoded", `{"domain":"curl.example.com"}`).data(t)
+	if got[0]["domain"] != "curl.example.com" {
+		t.Fatalf("created = %v", got)
+	}
+}

@@ -48,7 +48,7 @@ func (s *Server) routes() {
 	m.HandleFunc("/api/v4/users", s.admin(methodNotFound))
 	m.HandleFunc("/api/v4/", s.admin(resourceNotFound))
 
-	// SCIM routes: added with the SCIM service provider.
+	s.scimRoutes(m)
 	s.mux = m
 }
 
@@ -61,21 +61,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id = nextRequestID()
 	}
 	w.Header().Set("X-Request-Id", id)
-	log := s.log.With("request_id", id)
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	ctx := context.WithValue(r.Context(), loggerKey{}, log)
+	ctx := context.WithValue(r.Context(), requestIDKey{}, id)
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			log.Error("handler panicked", "panic", p, "method", r.Method, "path", r.URL.Path)
+			s.logger(ctx).Error("handler panicked", "panic", p, "method", r.Method, "path", r.URL.Path)
 			if !rec.wrote {
 				http.Error(rec, `{"error":"server_error","errorDescription":"internal error"}`, http.StatusInternalServerError)
 			}
 		}
-		if log.Enabled(ctx, slog.LevelInfo) {
-			log.LogAttrs(ctx, slog.LevelInfo, "request",
+		if s.log.Enabled(ctx, slog.LevelInfo) {
+			s.log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id),
 				slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
 		}
@@ -83,12 +82,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(rec, r.WithContext(ctx))
 }
 
-type loggerKey struct{}
+type requestIDKey struct{}
 
-// logger returns the request's logger (with its request id).
+// logger returns the face's logger with the request's id.
 func (s *Server) logger(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
-		return l
+	if id, ok := ctx.Value(requestIDKey{}).(string); ok {
+		return s.log.With("request_id", id)
 	}
 	return s.log
 }

@@ -34,8 +34,67 @@ type user struct {
 	created       time.Time
 	modified      time.Time
 	// doc is the resource's JSON without meta.location, ending in `}}`
-	// (meta is its last member), exactly as stored.
+	// (meta is its last member), as stored but packed (see packDoc).
 	doc []byte
+}
+
+// The schema URNs make up a third of a typical user document. In memory
+// each is replaced by one control byte, which encoding/json never writes
+// unescaped, so unpacking restores the stored bytes exactly.
+var docURNs = [...]string{1: schemaUser, 2: schemaEnterprise, 3: schemaWrike}
+
+const docURNBytes = "\x01\x02\x03"
+
+// packDoc returns the in-memory form of a stored document, sized exactly.
+func packDoc(doc []byte) []byte {
+	out := make([]byte, 0, len(doc))
+	for len(doc) > 0 {
+		i := bytes.Index(doc, []byte("urn:ietf:params:scim:schemas:"))
+		if i < 0 {
+			out = append(out, doc...)
+			break
+		}
+		out = append(out, doc[:i]...)
+		doc = doc[i:]
+		matched := false
+		for b := 1; b < len(docURNs); b++ {
+			if bytes.HasPrefix(doc, []byte(docURNs[b])) && !urnContinues(doc[len(docURNs[b]):]) {
+				out = append(out, byte(b))
+				doc = doc[len(docURNs[b]):]
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			out = append(out, doc[0])
+			doc = doc[1:]
+		}
+	}
+	return bytes.Clone(out)
+}
+
+// urnContinues reports whether a URN match is only the prefix of a longer
+// name, such as "...:2.0:User:department" (then the URN still packs) versus
+// "...:2.0:UserX" (it does not).
+func urnContinues(rest []byte) bool {
+	if len(rest) == 0 {
+		return false
+	}
+	c := rest[0]
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.'
+}
+
+// appendUnpacked appends the stored form of a packed document.
+func appendUnpacked(dst, doc []byte) []byte {
+	for {
+		i := bytes.IndexAny(doc, docURNBytes)
+		if i < 0 {
+			return append(dst, doc...)
+		}
+		dst = append(dst, doc[:i]...)
+		dst = append(dst, docURNs[doc[i]]...)
+		doc = doc[i+1:]
+	}
 }
 
 func userFromStore(u store.WrikeUser) (*user, error) {
@@ -45,7 +104,7 @@ func userFromStore(u store.WrikeUser) (*user, error) {
 	return &user{
 		seq: u.Seq, id: u.ID, userNameLower: u.UserNameLower, externalID: u.ExternalID, emails: u.Emails,
 		active: u.Active, userType: u.UserType, provider: u.IdentityProvider, version: u.Version,
-		created: u.Created, modified: u.Modified, doc: u.Resource,
+		created: u.Created, modified: u.Modified, doc: packDoc(u.Resource),
 	}, nil
 }
 
@@ -53,18 +112,41 @@ func (u *user) toStore() store.WrikeUser {
 	return store.WrikeUser{
 		Seq: u.seq, ID: u.id, UserNameLower: u.userNameLower, ExternalID: u.externalID, Emails: u.emails,
 		Active: u.active, UserType: u.userType, IdentityProvider: u.provider, Version: u.version,
-		Created: u.created, Modified: u.modified, Resource: u.doc,
+		Created: u.created, Modified: u.modified, Resource: appendUnpacked(nil, u.doc),
 	}
 }
 
 // appendJSON appends the full resource with meta.location set from the SCIM
 // base URL, without re-encoding the stored document.
 func (u *user) appendJSON(dst []byte, scimBase string) []byte {
-	dst = append(dst, u.doc[:len(u.doc)-2]...)
+	dst = appendUnpacked(dst, u.doc[:len(u.doc)-2])
 	dst = append(dst, `,"location":`...)
-	loc, _ := json.Marshal(scimBase + "/Users/" + u.id)
-	dst = append(dst, loc...)
+	if plainJSON(scimBase) && plainJSON(u.id) {
+		dst = append(dst, '"')
+		dst = append(dst, scimBase...)
+		dst = append(dst, "/Users/"...)
+		dst = append(dst, u.id...)
+		dst = append(dst, '"')
+	} else {
+		loc, _ := json.Marshal(scimBase + "/Users/" + u.id)
+		dst = append(dst, loc...)
+	}
 	return append(dst, "}}"...)
+}
+
+// jsonSize is the length of the user's JSON answer, to size buffers.
+func (u *user) jsonSize(scimBase string) int {
+	return len(u.doc) + len(scimBase) + len(u.id) + 200 // 200: the packed URNs and the location member
+}
+
+// plainJSON reports whether s can be written in a JSON string as it is.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // etag is the user's entity tag, also its meta.version.
@@ -109,7 +191,7 @@ func primaryValue(items []multiItem) string {
 
 func (u *user) adminFields() (adminUserJSON, error) {
 	var d userDoc
-	if err := json.Unmarshal(u.doc, &d); err != nil {
+	if err := json.Unmarshal(appendUnpacked(nil, u.doc), &d); err != nil {
 		return adminUserJSON{}, fmt.Errorf("user %s: %w", u.id, err)
 	}
 	return adminUserJSON{

@@ -81,7 +81,8 @@ type Server struct {
 	appsByToken  map[tokenHash]string // token hash → app id
 	integrations map[string]store.WrikeSCIMIntegration
 
-	users *userIndex
+	users     *userIndex
+	userLocks [256]sync.Mutex
 }
 
 // Identity providers that have a SCIM integration, in listing order.

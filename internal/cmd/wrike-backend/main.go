@@ -12,15 +12,18 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
 )
+
+// defaultMemoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT is set.
+const defaultMemoryLimit = 150 << 20
 
 type options struct {
 	wrikeAddr string
@@ -77,6 +80,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--log-level: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The Wrike face holds every user in memory; a soft limit makes the
+		// collector run before the heap doubles, which keeps the backend
+		// within its memory budget (BENCHMARKS.md) at 100,000 users.
+		// GOMEMLIMIT overrides it.
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -119,8 +129,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	wsrv := &http.Server{Handler: b.Wrike, ReadHeaderTimeout: 10 * time.Second}
-	osrv := &http.Server{Handler: b.Okta, ReadHeaderTimeout: 10 * time.Second}
+	wsrv := newServer(b.Wrike, false)
+	osrv := newServer(b.Okta, true)
 	errc := make(chan error, 2)
 	go func() { errc <- wsrv.Serve(wl) }()
 	go func() { errc <- osrv.Serve(ol) }()

@@ -1,0 +1,385 @@
+package wrike
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
+)
+
+// Paging limits, also published in ServiceProviderConfig.
+const (
+	defaultPageSize = 100
+	maxPageSize     = 1000
+	// maxWriteRetries bounds how often a write is recomputed when a
+	// concurrent change to the same user wins the race.
+	maxWriteRetries = 5
+)
+
+func (s *Server) scimRoutes(m *http.ServeMux) {
+	const p = "/scim/{provider}/v2"
+	m.HandleFunc("GET "+p+"/Users", s.scim(s.listUsersSCIM))
+	m.HandleFunc("POST "+p+"/Users", s.scim(s.createUser))
+	m.HandleFunc(p+"/Users", s.scim(scimMethodNotAllowed))
+	m.HandleFunc("POST "+p+"/Users/.search", s.scim(s.searchUsers))
+	m.HandleFunc("GET "+p+"/Users/{id}", s.scim(s.getUser))
+	m.HandleFunc("PUT "+p+"/Users/{id}", s.scim(s.replaceUser))
+	m.HandleFunc("PATCH "+p+"/Users/{id}", s.scim(s.patchUser))
+	m.HandleFunc("DELETE "+p+"/Users/{id}", s.scim(s.deleteUser))
+	m.HandleFunc(p+"/Users/{id}", s.scim(scimMethodNotAllowed))
+
+	m.HandleFunc("GET "+p+"/Groups", s.scim(s.listGroups))
+	m.HandleFunc("POST "+p+"/Groups/.search", s.scim(s.searchGroups))
+	m.HandleFunc("POST "+p+"/Groups", s.scim(groupsNotSynced))
+	m.HandleFunc(p+"/Groups", s.scim(scimMethodNotAllowed))
+	m.HandleFunc(p+"/Groups/{id}", s.scim(groupNotFound))
+
+	m.HandleFunc("GET "+p+"/ServiceProviderConfig", s.scim(s.serviceProviderConfig))
+	m.HandleFunc(p+"/ServiceProviderConfig", s.scim(scimMethodNotAllowed))
+	m.HandleFunc("GET "+p+"/ResourceTypes", s.scim(s.resourceTypes))
+	m.HandleFunc("GET "+p+"/ResourceTypes/{id}", s.scim(s.resourceType))
+	m.HandleFunc(p+"/ResourceTypes", s.scim(scimMethodNotAllowed))
+	m.HandleFunc("GET "+p+"/Schemas", s.scim(s.schemas))
+	m.HandleFunc("GET "+p+"/Schemas/{id}", s.scim(s.schema))
+	m.HandleFunc(p+"/Schemas", s.scim(scimMethodNotAllowed))
+	m.HandleFunc("/scim/", s.scim(scimNotFound))
+}
+
+// scimCall is what every SCIM handler knows about its request.
+type scimCall struct {
+	provider    string
+	integration store.WrikeSCIMIntegration
+	base        string // the SCIM base URL, for meta.location
+}
+
+type scimHandler func(w http.ResponseWriter, r *http.Request, c scimCall) error
+
+// scimError maps an error to the SCIM Error answered. It is the one place
+// where the SCIM service turns errors into HTTP.
+func scimError(err error) *scim.Error {
+	if e, ok := scim.AsError(err); ok {
+		return e
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return &scim.Error{Status: http.StatusNotFound, Detail: err.Error()}
+	case errors.Is(err, store.ErrConflict):
+		return &scim.Error{Status: http.StatusConflict, ScimType: scim.ErrUniqueness, Detail: err.Error()}
+	case errors.Is(err, store.ErrPrecondition):
+		return &scim.Error{Status: http.StatusPreconditionFailed, Detail: err.Error()}
+	}
+	return &scim.Error{Status: http.StatusInternalServerError, Detail: "internal server error"}
+}
+
+// scim authenticates the v4 token, checks the integration and answers errors
+// as SCIM Error bodies.
+func (s *Server) scim(h scimHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.authSCIM(r)
+		if err == nil {
+			err = h(w, r, c)
+		}
+		if err == nil {
+			return
+		}
+		e := scimError(err)
+		if e.Status == http.StatusInternalServerError {
+			s.logger(r.Context()).Error("SCIM failure", "method", r.Method, "path", r.URL.Path, "error", err)
+		}
+		if e.Status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="Wrike SCIM"`)
+		}
+		_ = scim.WriteError(w, e)
+	}
+}
+
+func (s *Server) authSCIM(r *http.Request) (scimCall, error) {
+	provider := r.PathValue("provider")
+	in, known := s.integration(provider)
+	if provider != "" && !known {
+		return scimCall{}, scim.Errorf(http.StatusNotFound, "", "no SCIM service for identity provider %q (known: %s)",
+			provider, strings.Join(identityProviders, ", "))
+	}
+	tok := bearer(r)
+	if tok == "" {
+		return scimCall{}, scim.Errorf(http.StatusUnauthorized, "", "authentication required: send an API app's v4 token as Authorization: Bearer <token>")
+	}
+	h := hashToken(tok)
+	s.mu.RLock()
+	_, ok := lookupHash(s.appsByToken, h)
+	s.mu.RUnlock()
+	if !ok {
+		return scimCall{}, scim.Errorf(http.StatusUnauthorized, "", "the bearer token is not a valid v4 API token (it may have been regenerated or its API app deleted)")
+	}
+	if !known {
+		return scimCall{}, nil // a path outside any provider: the handler answers 404
+	}
+	if !in.Enabled {
+		return scimCall{}, scim.Errorf(http.StatusForbidden, "", "the %s SCIM integration is disabled; enable it in the admin API", provider)
+	}
+	return scimCall{provider: provider, integration: in, base: s.scimURL(r, provider)}, nil
+}
+
+func scimMethodNotAllowed(_ http.ResponseWriter, r *http.Request, _ scimCall) error {
+	return scim.Errorf(http.StatusMethodNotAllowed, "", "%s is not supported on %s", r.Method, r.URL.Path)
+}
+
+func scimNotFound(_ http.ResponseWriter, r *http.Request, _ scimCall) error {
+	return scim.Errorf(http.StatusNotFound, "", "no SCIM endpoint at %s", r.URL.Path)
+}
+
+func groupsNotSynced(_ http.ResponseWriter, _ *http.Request, _ scimCall) error {
+	return scim.Errorf(http.StatusNotImplemented, "", "Wrike does not sync groups over SCIM; assign users instead")
+}
+
+func groupNotFound(_ http.ResponseWriter, r *http.Request, _ scimCall) error {
+	return scim.NotFound("Group", r.PathValue("id"))
+}
+
+// writeSCIM writes a SCIM JSON body that is already encoded.
+func writeSCIM(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", scim.ContentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// readSCIMBody reads a request body in application/scim+json,
+// application/json or without a Content-Type.
+func readSCIMBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != scim.ContentType && mt != "application/json") {
+			return nil, scim.Errorf(http.StatusUnsupportedMediaType, "",
+				"Content-Type %q is not supported; send application/scim+json or application/json", ct)
+		}
+	}
+	return scim.ReadBody(http.MaxBytesReader(w, r.Body, maxBody+1), maxBody)
+}
+
+// decodeDoc parses a stored resource (with meta.location) into canonical form.
+func decodeDoc(b []byte) (map[string]any, error) {
+	var m map[string]any
+	if err := scim.DecodeJSON(b, &m); err != nil {
+		return nil, fmt.Errorf("stored resource: %v", err)
+	}
+	return m, nil
+}
+
+// ifMatch checks an If-Match header against the current entity tag.
+// Weak and strong forms compare equal: the server only issues weak tags.
+func ifMatch(r *http.Request, current string) error {
+	h := r.Header.Get("If-Match")
+	if h == "" {
+		return nil
+	}
+	cur := strings.TrimPrefix(current, "W/")
+	for _, t := range strings.Split(h, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == cur {
+			return nil
+		}
+	}
+	return scim.Errorf(http.StatusPreconditionFailed, "",
+		"the resource's version is %s; the If-Match precondition %s does not match", current, h)
+}
+
+// userNotFound is the SCIM 404 for a user id.
+func userNotFound(id string) error { return scim.NotFound("User", id) }
+
+// list parameters shared by GET /Users and POST /Users/.search.
+type listParams struct {
+	filter     string
+	startIndex int // 1-based
+	count      int
+	attributes []string
+	excluded   []string
+	proj       *scim.Projection // nil without attributes/excludedAttributes
+}
+
+func parseIndexParam(name, v string, def int) (int, error) {
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return 0, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue, "%s must be an integer, not %q", name, v)
+	}
+	return n, nil
+}
+
+func splitAttrs(v string) []string {
+	var out []string
+	for _, a := range strings.Split(v, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// clampPage applies RFC 7644 §3.4.2.4: startIndex below 1 means 1, a
+// negative count means 0, and count is capped at the maximum page size.
+func (p *listParams) clampPage() {
+	if p.startIndex < 1 {
+		p.startIndex = 1
+	}
+	if p.count < 0 {
+		p.count = 0
+	}
+	if p.count > maxPageSize {
+		p.count = maxPageSize
+	}
+}
+
+func queryListParams(r *http.Request) (listParams, error) {
+	q := r.URL.Query()
+	var p listParams
+	var err error
+	if p.startIndex, err = parseIndexParam("startIndex", q.Get("startIndex"), 1); err != nil {
+		return p, err
+	}
+	if p.count, err = parseIndexParam("count", q.Get("count"), defaultPageSize); err != nil {
+		return p, err
+	}
+	p.filter = q.Get("filter")
+	p.attributes = splitAttrs(q.Get("attributes"))
+	p.excluded = splitAttrs(q.Get("excludedAttributes"))
+	p.clampPage()
+	return p, p.parseProjection()
+}
+
+// parseProjection checks the attribute names once per request.
+func (p *listParams) parseProjection() error {
+	if len(p.attributes) == 0 && len(p.excluded) == 0 {
+		return nil
+	}
+	if len(p.attributes) > 0 && len(p.excluded) > 0 {
+		return scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue, "attributes and excludedAttributes cannot be used together")
+	}
+	var err error
+	p.proj, err = scim.ParseProjection(userRT, p.attributes, p.excluded)
+	return err
+}
+
+// searchRequest is the body of POST .search (RFC 7644 §3.4.3).
+type searchRequest struct {
+	Schemas            []string        `json:"schemas"`
+	Attributes         json.RawMessage `json:"attributes"`
+	ExcludedAttributes json.RawMessage `json:"excludedAttributes"`
+	Filter             *string         `json:"filter"`
+	SortBy             *string         `json:"sortBy"`
+	SortOrder          *string         `json:"sortOrder"`
+	StartIndex         *json.Number    `json:"startIndex"`
+	Count              *json.Number    `json:"count"`
+}
+
+// attrList reads attributes given as a JSON array of strings or one
+// comma-separated string.
+func attrList(name string, raw json.RawMessage) ([]string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var list []string
+	if err := json.Unmarshal(raw, &list); err == nil {
+		var out []string
+		for _, a := range list {
+			out = append(out, splitAttrs(a)...)
+		}
+		return out, nil
+	}
+	var one string
+	if err := json.Unmarshal(raw, &one); err == nil {
+		return splitAttrs(one), nil
+	}
+	return nil, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidSyntax, "%s must be a JSON array of attribute names", name)
+}
+
+func searchListParams(w http.ResponseWriter, r *http.Request) (listParams, error) {
+	p := listParams{startIndex: 1, count: defaultPageSize}
+	body, err := readSCIMBody(w, r)
+	if err != nil {
+		return p, err
+	}
+	var req searchRequest
+	if err := scim.DecodeJSON(body, &req); err != nil {
+		return p, err
+	}
+	if req.Schemas != nil && !slices.Contains(req.Schemas, scim.SchemaSearchRequest) {
+		return p, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidSyntax, "schemas must contain %q", scim.SchemaSearchRequest)
+	}
+	if req.Filter != nil {
+		p.filter = *req.Filter
+	}
+	for _, n := range []struct {
+		name string
+		v    *json.Number
+		dst  *int
+	}{{"startIndex", req.StartIndex, &p.startIndex}, {"count", req.Count, &p.count}} {
+		if n.v == nil {
+			continue
+		}
+		i, err := strconv.Atoi(n.v.String())
+		if err != nil {
+			return p, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue, "%s must be an integer, not %s", n.name, n.v.String())
+		}
+		*n.dst = i
+	}
+	if p.attributes, err = attrList("attributes", req.Attributes); err != nil {
+		return p, err
+	}
+	if p.excluded, err = attrList("excludedAttributes", req.ExcludedAttributes); err != nil {
+		return p, err
+	}
+	p.clampPage()
+	return p, p.parseProjection()
+}
+
+// listResponseHead starts a ListResponse body; the caller appends the
+// resources and closes it with "]}".
+func listResponseHead(total, items, start, sizeHint int) []byte {
+	b := make([]byte, 0, 160+sizeHint)
+	b = append(b, `{"schemas":["`+scim.SchemaListResponse+`"],"totalResults":`...)
+	b = strconv.AppendInt(b, int64(total), 10)
+	b = append(b, `,"itemsPerPage":`...)
+	b = strconv.AppendInt(b, int64(items), 10)
+	b = append(b, `,"startIndex":`...)
+	b = strconv.AppendInt(b, int64(start), 10)
+	return append(b, `,"Resources":[`...)
+}
+
+func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, _ scimCall) error {
+	p, err := queryListParams(r)
+	if err != nil {
+		return err
+	}
+	return emptyGroupList(w, p)
+}
+
+func (s *Server) searchGroups(w http.ResponseWriter, r *http.Request, _ scimCall) error {
+	p, err := searchListParams(w, r)
+	if err != nil {
+		return err
+	}
+	return emptyGroupList(w, p)
+}
+
+// emptyGroupList answers a Group query: Wrike has no group sync, so there
+// are none, but the filter is still checked so that a bad one is an error.
+func emptyGroupList(w http.ResponseWriter, p listParams) error {
+	if p.filter != "" {
+		if _, err := scim.ParseFilter(scim.GroupResourceType, p.filter); err != nil {
+			return err
+		}
+	}
+	writeSCIM(w, http.StatusOK, append(listResponseHead(0, 0, p.startIndex, 0), "]}"...))
+	return nil
+}

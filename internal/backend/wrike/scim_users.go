@@ -1,0 +1,492 @@
+package wrike
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"hash/fnv"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
+)
+
+var userRT = scim.UserResourceType
+
+// lockUser serialises changes to one user (reads never wait). Users are
+// spread over a fixed set of mutexes so that memory stays constant.
+func (s *Server) lockUser(id string) func() {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	m := &s.userLocks[h.Sum32()%uint32(len(s.userLocks))]
+	m.Lock()
+	return m.Unlock
+}
+
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request, c scimCall) error {
+	p, err := queryListParams(r)
+	if err != nil {
+		return err
+	}
+	u := s.users.get(r.PathValue("id"))
+	if u == nil {
+		return userNotFound(r.PathValue("id"))
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagListed(inm, u.etag()) {
+		w.Header().Set("ETag", u.etag())
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	return s.writeUser(w, http.StatusOK, c, u, p)
+}
+
+// etagListed reports whether an If-None-Match list names tag (weakly).
+func etagListed(list, tag string) bool {
+	cur := strings.TrimPrefix(tag, "W/")
+	for _, t := range strings.Split(list, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == cur {
+			return true
+		}
+	}
+	return false
+}
+
+// writeUser answers one user with its ETag, projected when asked.
+func (s *Server) writeUser(w http.ResponseWriter, status int, c scimCall, u *user, p listParams) error {
+	body, err := s.renderUser(nil, c, u, p)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("ETag", u.etag())
+	if status == http.StatusCreated {
+		h.Set("Location", c.base+"/Users/"+u.id)
+	}
+	writeSCIM(w, status, body)
+	return nil
+}
+
+// renderUser appends the user's JSON to dst: the cached bytes as they are,
+// or, with attributes/excludedAttributes, the projected resource.
+func (s *Server) renderUser(dst []byte, c scimCall, u *user, p listParams) ([]byte, error) {
+	if dst == nil {
+		dst = make([]byte, 0, u.jsonSize(c.base))
+	}
+	if p.proj == nil {
+		return u.appendJSON(dst, c.base), nil
+	}
+	res, err := decodeDoc(u.appendJSON(nil, c.base))
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(p.proj.Apply(res))
+	if err != nil {
+		return nil, err
+	}
+	return append(dst, b...), nil
+}
+
+func (s *Server) listUsersSCIM(w http.ResponseWriter, r *http.Request, c scimCall) error {
+	p, err := queryListParams(r)
+	if err != nil {
+		return err
+	}
+	return s.queryUsers(w, c, p)
+}
+
+func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request, c scimCall) error {
+	p, err := searchListParams(w, r)
+	if err != nil {
+		return err
+	}
+	return s.queryUsers(w, c, p)
+}
+
+// queryUsers answers a filtered, paged list. Equality on id, userName,
+// externalId or emails.value is answered from the index; other filters scan.
+func (s *Server) queryUsers(w http.ResponseWriter, c scimCall, p listParams) error {
+	var page []*user
+	var total int
+	if p.filter == "" {
+		page, total = s.users.page(p.startIndex-1, p.count)
+	} else {
+		f, err := scim.ParseFilter(userRT, p.filter)
+		if err != nil {
+			return err
+		}
+		matched, err := s.matchUsers(c, f)
+		if err != nil {
+			return err
+		}
+		total = len(matched)
+		if start := p.startIndex - 1; start < total && p.count > 0 {
+			page = matched[start:min(start+p.count, total)]
+		}
+	}
+	size := 0
+	for _, u := range page {
+		size += u.jsonSize(c.base) + 1
+	}
+	body := listResponseHead(total, len(page), p.startIndex, size)
+	for i, u := range page {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		var err error
+		if body, err = s.renderUser(body, c, u, p); err != nil {
+			return err
+		}
+	}
+	writeSCIM(w, http.StatusOK, append(body, "]}"...))
+	return nil
+}
+
+// matchUsers returns the users matching f in creation order.
+func (s *Server) matchUsers(c scimCall, f *scim.Filter) ([]*user, error) {
+	var candidates []*user
+	exact := false
+	if eq, ok := f.Equality(); ok {
+		switch eq.Attr {
+		case "id":
+			if u := s.users.get(eq.Value); u != nil {
+				candidates = []*user{u}
+			}
+		case "userName":
+			if u := s.users.byName(strings.ToLower(eq.Value)); u != nil {
+				candidates = []*user{u}
+			}
+		case "externalId":
+			candidates = s.users.withExternalID(eq.Value)
+		case "emails.value":
+			candidates = s.users.withEmail(strings.ToLower(eq.Value))
+		}
+		q, _ := json.Marshal(eq.Value)
+		// The index answers a filter that is only this equality exactly
+		// (userName and emails compare case-insensitively, as the index does).
+		exact = f.String() == eq.Attr+" eq "+string(q)
+		slices.SortFunc(candidates, func(a, b *user) int { return cmpInt(a.seq, b.seq) })
+	} else {
+		candidates = s.users.all()
+	}
+	if exact {
+		return candidates, nil
+	}
+	out := candidates[:0:0]
+	for _, u := range candidates {
+		res, err := decodeDoc(u.appendJSON(nil, c.base))
+		if err != nil {
+			return nil, err
+		}
+		if f.Match(res) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c scimCall) error {
+	p, err := queryListParams(r)
+	if err != nil {
+		return err
+	}
+	body, err := readSCIMBody(w, r)
+	if err != nil {
+		return err
+	}
+	in, err := scim.DecodeObject(body)
+	if err != nil {
+		return err
+	}
+	res, err := scim.Normalize(userRT, in)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	u, err := s.prepareUser(c, res, nil, "", now)
+	if err != nil {
+		return err
+	}
+	rec := u.toStore()
+	if err := s.store.CreateWrikeUser(r.Context(), &rec); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return userNameTaken(scim.String(userRT, res, "userName"))
+		}
+		return err
+	}
+	u.seq = rec.Seq
+	s.users.put(u)
+	s.logger(r.Context()).Info("user provisioned", "user_id", u.id, "identity_provider", c.provider)
+	return s.writeUser(w, http.StatusCreated, c, u, p)
+}
+
+func userNameTaken(name string) error {
+	return scim.Errorf(http.StatusConflict, scim.ErrUniqueness, "userName %q is already taken (userName is unique, case-insensitively)", name)
+}
+
+// prepareUser checks a canonical resource against the product's rules,
+// fills the defaults and returns the user to store. prev is the current
+// user on an update, nil on a create.
+// Domains are checked when the address is new or changed, so that a user
+// whose domain approval was withdrawn can still be updated and deactivated.
+func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEmail string, now time.Time) (*user, error) {
+	// Wrike signs users in through the identity provider; a password sent
+	// along (Okta can sync one) is never kept.
+	delete(res, "password")
+
+	userName := scim.String(userRT, res, "userName")
+	if strings.TrimSpace(userName) == "" {
+		return nil, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue, "userName is required")
+	}
+	lower := strings.ToLower(userName)
+	if prev == nil || prev.userNameLower != lower {
+		if err := s.checkDomain("userName", userName); err != nil {
+			return nil, err
+		}
+	}
+	if email := scim.Primary(userRT, res, "emails"); email != "" && !strings.EqualFold(email, prevEmail) {
+		if err := s.checkDomain("primary email", email); err != nil {
+			return nil, err
+		}
+	}
+	if other := s.users.byName(lower); other != nil && (prev == nil || other.id != prev.id) {
+		return nil, userNameTaken(userName)
+	}
+
+	ext, _ := res[schemaWrike].(map[string]any)
+	if ext == nil || ext["userType"] == nil {
+		ut := c.integration.DefaultUserType
+		if prev != nil {
+			ut = prev.userType
+		}
+		if ut == "" {
+			ut = defaultUserType
+		}
+		if ext == nil {
+			ext = map[string]any{}
+			res[schemaWrike] = ext
+		}
+		ext["userType"] = ut
+	}
+	userType, _ := ext["userType"].(string)
+	if !slices.Contains(res["schemas"].([]any), any(schemaWrike)) {
+		res["schemas"] = append(res["schemas"].([]any), schemaWrike)
+	}
+
+	active, ok := scim.Bool(userRT, res, "active")
+	if !ok {
+		active = prev == nil || prev.active
+		res["active"] = active
+	}
+
+	u := &user{
+		userNameLower: lower,
+		externalID:    scim.String(userRT, res, "externalId"),
+		active:        active,
+		userType:      userType,
+		provider:      c.provider,
+		created:       now,
+		modified:      now,
+		version:       1,
+	}
+	if prev != nil {
+		u.id, u.seq, u.provider, u.created, u.version = prev.id, prev.seq, prev.provider, prev.created, prev.version+1
+	} else {
+		u.id = s.newID()
+	}
+	if list, ok := res["emails"].([]any); ok {
+		for _, e := range list {
+			if m, ok := e.(map[string]any); ok {
+				if v, ok := m["value"].(string); ok && v != "" {
+					lv := strings.ToLower(v)
+					if lv == lower {
+						lv = lower // share the string: the email usually is the userName
+					}
+					if !slices.Contains(u.emails, lv) {
+						u.emails = append(u.emails, lv)
+					}
+				}
+			}
+		}
+	}
+	doc, err := encodeDoc(res, u)
+	if err != nil {
+		return nil, err
+	}
+	u.doc = packDoc(doc)
+	return u, nil
+}
+
+// checkDomain refuses an address outside the approved domains.
+func (s *Server) checkDomain(what, addr string) error {
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 || at == len(addr)-1 {
+		return scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue,
+			"%s %q is not an email address; Wrike provisions users by email address in an approved domain", what, addr)
+	}
+	domain := strings.ToLower(addr[at+1:])
+	if !s.domainApproved(domain) {
+		return scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue,
+			"%s %q is in domain %q, which is not an approved domain of this Wrike account", what, addr, domain)
+	}
+	return nil
+}
+
+// encodeDoc serialises a canonical resource in the stored form: schemas and
+// id first, then the attributes in name order, then meta without location.
+func encodeDoc(res map[string]any, u *user) ([]byte, error) {
+	rest := make(map[string]any, len(res))
+	for k, v := range res {
+		switch k {
+		case "schemas", "id", "meta":
+		default:
+			rest[k] = v
+		}
+	}
+	restJSON, err := json.Marshal(rest)
+	if err != nil {
+		return nil, err
+	}
+	schemas, err := json.Marshal(res["schemas"])
+	if err != nil {
+		return nil, err
+	}
+	id, _ := json.Marshal(u.id)
+	var b bytes.Buffer
+	b.Grow(len(restJSON) + 256)
+	b.WriteString(`{"schemas":`)
+	b.Write(schemas)
+	b.WriteString(`,"id":`)
+	b.Write(id)
+	if len(restJSON) > 2 {
+		b.WriteByte(',')
+		b.Write(restJSON[1 : len(restJSON)-1])
+	}
+	b.WriteString(`,"meta":{"resourceType":"User","created":"`)
+	b.WriteString(u.created.UTC().Format(time.RFC3339Nano))
+	b.WriteString(`","lastModified":"`)
+	b.WriteString(u.modified.UTC().Format(time.RFC3339Nano))
+	b.WriteString(`","version":`)
+	v, _ := json.Marshal(u.etag())
+	b.Write(v)
+	b.WriteString("}}")
+	return b.Bytes(), nil
+}
+
+// content is a resource's JSON without id and meta, to tell whether an
+// update changes anything.
+func content(res map[string]any) []byte {
+	rest := make(map[string]any, len(res))
+	for k, v := range res {
+		if k != "id" && k != "meta" {
+			rest[k] = v
+		}
+	}
+	b, _ := json.Marshal(rest)
+	return b
+}
+
+// updateUser runs one PUT or PATCH: change computes the new resource from
+// the current one. It holds the user's lock, so change sees the latest state.
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c scimCall,
+	change func(cur map[string]any) (map[string]any, error)) error {
+	p, err := queryListParams(r)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	unlock := s.lockUser(id)
+	defer unlock()
+	cur := s.users.get(id)
+	if cur == nil {
+		return userNotFound(id)
+	}
+	if err := ifMatch(r, cur.etag()); err != nil {
+		return err
+	}
+	curRes, err := decodeDoc(cur.appendJSON(nil, c.base))
+	if err != nil {
+		return err
+	}
+	res, err := change(scim.CloneResource(curRes))
+	if err != nil {
+		return err
+	}
+	delete(res, "password")
+	if bytes.Equal(content(res), content(curRes)) {
+		// Nothing changes (Okta re-sends deactivations, for one): no new version.
+		return s.writeUser(w, http.StatusOK, c, cur, p)
+	}
+	u, err := s.prepareUser(c, res, cur, scim.Primary(userRT, curRes, "emails"), s.now().UTC())
+	if err != nil {
+		return err
+	}
+	if err := s.store.UpdateWrikeUser(r.Context(), u.toStore(), cur.version); err != nil {
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			return userNameTaken(scim.String(userRT, res, "userName"))
+		case errors.Is(err, store.ErrNotFound):
+			return userNotFound(id)
+		}
+		return err
+	}
+	s.users.put(u)
+	if cur.active != u.active {
+		s.logger(r.Context()).Info("user active changed", "user_id", id, "active", u.active, "identity_provider", c.provider)
+	}
+	return s.writeUser(w, http.StatusOK, c, u, p)
+}
+
+func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, c scimCall) error {
+	body, err := readSCIMBody(w, r)
+	if err != nil {
+		return err
+	}
+	in, err := scim.DecodeObject(body)
+	if err != nil {
+		return err
+	}
+	return s.updateUser(w, r, c, func(cur map[string]any) (map[string]any, error) {
+		return scim.MergeReplace(userRT, cur, in)
+	})
+}
+
+func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, c scimCall) error {
+	body, err := readSCIMBody(w, r)
+	if err != nil {
+		return err
+	}
+	req, err := scim.DecodePatchRequest(body)
+	if err != nil {
+		return err
+	}
+	return s.updateUser(w, r, c, func(cur map[string]any) (map[string]any, error) {
+		return scim.ApplyPatch(userRT, cur, req.Operations)
+	})
+}
+
+func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request, c scimCall) error {
+	id := r.PathValue("id")
+	unlock := s.lockUser(id)
+	defer unlock()
+	cur := s.users.get(id)
+	if cur == nil {
+		return userNotFound(id)
+	}
+	if err := ifMatch(r, cur.etag()); err != nil {
+		return err
+	}
+	if err := s.store.DeleteWrikeUser(r.Context(), id); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return userNotFound(id)
+		}
+		return err
+	}
+	s.users.remove(id)
+	s.logger(r.Context()).Info("user deleted", "user_id", id, "identity_provider", c.provider)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,283 @@
+package wrike_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
+)
+
+// specTestFile is Okta's "SCIM 2.0 SPEC Test" (a Runscope export), kept in
+// the shared conformance directory beside the repository.
+const specTestFile = "okta-scim-2.0-spec-test.json"
+
+type specTest struct {
+	Steps []specStep `json:"steps"`
+}
+
+type specStep struct {
+	StepType   string              `json:"step_type"`
+	Method     string              `json:"method"`
+	URL        string              `json:"url"`
+	Headers    map[string][]string `json:"headers"`
+	Body       string              `json:"body"`
+	Variables  []specVariable      `json:"variables"`
+	Assertions []specAssertion     `json:"assertions"`
+}
+
+type specVariable struct {
+	Source   string `json:"source"`
+	Name     string `json:"name"`
+	Property string `json:"property"`
+}
+
+type specAssertion struct {
+	Comparison string  `json:"comparison"`
+	Source     string  `json:"source"`
+	Value      *string `json:"value"`
+	Property   string  `json:"property"`
+}
+
+// findSpecTest looks for ../shared/conformance beside the module root.
+func findSpecTest(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("module root (go.mod) not found")
+		}
+		dir = parent
+	}
+	path := filepath.Join(dir, "..", "shared", "conformance", specTestFile)
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("Okta's SPEC test is expected at %s (the shared conformance data beside the repository): %v", path, err)
+	}
+	return path
+}
+
+// TestOktaSPEC runs every request step of Okta's SCIM 2.0 SPEC test against
+// the SCIM service, in order, as Okta's runner does; pauses are skipped.
+func TestOktaSPEC(t *testing.T) {
+	raw, err := os.ReadFile(findSpecTest(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec specTest
+	if err := json.Unmarshal(raw, &spec); err != nil {
+		t.Fatal(err)
+	}
+
+	env := backendtest.Start(t)
+	sc := env.SetupSCIM(t, "okta", "spec.example.com")
+	// Step 1 reads the first user, so one must exist.
+	createUser(t, sc, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"first@spec.example.com",
+		"name":{"givenName":"First","familyName":"User"},"emails":[{"value":"first@spec.example.com","primary":true}],"active":true}`)
+
+	n := rand.IntN(1_000_000)
+	vars := map[string]string{
+		"SCIMBaseURL":            sc.BaseURL,
+		"auth":                   "Bearer " + sc.Token,
+		"InvalidUserEmail":       fmt.Sprintf("nobody%d@spec.example.com", n),
+		"randomEmail":            fmt.Sprintf("spec.user%d@spec.example.com", n),
+		"randomUsername":         fmt.Sprintf("spec.user%d@spec.example.com", n),
+		"randomGivenName":        fmt.Sprintf("Given%d", n),
+		"randomFamilyName":       fmt.Sprintf("Family%d", n),
+		"UserIdThatDoesNotExist": fmt.Sprintf("no-such-user-%d", n),
+	}
+	vars["randomUsernameCaps"] = strings.ToUpper(vars["randomUsername"])
+
+	requests := 0
+	for i, step := range spec.Steps {
+		if step.StepType != "request" {
+			continue
+		}
+		requests++
+		name := fmt.Sprintf("step%02d %s %s", i+1, step.Method, step.URL)
+		status, doc := runSpecStep(t, name, step, vars)
+		for _, v := range step.Variables {
+			got, ok := specProperty(doc, v.Property)
+			if !ok {
+				t.Fatalf("%s: variable %s: property %s missing", name, v.Name, v.Property)
+			}
+			vars[v.Name] = specText(got)
+		}
+		for _, a := range step.Assertions {
+			if err := specAssert(a, status, doc, vars); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+	}
+	if requests != 11 {
+		t.Fatalf("the SPEC test has %d request steps, want 11", requests)
+	}
+}
+
+var specVar = regexp.MustCompile(`\{\{(\w+)\}\}`)
+
+func specExpand(s string, vars map[string]string) string {
+	return specVar.ReplaceAllStringFunc(s, func(m string) string {
+		if v, ok := vars[m[2:len(m)-2]]; ok {
+			return v
+		}
+		return m
+	})
+}
+
+func runSpecStep(t *testing.T, name string, step specStep, vars map[string]string) (int, any) {
+	t.Helper()
+	rawURL := specExpand(step.URL, vars)
+	// The export writes filters unencoded (spaces and quotes); encode the query.
+	if base, query, ok := strings.Cut(rawURL, "?"); ok {
+		vals := url.Values{}
+		for _, kv := range strings.Split(query, "&") {
+			k, v, _ := strings.Cut(kv, "=")
+			vals.Add(k, v)
+		}
+		rawURL = base + "?" + vals.Encode()
+	}
+	var body io.Reader
+	if step.Body != "" {
+		body = strings.NewReader(specExpand(step.Body, vars))
+	}
+	req, err := http.NewRequest(step.Method, rawURL, body)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	for k, vs := range step.Headers {
+		for _, v := range vs {
+			req.Header.Add(k, specExpand(v, vars))
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var doc any
+	if len(bytes.TrimSpace(raw)) > 0 {
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatalf("%s: answer is not JSON: %v: %s", name, err, raw)
+		}
+	}
+	if ct := resp.Header.Get("Content-Type"); len(raw) > 0 && !strings.HasPrefix(ct, "application/scim+json") {
+		t.Errorf("%s: Content-Type %q, want application/scim+json", name, ct)
+	}
+	return resp.StatusCode, doc
+}
+
+var specIndex = regexp.MustCompile(`^(\w*)\[(\d+)\]$`)
+
+// specProperty walks a Runscope property path such as Resources[0].name.givenName.
+func specProperty(doc any, path string) (any, bool) {
+	cur := doc
+	for _, part := range strings.Split(path, ".") {
+		key, idx := part, -1
+		if m := specIndex.FindStringSubmatch(part); m != nil {
+			key = m[1]
+			idx, _ = strconv.Atoi(m[2])
+		}
+		if key != "" {
+			obj, ok := cur.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			if cur, ok = obj[key]; !ok {
+				return nil, false
+			}
+		}
+		if idx >= 0 {
+			list, ok := cur.([]any)
+			if !ok || idx >= len(list) {
+				return nil, false
+			}
+			cur = list[idx]
+		}
+	}
+	return cur, true
+}
+
+// specText is a JSON value as Runscope compares it: strings bare, the rest as JSON.
+func specText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func specAssert(a specAssertion, status int, doc any, vars map[string]string) error {
+	var got any = float64(status)
+	found := true
+	if a.Source == "response_json" {
+		got, found = specProperty(doc, a.Property)
+	}
+	want := ""
+	if a.Value != nil {
+		want = specExpand(*a.Value, vars)
+	}
+	where := a.Source
+	if a.Property != "" {
+		where += " " + a.Property
+	}
+	switch a.Comparison {
+	case "equal_number":
+		w, err := strconv.ParseFloat(want, 64)
+		g, ok := got.(float64)
+		if s, isStr := got.(string); isStr {
+			g, err = strconv.ParseFloat(s, 64)
+			ok = err == nil
+		}
+		if !found || !ok || err != nil || g != w {
+			return fmt.Errorf("%s = %v, want the number %s", where, got, want)
+		}
+	case "equal":
+		if !found || specText(got) != want {
+			return fmt.Errorf("%s = %v, want %q", where, got, want)
+		}
+	case "not_empty":
+		empty := !found || got == nil || got == ""
+		if l, ok := got.([]any); ok && len(l) == 0 {
+			empty = true
+		}
+		if m, ok := got.(map[string]any); ok && len(m) == 0 {
+			empty = true
+		}
+		if empty {
+			return fmt.Errorf("%s is empty", where)
+		}
+	case "has_value", "contains":
+		list, _ := got.([]any)
+		for _, e := range list {
+			if specText(e) == want {
+				return nil
+			}
+		}
+		return fmt.Errorf("%s = %v, does not contain %q", where, got, want)
+	case "is_a_number":
+		if _, ok := got.(float64); !found || !ok {
+			return fmt.Errorf("%s = %v, not a number", where, got)
+		}
+	default:
+		return fmt.Errorf("unknown comparison %q", a.Comparison)
+	}
+	return nil
+}

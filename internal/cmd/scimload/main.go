@@ -1,0 +1,398 @@
+// Command scimload measures the reference backend's SCIM service against
+// the speed targets in BENCHMARKS.md. It starts a wrike-backend binary on
+// loopback with a fresh data directory, provisions users over SCIM (measuring
+// POST /Users), looks users up by userName at a fixed number of connections
+// next to a static Go handler serving the same bytes (started as a second
+// process, measured in the same run), deactivates users with PATCH, and
+// reports the backend's resident memory.
+//
+//	go build -o bin/ ./internal/cmd/... && ./bin/scimload -backend ./bin/wrike-backend
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	staticAddr := flag.String("serve-static", "", "internal: serve the bytes of -static-file on this address")
+	staticFile := flag.String("static-file", "", "internal: file served by -serve-static")
+	backendBin := flag.String("backend", "./bin/wrike-backend", "wrike-backend binary to measure")
+	users := flag.Int("users", 100_000, "users to provision before measuring lookups")
+	writers := flag.Int("writers", 64, "concurrent requests for POST and PATCH")
+	conns := flag.Int("conns", 32, "connections for the lookup comparison")
+	duration := flag.Duration("duration", 10*time.Second, "duration of each lookup measurement")
+	patches := flag.Int("patches", 20_000, "users to deactivate with PATCH")
+	flag.Parse()
+
+	if *staticAddr != "" {
+		serveStatic(*staticAddr, *staticFile)
+		return
+	}
+	if err := run(*backendBin, *users, *writers, *conns, *duration, *patches); err != nil {
+		fmt.Fprintln(os.Stderr, "scimload:", err)
+		os.Exit(1)
+	}
+}
+
+// serveStatic is the baseline: a Go handler that answers every request with
+// the same bytes and the same Content-Type as the SCIM lookup.
+func serveStatic(addr, file string) {
+	body, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	clen := strconv.Itoa(len(body))
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.Header().Set("Content-Length", clen)
+		_, _ = w.Write(body)
+	})
+	if err := http.ListenAndServe(addr, h); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func waitHTTP(url string) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("%s did not answer", url)
+}
+
+type client struct {
+	http  *http.Client
+	token string
+}
+
+func (c *client) do(method, url, body string, want int) ([]byte, error) {
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/scim+json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != want {
+		return nil, fmt.Errorf("%s %s: status %d: %.200s", method, url, resp.StatusCode, b)
+	}
+	return b, nil
+}
+
+func rssKB(pid int) (rss, hwm int) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 {
+			continue
+		}
+		switch fields[0] {
+		case "VmRSS:":
+			rss, _ = strconv.Atoi(fields[1])
+		case "VmHWM:":
+			hwm, _ = strconv.Atoi(fields[1])
+		}
+	}
+	return rss, hwm
+}
+
+func userName(i int) string { return fmt.Sprintf("user%06d@load.example.com", i) }
+
+func userBody(i int) string {
+	n := userName(i)
+	return fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],`+
+		`"userName":%q,"externalId":"ext-%d","name":{"givenName":"Given%d","familyName":"Family%d"},`+
+		`"emails":[{"primary":true,"value":%q,"type":"work"}],"displayName":"Given%d Family%d","title":"Engineer",`+
+		`"phoneNumbers":[{"primary":true,"value":"+1 555 %04d","type":"work"}],`+
+		`"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"organization":"Acme","department":"R&D"},"active":true}`,
+		n, i, i, i, n, i, i, i%10000)
+}
+
+// parallel runs fn(i) for i in [0, n) on workers goroutines and returns the
+// elapsed time and the first error.
+func parallel(n, workers int, fn func(i int) error) (time.Duration, error) {
+	var next atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if err := fn(i); err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(start), firstErr
+}
+
+type loadResult struct {
+	requests int
+	rps      float64
+	p50, p99 time.Duration
+	errors   int
+}
+
+// load sends GETs to urlFor(i) on conns connections for d and measures
+// throughput and latency.
+func load(hc *http.Client, token string, conns int, d time.Duration, urlFor func(i int) string, wantBody func([]byte) bool) loadResult {
+	var wg sync.WaitGroup
+	lat := make([][]time.Duration, conns)
+	errs := make([]int, conns)
+	var counter atomic.Int64
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	start := time.Now()
+	for c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 0, 4096)
+			for ctx.Err() == nil {
+				i := int(counter.Add(1))
+				req, _ := http.NewRequest("GET", urlFor(i), nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				t0 := time.Now()
+				resp, err := hc.Do(req)
+				if err != nil {
+					errs[c]++
+					continue
+				}
+				b := bytes.NewBuffer(buf[:0])
+				_, err = b.ReadFrom(resp.Body)
+				resp.Body.Close()
+				el := time.Since(t0)
+				if err != nil || resp.StatusCode != 200 || !wantBody(b.Bytes()) {
+					errs[c]++
+					continue
+				}
+				lat[c] = append(lat[c], el)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var all []time.Duration
+	res := loadResult{}
+	for c := range conns {
+		all = append(all, lat[c]...)
+		res.errors += errs[c]
+	}
+	slices.Sort(all)
+	res.requests = len(all)
+	res.rps = float64(len(all)) / elapsed.Seconds()
+	if len(all) > 0 {
+		res.p50 = all[len(all)/2]
+		res.p99 = all[len(all)*99/100]
+	}
+	return res
+}
+
+func run(backendBin string, users, writers, conns int, duration time.Duration, patches int) error {
+	dataDir, err := os.MkdirTemp("", "scimload-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dataDir)
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	oktaAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(backendBin, "--wrike-addr", addr, "--okta-addr", oktaAddr, "--data-dir", dataDir, "--log-level", "warn")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	tokenRe := regexp.MustCompile(`admin token \(shown once, keep it\): (\S+)`)
+	var adminToken string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if m := tokenRe.FindStringSubmatch(sc.Text()); m != nil {
+			adminToken = m[1]
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	if adminToken == "" {
+		return errors.New("the backend printed no admin token")
+	}
+	base := "http://" + addr
+	if err := waitHTTP(base + "/api/v4/account"); err != nil {
+		return err
+	}
+	tr := &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 0, DisableCompression: true}
+	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	admin := &client{http: hc, token: adminToken}
+	if _, err := admin.do("POST", base+"/api/v4/approved_domains", `{"domain":"load.example.com"}`, 200); err != nil {
+		return err
+	}
+	appJSON, err := admin.do("POST", base+"/api/v4/api_apps", `{"name":"load"}`, 200)
+	if err != nil {
+		return err
+	}
+	var app struct {
+		Data []struct {
+			Token string `json:"token"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(appJSON, &app); err != nil {
+		return err
+	}
+	if _, err := admin.do("PUT", base+"/api/v4/scim_integrations/okta", `{"enabled":true}`, 200); err != nil {
+		return err
+	}
+	scimBase := base + "/scim/okta/v2"
+	scim := &client{http: hc, token: app.Data[0].Token}
+
+	fmt.Printf("wrike-backend pid %d, %d users, %d writers, %d lookup connections, %s per lookup run\n",
+		cmd.Process.Pid, users, writers, conns, duration)
+	ids := make([]string, users)
+	elapsed, err := parallel(users, writers, func(i int) error {
+		b, err := scim.do("POST", scimBase+"/Users", userBody(i), 201)
+		if err != nil {
+			return err
+		}
+		var u struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(b, &u); err != nil {
+			return err
+		}
+		ids[i] = u.ID
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("POST /Users: %d users in %.1fs = %.0f users/s (durable commits)\n", users, elapsed.Seconds(), float64(users)/elapsed.Seconds())
+	rss, hwm := rssKB(cmd.Process.Pid)
+	fmt.Printf("backend RSS after provisioning: %.1f MB (peak %.1f MB)\n", float64(rss)/1024, float64(hwm)/1024)
+
+	// The static baseline serves exactly the bytes of one lookup answer.
+	sample, err := scim.do("GET", scimBase+"/Users?filter="+url.QueryEscape(`userName eq "`+userName(users/2)+`"`), "", 200)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp("", "scimload-static-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(sample); err != nil {
+		return err
+	}
+	f.Close()
+	staticAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	static := exec.Command(self, "-serve-static", staticAddr, "-static-file", f.Name())
+	static.Stderr = os.Stderr
+	if err := static.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = static.Process.Kill(); _ = static.Wait() }()
+	if err := waitHTTP("http://" + staticAddr + "/"); err != nil {
+		return err
+	}
+
+	lookupURL := func(i int) string {
+		return scimBase + "/Users?filter=" + url.QueryEscape(`userName eq "`+userName(i*7919%users)+`"`)
+	}
+	isHit := func(b []byte) bool { return bytes.Contains(b, []byte(`"totalResults":1,`)) }
+	// Warm both servers' connection pools, then measure each in turn.
+	load(hc, scim.token, conns, time.Second, lookupURL, isHit)
+	load(hc, "", conns, time.Second, func(int) string { return "http://" + staticAddr + "/" }, isHit)
+	st := load(hc, "", conns, duration, func(int) string { return "http://" + staticAddr + "/" }, isHit)
+	lk := load(hc, scim.token, conns, duration, lookupURL, isHit)
+	fmt.Printf("static handler (%d bytes): %.0f req/s, p50 %s, p99 %s, errors %d\n", len(sample), st.rps, st.p50, st.p99, st.errors)
+	fmt.Printf("GET /Users?filter=userName eq: %.0f req/s (%.0f%% of static), p50 %s, p99 %s, errors %d\n",
+		lk.rps, 100*lk.rps/st.rps, lk.p50, lk.p99, lk.errors)
+
+	patches = min(patches, users)
+	elapsed, err = parallel(patches, writers, func(i int) error {
+		_, err := scim.do("PATCH", scimBase+"/Users/"+ids[i],
+			`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}`, 200)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("PATCH active=false: %d users in %.1fs = %.0f users/s (durable commits)\n", patches, elapsed.Seconds(), float64(patches)/elapsed.Seconds())
+	rss, hwm = rssKB(cmd.Process.Pid)
+	fmt.Printf("backend RSS at the end: %.1f MB (peak %.1f MB)\n", float64(rss)/1024, float64(hwm)/1024)
+	return nil
+}

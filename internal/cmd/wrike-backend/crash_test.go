@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The crash test runs the backend in a child process (this test binary,
+// re-executed) so that it can be killed with SIGKILL mid-flight.
+const childEnv = "WRIKE_BACKEND_TEST_CHILD_ARGS"
+
+func TestMain(m *testing.M) {
+	if args := os.Getenv(childEnv); args != "" {
+		if err := run(context.Background(), strings.Fields(args), os.Stdout, io.Discard); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+type child struct {
+	cmd   *exec.Cmd
+	url   string
+	token string
+}
+
+func startChild(t *testing.T, dataDir string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=--wrike-addr 127.0.0.1:0 --okta-addr 127.0.0.1:0 --log-level warn --data-dir "+dataDir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	c := &child{cmd: cmd}
+	tokenRE := regexp.MustCompile(`Wrike admin token \(shown once, keep it\): (\S+)`)
+	urlRE := regexp.MustCompile(`Wrike face: (http://\S+)`)
+	sc := bufio.NewScanner(out)
+	for c.url == "" && sc.Scan() {
+		if m := tokenRE.FindStringSubmatch(sc.Text()); m != nil {
+			c.token = m[1]
+		}
+		if m := urlRE.FindStringSubmatch(sc.Text()); m != nil {
+			c.url = m[1]
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	if c.url == "" {
+		t.Fatal("the backend did not start")
+	}
+	return c
+}
+
+func send(t *testing.T, method, url, token, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
+}
+
+// TestKill9KeepsAcknowledgedWrites provisions users from many clients,
+// kills the backend with SIGKILL while they are still writing, restarts it
+// and checks that every user whose creation was acknowledged is there.
+func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
+	dir := t.TempDir()
+	c := startChild(t, dir)
+	admin := c.token
+	if code, _ := send(t, "POST", c.url+"/api/v4/approved_domains", admin, `{"domain":"crash.example.com"}`); code != 200 {
+		t.Fatalf("approve domain: %d", code)
+	}
+	_, app := send(t, "POST", c.url+"/api/v4/api_apps", admin, `{"name":"crash"}`)
+	v4 := app["data"].([]any)[0].(map[string]any)["token"].(string)
+	if code, _ := send(t, "PUT", c.url+"/api/v4/scim_integrations/okta", admin, `{"enabled":true}`); code != 200 {
+		t.Fatalf("enable integration: %d", code)
+	}
+
+	var mu sync.Mutex
+	acked := map[string]string{} // id → userName
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				name := fmt.Sprintf("w%d-u%d@crash.example.com", w, i)
+				code, u := send(t, "POST", c.url+"/scim/okta/v2/Users", v4,
+					`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"`+name+`"}`)
+				if code != http.StatusCreated {
+					return // the server is gone
+				}
+				mu.Lock()
+				acked[u["id"].(string)] = name
+				mu.Unlock()
+			}
+		}()
+	}
+	time.Sleep(700 * time.Millisecond)
+	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.cmd.Wait()
+	close(stop)
+	wg.Wait()
+	if len(acked) == 0 {
+		t.Fatal("no write was acknowledged before the kill")
+	}
+
+	c2 := startChild(t, dir)
+	for id, name := range acked {
+		code, u := send(t, "GET", c2.url+"/scim/okta/v2/Users/"+id, v4, "")
+		if code != 200 || u["userName"] != name {
+			t.Fatalf("acknowledged user %s (%s) lost after SIGKILL: %d %v", id, name, code, u)
+		}
+	}
+	t.Logf("%d acknowledged users survived SIGKILL", len(acked))
+}
