@@ -91,7 +91,9 @@ func TestHardeningParallelPatchIfMatch(t *testing.T) {
 	var ok, stale int
 	versions := map[string]bool{}
 	var wg sync.WaitGroup
-	errs := make(chan string, workers)
+	// Room for every possible complaint: a full channel would block a
+	// worker while it holds mu.
+	errs := make(chan string, workers*(increments+2))
 	for w := range workers {
 		wg.Add(1)
 		go func() {
