@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime="${FUZZTIME:-4s}"
-packages=(${FUZZ_PACKAGES:-./internal/scim ./internal/backend/wrike ./internal/backend/okta})
+packages=(${FUZZ_PACKAGES:-./internal/scim ./internal/backend/wrike})
 total=0
 for pkg in "${packages[@]}"; do
 	[ -d "$pkg" ] || continue
