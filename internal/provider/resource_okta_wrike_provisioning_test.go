@@ -228,6 +228,8 @@ func TestAccOktaWrikeProvisioning_unknownConnection(t *testing.T) {
   bearer_token_wo         = "wrk4_b"
   bearer_token_wo_version = 1
 `),
+			// Reported by plan already, before anything is applied.
+			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?s)Okta's API cannot configure provisioning for this app.*status UNKNOWN.*Okta Admin Console`),
 		}},
 	})
@@ -544,6 +546,7 @@ func TestAccOktaWrikeProvisioning_sensitiveTokenRotationAndFailingCredentials(t 
   scim_base_url = %q
   bearer_token  = %q
 `, scimURL, tokenA)),
+				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)No such Okta app.*"0oaNoSuchApp"`),
 			},
 			{
@@ -611,16 +614,16 @@ func TestAccOktaWrikeProvisioning_sensitiveTokenRotationAndFailingCredentials(t 
 			},
 			{
 				// The app gone from the org (here: an org that no longer has
-				// it): refresh drops the resource and the plan creates it
-				// again; destroying what is gone succeeds.
+				// it): refresh drops the resource, and the plan to create it
+				// again says at once that the app does not exist.
 				Config: provisioningConfigWith(f.env.WrikeURL, f.env.WrikeAdminToken, gone.URL, "00gone", fmt.Sprintf(`
   app_id                  = %q
   scim_base_url           = %q
   bearer_token_wo         = %q
   bearer_token_wo_version = 2
-`, f.AppID, scimURL, tokenB)),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
+%s`, f.AppID, scimURL, tokenB, assignmentsBlock(nil, map[string]string{eve: "External"}))),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)No such Okta app.*` + regexp.QuoteMeta(f.AppID)),
 			},
 		},
 	})
