@@ -5,14 +5,17 @@
 # billable seats, and a deactivation syncing. Run through `make demo`, which builds bin/ first.
 #
 # Everything lives in .demo/ (git-ignored), wiped at start. The backend started here is stopped
-# on exit, on failure and on Ctrl-C. Addresses: DEMO_WRIKE_ADDR, DEMO_OKTA_ADDR.
+# on exit, on failure and on Ctrl-C. Addresses: DEMO_WRIKE_ADDR, DEMO_OKTA_ADDR; the binaries'
+# folder and the scratch folder can be moved with DEMO_BIN and DEMO_DIR (tests use them).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-bin="$root/bin"
-demo="$root/.demo"
+bin="${DEMO_BIN:-$root/bin}"
+demo="${DEMO_DIR:-$root/.demo}"
 wrike_addr="${DEMO_WRIKE_ADDR:-127.0.0.1:7480}"
 okta_addr="${DEMO_OKTA_ADDR:-127.0.0.1:7481}"
+case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
+case "$demo" in /*) ;; *) demo="$PWD/$demo" ;; esac
 export CHECKPOINT_DISABLE=1
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -56,6 +59,9 @@ trap 'exit 129' HUP
 trap 'exit 141' PIPE
 
 # --- preconditions ---------------------------------------------------------------------------
+case "$demo" in
+/ | "$HOME" | "$root" | "") fail "DEMO_DIR=$demo would be wiped: choose a scratch folder." ;;
+esac
 command -v terraform >/dev/null 2>&1 ||
 	fail "the Terraform CLI is not on PATH. Install Terraform 1.11 or newer (https://developer.hashicorp.com/terraform/install) and run make demo again."
 for b in terraform-provider-wrike wrike-backend wrike-demo; do
