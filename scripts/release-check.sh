@@ -47,7 +47,7 @@ if command -v sha256sum >/dev/null 2>&1; then
 		{ echo "a zip does not match its checksum" >&2; fail=1; }
 fi
 if [ "$skip" = publish ]; then
-	gpg --batch --verify "${sums[0]}.sig" "${sums[0]}" 2>/dev/null ||
+	gpg --batch --verify "${sums[0]}.sig" "${sums[0]}" ||
 		{ echo "${sums[0]}.sig does not verify" >&2; fail=1; }
 fi
 [ "$fail" -eq 0 ] || exit 1
