@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 )
@@ -121,6 +122,9 @@ func render(v any) string {
 	case nil:
 		return "NULL"
 	case []byte:
+		if utf8.Valid(x) {
+			return string(x)
+		}
 		return fmt.Sprintf("%x", x)
 	default:
 		return fmt.Sprint(x)

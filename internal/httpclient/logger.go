@@ -22,7 +22,7 @@ type scrubbingLogger struct {
 
 var _ retryablehttp.LeveledLogger = scrubbingLogger{}
 
-func newScrubbingLogger(l *slog.Logger, authorization string) retryablehttp.LeveledLogger {
+func newScrubbingLogger(l *slog.Logger, authorization string) scrubbingLogger {
 	if l == nil {
 		l = slog.New(slog.DiscardHandler)
 	}
@@ -54,6 +54,22 @@ func (s scrubbingLogger) emit(level slog.Level, msg string, kv []any) {
 		}
 	}
 	s.log.Log(context.Background(), level, s.scrub(msg), attrs...)
+}
+
+// answer logs each attempt's status with the request's context, so the
+// line is tied to the Terraform operation that made it.
+func (s scrubbingLogger) answer(resp *http.Response) {
+	if resp == nil || resp.Request == nil {
+		return
+	}
+	ctx := resp.Request.Context()
+	if !s.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	s.log.LogAttrs(ctx, slog.LevelDebug, "answer",
+		slog.String("method", resp.Request.Method),
+		slog.String("url", s.scrub(stripQueries(resp.Request.URL.String()))),
+		slog.Int("status", resp.StatusCode))
 }
 
 func (s scrubbingLogger) scrub(v string) string { return scrubSecrets(v, s.secrets...) }

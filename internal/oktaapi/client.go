@@ -29,6 +29,7 @@ var (
 	ErrForbidden    = httpclient.ErrForbidden    // 403, E0000006
 	ErrRateLimited  = httpclient.ErrRateLimited  // 429, E0000047, after the retries
 	ErrBadRequest   = httpclient.ErrBadRequest   // 400, E0000001 validation, E0000003 malformed
+	ErrConflict     = httpclient.ErrConflict     // 409
 	ErrServer       = httpclient.ErrServer       // 5xx after the retries
 )
 

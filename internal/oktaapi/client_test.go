@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -418,3 +419,42 @@ func TestNewRejectsMissingTokenAndBadURL(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestRetryLogsNeverCarryTheToken(t *testing.T) {
+	var logs strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return logs.Write(p)
+	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			// A misbehaving proxy echoing the header back must not leak it either.
+			oktaError(w, http.StatusServiceUnavailable, "E0000009", "upstream saw "+r.Header.Get("Authorization"))
+			return
+		}
+		writeJSON(w, 200, map[string]any{"id": "0oa1"})
+	}))
+	defer srv.Close()
+	c, err := New(Config{OrgURL: srv.URL, APIToken: testToken, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetApp(context.Background(), "0oa1"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if logs.Len() == 0 {
+		t.Fatal("the retry was not logged")
+	}
+	if strings.Contains(logs.String(), testToken) {
+		t.Errorf("logs carry the token:\n%s", logs.String())
+	}
+}
+
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -22,7 +22,12 @@ func newLogger(ctx context.Context) *slog.Logger {
 
 func (h *tflogHandler) Enabled(context.Context, slog.Level) bool { return true }
 
-func (h *tflogHandler) Handle(_ context.Context, r slog.Record) error {
+func (h *tflogHandler) Handle(ctx context.Context, r slog.Record) error {
+	// A record logged with a request's context carries that RPC's logger
+	// (resource type, request id); records without one use Configure's.
+	if ctx == nil || ctx == context.Background() {
+		ctx = h.ctx
+	}
 	fields := make(map[string]any, r.NumAttrs()+len(h.attrs))
 	for _, a := range h.attrs {
 		fields[a.Key] = a.Value.String()
@@ -33,13 +38,13 @@ func (h *tflogHandler) Handle(_ context.Context, r slog.Record) error {
 	})
 	switch {
 	case r.Level >= slog.LevelError:
-		tflog.Error(h.ctx, r.Message, fields)
+		tflog.Error(ctx, r.Message, fields)
 	case r.Level >= slog.LevelWarn:
-		tflog.Warn(h.ctx, r.Message, fields)
+		tflog.Warn(ctx, r.Message, fields)
 	case r.Level >= slog.LevelInfo:
-		tflog.Info(h.ctx, r.Message, fields)
+		tflog.Info(ctx, r.Message, fields)
 	default:
-		tflog.Debug(h.ctx, r.Message, fields)
+		tflog.Debug(ctx, r.Message, fields)
 	}
 	return nil
 }

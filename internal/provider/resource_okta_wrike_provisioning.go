@@ -106,7 +106,10 @@ func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.Sch
 			"(SCIM base URL and token, tested by Okta when saved), the To App toggles, and who is assigned. " +
 			"Use it with provider = wrike. Assignments are authoritative: group and direct user assignments of the app " +
 			"that are not listed here are removed. Okta's public API cannot configure provisioning of the OIN Wrike app " +
-			"on a real Okta org (it answers status UNKNOWN); this resource then fails with an explanation.",
+			"on a real Okta org (it answers status UNKNOWN); this resource then fails with an explanation. " +
+			"Destroy deactivates the connection, turns the toggles off and removes the assignments, in that order, so " +
+			"nobody is deactivated in Wrike by it. Import by the Okta app id; the token is not imported (Okta never " +
+			"returns it), so the first apply after an import sends it again.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:      true,
@@ -255,10 +258,16 @@ func checkUnique(at path.Path, attrName string, ids []types.String, diags *diag.
 	}
 }
 
-// ModifyPlan plans an update when the connection was found disabled (for
-// instance deactivated by hand in Okta), so apply re-activates it.
+// ModifyPlan catches at plan time what would fail on create (no such app,
+// an app Okta's API cannot provision), and plans an update when the
+// connection was found disabled (for instance deactivated by hand in
+// Okta), so apply re-activates it.
 func (r *oktaWrikeProvisioningResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		r.checkAppAtPlan(ctx, req, resp)
 		return
 	}
 	var status types.String
@@ -266,6 +275,28 @@ func (r *oktaWrikeProvisioningResource) ModifyPlan(ctx context.Context, req reso
 	if !status.IsNull() && status.ValueString() != oktaapi.StatusEnabled {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
 	}
+}
+
+// checkAppAtPlan reads the app's connection once before a create. Errors
+// other than a missing app are left to apply, which reports them in full.
+func (r *oktaWrikeProvisioningResource) checkAppAtPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var appID types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("app_id"), &appID)...)
+	if r.okta == nil || appID.IsUnknown() || appID.IsNull() {
+		return
+	}
+	conn, err := r.okta.GetDefaultConnection(ctx, appID.ValueString())
+	switch {
+	case errors.Is(err, oktaapi.ErrNotFound):
+		resp.Diagnostics.Append(noSuchAppDiagnostic(appID.ValueString()))
+	case err == nil && conn.Status == oktaapi.StatusUnknown:
+		resp.Diagnostics.Append(unknownConnectionDiagnostic(appID.ValueString()))
+	}
+}
+
+func noSuchAppDiagnostic(appID string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("app_id"), "No such Okta app",
+		fmt.Sprintf("The Okta org has no app with id %q. Use the id of the Wrike app instance (Okta Admin Console → Applications → Wrike: the id is in the page's URL).", appID))
 }
 
 func (r *oktaWrikeProvisioningResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -298,8 +329,7 @@ func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource
 	appID := plan.AppID.ValueString()
 	if _, err := r.okta.GetApp(ctx, appID); err != nil {
 		if errors.Is(err, oktaapi.ErrNotFound) {
-			resp.Diagnostics.AddAttributeError(path.Root("app_id"), "No such Okta app",
-				fmt.Sprintf("The Okta org has no app with id %q. Use the id of the Wrike app instance (Okta Admin Console → Applications → Wrike: the id is in the page's URL).", appID))
+			resp.Diagnostics.Append(noSuchAppDiagnostic(appID))
 			return
 		}
 		resp.Diagnostics.Append(oktaErrorDiagnostic("Cannot read the Okta app", err))
@@ -398,10 +428,6 @@ func (r *oktaWrikeProvisioningResource) Update(ctx context.Context, req resource
 		}
 	}
 	applyErr := r.applyTogglesAndAssignments(ctx, appID, &state, &plan, have, want)
-	if !resend {
-		// Token fields were not sent: keep what state knew about them.
-		plan.BearerToken, plan.BearerTokenWOVersion = state.BearerToken, state.BearerTokenWOVersion
-	}
 	r.finish(ctx, plan, everyone, resp.Private, &resp.State, &resp.Diagnostics)
 	if applyErr != nil {
 		resp.Diagnostics.Append(applyErr)

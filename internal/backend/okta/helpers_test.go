@@ -225,8 +225,12 @@ type fakeSCIM struct {
 	// fail503 answers that many next requests with 503.
 	fail503 int
 	// hold blocks requests while not nil, until it is closed.
-	hold   chan struct{}
-	nextID int
+	hold chan struct{}
+	// delay slows every answer; garbage answers lookups with a 200 that is
+	// not SCIM.
+	delay   time.Duration
+	garbage bool
+	nextID  int
 }
 
 func newFakeSCIM(t *testing.T, domain string) *fakeSCIM {
@@ -248,11 +252,12 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
-	hold := f.hold
+	hold, delay := f.hold, f.delay
 	f.mu.Unlock()
 	if hold != nil {
 		<-hold
 	}
+	time.Sleep(delay)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests = append(f.requests, r.Method+" "+strings.TrimPrefix(r.URL.Path, "/scim/v2"))
@@ -272,6 +277,9 @@ func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/scim+json")
 	switch {
+	case f.garbage && r.Method == "GET" && path == "/Users" && r.URL.Query().Get("filter") != "":
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html>maintenance page</html>"))
 	case r.Method == "GET" && path == "/Users":
 		var res []any
 		if flt := r.URL.Query().Get("filter"); flt != "" {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // The Okta face's records. Timestamps are strings in Okta's format
@@ -114,10 +115,107 @@ type OktaLogQuery struct {
 }
 
 // OktaStore implements the Okta face's persistence on a DB.
-type OktaStore struct{ db *DB }
+type OktaStore struct {
+	db *DB
+	// Prepared statements of the provisioning engine's hot path: parsing
+	// SQL again for every task costs more than running it.
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
 
 // NewOktaStore returns the Okta face's store on db.
-func NewOktaStore(db *DB) *OktaStore { return &OktaStore{db: db} }
+func NewOktaStore(db *DB) *OktaStore { return &OktaStore{db: db, stmts: map[string]*sql.Stmt{}} }
+
+// prepared returns query prepared on the read pool (write false) or on the
+// writer's connection (write true), preparing it on first use.
+func (s *OktaStore) prepared(ctx context.Context, query string, write bool) (*sql.Stmt, error) {
+	key := "r" + query
+	pool := s.db.read
+	if write {
+		key, pool = "w"+query, s.db.write
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.stmts[key]; ok {
+		return st, nil
+	}
+	st, err := pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	s.stmts[key] = st
+	return st, nil
+}
+
+// preparedQuerier runs queries through prepared statements, on the read pool
+// or, when tx is set, inside that transaction.
+type preparedQuerier struct {
+	s  *OktaStore
+	tx *sql.Tx
+}
+
+func (p preparedQuerier) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if p.tx == nil {
+		return p.s.prepared(ctx, query, false)
+	}
+	// Inside a transaction the writer's only connection is taken, so a
+	// statement can be used only if it was prepared before (see
+	// prepareWrites); otherwise it runs unprepared.
+	p.s.mu.Lock()
+	st, ok := p.s.stmts["w"+query]
+	p.s.mu.Unlock()
+	if !ok {
+		return nil, errNotPrepared
+	}
+	return p.tx.StmtContext(ctx, st), nil
+}
+
+var errNotPrepared = errors.New("store: statement not prepared")
+
+// engineWrites are the statements of FinishOktaTasks.
+var engineWrites = []string{deleteTaskSQL, upsertStateSQL, insertEventSQL}
+
+// prepareWrites prepares the engine's write statements on the writer's
+// connection; it must run outside any transaction.
+func (s *OktaStore) prepareWrites(ctx context.Context) {
+	for _, q := range engineWrites {
+		_, _ = s.prepared(ctx, q, true)
+	}
+}
+
+func (p preparedQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		if p.tx != nil {
+			return p.tx.QueryContext(ctx, query, args...)
+		}
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (p preparedQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		// Unprepared, the query reports the same error through Scan.
+		if p.tx != nil {
+			return p.tx.QueryRowContext(ctx, query, args...)
+		}
+		return p.s.db.read.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (p preparedQuerier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		if p.tx != nil {
+			return p.tx.ExecContext(ctx, query, args...)
+		}
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
 
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -999,7 +1097,8 @@ func (s *OktaStore) PendingOktaTasks(ctx context.Context) ([]OktaTask, error) {
 func (s *OktaStore) OktaSyncView(ctx context.Context, appID, userID string) (OktaSyncView, error) {
 	var v OktaSyncView
 	var err error
-	v.App, err = getApp(ctx, s.db.read, appID)
+	q := preparedQuerier{s: s}
+	v.App, err = getApp(ctx, q, appID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return v, nil
@@ -1007,7 +1106,7 @@ func (s *OktaStore) OktaSyncView(ctx context.Context, appID, userID string) (Okt
 		return v, err
 	}
 	v.AppFound = true
-	v.User, err = getUser(ctx, s.db.read, userID)
+	v.User, err = getUser(ctx, q, userID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return v, nil
@@ -1015,12 +1114,12 @@ func (s *OktaStore) OktaSyncView(ctx context.Context, appID, userID string) (Okt
 		return v, err
 	}
 	v.UserFound = true
-	a, err := resolveAssignment(ctx, s.db.read, appID, userID)
+	a, err := resolveAssignment(ctx, q, appID, userID)
 	if err != nil {
 		return v, err
 	}
 	v.Assigned, v.UserType = a.assigned, a.profile["userType"]
-	v.State, v.HasState, err = getState(ctx, s.db.read, appID, userID)
+	v.State, v.HasState, err = getState(ctx, q, appID, userID)
 	return v, err
 }
 
@@ -1028,13 +1127,15 @@ func (s *OktaStore) OktaSyncView(ctx context.Context, appID, userID string) (Okt
 // the downstream account's state (when st.AppID is set) and the attempt's
 // System Log events.
 func (s *OktaStore) FinishOktaTasks(ctx context.Context, seqs []int64, st OktaAppUserState, events []OktaLogEvent) error {
+	s.prepareWrites(ctx)
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		q := preparedQuerier{s: s, tx: tx}
 		for _, seq := range seqs {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM okta_tasks WHERE seq = ?`, seq); err != nil {
+			if _, err := q.ExecContext(ctx, deleteTaskSQL, seq); err != nil {
 				return err
 			}
 		}
-		return saveStateAndEvents(ctx, tx, st, events)
+		return saveStateAndEvents(ctx, q, st, events)
 	})
 }
 
@@ -1051,12 +1152,18 @@ func (s *OktaStore) RetryOktaTasks(ctx context.Context, seqs []int64, attempts i
 	})
 }
 
-func saveStateAndEvents(ctx context.Context, tx *sql.Tx, st OktaAppUserState, events []OktaLogEvent) error {
+const (
+	deleteTaskSQL  = `DELETE FROM okta_tasks WHERE seq = ?`
+	upsertStateSQL = `INSERT INTO okta_app_user_state(app_id, user_id, external_id, remote_active, status, sync_state, status_changed, last_sync)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM okta_users WHERE id = ?2) AND EXISTS (SELECT 1 FROM okta_apps WHERE id = ?1)
+		ON CONFLICT(app_id, user_id) DO UPDATE SET external_id = excluded.external_id, remote_active = excluded.remote_active,
+			status = excluded.status, sync_state = excluded.sync_state, status_changed = excluded.status_changed, last_sync = excluded.last_sync`
+	insertEventSQL = `INSERT INTO okta_log_events(uuid, published, event_type, outcome, actor_id, target_ids, body) VALUES (?, ?, ?, ?, ?, ?, ?)`
+)
+
+func saveStateAndEvents(ctx context.Context, tx querier, st OktaAppUserState, events []OktaLogEvent) error {
 	if st.AppID != "" {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO okta_app_user_state(app_id, user_id, external_id, remote_active, status, sync_state, status_changed, last_sync)
-			SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM okta_users WHERE id = ?2) AND EXISTS (SELECT 1 FROM okta_apps WHERE id = ?1)
-			ON CONFLICT(app_id, user_id) DO UPDATE SET external_id = excluded.external_id, remote_active = excluded.remote_active,
-				status = excluded.status, sync_state = excluded.sync_state, status_changed = excluded.status_changed, last_sync = excluded.last_sync`,
+		if _, err := tx.ExecContext(ctx, upsertStateSQL,
 			st.AppID, st.UserID, st.ExternalID, st.RemoteActive, st.Status, st.SyncState, st.StatusChanged, st.LastSync); err != nil {
 			return err
 		}
@@ -1073,9 +1180,9 @@ func (s *OktaStore) OktaFailedCount(ctx context.Context) (int, error) {
 
 // ---- System Log
 
-func insertEvents(ctx context.Context, tx *sql.Tx, events []OktaLogEvent) error {
+func insertEvents(ctx context.Context, tx querier, events []OktaLogEvent) error {
 	for _, e := range events {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO okta_log_events(uuid, published, event_type, outcome, actor_id, target_ids, body) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := tx.ExecContext(ctx, insertEventSQL,
 			e.UUID, e.Published, e.EventType, e.Outcome, e.ActorID, strings.Join(e.TargetIDs, " "), string(e.Body)); err != nil {
 			return err
 		}

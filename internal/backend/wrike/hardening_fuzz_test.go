@@ -163,3 +163,13 @@ func FuzzAdminAPI(f *testing.F) {
 		}
 	})
 }
+
+func hardOpenSnap(t testing.TB, env *backendtest.Env) *hardening.Snapshotter {
+	t.Helper()
+	snap, err := hardening.OpenSnapshotter(env.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = snap.Close() })
+	return snap
+}

@@ -12,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -130,8 +129,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	wsrv := &http.Server{Handler: b.Wrike, ReadHeaderTimeout: 10 * time.Second}
-	osrv := &http.Server{Handler: b.Okta, ReadHeaderTimeout: 10 * time.Second}
+	wsrv := newServer(b.Wrike, false)
+	osrv := newServer(b.Okta, true)
 	errc := make(chan error, 2)
 	go func() { errc <- wsrv.Serve(wl) }()
 	go func() { errc <- osrv.Serve(ol) }()

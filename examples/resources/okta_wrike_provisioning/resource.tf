@@ -1,0 +1,55 @@
+resource "wrike_approved_domain" "acme" {
+  domain = "acme.example.com"
+}
+
+resource "wrike_api_token" "okta" {
+  app_name = "Okta SCIM provisioning"
+}
+
+resource "wrike_scim_integration" "okta" {
+  identity_provider = "okta"
+}
+
+# The type name starts with "okta_", so Terraform would look for a provider named "okta":
+# `provider = wrike` is required.
+resource "okta_wrike_provisioning" "wrike" {
+  provider = wrike
+
+  app_id        = var.okta_app_id
+  scim_base_url = wrike_scim_integration.okta.scim_url
+
+  # Write-only: sent to Okta on create and whenever the version changes, never stored in state.
+  bearer_token_wo         = wrike_api_token.okta.token
+  bearer_token_wo_version = 1
+
+  create_users           = true
+  update_user_attributes = true
+  deactivate_users       = true
+
+  group_assignments = [
+    { group_id = var.okta_groups["Engineering"], user_type = "Regular" },
+    { group_id = var.okta_groups["Sales"], user_type = "Collaborator" },
+  ]
+
+  user_assignments = [
+    { user_id = var.okta_users["contractor@acme.example.com"], user_type = "External" },
+  ]
+
+  # Okta refuses users whose domain Wrike has not approved yet.
+  depends_on = [wrike_approved_domain.acme]
+}
+
+variable "okta_app_id" {
+  description = "Id of the Wrike app instance in Okta."
+  type        = string
+}
+
+variable "okta_groups" {
+  description = "Okta group ids by group name."
+  type        = map(string)
+}
+
+variable "okta_users" {
+  description = "Okta user ids by login."
+  type        = map(string)
+}

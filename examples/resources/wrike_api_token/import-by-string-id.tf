@@ -1,0 +1,4 @@
+import {
+  to = wrike_api_token.okta_scim
+  id = "IEAAAAAQKQAAAAAB"
+}

@@ -1,0 +1,4 @@
+import {
+  to = wrike_approved_domain.acme
+  id = "acme.example.com"
+}

@@ -1,0 +1,4 @@
+import {
+  to = wrike_scim_integration.okta
+  id = "okta"
+}

@@ -1,0 +1,220 @@
+package wrike_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
+	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
+)
+
+// hardClient keeps enough idle connections for the parallel tests, so they
+// measure the server and not connection churn.
+var hardClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128}}
+
+// TestHardeningParallelCreatesOneUserName: 100 requests create the same
+// userName at once (in mixed letter case, as two identity providers or a
+// retrying one would): exactly one 201, every other a 409 uniqueness, and
+// one user stored.
+func TestHardeningParallelCreatesOneUserName(t *testing.T) {
+	env := backendtest.Start(t)
+	sc := env.SetupSCIM(t, "okta", "example.com")
+	const n = 100
+	answers := make([]hardAnswer, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			login := "race.user@example.com"
+			if i%2 == 1 {
+				login = "Race.User@Example.com"
+			}
+			<-start
+			answers[i] = hardSCIMCall(hardClient, "POST", sc.BaseURL+"/Users", sc.Token, hardOktaUser(login))
+		}()
+	}
+	close(start)
+	wg.Wait()
+	created, conflicts := 0, 0
+	for i, a := range answers {
+		switch {
+		case a.status == http.StatusCreated:
+			created++
+		case a.status == http.StatusConflict && a.isSCIMError() && a.scimType() == "uniqueness":
+			conflicts++
+		default:
+			t.Errorf("request %d: %d %s", i, a.status, a.raw)
+		}
+	}
+	if created != 1 || conflicts != n-1 {
+		t.Fatalf("%d created and %d conflicts, want 1 and %d", created, conflicts, n-1)
+	}
+	list := hardSCIMCall(nil, "GET", sc.BaseURL+`/Users?filter=userName+eq+"RACE.USER@example.com"`, sc.Token, "")
+	if got := hardWant(t, list, 200, "list")["totalResults"]; fmt.Sprint(got) != "1" {
+		t.Fatalf("totalResults = %v after the race, want 1", got)
+	}
+	env.Restart(t)
+	sc.BaseURL = hardBase(env, "okta")
+	list = hardSCIMCall(nil, "GET", sc.BaseURL+`/Users?filter=userName+eq+"race.user@example.com"`, sc.Token, "")
+	if got := hardWant(t, list, 200, "list after restart")["totalResults"]; fmt.Sprint(got) != "1" {
+		t.Fatalf("totalResults = %v after restart, want 1", got)
+	}
+}
+
+// hardBase is a provider's SCIM base URL (it changes with a restart's ports).
+func hardBase(env *backendtest.Env, provider string) string {
+	return env.WrikeURL + "/scim/" + provider + "/v2"
+}
+
+// TestHardeningParallelPatchIfMatch: workers increment a counter held in
+// the user's title by read (GET, ETag) then PATCH with If-Match, retrying
+// on 412. No update is lost: the final counter equals the number of PATCHes
+// answered 200, every 200 carries a new version, and a PATCH with a stale
+// ETag is refused with 412 and changes nothing.
+func TestHardeningParallelPatchIfMatch(t *testing.T) {
+	env := backendtest.Start(t)
+	sc := env.SetupSCIM(t, "okta", "example.com")
+	id, firstTag := hardCreate(t, sc, "counter@example.com")
+	url := sc.BaseURL + "/Users/" + id
+	hardWant(t, hardSCIMCall(nil, "PATCH", url, sc.Token,
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"title","value":"0"}]}`), 200, "set counter")
+
+	const workers, increments = 16, 8
+	var mu sync.Mutex
+	var ok, stale int
+	versions := map[string]bool{}
+	var wg sync.WaitGroup
+	errs := make(chan string, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for done, tries := 0, 0; done < increments; tries++ {
+				if tries > 400 {
+					errs <- fmt.Sprintf("worker %d: no progress after %d tries", w, tries)
+					return
+				}
+				cur := hardSCIMCall(hardClient, "GET", url, sc.Token, "")
+				n, err := strconv.Atoi(fmt.Sprint(cur.body["title"]))
+				if cur.status != 200 || err != nil || cur.etag == "" {
+					errs <- fmt.Sprintf("worker %d: GET %d %s", w, cur.status, cur.raw)
+					return
+				}
+				body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"title","value":"%d"}]}`, n+1)
+				a := hardSCIMCall(hardClient, "PATCH", url, sc.Token, body, "If-Match", cur.etag)
+				mu.Lock()
+				switch {
+				case a.status == 200:
+					ok++
+					done++
+					if versions[a.etag] {
+						errs <- fmt.Sprintf("worker %d: version %s answered twice", w, a.etag)
+					}
+					versions[a.etag] = true
+				case a.status == http.StatusPreconditionFailed && a.isSCIMError():
+					stale++
+				default:
+					errs <- fmt.Sprintf("worker %d: PATCH %d %s", w, a.status, a.raw)
+					mu.Unlock()
+					return
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	final := hardWant(t, hardSCIMCall(nil, "GET", url, sc.Token, ""), 200, "final GET")
+	if fmt.Sprint(final["title"]) != strconv.Itoa(ok) || ok != workers*increments {
+		t.Fatalf("counter = %v after %d successful PATCHes (%d workers x %d): an update was lost", final["title"], ok, workers, increments)
+	}
+	t.Logf("%d PATCHes answered 200, %d answered 412 (stale ETag), counter %v", ok, stale, final["title"])
+
+	before := hardSCIMCall(nil, "GET", url, sc.Token, "")
+	a := hardSCIMCall(nil, "PATCH", url, sc.Token,
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"title","value":"stale"}]}`, "If-Match", firstTag)
+	hardWantError(t, a, http.StatusPreconditionFailed, "", "PATCH with the first ETag")
+	after := hardSCIMCall(nil, "GET", url, sc.Token, "")
+	if before.raw != after.raw || before.etag != after.etag {
+		t.Fatalf("a refused PATCH changed the user:\n%s\n%s", before.raw, after.raw)
+	}
+}
+
+// TestHardeningParallelPatchesDistinctAttributes: workers PATCH different
+// attributes of one user at once without If-Match (as Okta and Entra do);
+// every worker's last value is there at the end, so no write overwrote
+// another's with an older copy of the user.
+func TestHardeningParallelPatchesDistinctAttributes(t *testing.T) {
+	env := backendtest.Start(t)
+	sc := env.SetupSCIM(t, "okta", "example.com")
+	id, _ := hardCreate(t, sc, "many.writers@example.com")
+	url := sc.BaseURL + "/Users/" + id
+	const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:"
+	paths := []string{"title", "nickName", "displayName", "locale", "timezone", "preferredLanguage", "profileUrl",
+		"name.middleName", "name.honorificPrefix", ent + "department", ent + "organization", ent + "costCenter",
+		ent + "division", ent + "employeeNumber"}
+	const rounds = 6
+	var wg sync.WaitGroup
+	errs := make(chan string, len(paths)*rounds)
+	for i, p := range paths {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range rounds {
+				v := fmt.Sprintf("w%d-r%d", i, r)
+				if p == "profileUrl" {
+					v = "https://example.com/" + v
+				}
+				body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":%q,"value":%q}]}`, p, v)
+				if a := hardSCIMCall(hardClient, "PATCH", url, sc.Token, body); a.status != 200 {
+					errs <- fmt.Sprintf("PATCH %s: %d %s", p, a.status, a.raw)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	final := hardWant(t, hardSCIMCall(nil, "GET", url, sc.Token, ""), 200, "final GET")
+	for i, p := range paths {
+		want := fmt.Sprintf("w%d-r%d", i, rounds-1)
+		var got any
+		switch {
+		case strings.HasPrefix(p, ent):
+			e, _ := final["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"].(map[string]any)
+			got = e[strings.TrimPrefix(p, ent)]
+		case strings.HasPrefix(p, "name."):
+			n, _ := final["name"].(map[string]any)
+			got = n[strings.TrimPrefix(p, "name.")]
+		default:
+			got = final[p]
+		}
+		if !strings.HasSuffix(fmt.Sprint(got), want) {
+			t.Errorf("%s = %v, want its last write %s: an update was lost", p, got, want)
+		}
+	}
+	snap, err := hardening.OpenSnapshotter(env.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	rows, err := snap.Rows(context.Background(), "wrike_users")
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("stored users: %d rows, %v", len(rows), err)
+	}
+	if !strings.Contains(rows[0], fmt.Sprintf("w%d-r%d", len(paths)-1, rounds-1)) {
+		t.Fatalf("the stored user lacks the last write: %s", rows[0])
+	}
+}

@@ -1,0 +1,331 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// client talks to both faces of the reference backend with the tokens from dev.env.
+type client struct {
+	http       *http.Client
+	wrikeURL   string
+	wrikeToken string
+	oktaURL    string
+	oktaToken  string
+}
+
+func clientFromEnv() (*client, error) {
+	c := &client{
+		http:       &http.Client{Timeout: 90 * time.Second},
+		wrikeURL:   strings.TrimRight(os.Getenv("WRIKE_URL"), "/"),
+		wrikeToken: os.Getenv("WRIKE_TOKEN"),
+		oktaURL:    strings.TrimRight(os.Getenv("OKTA_ORG_URL"), "/"),
+		oktaToken:  os.Getenv("OKTA_API_TOKEN"),
+	}
+	var missing []string
+	for name, v := range map[string]string{"WRIKE_URL": c.wrikeURL, "WRIKE_TOKEN": c.wrikeToken, "OKTA_ORG_URL": c.oktaURL, "OKTA_API_TOKEN": c.oktaToken} {
+		if v == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return nil, fmt.Errorf("%s not set: source the dev.env written by wrike-backend --dev", strings.Join(missing, ", "))
+	}
+	return c, nil
+}
+
+type user struct {
+	ID           string `json:"id"`
+	UserName     string `json:"userName"`
+	FirstName    string `json:"firstName"`
+	LastName     string `json:"lastName"`
+	Email        string `json:"email"`
+	Title        string `json:"title"`
+	Phone        string `json:"phone"`
+	Organization string `json:"organization"`
+	Department   string `json:"department"`
+	UserType     string `json:"userType"`
+	Active       bool   `json:"active"`
+	Billable     bool   `json:"billable"`
+}
+
+type account struct {
+	Name               string `json:"name"`
+	BillableSeats      int    `json:"billableSeats"`
+	ActiveMembers      int    `json:"activeMembers"`
+	DeactivatedMembers int    `json:"deactivatedMembers"`
+}
+
+// refusal is one user Okta could not provision, with the reason its System Log gives.
+type refusal struct {
+	Login  string
+	Event  string
+	Reason string
+}
+
+// apiError keeps the status and the service's own message, never the request's headers.
+type apiError struct {
+	Method, Path string
+	Status       int
+	Body         string
+}
+
+func (e *apiError) Error() string {
+	return fmt.Sprintf("%s %s: HTTP %d: %s", e.Method, e.Path, e.Status, e.Body)
+}
+
+func (c *client) do(ctx context.Context, method, base, path, auth string, into any) error {
+	req, err := http.NewRequestWithContext(ctx, method, base+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", auth)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			// url.Error carries the URL only; the token is in a header and stays out.
+			return fmt.Errorf("%s %s: %w", method, path, uerr.Err)
+		}
+		return err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return &apiError{Method: method, Path: path, Status: resp.StatusCode, Body: strings.TrimSpace(string(body))}
+	}
+	if into == nil {
+		return nil
+	}
+	if err := json.Unmarshal(body, into); err != nil {
+		return fmt.Errorf("%s %s: decoding the answer: %w", method, path, err)
+	}
+	return nil
+}
+
+func (c *client) wrike(ctx context.Context, path string, into any) error {
+	var env struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if err := c.do(ctx, http.MethodGet, c.wrikeURL+"/api/v4", path, "Bearer "+c.wrikeToken, &env); err != nil {
+		return err
+	}
+	return json.Unmarshal(env.Data, into)
+}
+
+func (c *client) okta(ctx context.Context, method, path string, into any) error {
+	return c.do(ctx, method, c.oktaURL, path, "SSWS "+c.oktaToken, into)
+}
+
+// users lists Wrike's users by user name: Wrike orders them by creation, which depends on the
+// order Okta's per-user queues happened to finish in.
+func (c *client) users(ctx context.Context) ([]user, error) {
+	var users []user
+	if err := c.wrike(ctx, "/users", &users); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(users, func(i, j int) bool { return users[i].UserName < users[j].UserName })
+	return users, nil
+}
+
+func (c *client) account(ctx context.Context) (account, error) {
+	var accts []account
+	if err := c.wrike(ctx, "/account", &accts); err != nil {
+		return account{}, err
+	}
+	if len(accts) != 1 {
+		return account{}, fmt.Errorf("GET /account: expected one account, got %d", len(accts))
+	}
+	return accts[0], nil
+}
+
+type logEvent struct {
+	EventType      string `json:"eventType"`
+	DisplayMessage string `json:"displayMessage"`
+	Target         []struct {
+		Type        string `json:"type"`
+		AlternateID string `json:"alternateId"`
+		DisplayName string `json:"displayName"`
+	} `json:"target"`
+	Outcome struct {
+		Result string `json:"result"`
+		Reason string `json:"reason"`
+	} `json:"outcome"`
+}
+
+// refusals lists the failed provisioning attempts of the System Log, one line per user (the
+// latest reason wins: a user retried after a fix shows what happened last).
+func (c *client) refusals(ctx context.Context) ([]refusal, error) {
+	q := url.Values{"filter": {`outcome.result eq "FAILURE"`}, "limit": {"1000"}}
+	var events []logEvent
+	if err := c.okta(ctx, http.MethodGet, "/api/v1/logs?"+q.Encode(), &events); err != nil {
+		return nil, err
+	}
+	byLogin := map[string]refusal{}
+	var order []string
+	for _, ev := range events {
+		if ev.Outcome.Result != "FAILURE" || !strings.HasPrefix(ev.EventType, "application.provision.user") {
+			continue
+		}
+		login := ""
+		for _, t := range ev.Target {
+			if t.Type == "User" {
+				login = t.AlternateID
+				if login == "" {
+					login = t.DisplayName
+				}
+			}
+		}
+		if login == "" {
+			continue
+		}
+		reason := ev.Outcome.Reason
+		if reason == "" {
+			reason = ev.DisplayMessage
+		}
+		if _, seen := byLogin[login]; !seen {
+			order = append(order, login)
+		}
+		byLogin[login] = refusal{Login: login, Event: ev.EventType, Reason: reason}
+	}
+	out := make([]refusal, 0, len(order))
+	for _, login := range order {
+		out = append(out, byLogin[login])
+	}
+	return out, nil
+}
+
+func (c *client) waitProvisioning(ctx context.Context, timeout time.Duration) error {
+	var counts struct {
+		Pending int `json:"pending"`
+		Failed  int `json:"failed"`
+	}
+	path := "/api/v1/_backend/provisioning/wait?timeout=" + url.QueryEscape(timeout.String())
+	if err := c.okta(ctx, http.MethodGet, path, &counts); err != nil {
+		var aerr *apiError
+		if errors.As(err, &aerr) && aerr.Status == http.StatusGatewayTimeout {
+			return fmt.Errorf("provisioning still busy after %s: %s", timeout, aerr.Body)
+		}
+		return err
+	}
+	fmt.Printf("provisioning queue idle: %d pending, %d failed tasks\n", counts.Pending, counts.Failed)
+	return nil
+}
+
+// deactivateOne deactivates in Okta the first active Regular user found in Wrike; oktaUsers is
+// the JSON object login → Okta user id that dev.env exports as TF_VAR_okta_users.
+func (c *client) deactivateOne(ctx context.Context, oktaUsers string) (string, error) {
+	ids := map[string]string{}
+	if err := json.Unmarshal([]byte(oktaUsers), &ids); err != nil {
+		return "", fmt.Errorf("TF_VAR_okta_users is not a JSON object of login to id: %w", err)
+	}
+	users, err := c.users(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, u := range users {
+		if !u.Active || u.UserType != "Regular" {
+			continue
+		}
+		id := ids[u.UserName]
+		if id == "" {
+			id = ids[u.Email]
+		}
+		if id == "" {
+			continue
+		}
+		if err := c.okta(ctx, http.MethodPost, "/api/v1/users/"+url.PathEscape(id)+"/lifecycle/deactivate", nil); err != nil {
+			return "", err
+		}
+		return u.UserName, nil
+	}
+	return "", errors.New("no active Regular user in Wrike that is also an Okta user")
+}
+
+func printUsers(w io.Writer, users []user) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "USER NAME\tNAME\tTITLE\tDEPARTMENT\tORGANIZATION\tPHONE\tUSER TYPE\tACTIVE\tBILLABLE")
+	for _, u := range users {
+		fmt.Fprintf(tw, "%s\t%s %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.UserName, u.FirstName, u.LastName,
+			dash(u.Title), dash(u.Department), dash(u.Organization), dash(u.Phone), u.UserType, yesNo(u.Active), yesNo(u.Billable))
+	}
+	_ = tw.Flush()
+}
+
+func printRefusals(w io.Writer, refusals []refusal) {
+	if len(refusals) == 0 {
+		fmt.Fprintln(w, "no failed provisioning attempts in the System Log")
+		return
+	}
+	for _, r := range refusals {
+		fmt.Fprintf(w, "%s\n    %s: %s\n", r.Login, r.Event, r.Reason)
+	}
+}
+
+func printAccount(w io.Writer, a account) {
+	fmt.Fprintf(w, "billable seats: %d (active members %d, deactivated members %d)\n", a.BillableSeats, a.ActiveMembers, a.DeactivatedMembers)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// portsFree fails when another process already listens on one of the addresses, so the demo
+// stops before starting a backend that could not bind.
+func portsFree(addrs []string) error {
+	for _, addr := range addrs {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("%s is already in use (another wrike-backend or another program); stop it or choose other addresses with DEMO_WRIKE_ADDR / DEMO_OKTA_ADDR", addr)
+		}
+		_ = l.Close()
+	}
+	return nil
+}
+
+// ready reports whether the backend has written file (dev.env) and every URL answers HTTP at
+// all: any status means the listener is up.
+func ready(ctx context.Context, file string, urls []string) error {
+	if _, err := os.Stat(file); err != nil { //nolint:gosec // the demo script names the file to wait for
+		return fmt.Errorf("%s not written yet", file)
+	}
+	hc := &http.Client{Timeout: 2 * time.Second}
+	for _, u := range urls {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil) //nolint:gosec // the demo script names its own loopback backend
+		if err != nil {
+			return err
+		}
+		resp, err := hc.Do(req) //nolint:gosec // as above
+		if err != nil {
+			return fmt.Errorf("%s does not answer yet", u)
+		}
+		_ = resp.Body.Close()
+	}
+	return nil
+}

@@ -1,0 +1,290 @@
+package release
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// providerSource is the address examples declare and dev_overrides redirects to the local build.
+const providerSource = "registry.terraform.io/wrike-community/wrike"
+
+// requiredProviders is added to an example that does not declare the provider itself, as a
+// reader pasting a resource example into a configuration of theirs would have it.
+const requiredProviders = `terraform {
+  required_providers {
+    wrike = {
+      source = "wrike-community/wrike"
+    }
+  }
+}
+`
+
+// terraformEnv builds the provider from this checkout and returns the environment that makes
+// the Terraform CLI on PATH use it through dev_overrides, with a CLI configuration of its own in
+// a temporary directory (the user's ~/.terraformrc is never read).
+func terraformEnv(t *testing.T) []string {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 to run the Terraform CLI against the examples (make test does)")
+	}
+	if _, err := exec.LookPath("terraform"); err != nil {
+		t.Fatal("TF_ACC is set but the Terraform CLI is not on PATH")
+	}
+	pluginDir := buildProvider(t)
+
+	rc := filepath.Join(t.TempDir(), "terraform.rc")
+	config := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", providerSource, pluginDir)
+	if err := os.WriteFile(rc, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		return strings.HasPrefix(kv, "TF_CLI_CONFIG_FILE=") || strings.HasPrefix(kv, "TF_VAR_") ||
+			strings.HasPrefix(kv, "TF_DATA_DIR=")
+	})
+	return append(env, "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+}
+
+var (
+	buildOnce   sync.Once
+	buildDir    string
+	buildOutput string
+	buildErr    error
+)
+
+// buildProvider compiles what `make demo` builds (the provider, the backend and the demo
+// client) once per test binary into one folder; TestMain removes it.
+func buildProvider(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "wrike-provider-")
+		if buildErr != nil {
+			return
+		}
+		for name, pkg := range map[string]string{
+			"terraform-provider-wrike": ".",
+			"wrike-backend":            "./internal/cmd/wrike-backend",
+			"wrike-demo":               "./internal/cmd/wrike-demo",
+		} {
+			cmd := exec.Command("go", "build", "-o", filepath.Join(buildDir, name), pkg)
+			cmd.Dir = repoRoot(t)
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				buildOutput, buildErr = pkg+": "+string(out), err
+				return
+			}
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("building: %v\n%s", buildErr, buildOutput)
+	}
+	return buildDir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// exampleDirs lists every directory under examples/ that holds Terraform files.
+func exampleDirs(t *testing.T) []string {
+	t.Helper()
+	root := filepath.Join(repoRoot(t), "examples")
+	var dirs []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".terraform") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".tf") && !slices.Contains(dirs, filepath.Dir(path)) {
+			dirs = append(dirs, filepath.Dir(path))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(dirs)
+	if len(dirs) == 0 {
+		t.Fatal("no examples found")
+	}
+	return dirs
+}
+
+func terraform(t *testing.T, dir string, env []string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command("terraform", args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// Every example, the docs' and the demo's, is valid against the provider built from this tree.
+// Nothing runs `terraform init`: dev_overrides serve the provider directly.
+func TestExamplesValidateAgainstTheLocalBuild(t *testing.T) {
+	env := terraformEnv(t)
+	root := repoRoot(t)
+	for _, dir := range exampleDirs(t) {
+		rel, _ := filepath.Rel(root, dir)
+		t.Run(rel, func(t *testing.T) {
+			work := t.TempDir()
+			declares := false
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") {
+					continue
+				}
+				b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(string(b), "required_providers") {
+					declares = true
+				}
+				if err := os.WriteFile(filepath.Join(work, e.Name()), b, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !declares {
+				if err := os.WriteFile(filepath.Join(work, "zz_required_providers.tf"), []byte(requiredProviders), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if out, err := terraform(t, work, env, "validate", "-no-color"); err != nil {
+				t.Fatalf("terraform validate %s: %v\n%s", rel, err, out)
+			}
+		})
+	}
+}
+
+func TestExamplesAreFormatted(t *testing.T) {
+	if _, err := exec.LookPath("terraform"); err != nil {
+		t.Skip("the Terraform CLI is not on PATH")
+	}
+	cmd := exec.Command("terraform", "fmt", "-check", "-recursive", "-list=true", "examples")
+	cmd.Dir = repoRoot(t)
+	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+filepath.Join(t.TempDir(), "none.rc"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("terraform fmt -check -recursive examples: %v; files to format (make fmt):\n%s", err, out)
+	}
+}
+
+type schemaAttribute struct {
+	Description string `json:"description"`
+	NestedType  *struct {
+		Attributes map[string]schemaAttribute `json:"attributes"`
+	} `json:"nested_type"`
+}
+
+type schemaBlock struct {
+	Block struct {
+		Attributes map[string]schemaAttribute `json:"attributes"`
+	} `json:"block"`
+}
+
+type wrikeSchema struct {
+	ResourceSchemas   map[string]schemaBlock `json:"resource_schemas"`
+	DataSourceSchemas map[string]schemaBlock `json:"data_source_schemas"`
+}
+
+// providerSchema is `terraform providers schema -json` of the local build.
+func providerSchema(t *testing.T) wrikeSchema {
+	t.Helper()
+	env := terraformEnv(t)
+	work := t.TempDir()
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(requiredProviders), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("terraform", "providers", "schema", "-json")
+	cmd.Dir = work
+	cmd.Env = env
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("terraform providers schema: %v\n%s", err, out)
+	}
+	var schema struct {
+		ProviderSchemas map[string]wrikeSchema `json:"provider_schemas"`
+	}
+	if err := json.Unmarshal(out, &schema); err != nil {
+		t.Fatalf("decoding the provider schema: %v\n%s", err, out)
+	}
+	p, ok := schema.ProviderSchemas[providerSource]
+	if !ok {
+		t.Fatalf("no schema for %s in %v", providerSource, schema.ProviderSchemas)
+	}
+	return p
+}
+
+// Every resource and data source the provider serves has the example files its documentation
+// page is built from; a resource also has both import forms.
+func TestEveryResourceAndDataSourceHasExamples(t *testing.T) {
+	p := providerSchema(t)
+	examples := filepath.Join(repoRoot(t), "examples")
+	exists := func(parts ...string) bool {
+		_, err := os.Stat(filepath.Join(append([]string{examples}, parts...)...))
+		return err == nil
+	}
+	for name := range p.ResourceSchemas {
+		for _, f := range []string{"resource.tf", "import.sh", "import-by-string-id.tf"} {
+			if !exists("resources", name, f) {
+				t.Errorf("resource %s has no examples/resources/%s/%s", name, name, f)
+			}
+		}
+	}
+	for name := range p.DataSourceSchemas {
+		if !exists("data-sources", name, "data-source.tf") {
+			t.Errorf("data source %s has no examples/data-sources/%s/data-source.tf", name, name)
+		}
+	}
+	if !exists("provider", "provider.tf") {
+		t.Error("no examples/provider/provider.tf")
+	}
+}
+
+// tfplugindocs cannot attach okta_wrike_provisioning's schema to its page (the type name lacks
+// the wrike_ prefix), so the page's Schema section is written in its template: it must list
+// every attribute with the description the provider gives it.
+func TestOktaProvisioningPageCoversTheSchema(t *testing.T) {
+	p := providerSchema(t)
+	res, ok := p.ResourceSchemas["okta_wrike_provisioning"]
+	if !ok {
+		t.Fatal("the provider has no okta_wrike_provisioning resource")
+	}
+	page, err := os.ReadFile(filepath.Join(repoRoot(t), "templates", "resources", "okta_wrike_provisioning.md.tmpl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var check func(prefix string, attrs map[string]schemaAttribute)
+	check = func(prefix string, attrs map[string]schemaAttribute) {
+		for name, a := range attrs {
+			line := fmt.Sprintf("- `%s` (", name)
+			if !strings.Contains(string(page), line) {
+				t.Errorf("the page does not document %s%s", prefix, name)
+			} else if !strings.Contains(string(page), a.Description) {
+				t.Errorf("the page's description of %s%s is not the provider's: %q", prefix, name, a.Description)
+			}
+			if a.NestedType != nil {
+				check(prefix+name+".", a.NestedType.Attributes)
+			}
+		}
+	}
+	check("", res.Block.Attributes)
+}
