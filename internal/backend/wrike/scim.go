@@ -91,7 +91,7 @@ func (s *Server) scim(h scimHandler) http.HandlerFunc {
 		}
 		e := scimError(err)
 		if e.Status == http.StatusInternalServerError {
-			s.logger(r.Context()).Error("SCIM failure", "method", r.Method, "path", r.URL.Path, "error", err)
+			s.logger(r).Error("SCIM failure", "method", r.Method, "path", r.URL.Path, "error", err)
 		}
 		if e.Status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="Wrike SCIM"`)
