@@ -581,6 +581,13 @@ func TestSCIMGroupsAndDiscovery(t *testing.T) {
 	scimDo(t, sc, "GET", "/Groups?filter="+url.QueryEscape(`displayName eq "Engineering"`), "").want(t, 200)
 	scimDo(t, sc, "GET", "/Groups?filter="+url.QueryEscape(`displayName eq`), "").wantSCIMError(t, 400, "invalidFilter")
 	scimDo(t, sc, "POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"x"}`).wantSCIMError(t, 501, "")
+	scimDo(t, sc, "GET", "/Me", "").wantSCIMError(t, 501, "")
+	scimDo(t, sc, "POST", "/Bulk", `{}`).wantSCIMError(t, 501, "")
+	createUser(t, sc, `{"schemas":["`+coreUser+`"],"userName":"root.search@acme.example.com"}`)
+	rs := scimDo(t, sc, "POST", "/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"userName sw \"root\""}`).want(t, 200)
+	if rs["totalResults"] != float64(1) || get(rs, "Resources/0/userName") != "root.search@acme.example.com" {
+		t.Fatalf("root .search = %v", rs)
+	}
 
 	spc := scimDo(t, sc, "GET", "/ServiceProviderConfig", "").want(t, 200)
 	if get(spc, "patch/supported") != true || get(spc, "etag/supported") != true || get(spc, "bulk/supported") != false ||
