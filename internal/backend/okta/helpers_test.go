@@ -277,10 +277,10 @@ func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/scim+json")
 	switch {
-	case f.garbage && r.Method == "GET" && path == "/Users" && r.URL.Query().Get("filter") != "":
+	case f.garbage && r.Method == http.MethodGet && path == "/Users" && r.URL.Query().Get("filter") != "":
 		w.Header().Set("Content-Type", "text/html")
 		_, _ = w.Write([]byte("<html>maintenance page</html>"))
-	case r.Method == "GET" && path == "/Users":
+	case r.Method == http.MethodGet && path == "/Users":
 		var res []any
 		if flt := r.URL.Query().Get("filter"); flt != "" {
 			want := strings.TrimSuffix(strings.TrimPrefix(flt, `userName eq "`), `"`)
@@ -291,7 +291,7 @@ func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"schemas": []string{schemaList}, "totalResults": len(res), "Resources": res, "startIndex": 1, "itemsPerPage": len(res)})
-	case r.Method == "POST" && path == "/Users":
+	case r.Method == http.MethodPost && path == "/Users":
 		email := body["emails"].([]any)[0].(map[string]any)["value"].(string)
 		if !strings.HasSuffix(email, "@"+f.domain) {
 			scimErr(w, 400, "invalidValue", "The email domain of "+email+" is not an approved domain")
@@ -301,7 +301,7 @@ func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 		id := "w" + itoa(f.nextID)
 		body["id"] = id
 		f.users[id] = body
-		w.WriteHeader(201)
+		w.WriteHeader(http.StatusCreated)
 		_ = json.NewEncoder(w).Encode(body)
 	case strings.HasPrefix(path, "/Users/"):
 		id := strings.TrimPrefix(path, "/Users/")
@@ -311,14 +311,14 @@ func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		switch r.Method {
-		case "GET":
+		case http.MethodGet:
 			_ = json.NewEncoder(w).Encode(u)
-		case "PUT":
+		case http.MethodPut:
 			for k, v := range body {
 				u[k] = v
 			}
 			_ = json.NewEncoder(w).Encode(u)
-		case "PATCH":
+		case http.MethodPatch:
 			for _, op := range body["Operations"].([]any) {
 				for k, v := range op.(map[string]any)["value"].(map[string]any) {
 					u[k] = v

@@ -8,14 +8,14 @@ import (
 	"time"
 )
 
-func TestSlowAndMalformedSCIMAnswersFailWithoutStickingTheQueue(t *testing.T) {
-	o := startOrg(t, func(c *Config) { c.CallTimeout = 100 * time.Millisecond; c.MaxAttempts = 2 })
+func TestSlowSCIMAnswersTimeOutAndFail(t *testing.T) {
+	o := startOrg(t, func(c *Config) { c.CallTimeout = 500 * time.Millisecond; c.MaxAttempts = 2 })
 	f := newFakeSCIM(t, "acme.example.com")
 	app := o.createApp(t)
 	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
 
 	f.mu.Lock()
-	f.delay = 300 * time.Millisecond
+	f.delay = 1500 * time.Millisecond
 	f.mu.Unlock()
 	slow := o.createUser(t, profile("slow@acme.example.com"))
 	o.must(t, 200, "POST", "/api/v1/apps/"+app+"/users", map[string]any{"id": slow}, nil)
@@ -27,13 +27,20 @@ func TestSlowAndMalformedSCIMAnswersFailWithoutStickingTheQueue(t *testing.T) {
 		t.Fatalf("slow SCIM events: %+v", evs)
 	}
 
+}
+
+func TestMalformedSCIMAnswerFailsAtOnce(t *testing.T) {
+	o := startOrg(t)
+	f := newFakeSCIM(t, "acme.example.com")
+	app := o.createApp(t)
+	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
 	f.mu.Lock()
-	f.delay, f.garbage = 0, true
+	f.garbage = true
 	f.mu.Unlock()
 	odd := o.createUser(t, profile("odd@acme.example.com"))
 	o.must(t, 200, "POST", "/api/v1/apps/"+app+"/users", map[string]any{"id": odd}, nil)
 	o.wait(t)
-	evs = o.logs(t, `target.id eq "`+odd+`"`)
+	evs := o.logs(t, `target.id eq "`+odd+`"`)
 	if len(evs) != 1 || !strings.Contains(*evs[0].Outcome.Reason, "malformed") {
 		t.Fatalf("malformed SCIM events (one attempt, no retry): %+v", evs)
 	}
@@ -43,8 +50,8 @@ func TestSlowAndMalformedSCIMAnswersFailWithoutStickingTheQueue(t *testing.T) {
 	f.garbage = false
 	f.mu.Unlock()
 	o.must(t, 200, "POST", "/api/v1/users/"+odd, map[string]any{"profile": map[string]string{"title": "Fixed"}}, nil)
-	if _, failed := o.wait(t); failed != 1 {
-		t.Fatalf("failed = %d, want 1 (only the slow user)", failed)
+	if _, failed := o.wait(t); failed != 0 {
+		t.Fatalf("failed = %d after the fix, want 0", failed)
 	}
 	if u := f.byUserName("odd@acme.example.com"); u == nil || u["title"] != "Fixed" {
 		t.Fatalf("odd after the fix: %v", u)
