@@ -1,23 +1,158 @@
 #!/usr/bin/env bash
-# Starts the reference backend in the foreground on loopback, with its data in
-# .demo/ (git-ignored). `make demo` builds ./bin first; this script builds nothing.
-# The full end-to-end demo (Terraform apply against both faces) replaces this.
+# The whole seed on one machine: start the reference backend (Wrike face + Okta face) in dev
+# mode on loopback, apply examples/demo with the locally built provider, wait for Okta to
+# provision, then show the users in Wrike, the refused users with their System Log reason, the
+# billable seats, and a deactivation syncing. Run through `make demo`, which builds bin/ first.
+#
+# Everything lives in .demo/ (git-ignored), wiped at start. The backend started here is stopped
+# on exit, on failure and on Ctrl-C. Addresses: DEMO_WRIKE_ADDR, DEMO_OKTA_ADDR; the binaries'
+# folder and the scratch folder can be moved with DEMO_BIN and DEMO_DIR (tests use them).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-bin=./bin/wrike-backend
-if [ ! -x "$bin" ]; then
-	echo "demo: $bin is missing; run 'make demo' (it builds first)" >&2
-	exit 1
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="${DEMO_BIN:-$root/bin}"
+demo="${DEMO_DIR:-$root/.demo}"
+wrike_addr="${DEMO_WRIKE_ADDR:-127.0.0.1:7480}"
+okta_addr="${DEMO_OKTA_ADDR:-127.0.0.1:7481}"
+case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
+case "$demo" in /*) ;; *) demo="$PWD/$demo" ;; esac
+export CHECKPOINT_DISABLE=1
+
+say() { printf '\n==> %s\n' "$*"; }
+fail() { printf '\nmake demo: %s\n' "$*" >&2; exit 1; }
+
+# is_our_backend PID: the process is still this checkout's wrike-backend (pids get reused).
+is_our_backend() {
+	if [ -e "/proc/$1/exe" ]; then
+		# A rebuilt binary shows as "<path> (deleted)".
+		local exe
+		exe="$(readlink "/proc/$1/exe" 2>/dev/null || true)"
+		[ "${exe% (deleted)}" = "$bin/wrike-backend" ]
+	else
+		[ "$(ps -p "$1" -o comm= 2>/dev/null | xargs basename 2>/dev/null || true)" = "wrike-backend" ]
+	fi
+}
+
+backend_pid=""
+cleanup() {
+	local status=$?
+	trap - EXIT INT TERM HUP PIPE
+	if [ -n "$backend_pid" ] && kill -0 "$backend_pid" 2>/dev/null; then
+		printf '\n==> Stopping the reference backend (pid %s)\n' "$backend_pid"
+		kill -TERM "$backend_pid" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$backend_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$backend_pid" 2>/dev/null || true
+		wait "$backend_pid" 2>/dev/null || true
+	fi
+	if [ -n "$backend_pid" ]; then
+		rm -f "$demo/backend.pid"
+		if [ "$status" -ne 0 ]; then
+			printf 'make demo failed (exit %s). Backend log: %s\n' "$status" "$demo/backend.log" >&2
+		fi
+	fi
+	exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
+
+# --- preconditions ---------------------------------------------------------------------------
+case "$demo" in
+/ | "$HOME" | "$root" | "") fail "DEMO_DIR=$demo would be wiped: choose a scratch folder." ;;
+esac
+command -v terraform >/dev/null 2>&1 ||
+	fail "the Terraform CLI is not on PATH. Install Terraform 1.11 or newer (https://developer.hashicorp.com/terraform/install) and run make demo again."
+for b in terraform-provider-wrike wrike-backend wrike-demo; do
+	[ -x "$bin/$b" ] || fail "$bin/$b is missing: run make demo (it builds bin/ first)."
+done
+
+# A run killed with SIGKILL cannot stop its backend: find it by the pid file it left and stop
+# it, but only when that pid is still our own binary.
+if [ -f "$demo/backend.pid" ]; then
+	old="$(cat "$demo/backend.pid" 2>/dev/null || true)"
+	if [ -n "$old" ] && is_our_backend "$old"; then
+		say "Stopping the backend a previous, interrupted run left behind (pid $old)"
+		kill -TERM "$old" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$old" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$old" 2>/dev/null || true
+	fi
 fi
-addr=${WRIKE_BACKEND_WRIKE_ADDR:-127.0.0.1:7480}
-mkdir -p .demo
-cat <<MSG
-Starting the reference backend (data in .demo/; delete it to start over).
-On first start it prints a Wrike admin token once; use it as \$TOKEN:
+"$bin/wrike-demo" port-free "$wrike_addr" "$okta_addr" || fail "cannot start the backend."
 
-  curl -s -H "Authorization: Bearer \$TOKEN" http://$addr/api/v4/scim_integrations
-  curl -s -H "Authorization: Bearer \$TOKEN" -d domain=example.com http://$addr/api/v4/approved_domains
+say "Wiping $demo (state of any earlier run)"
+rm -rf "$demo"
+mkdir -p "$demo/data" "$demo/terraform"
 
-README.md, "Run the reference backend", shows the whole walk-through. Ctrl-C stops it.
-MSG
-exec "$bin" --wrike-addr "$addr" --data-dir .demo "$@"
+# --- backend ---------------------------------------------------------------------------------
+say "Starting the reference backend in dev mode (Wrike face on $wrike_addr, Okta face on $okta_addr)"
+"$bin/wrike-backend" --dev --data-dir "$demo/data" --wrike-addr "$wrike_addr" --okta-addr "$okta_addr" \
+	>"$demo/backend.log" 2>&1 &
+backend_pid=$!
+echo "$backend_pid" >"$demo/backend.pid"
+
+say "Waiting for the backend to seed the demo Okta org and answer"
+for i in $(seq 300); do
+	if ! kill -0 "$backend_pid" 2>/dev/null; then
+		echo "the backend exited; last lines of its log ($demo/backend.log):" >&2
+		tail -n 20 "$demo/backend.log" >&2
+		fail "the backend did not start."
+	fi
+	"$bin/wrike-demo" ready "$demo/data/dev.env" "http://$wrike_addr/" "http://$okta_addr/" 2>/dev/null && break
+	[ "$i" -lt 300 ] || fail "the backend did not answer within 60 seconds (log: $demo/backend.log)."
+	sleep 0.2
+done
+# dev.env: WRIKE_URL, WRIKE_TOKEN, OKTA_ORG_URL, OKTA_API_TOKEN and the TF_VAR_ lines.
+set -a
+# shellcheck disable=SC1091
+. "$demo/data/dev.env"
+set +a
+echo "Wrike: $WRIKE_URL   Okta: $OKTA_ORG_URL   (tokens in $demo/data/dev.env)"
+
+# --- terraform -------------------------------------------------------------------------------
+# A CLI config of our own: the user's ~/.terraformrc is never read or written.
+cat >"$demo/terraform.rc" <<EOF
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/wrike-community/wrike" = "$bin"
+  }
+  direct {}
+}
+EOF
+export TF_CLI_CONFIG_FILE="$demo/terraform.rc"
+export TF_IN_AUTOMATION=1
+cp "$root"/examples/demo/*.tf "$demo/terraform/"
+cd "$demo/terraform"
+
+say "terraform apply: approve acme.example.com, create the API token, enable SCIM, configure provisioning in Okta, assign Engineering (Regular), Sales (Collaborator) and one user (External)"
+terraform apply -auto-approve -input=false -compact-warnings || fail "terraform apply failed (see above)."
+
+say "Waiting for Okta to push the assigned users to Wrike over SCIM"
+"$bin/wrike-demo" wait-provisioning
+terraform apply -refresh-only -auto-approve -input=false -compact-warnings >"$demo/refresh.log" 2>&1 ||
+	{ cat "$demo/refresh.log" >&2; fail "terraform refresh failed."; }
+
+say "Users in Wrike (provisioned by Okta over SCIM)"
+"$bin/wrike-demo" users
+
+say "Users Okta could not provision (Okta System Log, outcome FAILURE)"
+"$bin/wrike-demo" refused
+
+say "Seats"
+"$bin/wrike-demo" seats
+echo "terraform output billable_seats: $(terraform output -raw billable_seats)"
+
+# --- deactivation ----------------------------------------------------------------------------
+say "Deactivating one user in Okta (POST /api/v1/users/{id}/lifecycle/deactivate)"
+login="$("$bin/wrike-demo" deactivate)"
+echo "deactivated $login in Okta"
+
+say "Waiting for Okta to push the deactivation to Wrike"
+"$bin/wrike-demo" wait-provisioning
+
+say "$login in Wrike now (kept, inactive, not billable)"
+"$bin/wrike-demo" user "$login"
+"$bin/wrike-demo" seats
+
+say "Done. The backend stops now; run make demo again to start over."

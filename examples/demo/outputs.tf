@@ -1,17 +1,8 @@
 output "users" {
-  description = "Users in Wrike with the attributes Okta synced."
+  description = "Users in Wrike, by user name: name, title, department, user type and status, as Okta synced them."
   value = {
-    for u in data.wrike_users.provisioned.users : u.user_name => {
-      name         = "${u.first_name} ${u.last_name}"
-      email        = u.email
-      title        = u.title
-      phone        = u.phone
-      organization = u.organization
-      department   = u.department
-      user_type    = u.user_type
-      active       = u.active
-      billable     = u.billable
-    }
+    for u in data.wrike_users.provisioned.users : u.user_name => format("%s %s, %s, %s, %s, %s",
+    u.first_name, u.last_name, u.title, u.department, u.user_type, u.active ? "active" : "inactive")
   }
 }
 

@@ -158,7 +158,7 @@ func orDefault[T comparable](v, d T) T {
 func ParseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return nil, fmt.Errorf("not a valid URL: %v", err)
+		return nil, fmt.Errorf("not a valid URL: %w", err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("the URL must start with https:// or http://, got %q", raw)
@@ -230,7 +230,7 @@ func (c *Client) Do(ctx context.Context, r Request, out any) (*Response, error) 
 		}
 		return nil, fmt.Errorf("%s %s %s: %s", c.api, r.Method, redact(target), c.scrub(err.Error()))
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	out2 := &Response{StatusCode: resp.StatusCode, Header: resp.Header}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
@@ -359,14 +359,14 @@ func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http
 		if spread <= 0 {
 			spread = 50 * time.Millisecond
 		}
-		return advice + rand.N(spread)
+		return advice + rand.N(spread) //nolint:gosec // jitter needs no cryptographic randomness
 	}
 	step := float64(minWait) * math.Pow(2, float64(attempt))
 	if step > float64(maxWait) || math.IsInf(step, 1) {
 		step = float64(maxWait)
 	}
 	half := time.Duration(step / 2)
-	return half + rand.N(half+1)
+	return half + rand.N(half+1) //nolint:gosec // jitter needs no cryptographic randomness
 }
 
 // advisedWait reads Retry-After (seconds or an HTTP date) and

@@ -176,7 +176,7 @@ func TestExhaustedRetriesReportTheLastAnswer(t *testing.T) {
 	c := newTestClient(t, srv, nil)
 	_, err := c.Do(context.Background(), Request{Method: "DELETE", Path: "/x"}, nil)
 	var apiErr *Error
-	if !errors.As(err, &apiErr) || !errors.Is(err, ErrServer) || apiErr.StatusCode != 503 || apiErr.Message != "maintenance" {
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrServer) || apiErr.StatusCode != http.StatusServiceUnavailable || apiErr.Message != "maintenance" {
 		t.Fatalf("err = %#v", err)
 	}
 	if calls.Load() != 4 {
@@ -236,7 +236,7 @@ func TestMalformedBodies(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/api/v4/html-error":
-			w.WriteHeader(502)
+			w.WriteHeader(http.StatusBadGateway)
 			_, _ = w.Write([]byte("<html>Bad gateway " + testToken + "</html>"))
 		case "/api/v4/bad-json":
 			_, _ = w.Write([]byte(`{"kind":"x","data":[`))

@@ -84,7 +84,7 @@ func BenchmarkPlanRefresh(b *testing.B) {
 	run(dataDir, "apply", "-auto-approve", "-input=false", "-no-color")
 
 	plan := []string{"plan", "-input=false", "-no-color", "-lock=false", "-detailed-exitcode"}
-	var wrikeWall, dataWall, wrikeCPU, dataCPU []time.Duration
+	var wrikeWall, dataWall, wrikeCPU, dataCPU, noRefreshWall []time.Duration
 	var maxRequests int64
 	var backendBusy time.Duration
 	b.ResetTimer()
@@ -97,11 +97,16 @@ func BenchmarkPlanRefresh(b *testing.B) {
 		maxRequests = max(maxRequests, requests.Load())
 		wall, cpu = run(dataDir, plan...)
 		dataWall, dataCPU = append(dataWall, wall), append(dataCPU, cpu)
+		// The same plan without refresh: what the plugin protocol costs
+		// when no HTTP request is made at all.
+		wall, _ = run(wrikeDir, append(plan, "-refresh=false")...)
+		noRefreshWall = append(noRefreshWall, wall)
 	}
 	b.StopTimer()
 	ms := func(d time.Duration) float64 { return d.Seconds() * 1000 }
 	b.ReportMetric(ms(median(wrikeWall)), "wrike-ms")
 	b.ReportMetric(ms(median(dataWall)), "data-ms")
+	b.ReportMetric(ms(median(noRefreshWall)), "wrike-norefresh-ms")
 	b.ReportMetric(median(wrikeWall).Seconds()/median(dataWall).Seconds(), "wall-ratio")
 	b.ReportMetric(median(wrikeCPU).Seconds()/median(dataCPU).Seconds(), "cpu-ratio")
 	b.ReportMetric(float64(maxRequests)/planBenchResources, "requests/resource")

@@ -32,6 +32,18 @@ resource "wrike_api_token" "okta" {
 	return cfg + "\n}\n"
 }
 
+// expectSCIMStatus checks the status Wrike's SCIM API answers the token with.
+func expectSCIMStatus(scimURL, token string, want int) error {
+	status, err := scimStatus(scimURL, token)
+	if err != nil {
+		return err
+	}
+	if status != want {
+		return fmt.Errorf("SCIM answered %d, want %d", status, want)
+	}
+	return nil
+}
+
 // scimStatus is the status Wrike's SCIM API answers the token with.
 func scimStatus(scimURL, token string) (int, error) {
 	req, err := http.NewRequest(http.MethodGet, scimURL+"/Users?count=1", nil)
@@ -53,15 +65,15 @@ func tokenWorks(previous *[]string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		scimURL := s.RootModule().Resources["wrike_scim_integration.okta"].Primary.Attributes["scim_url"]
 		token := s.RootModule().Resources["wrike_api_token.okta"].Primary.Attributes["token"]
-		if status, err := scimStatus(scimURL, token); err != nil || status != http.StatusOK {
-			return fmt.Errorf("the token in state: SCIM answered %d (%v), want 200", status, err)
+		if err := expectSCIMStatus(scimURL, token, http.StatusOK); err != nil {
+			return fmt.Errorf("the token in state: %w", err)
 		}
 		for i, old := range *previous {
 			if old == token {
 				continue
 			}
-			if status, err := scimStatus(scimURL, old); err != nil || status != http.StatusUnauthorized {
-				return fmt.Errorf("token #%d, replaced: SCIM answered %d (%v), want 401", i, status, err)
+			if err := expectSCIMStatus(scimURL, old, http.StatusUnauthorized); err != nil {
+				return fmt.Errorf("token #%d, replaced: %w", i, err)
 			}
 		}
 		*previous = append(*previous, token)
@@ -91,8 +103,8 @@ func TestAccAPIToken(t *testing.T) {
 			if err := backendGet(env, "/scim_integrations/okta", &in); err != nil {
 				return err
 			}
-			if status, err := scimStatus(in.ScimURL, tokens[len(tokens)-1]); err != nil || status != http.StatusUnauthorized {
-				return fmt.Errorf("token after destroy: SCIM answered %d (%v), want 401", status, err)
+			if err := expectSCIMStatus(in.ScimURL, tokens[len(tokens)-1], http.StatusUnauthorized); err != nil {
+				return fmt.Errorf("token after destroy: %w", err)
 			}
 			return nil
 		},

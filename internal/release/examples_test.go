@@ -60,7 +60,8 @@ var (
 	buildErr    error
 )
 
-// buildProvider compiles the provider once per test binary; TestMain removes it.
+// buildProvider compiles what `make demo` builds (the provider, the backend and the demo
+// client) once per test binary into one folder; TestMain removes it.
 func buildProvider(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -68,14 +69,23 @@ func buildProvider(t *testing.T) string {
 		if buildErr != nil {
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", filepath.Join(buildDir, "terraform-provider-wrike"), ".")
-		cmd.Dir = repoRoot(t)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		out, err := cmd.CombinedOutput()
-		buildOutput, buildErr = string(out), err
+		for name, pkg := range map[string]string{
+			"terraform-provider-wrike": ".",
+			"wrike-backend":            "./internal/cmd/wrike-backend",
+			"wrike-demo":               "./internal/cmd/wrike-demo",
+		} {
+			cmd := exec.Command("go", "build", "-o", filepath.Join(buildDir, name), pkg)
+			cmd.Dir = repoRoot(t)
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				buildOutput, buildErr = pkg+": "+string(out), err
+				return
+			}
+		}
 	})
 	if buildErr != nil {
-		t.Fatalf("building the provider: %v\n%s", buildErr, buildOutput)
+		t.Fatalf("building: %v\n%s", buildErr, buildOutput)
 	}
 	return buildDir
 }

@@ -20,15 +20,18 @@ type GoReleaser struct {
 	ProjectName string  `yaml:"project_name"`
 	Builds      []Build `yaml:"builds"`
 	Archives    []struct {
+		ID           string   `yaml:"id"`
 		Formats      []string `yaml:"formats"`
 		NameTemplate string   `yaml:"name_template"`
 	} `yaml:"archives"`
 	Checksum struct {
 		NameTemplate string      `yaml:"name_template"`
+		IDs          []string    `yaml:"ids"`
 		Algorithm    string      `yaml:"algorithm"`
 		ExtraFiles   []ExtraFile `yaml:"extra_files"`
 	} `yaml:"checksum"`
 	Signs []struct {
+		ID        string   `yaml:"id"`
 		Artifacts string   `yaml:"artifacts"`
 		Args      []string `yaml:"args"`
 	} `yaml:"signs"`

@@ -82,6 +82,11 @@ func TestGoReleaserConfigHasTheRegistryShape(t *testing.T) {
 	if cfg.Checksum.NameTemplate != "{{ .ProjectName }}_{{ .Version }}_SHA256SUMS" || cfg.Checksum.Algorithm != "sha256" {
 		t.Errorf("checksum = %+v, want sha256 named {{ .ProjectName }}_{{ .Version }}_SHA256SUMS", cfg.Checksum)
 	}
+	// goreleaser rewrites the checksum file after signing it; unless it is limited to the zips,
+	// the signature's own checksum is appended and the signature no longer verifies.
+	if !slices.Equal(cfg.Checksum.IDs, []string{cfg.Archives[0].ID}) || cfg.Archives[0].ID == "" || (len(cfg.Signs) > 0 && cfg.Signs[0].ID == cfg.Archives[0].ID) {
+		t.Errorf("checksum ids %v must name exactly the archive id %q (and not the signature's)", cfg.Checksum.IDs, cfg.Archives[0].ID)
+	}
 	manifest := ExtraFile{Glob: "terraform-registry-manifest.json", NameTemplate: manifestName}
 	if !slices.Contains(cfg.Checksum.ExtraFiles, manifest) {
 		t.Errorf("checksum extra_files %+v do not cover the registry manifest as %s", cfg.Checksum.ExtraFiles, manifestName)

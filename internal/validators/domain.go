@@ -59,10 +59,14 @@ func DomainNameProblem(v string) string {
 			return fmt.Sprintf("the label %q starts or ends with a hyphen", l)
 		}
 		for _, r := range l {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			if !isLabelRune(r) {
 				return fmt.Sprintf("the label %q has the character %q; only letters, digits and hyphens are allowed", l, r)
 			}
 		}
 	}
 	return ""
+}
+
+func isLabelRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-'
 }

@@ -140,10 +140,10 @@ func TestRetriesThroughRateLimitAndUnavailable(t *testing.T) {
 		switch n.Add(1) {
 		case 1:
 			w.Header().Set("Retry-After", "0")
-			w.WriteHeader(429)
+			w.WriteHeader(http.StatusTooManyRequests)
 			_, _ = io.WriteString(w, `{"error":"rate_limit_exceeded","errorDescription":"slow"}`)
 		case 2:
-			w.WriteHeader(503)
+			w.WriteHeader(http.StatusServiceUnavailable)
 		default:
 			_, _ = io.WriteString(w, `{"kind":"approvedDomains","data":[{"id":"D","domain":"a.example.com"}]}`)
 		}

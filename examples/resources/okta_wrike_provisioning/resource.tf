@@ -35,7 +35,7 @@ resource "okta_wrike_provisioning" "wrike" {
     { user_id = var.okta_users["contractor@acme.example.com"], user_type = "External" },
   ]
 
-  # Okta refuses users whose domain Wrike has not approved yet.
+  # Wrike refuses users of domains it has not approved: approve them before Okta pushes users.
   depends_on = [wrike_approved_domain.acme]
 }
 

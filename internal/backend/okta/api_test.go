@@ -8,13 +8,13 @@ import (
 
 func TestAuthenticationRateLimitAndErrorBodies(t *testing.T) {
 	o := startOrg(t, func(c *Config) { c.RateLimit = 5 })
-	req, _ := http.NewRequest("GET", o.URL+"/api/v1/users", nil)
+	req, _ := http.NewRequest(http.MethodGet, o.URL+"/api/v1/users", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 401 || resp.Header.Get("X-Rate-Limit-Limit") != "5" {
+	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("X-Rate-Limit-Limit") != "5" {
 		t.Fatalf("no token: %d, limit header %q", resp.StatusCode, resp.Header.Get("X-Rate-Limit-Limit"))
 	}
 	a := o.do(t, "GET", "/api/v1/nothing", nil)

@@ -232,10 +232,9 @@ func (s *Server) setConnection(w http.ResponseWriter, r *http.Request) {
 		activate = b
 	}
 	var causes []string
-	switch {
-	case body.Profile == nil:
+	if body.Profile == nil {
 		causes = append(causes, "profile: The field cannot be left blank")
-	default:
+	} else {
 		if body.Profile.AuthScheme != "TOKEN" {
 			causes = append(causes, "profile.authScheme: only TOKEN is supported, got "+strconv.Quote(body.Profile.AuthScheme))
 		}

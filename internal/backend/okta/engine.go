@@ -371,7 +371,7 @@ func (e *Engine) sync(ctx context.Context, appID, userID string, attempt int) sy
 			if !a.FeatCreate {
 				return idle()
 			}
-			return e.sync2(ctx, v, st, attempt)
+			return e.recreate(ctx, v, st, attempt)
 		}
 	case actDeactivate:
 		_, callErr = e.scim.deactivate(ctx, base, token, st.ExternalID)
@@ -379,8 +379,9 @@ func (e *Engine) sync(ctx context.Context, appID, userID string, attempt int) sy
 	return e.outcome(v, st, act, attempt, callErr)
 }
 
-// sync2 re-runs a push after the linked account turned out to be gone.
-func (e *Engine) sync2(ctx context.Context, v store.OktaSyncView, st store.OktaAppUserState, attempt int) syncResult {
+// recreate pushes the user again after the linked account turned out to be
+// gone downstream.
+func (e *Engine) recreate(ctx context.Context, v store.OktaSyncView, st store.OktaAppUserState, attempt int) syncResult {
 	v.State, v.HasState = st, true
 	v.State.Status = "STAGED"
 	a := v.App

@@ -183,11 +183,9 @@ func TestTasksSurviveRestartAndAreNotRepeated(t *testing.T) {
 	app := o.createApp(t)
 	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
 	g := o.createGroup(t, "Engineering")
-	var users []string
 	for _, n := range []string{"ann", "bob", "cid", "dee"} {
 		id := o.createUser(t, profile(n+"@acme.example.com"))
 		o.must(t, 204, "PUT", "/api/v1/groups/"+g+"/users/"+id, nil, nil)
-		users = append(users, id)
 	}
 	hold := make(chan struct{})
 	f.mu.Lock()
@@ -212,5 +210,4 @@ func TestTasksSurviveRestartAndAreNotRepeated(t *testing.T) {
 	if n != 4 {
 		t.Fatalf("%d accounts downstream, want 4", n)
 	}
-	_ = users
 }

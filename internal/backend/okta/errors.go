@@ -48,7 +48,7 @@ func invalid(field string, causes ...string) error {
 	return &validationError{field: field, causes: causes}
 }
 
-// notFound reports an unknown resource the way Okta names it.
+// notFoundError reports an unknown resource the way Okta names it.
 type notFoundError struct{ id, kind string }
 
 func (e *notFoundError) Error() string {

@@ -225,8 +225,12 @@ type fakeSCIM struct {
 	// fail503 answers that many next requests with 503.
 	fail503 int
 	// hold blocks requests while not nil, until it is closed.
-	hold   chan struct{}
-	nextID int
+	hold chan struct{}
+	// delay slows every answer; garbage answers lookups with a 200 that is
+	// not SCIM.
+	delay   time.Duration
+	garbage bool
+	nextID  int
 }
 
 func newFakeSCIM(t *testing.T, domain string) *fakeSCIM {
@@ -248,11 +252,12 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
-	hold := f.hold
+	hold, delay := f.hold, f.delay
 	f.mu.Unlock()
 	if hold != nil {
 		<-hold
 	}
+	time.Sleep(delay)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests = append(f.requests, r.Method+" "+strings.TrimPrefix(r.URL.Path, "/scim/v2"))
@@ -272,7 +277,10 @@ func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/scim+json")
 	switch {
-	case r.Method == "GET" && path == "/Users":
+	case f.garbage && r.Method == http.MethodGet && path == "/Users" && r.URL.Query().Get("filter") != "":
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html>maintenance page</html>"))
+	case r.Method == http.MethodGet && path == "/Users":
 		var res []any
 		if flt := r.URL.Query().Get("filter"); flt != "" {
 			want := strings.TrimSuffix(strings.TrimPrefix(flt, `userName eq "`), `"`)
@@ -283,7 +291,7 @@ func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"schemas": []string{schemaList}, "totalResults": len(res), "Resources": res, "startIndex": 1, "itemsPerPage": len(res)})
-	case r.Method == "POST" && path == "/Users":
+	case r.Method == http.MethodPost && path == "/Users":
 		email := body["emails"].([]any)[0].(map[string]any)["value"].(string)
 		if !strings.HasSuffix(email, "@"+f.domain) {
 			scimErr(w, 400, "invalidValue", "The email domain of "+email+" is not an approved domain")
@@ -293,7 +301,7 @@ func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 		id := "w" + itoa(f.nextID)
 		body["id"] = id
 		f.users[id] = body
-		w.WriteHeader(201)
+		w.WriteHeader(http.StatusCreated)
 		_ = json.NewEncoder(w).Encode(body)
 	case strings.HasPrefix(path, "/Users/"):
 		id := strings.TrimPrefix(path, "/Users/")
@@ -303,14 +311,14 @@ func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		switch r.Method {
-		case "GET":
+		case http.MethodGet:
 			_ = json.NewEncoder(w).Encode(u)
-		case "PUT":
+		case http.MethodPut:
 			for k, v := range body {
 				u[k] = v
 			}
 			_ = json.NewEncoder(w).Encode(u)
-		case "PATCH":
+		case http.MethodPatch:
 			for _, op := range body["Operations"].([]any) {
 				for k, v := range op.(map[string]any)["value"].(map[string]any) {
 					u[k] = v

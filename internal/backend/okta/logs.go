@@ -2,6 +2,8 @@ package okta
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -108,14 +110,16 @@ func (e *Engine) event(in eventInput) store.OktaLogEvent {
 		ActorID: in.actor.ID, TargetIDs: ids, Body: raw}
 }
 
+// newUUID returns a random (version 4) UUID, the form of Okta's event ids.
 func newUUID() string {
-	id := randomID() + randomID()
-	b := []byte(strings.ToLower(id))[:32]
-	for i := range b {
-		b[i] = "0123456789abcdef"[int(b[i])%16]
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
 	}
-	s := string(b)
-	return s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:32]
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
 func logFilterAttr(a string) bool {

@@ -206,11 +206,11 @@ func TestProvisioningIntoWrike(t *testing.T) {
 	patch := map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
 		"Operations": []map[string]any{{"op": "replace", "path": "title", "value": "Set in Wrike"}}}
 	b, _ := json.Marshal(patch)
-	req, _ := http.NewRequest("PATCH", o.scim.BaseURL+"/Users/"+cidID, bytes.NewReader(b))
+	req, _ := http.NewRequest(http.MethodPatch, o.scim.BaseURL+"/Users/"+cidID, bytes.NewReader(b))
 	req.Header.Set("Authorization", "Bearer "+o.scim.Token)
 	req.Header.Set("Content-Type", "application/scim+json")
 	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
+	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("PATCH in Wrike: %v %v", err, resp)
 	}
 	resp.Body.Close()

@@ -90,7 +90,7 @@ func (c *scimClient) call(ctx context.Context, method, u, token string, body any
 	if err != nil {
 		return 0, nil, &callError{reason: transportReason(method, u, err), retriable: true}
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxSCIMResponse))
 	if err != nil {
 		return 0, nil, &callError{reason: transportReason(method, u, err), retriable: true}

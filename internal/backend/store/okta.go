@@ -246,10 +246,6 @@ func isUniqueViolation(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
-func isForeignKeyViolation(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
-}
-
 // ---- API tokens
 
 // CreateOktaAPIToken stores a new API token.
@@ -317,13 +313,13 @@ func (s *OktaStore) CreateOktaUsers(ctx context.Context, users []OktaUser, group
 		if err != nil {
 			return err
 		}
-		defer ins.Close()
+		defer func() { _ = ins.Close() }()
 		mem, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO okta_group_members(group_id, user_id)
 			SELECT id, ?2 FROM okta_groups WHERE type = 'BUILT_IN' OR id = ?1`)
 		if err != nil {
 			return err
 		}
-		defer mem.Close()
+		defer func() { _ = mem.Close() }()
 		for _, u := range users {
 			if _, err := ins.ExecContext(ctx, u.ID, u.Status, encodeProfile(u.Profile), u.Created, u.Activated, u.StatusChanged, u.LastUpdated,
 				strings.ToLower(u.Login())); err != nil {
@@ -378,7 +374,7 @@ func (s *OktaStore) OktaUsers(ctx context.Context, after string, limit int, matc
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []OktaUser
 	for rows.Next() && len(out) < limit {
 		u, err := scanUser(rows)
@@ -464,7 +460,7 @@ func insertTasks(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []OktaTask
 	for rows.Next() {
 		var t OktaTask
@@ -541,7 +537,7 @@ func (s *OktaStore) OktaGroups(ctx context.Context, after string, limit int, mat
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []OktaGroup
 	for rows.Next() && len(out) < limit {
 		g, err := scanGroup(rows)
@@ -612,7 +608,7 @@ func (s *OktaStore) OktaGroupMembers(ctx context.Context, groupID, after string,
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []OktaUser
 	for rows.Next() {
 		u, err := scanUser(rows)
@@ -631,7 +627,7 @@ func (s *OktaStore) OktaUserGroups(ctx context.Context, userID string) ([]OktaGr
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []OktaGroup
 	for rows.Next() {
 		g, err := scanGroup(rows)
@@ -726,7 +722,7 @@ func (s *OktaStore) OktaApps(ctx context.Context, after string, limit int, match
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []OktaApp
 	for rows.Next() && len(out) < limit {
 		a, err := scanApp(rows)
@@ -842,7 +838,7 @@ func (s *OktaStore) OktaAppGroups(ctx context.Context, appID, after string, limi
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []OktaAppGroup
 	for rows.Next() {
 		g, err := scanAppGroup(rows)
@@ -948,7 +944,7 @@ func (s *OktaStore) OktaAppUsers(ctx context.Context, appID, after string, limit
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
+			_ = rows.Close()
 			return nil, err
 		}
 		ids = append(ids, id)
@@ -998,7 +994,7 @@ func resolveAssignment(ctx context.Context, q querier, appID, userID string) (as
 	if err != nil {
 		return a, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	for rows.Next() {
 		var created, updated string
 		if err := rows.Scan(&profile, &created, &updated); err != nil {
@@ -1081,7 +1077,7 @@ func (s *OktaStore) PendingOktaTasks(ctx context.Context) ([]OktaTask, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []OktaTask
 	for rows.Next() {
 		var t OktaTask
@@ -1215,7 +1211,7 @@ func (s *OktaStore) OktaLogEvents(ctx context.Context, q OktaLogQuery) ([]OktaLo
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []OktaLogEvent
 	for rows.Next() && len(out) < q.Limit {
 		var e OktaLogEvent

@@ -72,7 +72,7 @@ func (s *Server) admin(h adminHandler) http.HandlerFunc {
 		}
 		status, code, desc := adminError(err)
 		if status == http.StatusInternalServerError {
-			s.logger(r.Context()).Error("admin API failure", "method", r.Method, "path", r.URL.Path, "error", err)
+			s.logger(r).Error("admin API failure", "method", r.Method, "path", r.URL.Path, "error", err)
 		}
 		writeJSON(w, status, map[string]string{"error": code, "errorDescription": desc})
 	}
@@ -530,9 +530,11 @@ type integrationJSON struct {
 // integration returns a provider's integration; a provider never configured
 // is a disabled integration with the default user type.
 func (s *Server) integration(provider string) (store.WrikeSCIMIntegration, bool) {
-	if !slices.Contains(identityProviders, provider) {
+	i := slices.Index(identityProviders, provider)
+	if i < 0 {
 		return store.WrikeSCIMIntegration{}, false
 	}
+	provider = identityProviders[i] // the constant, not a slice of the request
 	s.mu.RLock()
 	in, ok := s.integrations[provider]
 	s.mu.RUnlock()

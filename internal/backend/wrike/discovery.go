@@ -61,12 +61,16 @@ func resourceTypeDoc(rt *scim.ResourceType, base string) map[string]any {
 	for _, e := range rt.Extensions {
 		exts = append(exts, map[string]any{"schema": e.Schema.ID, "required": e.Required})
 	}
+	desc := rt.Description
+	if rt == scim.GroupResourceType {
+		desc = "Group (read-only and always empty: Wrike does not sync groups over SCIM)"
+	}
 	return map[string]any{
 		"schemas":          []string{scim.SchemaResourceType},
 		"id":               rt.ID,
 		"name":             rt.Name,
 		"endpoint":         rt.Endpoint,
-		"description":      rt.Description,
+		"description":      desc,
 		"schema":           rt.Schema.ID,
 		"schemaExtensions": exts,
 		"meta":             map[string]any{"resourceType": "ResourceType", "location": base + "/ResourceTypes/" + rt.ID},

@@ -1,7 +1,6 @@
 package wrike
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -52,44 +51,41 @@ func (s *Server) routes() {
 	s.mux = m
 }
 
-// ServeHTTP gives every request an id, logs it when it ends and turns a
-// panic into a 500 so that one bad request cannot stop the server.
+// ServeHTTP gives every request an id (the client's X-Request-Id, else a
+// new one), logs it when it ends and turns a panic into a 500 so that one
+// bad request cannot stop the server.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := r.Header.Get("X-Request-Id")
 	if id == "" || len(id) > 64 {
 		id = nextRequestID()
+		// Kept on the request, which the handlers see, for their log lines.
+		r.Header["X-Request-Id"] = []string{id}
 	}
-	w.Header().Set("X-Request-Id", id)
+	w.Header()["X-Request-Id"] = []string{id}
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	ctx := context.WithValue(r.Context(), requestIDKey{}, id)
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			s.logger(ctx).Error("handler panicked", "panic", p, "method", r.Method, "path", r.URL.Path)
+			s.logger(r).Error("handler panicked", "panic", p, "method", r.Method, "path", r.URL.Path)
 			if !rec.wrote {
 				http.Error(rec, `{"error":"server_error","errorDescription":"internal error"}`, http.StatusInternalServerError)
 			}
 		}
-		if s.log.Enabled(ctx, slog.LevelInfo) {
-			s.log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id),
+		if s.log.Enabled(r.Context(), slog.LevelInfo) {
+			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id),
 				slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
 		}
 	}()
-	s.mux.ServeHTTP(rec, r.WithContext(ctx))
+	s.mux.ServeHTTP(rec, r)
 }
 
-type requestIDKey struct{}
-
 // logger returns the face's logger with the request's id.
-func (s *Server) logger(ctx context.Context) *slog.Logger {
-	if id, ok := ctx.Value(requestIDKey{}).(string); ok {
-		return s.log.With("request_id", id)
-	}
-	return s.log
+func (s *Server) logger(r *http.Request) *slog.Logger {
+	return s.log.With("request_id", r.Header.Get("X-Request-Id"))
 }
 
 var (

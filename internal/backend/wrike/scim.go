@@ -49,6 +49,12 @@ func (s *Server) scimRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET "+p+"/Schemas", s.scim(s.schemas))
 	m.HandleFunc("GET "+p+"/Schemas/{id}", s.scim(s.schema))
 	m.HandleFunc(p+"/Schemas", s.scim(scimMethodNotAllowed))
+	// Searching from the root covers Users only: Groups are always empty.
+	m.HandleFunc("POST "+p+"/.search", s.scim(s.searchUsers))
+	m.HandleFunc(p+"/.search", s.scim(scimMethodNotAllowed))
+	m.HandleFunc(p+"/Me", s.scim(notImplemented("/Me (requests are made with an API app's token, not a user's)")))
+	m.HandleFunc(p+"/Me/", s.scim(notImplemented("/Me (requests are made with an API app's token, not a user's)")))
+	m.HandleFunc(p+"/Bulk", s.scim(notImplemented("bulk operations")))
 	m.HandleFunc("/scim/", s.scim(scimNotFound))
 }
 
@@ -91,7 +97,7 @@ func (s *Server) scim(h scimHandler) http.HandlerFunc {
 		}
 		e := scimError(err)
 		if e.Status == http.StatusInternalServerError {
-			s.logger(r.Context()).Error("SCIM failure", "method", r.Method, "path", r.URL.Path, "error", err)
+			s.logger(r).Error("SCIM failure", "method", r.Method, "path", r.URL.Path, "error", err)
 		}
 		if e.Status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="Wrike SCIM"`)
@@ -133,6 +139,14 @@ func scimMethodNotAllowed(_ http.ResponseWriter, r *http.Request, _ scimCall) er
 
 func scimNotFound(_ http.ResponseWriter, r *http.Request, _ scimCall) error {
 	return scim.Errorf(http.StatusNotFound, "", "no SCIM endpoint at %s", r.URL.Path)
+}
+
+// notImplemented answers RFC 7644's 501 for an optional feature this server
+// does not offer (ServiceProviderConfig says so too).
+func notImplemented(what string) scimHandler {
+	return func(_ http.ResponseWriter, _ *http.Request, _ scimCall) error {
+		return scim.Errorf(http.StatusNotImplemented, "", "%s not supported by this service provider", what)
+	}
 }
 
 func groupsNotSynced(_ http.ResponseWriter, _ *http.Request, _ scimCall) error {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
@@ -581,6 +582,13 @@ func TestSCIMGroupsAndDiscovery(t *testing.T) {
 	scimDo(t, sc, "GET", "/Groups?filter="+url.QueryEscape(`displayName eq "Engineering"`), "").want(t, 200)
 	scimDo(t, sc, "GET", "/Groups?filter="+url.QueryEscape(`displayName eq`), "").wantSCIMError(t, 400, "invalidFilter")
 	scimDo(t, sc, "POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"x"}`).wantSCIMError(t, 501, "")
+	scimDo(t, sc, "GET", "/Me", "").wantSCIMError(t, 501, "")
+	scimDo(t, sc, "POST", "/Bulk", `{}`).wantSCIMError(t, 501, "")
+	createUser(t, sc, `{"schemas":["`+coreUser+`"],"userName":"root.search@acme.example.com"}`)
+	rs := scimDo(t, sc, "POST", "/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"userName sw \"root\""}`).want(t, 200)
+	if rs["totalResults"] != float64(1) || get(rs, "Resources/0/userName") != "root.search@acme.example.com" {
+		t.Fatalf("root .search = %v", rs)
+	}
 
 	spc := scimDo(t, sc, "GET", "/ServiceProviderConfig", "").want(t, 200)
 	if get(spc, "patch/supported") != true || get(spc, "etag/supported") != true || get(spc, "bulk/supported") != false ||
@@ -656,3 +664,60 @@ func TestSCIMUsersPersistAcrossRestart(t *testing.T) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// TestSCIMConcurrentWrites races writers against one user and one userName:
+// every change lands exactly once and exactly one create wins.
+func TestSCIMConcurrentWrites(t *testing.T) {
+	env := backendtest.Start(t)
+	sc := env.SetupSCIM(t, "okta", "acme.example.com")
+	id := createUser(t, sc, oktaUser("race@acme.example.com", "Race", "Condition"))["id"].(string)
+
+	const n = 20
+	var wg sync.WaitGroup
+	codes := make([]int, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = scimDo(t, sc, "PATCH", "/Users/"+id,
+				fmt.Sprintf(`{"Operations":[{"op":"replace","path":"title","value":"T%d"}]}`, i)).status
+		}()
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if c != http.StatusOK {
+			t.Fatalf("PATCH %d: status %d", i, c)
+		}
+	}
+	if v := get(scimDo(t, sc, "GET", "/Users/"+id, "").want(t, 200), "meta/version"); v != fmt.Sprintf(`W/"%d"`, n+1) {
+		t.Fatalf("version after %d concurrent changes = %v", n, v)
+	}
+
+	created := make([]int, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := "Twin@acme.example.com"
+			if i%2 == 0 {
+				name = "twin@ACME.example.com"
+			}
+			created[i] = scimDo(t, sc, "POST", "/Users", oktaUser(name, "T", "W")).status
+		}()
+	}
+	wg.Wait()
+	wins := 0
+	for i, c := range created {
+		switch c {
+		case http.StatusCreated:
+			wins++
+		case http.StatusConflict:
+		default:
+			t.Fatalf("POST %d: status %d", i, c)
+		}
+	}
+	l := scimDo(t, sc, "GET", filterQuery(`userName eq "twin@acme.example.com"`), "").want(t, 200)
+	if wins != 1 || l["totalResults"] != float64(1) {
+		t.Fatalf("%d creates won, %v users stored; want exactly one", wins, l["totalResults"])
+	}
+}

@@ -219,7 +219,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c scimCall) 
 	}
 	u.seq = rec.Seq
 	s.users.put(u)
-	s.logger(r.Context()).Info("user provisioned", "user_id", u.id, "identity_provider", c.provider)
+	s.logger(r).Info("user provisioned", "user_id", u.id, "identity_provider", c.provider)
 	return s.writeUser(w, http.StatusCreated, c, u, p)
 }
 
@@ -287,7 +287,7 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 		externalID:    scim.String(userRT, res, "externalId"),
 		active:        active,
 		userType:      userType,
-		provider:      c.provider,
+		provider:      c.integration.Provider, // not c.provider: that string holds the request line in memory
 		created:       now,
 		modified:      now,
 		version:       1,
@@ -316,7 +316,7 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 	if err != nil {
 		return nil, err
 	}
-	u.doc = packDoc(doc)
+	u.doc, u.docLen = packDoc(doc), int32(len(doc))
 	return u, nil
 }
 
@@ -366,15 +366,19 @@ func encodeDoc(res map[string]any, u *user) ([]byte, error) {
 		b.Write(restJSON[1 : len(restJSON)-1])
 	}
 	b.WriteString(`,"meta":{"resourceType":"User","created":"`)
-	b.WriteString(u.created.UTC().Format(time.RFC3339Nano))
+	b.WriteString(u.created.UTC().Format(metaTime))
 	b.WriteString(`","lastModified":"`)
-	b.WriteString(u.modified.UTC().Format(time.RFC3339Nano))
+	b.WriteString(u.modified.UTC().Format(metaTime))
 	b.WriteString(`","version":`)
 	v, _ := json.Marshal(u.etag())
 	b.Write(v)
 	b.WriteString("}}")
 	return b.Bytes(), nil
 }
+
+// metaTime is the format of meta.created and meta.lastModified: xsd:dateTime
+// in UTC with milliseconds.
+const metaTime = "2006-01-02T15:04:05.000Z07:00"
 
 // content is a resource's JSON without id and meta, to tell whether an
 // update changes anything.
@@ -435,7 +439,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c scimCall,
 	}
 	s.users.put(u)
 	if cur.active != u.active {
-		s.logger(r.Context()).Info("user active changed", "user_id", id, "active", u.active, "identity_provider", c.provider)
+		s.logger(r).Info("user active changed", "user_id", id, "active", u.active, "identity_provider", c.provider)
 	}
 	return s.writeUser(w, http.StatusOK, c, u, p)
 }
@@ -486,7 +490,7 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request, c scimCall) 
 		return err
 	}
 	s.users.remove(id)
-	s.logger(r.Context()).Info("user deleted", "user_id", id, "identity_provider", c.provider)
+	s.logger(r).Info("user deleted", "user_id", id, "identity_provider", c.provider)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

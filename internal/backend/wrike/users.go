@@ -35,66 +35,8 @@ type user struct {
 	modified      time.Time
 	// doc is the resource's JSON without meta.location, ending in `}}`
 	// (meta is its last member), as stored but packed (see packDoc).
-	doc []byte
-}
-
-// The schema URNs make up a third of a typical user document. In memory
-// each is replaced by one control byte, which encoding/json never writes
-// unescaped, so unpacking restores the stored bytes exactly.
-var docURNs = [...]string{1: schemaUser, 2: schemaEnterprise, 3: schemaWrike}
-
-const docURNBytes = "\x01\x02\x03"
-
-// packDoc returns the in-memory form of a stored document, sized exactly.
-func packDoc(doc []byte) []byte {
-	out := make([]byte, 0, len(doc))
-	for len(doc) > 0 {
-		i := bytes.Index(doc, []byte("urn:ietf:params:scim:schemas:"))
-		if i < 0 {
-			out = append(out, doc...)
-			break
-		}
-		out = append(out, doc[:i]...)
-		doc = doc[i:]
-		matched := false
-		for b := 1; b < len(docURNs); b++ {
-			if bytes.HasPrefix(doc, []byte(docURNs[b])) && !urnContinues(doc[len(docURNs[b]):]) {
-				out = append(out, byte(b))
-				doc = doc[len(docURNs[b]):]
-				matched = true
-				break
-			}
-		}
-		if !matched {
-			out = append(out, doc[0])
-			doc = doc[1:]
-		}
-	}
-	return bytes.Clone(out)
-}
-
-// urnContinues reports whether a URN match is only the prefix of a longer
-// name, such as "...:2.0:User:department" (then the URN still packs) versus
-// "...:2.0:UserX" (it does not).
-func urnContinues(rest []byte) bool {
-	if len(rest) == 0 {
-		return false
-	}
-	c := rest[0]
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.'
-}
-
-// appendUnpacked appends the stored form of a packed document.
-func appendUnpacked(dst, doc []byte) []byte {
-	for {
-		i := bytes.IndexAny(doc, docURNBytes)
-		if i < 0 {
-			return append(dst, doc...)
-		}
-		dst = append(dst, doc[:i]...)
-		dst = append(dst, docURNs[doc[i]]...)
-		doc = doc[i+1:]
-	}
+	doc    []byte
+	docLen int32 // the unpacked length of doc
 }
 
 func userFromStore(u store.WrikeUser) (*user, error) {
@@ -104,7 +46,7 @@ func userFromStore(u store.WrikeUser) (*user, error) {
 	return &user{
 		seq: u.Seq, id: u.ID, userNameLower: u.UserNameLower, externalID: u.ExternalID, emails: u.Emails,
 		active: u.Active, userType: u.UserType, provider: u.IdentityProvider, version: u.Version,
-		created: u.Created, modified: u.Modified, doc: packDoc(u.Resource),
+		created: u.Created, modified: u.Modified, doc: packDoc(u.Resource), docLen: int32(len(u.Resource)),
 	}, nil
 }
 
@@ -136,7 +78,7 @@ func (u *user) appendJSON(dst []byte, scimBase string) []byte {
 
 // jsonSize is the length of the user's JSON answer, to size buffers.
 func (u *user) jsonSize(scimBase string) int {
-	return len(u.doc) + len(scimBase) + len(u.id) + 200 // 200: the packed URNs and the location member
+	return int(u.docLen) + len(scimBase) + len(u.id) + 24 // 24: the location member's name and punctuation
 }
 
 // plainJSON reports whether s can be written in a JSON string as it is.

@@ -12,6 +12,8 @@ func TestPackDocRoundTrip(t *testing.T) {
 		`{"title":"urn:ietf:params:scim:schemas:core:2.0:User","x":"urn:ietf:params:scim:schemas:core:2.0:UserX","y":"\u0001","z":"urn:ietf:params:scim:schemas:core:2.0:User:userName","m":{}}`,
 		`{"a":"urn:ietf:params:scim:schemas:","b":{}}`,
 		`{}`,
+		`{"schemas":[`,
+		`{"emails":[{"primary":true,"type":"work","value":"a@b.c"},{"type":"home","value":"x"}],"meta":{"resourceType":"User","created":"t","lastModified":"t","version":"W/\"3\""}}`,
 	} {
 		packed := packDoc([]byte(doc))
 		if got := appendUnpacked(nil, packed); !bytes.Equal(got, []byte(doc)) {
@@ -21,8 +23,8 @@ func TestPackDocRoundTrip(t *testing.T) {
 			t.Errorf("packed %d bytes from %d", len(packed), len(doc))
 		}
 	}
-	full := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"]}`
-	if p := packDoc([]byte(full)); len(p) != len(`{"schemas":["`)+1+len(`"]}`) {
-		t.Errorf("URN not packed: %q", p)
+	full := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"x"}`
+	if p := packDoc([]byte(full)); string(p) != "\x04\x01\x05x\"}" {
+		t.Errorf("packed = %q", p)
 	}
 }

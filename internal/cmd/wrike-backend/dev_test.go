@@ -47,7 +47,7 @@ func TestDevSeedsDemoOrgAndWritesDevEnv(t *testing.T) {
 	}
 
 	get := func(path string, out any) int {
-		req, _ := http.NewRequest("GET", env["OKTA_ORG_URL"]+path, nil)
+		req, _ := http.NewRequest(http.MethodGet, env["OKTA_ORG_URL"]+path, nil)
 		req.Header.Set("Authorization", "SSWS "+env["OKTA_API_TOKEN"])
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -23,7 +23,7 @@ import (
 )
 
 // defaultMemoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT is set.
-const defaultMemoryLimit = 150 << 20
+const defaultMemoryLimit = 175 << 20
 
 type options struct {
 	wrikeAddr string

@@ -133,10 +133,15 @@ func (c *client) okta(ctx context.Context, method, path string, into any) error 
 	return c.do(ctx, method, c.oktaURL, path, "SSWS "+c.oktaToken, into)
 }
 
+// users lists Wrike's users by user name: Wrike orders them by creation, which depends on the
+// order Okta's per-user queues happened to finish in.
 func (c *client) users(ctx context.Context) ([]user, error) {
 	var users []user
-	err := c.wrike(ctx, "/users", &users)
-	return users, err
+	if err := c.wrike(ctx, "/users", &users); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(users, func(i, j int) bool { return users[i].UserName < users[j].UserName })
+	return users, nil
 }
 
 func (c *client) account(ctx context.Context) (account, error) {

@@ -94,8 +94,11 @@ func TestUsersTableShowsSyncedAttributesAndUserType(t *testing.T) {
 			t.Errorf("ada's line %q lacks %q", lines[1], want)
 		}
 	}
-	if f := strings.Fields(lines[2]); len(f) < 2 || f[len(f)-3] != "Regular" || f[len(f)-2] != "no" || f[len(f)-1] != "no" {
-		t.Errorf("the deactivated user should read inactive and not billable: %q", lines[2])
+	if !strings.HasPrefix(lines[2], "bob@") || !strings.HasPrefix(lines[3], "old@") {
+		t.Errorf("users are not listed by user name:\n%s", out.String())
+	}
+	if f := strings.Fields(lines[3]); len(f) < 3 || f[len(f)-3] != "Regular" || f[len(f)-2] != "no" || f[len(f)-1] != "no" {
+		t.Errorf("the deactivated user should read inactive and not billable: %q", lines[3])
 	}
 }
 

@@ -1,0 +1,158 @@
+package release
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// freeAddr returns a loopback address nobody listens on right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	return addr
+}
+
+func runDemo(t *testing.T, bin, dir string, env ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command("bash", filepath.Join(repoRoot(t), "scripts", "demo.sh"))
+	cmd.Dir = repoRoot(t)
+	cmd.Env = append(slicesWithout(os.Environ(), "TF_CLI_CONFIG_FILE=", "TF_VAR_", "WRIKE_", "OKTA_"),
+		"DEMO_BIN="+bin, "DEMO_DIR="+dir)
+	cmd.Env = append(cmd.Env, env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func slicesWithout(env []string, prefixes ...string) []string {
+	var out []string
+next:
+	for _, kv := range env {
+		for _, p := range prefixes {
+			if strings.HasPrefix(kv, p) {
+				continue next
+			}
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+// backendLeft reports whether a wrike-backend from bin still runs.
+func backendLeft(t *testing.T, bin string) bool {
+	t.Helper()
+	entries, _ := filepath.Glob("/proc/[0-9]*/exe")
+	for _, e := range entries {
+		exe, err := os.Readlink(e)
+		if err == nil && strings.TrimSuffix(exe, " (deleted)") == filepath.Join(bin, "wrike-backend") {
+			return true
+		}
+	}
+	return false
+}
+
+// The demo does what the README says, twice in a row, and leaves no backend behind.
+func TestDemoEndToEnd(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 to run the demo with the Terraform CLI (make test does)")
+	}
+	if _, err := exec.LookPath("terraform"); err != nil {
+		t.Fatal("TF_ACC is set but the Terraform CLI is not on PATH")
+	}
+	bin := buildProvider(t)
+	dir := filepath.Join(t.TempDir(), "demo")
+	addrs := []string{"DEMO_WRIKE_ADDR=" + freeAddr(t), "DEMO_OKTA_ADDR=" + freeAddr(t)}
+
+	for run := 1; run <= 2; run++ {
+		out, err := runDemo(t, bin, dir, addrs...)
+		if err != nil {
+			t.Fatalf("run %d: %v\n%s", run, err, out)
+		}
+		for _, want := range []*regexp.Regexp{
+			regexp.MustCompile(`ann\.lee@acme\.example\.com +Ann Lee +Engineering Manager +Engineering +Acme Corp +\+1 555 0100 +Regular +yes +yes`),
+			regexp.MustCompile(`grace\.kim@acme\.example\.com .* Collaborator +yes +yes`),
+			regexp.MustCompile(`iris\.novak@acme\.example\.com .* External +yes +yes`),
+			regexp.MustCompile(`pat\.quinn@partner\.example\.net\n +application\.provision\.user\.push: .*partner\.example\.net.*not an approved domain`),
+			regexp.MustCompile(`sam\.reed@partner\.example\.net\n`),
+			regexp.MustCompile(`billable seats: 10 \(active members 10, deactivated members 0\)`),
+			regexp.MustCompile(`terraform output billable_seats: 10`),
+			regexp.MustCompile(`deactivated ann\.lee@acme\.example\.com in Okta`),
+			regexp.MustCompile(`ann\.lee@acme\.example\.com .* Regular +no +no`),
+			regexp.MustCompile(`billable seats: 9 \(active members 9, deactivated members 1\)`),
+		} {
+			if !want.MatchString(out) {
+				t.Errorf("run %d: output lacks %s\n%s", run, want, out)
+			}
+		}
+		if strings.Contains(out, "partner.example.net  ") {
+			t.Errorf("run %d: a partner.example.net user is listed in Wrike:\n%s", run, out)
+		}
+		if backendLeft(t, bin) {
+			t.Fatalf("run %d left its backend running", run)
+		}
+	}
+}
+
+// A busy port stops the demo before anything starts, with a message naming the address.
+func TestDemoBusyPort(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 to run the demo with the Terraform CLI (make test does)")
+	}
+	bin := buildProvider(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = l.Close() }()
+	out, err := runDemo(t, bin, filepath.Join(t.TempDir(), "demo"),
+		"DEMO_WRIKE_ADDR="+l.Addr().String(), "DEMO_OKTA_ADDR="+freeAddr(t))
+	if err == nil {
+		t.Fatalf("the demo ran with its port taken:\n%s", out)
+	}
+	if !strings.Contains(out, l.Addr().String()+" is already in use") {
+		t.Errorf("the message does not name the busy address:\n%s", out)
+	}
+	if backendLeft(t, bin) {
+		t.Error("a backend was left running")
+	}
+}
+
+// Without the Terraform CLI the demo says what to install and starts nothing.
+func TestDemoWithoutTerraform(t *testing.T) {
+	bin := t.TempDir()
+	for _, name := range []string{"terraform-provider-wrike", "wrike-backend", "wrike-demo"} {
+		if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\nexit 0\n"), 0o700); err != nil { //nolint:gosec // a stub executable
+			t.Fatal(err)
+		}
+	}
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	cmd := exec.Command(bash, filepath.Join(repoRoot(t), "scripts", "demo.sh"))
+	cmd.Dir = repoRoot(t)
+	// A PATH with the usual tools but no terraform.
+	pathDir := t.TempDir()
+	for _, tool := range []string{"dirname", "cat", "rm", "mkdir", "cp", "seq", "sleep", "readlink", "tail", "ps", "xargs", "basename"} {
+		if p, err := exec.LookPath(tool); err == nil {
+			_ = os.Symlink(p, filepath.Join(pathDir, tool))
+		}
+	}
+	cmd.Env = []string{"PATH=" + pathDir, "HOME=" + t.TempDir(), "DEMO_BIN=" + bin, "DEMO_DIR=" + filepath.Join(t.TempDir(), "demo")}
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("the demo ran without terraform:\n%s", out)
+	}
+	if !strings.Contains(string(out), "the Terraform CLI is not on PATH") {
+		t.Errorf("the message does not say Terraform is missing:\n%s", out)
+	}
+}
