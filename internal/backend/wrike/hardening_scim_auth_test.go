@@ -3,7 +3,10 @@ package wrike_test
 import (
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
 )
@@ -107,4 +110,54 @@ func TestHardeningSCIMRevokedTokenRefusedAtOnce(t *testing.T) {
 	}
 	env.Admin(t, "DELETE", "/api_apps/"+sc.AppID, nil, nil)
 	hardWantError(t, hardSCIMCall(nil, "GET", url, old, ""), 401, "", "token of a deleted API app")
+}
+
+// TestHardeningRegenerateUnderLoad: eight SCIM clients keep calling with a
+// v4 token while it is regenerated. No request sent after the regenerate
+// call returned is served with the old token.
+func TestHardeningRegenerateUnderLoad(t *testing.T) {
+	env := backendtest.Start(t)
+	sc := env.SetupSCIM(t, "okta", "example.com")
+	id, _ := hardCreate(t, sc, "load@example.com")
+	var regenerated atomic.Int64 // unix nanos when regenerate returned; 0 before
+	var served, refused, late atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				sent := time.Now().UnixNano()
+				a := hardSCIMCall(hardClient, "GET", sc.BaseURL+"/Users/"+id, sc.Token, "")
+				switch a.status {
+				case 200:
+					served.Add(1)
+					if r := regenerated.Load(); r != 0 && sent > r {
+						late.Add(1)
+					}
+				case 401:
+					refused.Add(1)
+				default:
+					t.Errorf("GET: %d %s", a.status, a.raw)
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(200 * time.Millisecond)
+	env.Admin(t, "POST", "/api_apps/"+sc.AppID+"/regenerate_token", nil, nil)
+	regenerated.Store(time.Now().UnixNano())
+	time.Sleep(200 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if late.Load() != 0 || served.Load() == 0 || refused.Load() == 0 {
+		t.Fatalf("%d served before, %d refused after, %d served after the regenerate returned", served.Load(), refused.Load(), late.Load())
+	}
+	t.Logf("%d requests served before the regenerate, %d refused after it, 0 served late", served.Load(), refused.Load())
 }
