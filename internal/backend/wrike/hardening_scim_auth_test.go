@@ -150,10 +150,16 @@ func TestHardeningRegenerateUnderLoad(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(200 * time.Millisecond)
+	// Wait for traffic on both sides of the regenerate, however loaded the machine.
+	waitFor := func(n *atomic.Int64) {
+		for deadline := time.Now().Add(10 * time.Second); n.Load() < 50 && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitFor(&served)
 	env.Admin(t, "POST", "/api_apps/"+sc.AppID+"/regenerate_token", nil, nil)
 	regenerated.Store(time.Now().UnixNano())
-	time.Sleep(200 * time.Millisecond)
+	waitFor(&refused)
 	close(stop)
 	wg.Wait()
 	if late.Load() != 0 || served.Load() == 0 || refused.Load() == 0 {
