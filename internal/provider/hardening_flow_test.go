@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -175,7 +176,17 @@ func TestAccHardeningRateLimitsAndOutage(t *testing.T) {
 		f.addUser(name, "acme.example.com", "Engineering")
 		logins = append(logins, name+"@acme.example.com")
 	}
-	oktaProxy := hardening.NewFaultProxy(t, f.env.OktaURL, hardening.OktaRateLimit(4, time.Second, nil))
+	// The org's limit, plus every fourth request limited whatever the
+	// pace, so that a slow machine cannot make the test inject nothing.
+	limit := hardening.OktaRateLimit(4, time.Second, nil)
+	always := hardening.OktaRateLimit(0, time.Second, nil)
+	var seen atomic.Int64
+	oktaProxy := hardening.NewFaultProxy(t, f.env.OktaURL, func(r *http.Request) *hardening.Fault {
+		if seen.Add(1)%4 == 2 {
+			return always(r)
+		}
+		return limit(r)
+	})
 	pushes := func(r *http.Request) bool {
 		return r.Method != http.MethodGet && strings.Contains(r.URL.Path, "/Users")
 	}
