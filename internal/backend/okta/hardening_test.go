@@ -177,6 +177,14 @@ func TestHardeningOktaSSWSAuth(t *testing.T) {
 	if !strings.Contains(all, hashHex(tok)) {
 		t.Fatal("the Okta token's SHA-256 is not in the database: the check read the wrong data")
 	}
+	// The connection's SCIM token must be read back to push users, so it
+	// is sealed rather than hashed; the database alone must not reveal it.
+	if strings.Contains(all, o.scim.Token) {
+		t.Fatal("the connection's SCIM token is in the database in clear")
+	}
+	if !strings.Contains(all, "v1:") {
+		t.Fatal("no sealed connection token in the database: the check read the wrong data")
+	}
 }
 
 func hashHex(s string) string {

@@ -682,15 +682,21 @@ func (s *OktaStore) SetOktaGroupMember(ctx context.Context, groupID, userID stri
 
 const appCols = `id, name, label, status, sign_on_mode, created, last_updated, conn_base_url, conn_token, conn_status, feat_create, feat_update, feat_deactivate`
 
-func scanApp(sc interface{ Scan(...any) error }) (OktaApp, error) {
+// scanApp reads an app row; the connection token is stored sealed.
+func (s *OktaStore) scanApp(sc interface{ Scan(...any) error }) (OktaApp, error) {
 	var a OktaApp
+	var sealed string
 	err := sc.Scan(&a.ID, &a.Name, &a.Label, &a.Status, &a.SignOnMode, &a.Created, &a.LastUpdated,
-		&a.ConnBaseURL, &a.ConnToken, &a.ConnStatus, &a.FeatCreate, &a.FeatUpdate, &a.FeatDeactivate)
+		&a.ConnBaseURL, &sealed, &a.ConnStatus, &a.FeatCreate, &a.FeatUpdate, &a.FeatDeactivate)
+	if err != nil {
+		return a, err
+	}
+	a.ConnToken, err = s.db.secrets.open(sealed)
 	return a, err
 }
 
-func getApp(ctx context.Context, q querier, id string) (OktaApp, error) {
-	a, err := scanApp(q.QueryRowContext(ctx, `SELECT `+appCols+` FROM okta_apps WHERE id = ?`, id))
+func (s *OktaStore) getApp(ctx context.Context, q querier, id string) (OktaApp, error) {
+	a, err := s.scanApp(q.QueryRowContext(ctx, `SELECT `+appCols+` FROM okta_apps WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
 	}
@@ -699,10 +705,14 @@ func getApp(ctx context.Context, q querier, id string) (OktaApp, error) {
 
 // CreateOktaApp stores an app instance.
 func (s *OktaStore) CreateOktaApp(ctx context.Context, a OktaApp) error {
+	sealed, err := s.db.secrets.seal(a.ConnToken)
+	if err != nil {
+		return err
+	}
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO okta_apps(`+appCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, a.Name, a.Label, a.Status, a.SignOnMode, a.Created, a.LastUpdated,
-			a.ConnBaseURL, a.ConnToken, a.ConnStatus, a.FeatCreate, a.FeatUpdate, a.FeatDeactivate)
+			a.ConnBaseURL, sealed, a.ConnStatus, a.FeatCreate, a.FeatUpdate, a.FeatDeactivate)
 		if isUniqueViolation(err) {
 			return ErrConflict
 		}
@@ -712,7 +722,7 @@ func (s *OktaStore) CreateOktaApp(ctx context.Context, a OktaApp) error {
 
 // OktaApp finds an app by id.
 func (s *OktaStore) OktaApp(ctx context.Context, id string) (OktaApp, error) {
-	return getApp(ctx, s.db.read, id)
+	return s.getApp(ctx, s.db.read, id)
 }
 
 // OktaApps lists apps ordered by id after the given id, keeping those match
@@ -725,7 +735,7 @@ func (s *OktaStore) OktaApps(ctx context.Context, after string, limit int, match
 	defer func() { _ = rows.Close() }()
 	var out []OktaApp
 	for rows.Next() && len(out) < limit {
-		a, err := scanApp(rows)
+		a, err := s.scanApp(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -744,7 +754,7 @@ func (s *OktaStore) UpdateOktaApp(ctx context.Context, id string, fn func(*OktaA
 	var tasks []OktaTask
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		tasks = nil
-		a, err := getApp(ctx, tx, id)
+		a, err := s.getApp(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -752,9 +762,13 @@ func (s *OktaStore) UpdateOktaApp(ctx context.Context, id string, fn func(*OktaA
 		if err != nil {
 			return err
 		}
+		sealed, err := s.db.secrets.seal(a.ConnToken)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE okta_apps SET name = ?, label = ?, status = ?, sign_on_mode = ?, last_updated = ?,
 			conn_base_url = ?, conn_token = ?, conn_status = ?, feat_create = ?, feat_update = ?, feat_deactivate = ? WHERE id = ?`,
-			a.Name, a.Label, a.Status, a.SignOnMode, a.LastUpdated, a.ConnBaseURL, a.ConnToken, a.ConnStatus,
+			a.Name, a.Label, a.Status, a.SignOnMode, a.LastUpdated, a.ConnBaseURL, sealed, a.ConnStatus,
 			a.FeatCreate, a.FeatUpdate, a.FeatDeactivate, a.ID); err != nil {
 			return err
 		}
@@ -795,7 +809,7 @@ func (s *OktaStore) PutOktaAppGroup(ctx context.Context, ag OktaAppGroup) (OktaA
 	var out OktaAppGroup
 	var tasks []OktaTask
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		if _, err := getApp(ctx, tx, ag.AppID); err != nil {
+		if _, err := s.getApp(ctx, tx, ag.AppID); err != nil {
 			return err
 		}
 		if err := groupExists(ctx, tx, ag.GroupID); err != nil {
@@ -830,7 +844,7 @@ func (s *OktaStore) OktaAppGroup(ctx context.Context, appID, groupID string) (Ok
 
 // OktaAppGroups lists an app's group assignments ordered by group id.
 func (s *OktaStore) OktaAppGroups(ctx context.Context, appID, after string, limit int) ([]OktaAppGroup, error) {
-	if _, err := getApp(ctx, s.db.read, appID); err != nil {
+	if _, err := s.getApp(ctx, s.db.read, appID); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT app_id, group_id, priority, profile, created, last_updated
@@ -877,7 +891,7 @@ func (s *OktaStore) DeleteOktaAppGroup(ctx context.Context, appID, groupID, now 
 func (s *OktaStore) PutOktaAppUser(ctx context.Context, appID, userID string, profile map[string]string, now string) ([]OktaTask, error) {
 	var tasks []OktaTask
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		if _, err := getApp(ctx, tx, appID); err != nil {
+		if _, err := s.getApp(ctx, tx, appID); err != nil {
 			return err
 		}
 		if _, err := getUser(ctx, tx, userID); err != nil {
@@ -933,7 +947,7 @@ func (s *OktaStore) OktaAppUser(ctx context.Context, appID, userID string) (Okta
 
 // OktaAppUsers lists an app's assigned users ordered by user id.
 func (s *OktaStore) OktaAppUsers(ctx context.Context, appID, after string, limit int) ([]OktaAppUser, error) {
-	if _, err := getApp(ctx, s.db.read, appID); err != nil {
+	if _, err := s.getApp(ctx, s.db.read, appID); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT user_id FROM (`+assignedUsersSQL+`) WHERE user_id > ?2 ORDER BY user_id LIMIT ?3`, appID, after, limit)
@@ -1094,7 +1108,7 @@ func (s *OktaStore) OktaSyncView(ctx context.Context, appID, userID string) (Okt
 	var v OktaSyncView
 	var err error
 	q := preparedQuerier{s: s}
-	v.App, err = getApp(ctx, q, appID)
+	v.App, err = s.getApp(ctx, q, appID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return v, nil

@@ -52,6 +52,8 @@ type DB struct {
 	done  chan struct{}
 	// stmts caches statements prepared on the write connection (see prepare).
 	stmts sync.Map // query → *sql.Stmt
+	// secrets seals values that must be read back (see sealer).
+	secrets *sealer
 }
 
 type writeReq struct {
@@ -69,6 +71,10 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: create data directory: %w", err)
+	}
+	secrets, err := loadSealer(dir)
+	if err != nil {
+		return nil, err
 	}
 	dsn := "file:" + filepath.Join(dir, FileName) +
 		"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)" +
@@ -89,11 +95,12 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	read.SetConnMaxLifetime(0)
 
 	db := &DB{
-		read:  read,
-		write: write,
-		reqs:  make(chan *writeReq, maxBatch),
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
+		read:    read,
+		write:   write,
+		reqs:    make(chan *writeReq, maxBatch),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+		secrets: secrets,
 	}
 	if err := db.migrate(ctx); err != nil {
 		_ = read.Close()
