@@ -71,7 +71,7 @@ func (s *Snapshotter) Tables(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []string
 	for rows.Next() {
 		var n string
@@ -89,7 +89,7 @@ func (s *Snapshotter) Rows(ctx context.Context, table string) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	cols, err := rows.Columns()
 	if err != nil {
 		return nil, err
@@ -152,7 +152,7 @@ func (s *Snapshotter) RawStrings(ctx context.Context) ([]string, error) {
 		}
 		for rows.Next() {
 			if err := rows.Scan(ptrs...); err != nil {
-				rows.Close()
+				_ = rows.Close()
 				return nil, err
 			}
 			for _, v := range vals {

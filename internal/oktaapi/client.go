@@ -310,5 +310,5 @@ func (c *Client) EveryoneGroup(ctx context.Context) (*Group, error) {
 			return &groups[i], nil
 		}
 	}
-	return nil, fmt.Errorf("Okta: the org has no built-in %q group: %w", EveryoneGroupName, ErrNotFound)
+	return nil, fmt.Errorf("the Okta org has no built-in %q group: %w", EveryoneGroupName, ErrNotFound)
 }

@@ -182,7 +182,7 @@ func TestValidationErrorCarriesOktaCauses(t *testing.T) {
 	if !errors.As(err, &oe) {
 		t.Fatalf("err = %v, want *Error", err)
 	}
-	if oe.StatusCode != 400 || oe.ErrorCode != "E0000001" || oe.ErrorSummary != "Api validation failed: connection" {
+	if oe.StatusCode != http.StatusBadRequest || oe.ErrorCode != "E0000001" || oe.ErrorSummary != "Api validation failed: connection" {
 		t.Errorf("error = %+v", oe)
 	}
 	if len(oe.ErrorCauses) != 1 || !strings.Contains(oe.ErrorCauses[0], "401 Unauthorized") {

@@ -142,7 +142,7 @@ func doJSON(target, auth, method string, body, out any) error {
 	}
 	if out != nil && len(raw) > 0 {
 		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("%s %s: %v in %s", method, u.Path, err, raw)
+			return fmt.Errorf("%s %s: %w in %s", method, u.Path, err, raw)
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -823,7 +824,7 @@ func oktaErrorDetail(err error) string {
 
 func connectionErrorDiagnostic(err error) diag.Diagnostic {
 	var oe *oktaapi.Error
-	if errors.As(err, &oe) && oe.StatusCode == 400 {
+	if errors.As(err, &oe) && oe.StatusCode == http.StatusBadRequest {
 		return diag.NewAttributeErrorDiagnostic(path.Root("scim_base_url"), "Okta refused the SCIM connection",
 			"Okta tested the SCIM base URL and token before saving and the test failed, so nothing was saved.\n"+oktaErrorDetail(err))
 	}

@@ -117,10 +117,6 @@ func (a *Attribute) returned() Returned {
 	return a.Returned
 }
 
-func (a *Attribute) hasPrimary() bool {
-	return a.MultiValued && a.Type == TypeComplex && a.SubAttribute("primary") != nil
-}
-
 // Schema is a SCIM schema: a URN and its attributes.
 type Schema struct {
 	ID          string

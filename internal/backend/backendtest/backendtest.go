@@ -176,7 +176,7 @@ func (e *Env) Admin(t testing.TB, method, path string, body, out any) {
 	if err != nil {
 		t.Fatalf("backendtest: %s %s: %v", method, path, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("backendtest: %s %s: status %d: %s", method, path, resp.StatusCode, raw)

@@ -27,13 +27,13 @@ type sealer struct{ aead cipher.AEAD }
 
 func loadSealer(dir string) (*sealer, error) {
 	path := filepath.Join(dir, SecretKeyFile)
-	key, err := os.ReadFile(path)
+	key, err := os.ReadFile(filepath.Clean(path))
 	if errors.Is(err, fs.ErrNotExist) {
 		key = make([]byte, 32)
 		if _, err := rand.Read(key); err != nil {
 			return nil, fmt.Errorf("store: generate secret key: %w", err)
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		f, err := os.OpenFile(filepath.Clean(path), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
 			return nil, fmt.Errorf("store: create secret key: %w", err)
 		}

@@ -88,7 +88,7 @@ func uniqueViolation(err error) bool {
 // wrapUnique turns a uniqueness violation into ErrConflict.
 func wrapUnique(err error) error {
 	if uniqueViolation(err) {
-		return fmt.Errorf("%w: %v", ErrConflict, err)
+		return fmt.Errorf("%w: %w", ErrConflict, err)
 	}
 	return err
 }
@@ -144,7 +144,7 @@ func (db *DB) WrikeAdminTokens(ctx context.Context) ([]WrikeAdminToken, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []WrikeAdminToken
 	for rows.Next() {
 		var t WrikeAdminToken
@@ -175,7 +175,7 @@ func (db *DB) WrikeApprovedDomains(ctx context.Context) ([]WrikeApprovedDomain, 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []WrikeApprovedDomain
 	for rows.Next() {
 		var d WrikeApprovedDomain
@@ -214,7 +214,7 @@ func (db *DB) WrikeAPIApps(ctx context.Context) ([]WrikeAPIApp, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []WrikeAPIApp
 	for rows.Next() {
 		var a WrikeAPIApp
@@ -265,7 +265,7 @@ func (db *DB) WrikeSCIMIntegrations(ctx context.Context) ([]WrikeSCIMIntegration
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []WrikeSCIMIntegration
 	for rows.Next() {
 		var in WrikeSCIMIntegration
@@ -301,7 +301,7 @@ func (db *DB) WrikeUsers(ctx context.Context, fn func(WrikeUser) error) error {
 	if err != nil {
 		return err
 	}
-	defer erows.Close()
+	defer func() { _ = erows.Close() }()
 	var eseq int64
 	var evalue string
 	emore := erows.Next()
@@ -316,7 +316,7 @@ func (db *DB) WrikeUsers(ctx context.Context, fn func(WrikeUser) error) error {
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	for rows.Next() {
 		var u WrikeUser
 		var ext sql.NullString

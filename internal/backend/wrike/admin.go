@@ -137,7 +137,7 @@ func readParams(w http.ResponseWriter, r *http.Request, allowed ...string) (admi
 		if errors.As(err, &tooLarge) {
 			return nil, fmt.Errorf("%w: the body exceeds %d bytes", errTooLarge, maxBody)
 		}
-		return nil, fmt.Errorf("%w: cannot read the body: %v", errInvalidRequest, err)
+		return nil, fmt.Errorf("%w: cannot read the body: %w", errInvalidRequest, err)
 	}
 	p := adminParams{}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -149,14 +149,14 @@ func readParams(w http.ResponseWriter, r *http.Request, allowed ...string) (admi
 	case ct == "application/x-www-form-urlencoded" && !strings.HasPrefix(trimmed, "{"):
 		vals, err := url.ParseQuery(string(body))
 		if err != nil {
-			return nil, fmt.Errorf("%w: malformed form body: %v", errInvalidRequest, err)
+			return nil, fmt.Errorf("%w: malformed form body: %w", errInvalidRequest, err)
 		}
 		for k, v := range vals {
 			p[k] = v[len(v)-1]
 		}
 	default:
 		if err := json.Unmarshal(body, &p); err != nil {
-			return nil, fmt.Errorf("%w: the body must be a JSON object: %v", errInvalidRequest, err)
+			return nil, fmt.Errorf("%w: the body must be a JSON object: %w", errInvalidRequest, err)
 		}
 	}
 	for k := range p {
@@ -240,7 +240,7 @@ func validDomain(d string) string {
 		}
 		for i := 0; i < len(l); i++ {
 			c := l[i]
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
 				return fmt.Sprintf("%q is not allowed (letters, digits and '-' only)", c)
 			}
 		}

@@ -93,7 +93,7 @@ func FuzzSCIMUser(f *testing.F) {
 // scimList is what the SCIM service serves for every user.
 func (h *hardFace) scimList(t *testing.T) string {
 	t.Helper()
-	req := httptest.NewRequest("GET", "/scim/okta/v2/Users?count=1000", nil)
+	req := httptest.NewRequest(http.MethodGet, "/scim/okta/v2/Users?count=1000", nil)
 	req.Header.Set("Authorization", "Bearer "+h.v4Token)
 	rec := httptest.NewRecorder()
 	h.handler.ServeHTTP(rec, req)

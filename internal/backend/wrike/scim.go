@@ -18,9 +18,6 @@ import (
 const (
 	defaultPageSize = 100
 	maxPageSize     = 1000
-	// maxWriteRetries bounds how often a write is recomputed when a
-	// concurrent change to the same user wins the race.
-	maxWriteRetries = 5
 )
 
 func (s *Server) scimRoutes(m *http.ServeMux) {
@@ -183,7 +180,7 @@ func readSCIMBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 func decodeDoc(b []byte) (map[string]any, error) {
 	var m map[string]any
 	if err := scim.DecodeJSON(b, &m); err != nil {
-		return nil, fmt.Errorf("stored resource: %v", err)
+		return nil, fmt.Errorf("stored resource: %w", err)
 	}
 	return m, nil
 }

@@ -46,7 +46,7 @@ func userFromStore(u store.WrikeUser) (*user, error) {
 	return &user{
 		seq: u.Seq, id: u.ID, userNameLower: u.UserNameLower, externalID: u.ExternalID, emails: u.Emails,
 		active: u.Active, userType: u.UserType, provider: u.IdentityProvider, version: u.Version,
-		created: u.Created, modified: u.Modified, doc: packDoc(u.Resource), docLen: int32(len(u.Resource)),
+		created: u.Created, modified: u.Modified, doc: packDoc(u.Resource), docLen: int32(len(u.Resource)), //nolint:gosec // bounded by the 1 MiB request limit
 	}, nil
 }
 

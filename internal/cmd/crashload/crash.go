@@ -85,7 +85,7 @@ func freeAddr() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().String(), nil
 }
 
@@ -120,7 +120,7 @@ func (b *backend) start(ctx context.Context) error {
 		if strings.Contains(out, "Wrike face:") && (!b.hasOkta || strings.Contains(out, "Okta face:")) {
 			// Printed after the listeners are bound and before serving.
 			if resp, err := http.Get("http://" + b.wrikeAddr + "/api/v4/account"); err == nil {
-				resp.Body.Close()
+				_ = resp.Body.Close()
 				return nil
 			}
 		}
@@ -187,7 +187,7 @@ func call(ctx context.Context, method, u, auth string, body any) (answer, error)
 	if err != nil {
 		return answer{}, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return answer{}, err

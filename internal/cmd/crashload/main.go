@@ -55,7 +55,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
+		defer func() { _ = os.RemoveAll(dir) }()
 		cfg.dataDir = dir
 	}
 	rep, err := crashRun(ctx, cfg, stdout)

@@ -78,7 +78,7 @@ func freeAddr() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().String(), nil
 }
 
@@ -87,7 +87,7 @@ func waitHTTP(url string) error {
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(url)
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			return nil
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -113,7 +113,7 @@ func (c *client) do(method, url, body string, want int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return nil, err
@@ -129,7 +129,7 @@ func rssKB(pid int) (rss, hwm int) {
 	if err != nil {
 		return 0, 0
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
@@ -210,7 +210,7 @@ func load(hc *http.Client, token string, conns int, d time.Duration, urlFor func
 			buf := make([]byte, 0, 4096)
 			for ctx.Err() == nil {
 				i := int(counter.Add(1))
-				req, _ := http.NewRequest("GET", urlFor(i), nil)
+				req, _ := http.NewRequest(http.MethodGet, urlFor(i), nil)
 				req.Header.Set("Authorization", "Bearer "+token)
 				t0 := time.Now()
 				resp, err := hc.Do(req)
@@ -220,9 +220,9 @@ func load(hc *http.Client, token string, conns int, d time.Duration, urlFor func
 				}
 				b := bytes.NewBuffer(buf[:0])
 				_, err = b.ReadFrom(resp.Body)
-				resp.Body.Close()
+				_ = resp.Body.Close()
 				el := time.Since(t0)
-				if err != nil || resp.StatusCode != 200 || !wantBody(b.Bytes()) {
+				if err != nil || resp.StatusCode != http.StatusOK || !wantBody(b.Bytes()) {
 					errs[c]++
 					continue
 				}
@@ -253,7 +253,7 @@ func run(backendBin string, users, writers, conns int, duration time.Duration, p
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dataDir)
+	defer func() { _ = os.RemoveAll(dataDir) }()
 	addr, err := freeAddr()
 	if err != nil {
 		return err
@@ -346,11 +346,11 @@ func run(backendBin string, users, writers, conns int, duration time.Duration, p
 	if err != nil {
 		return err
 	}
-	defer os.Remove(f.Name())
+	defer func() { _ = os.Remove(f.Name()) }()
 	if _, err := f.Write(sample); err != nil {
 		return err
 	}
-	f.Close()
+	_ = f.Close()
 	staticAddr, err := freeAddr()
 	if err != nil {
 		return err

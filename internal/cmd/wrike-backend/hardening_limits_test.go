@@ -82,7 +82,7 @@ func TestHardeningSlowClientsAreCut(t *testing.T) {
 	closedWithin(t, conn3, lim.idle+2*time.Second, "idle keep-alive")
 
 	// Headers over the bound.
-	req, _ := http.NewRequest("GET", wrikeURL+"/api/v4/account", nil)
+	req, _ := http.NewRequest(http.MethodGet, wrikeURL+"/api/v4/account", nil)
 	req.Header.Set("X-Padding", strings.Repeat("p", lim.maxHeader+4096))
 	r, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -70,14 +70,14 @@ func TestFirstStartPrintsAdminTokenOnce(t *testing.T) {
 		t.Fatalf("no admin token printed:\n%s", out.String())
 	}
 	token := m[1]
-	req, _ := http.NewRequest("GET", url+"/api/v4/account", nil)
+	req, _ := http.NewRequest(http.MethodGet, url+"/api/v4/account", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 200 {
+	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("printed token refused: %d", resp.StatusCode)
 	}
 	if err := stop(); err != nil {
@@ -89,14 +89,14 @@ func TestFirstStartPrintsAdminTokenOnce(t *testing.T) {
 	if strings.Contains(out.String(), "admin token") {
 		t.Fatalf("second start printed a token again:\n%s", out.String())
 	}
-	req2, _ := http.NewRequest("GET", url+"/api/v4/account", nil)
+	req2, _ := http.NewRequest(http.MethodGet, url+"/api/v4/account", nil)
 	req2.Header.Set("Authorization", "Bearer "+token)
 	resp, err = http.DefaultClient.Do(req2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 200 {
+	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("token from the first start refused after restart: %d", resp.StatusCode)
 	}
 }
