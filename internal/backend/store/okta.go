@@ -223,6 +223,30 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// rowScanner is what *sql.Row and *sql.Rows have in common.
+type rowScanner interface{ Scan(...any) error }
+
+// collect reads the rows of a query (rows and err as QueryContext returned
+// them) through scan, keeping those keep accepts (every row when keep is
+// nil) up to limit (no bound when limit < 0), and closes the rows.
+func collect[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error), keep func(T) bool, limit int) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rows.Close() }()
+	var out []T
+	for (limit < 0 || len(out) < limit) && rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		if keep == nil || keep(v) {
+			out = append(out, v)
+		}
+	}
+	return out, rows.Err()
+}
+
 func encodeProfile(p map[string]string) string {
 	if p == nil {
 		p = map[string]string{}
@@ -282,7 +306,7 @@ func (s *OktaStore) OktaAPITokenCount(ctx context.Context) (int, error) {
 
 const userCols = `id, status, profile, created, activated, status_changed, last_updated`
 
-func scanUser(sc interface{ Scan(...any) error }) (OktaUser, error) {
+func scanUser(sc rowScanner) (OktaUser, error) {
 	var u OktaUser
 	var profile string
 	if err := sc.Scan(&u.ID, &u.Status, &profile, &u.Created, &u.Activated, &u.StatusChanged, &u.LastUpdated); err != nil {
@@ -371,21 +395,7 @@ func (s *OktaStore) OktaUser(ctx context.Context, idOrLogin string) (OktaUser, e
 // accepts (all when nil), at most limit.
 func (s *OktaStore) OktaUsers(ctx context.Context, after string, limit int, match func(OktaUser) bool) ([]OktaUser, error) {
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+userCols+` FROM okta_users WHERE id > ? ORDER BY id`, after)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = rows.Close() }()
-	var out []OktaUser
-	for rows.Next() && len(out) < limit {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		if match == nil || match(u) {
-			out = append(out, u)
-		}
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanUser, match, limit)
 }
 
 // UpdateOktaUser changes a user through fn inside one transaction and, when
@@ -457,26 +467,18 @@ func enqueueForUser(ctx context.Context, tx *sql.Tx, userID, kind, now string) (
 
 func insertTasks(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]OktaTask, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = rows.Close() }()
-	var out []OktaTask
-	for rows.Next() {
+	return collect(rows, err, func(sc rowScanner) (OktaTask, error) {
 		var t OktaTask
-		if err := rows.Scan(&t.Seq, &t.AppID, &t.UserID, &t.Kind, &t.Created); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&t.Seq, &t.AppID, &t.UserID, &t.Kind, &t.Created)
+		return t, err
+	}, nil, -1)
 }
 
 // ---- groups
 
 const groupCols = `id, type, name, description, created, last_updated, last_membership_updated`
 
-func scanGroup(sc interface{ Scan(...any) error }) (OktaGroup, error) {
+func scanGroup(sc rowScanner) (OktaGroup, error) {
 	var g OktaGroup
 	err := sc.Scan(&g.ID, &g.Type, &g.Name, &g.Description, &g.Created, &g.LastUpdated, &g.LastMembershipUpdated)
 	return g, err
@@ -534,21 +536,7 @@ func (s *OktaStore) OktaGroup(ctx context.Context, id string) (OktaGroup, error)
 // match accepts, at most limit.
 func (s *OktaStore) OktaGroups(ctx context.Context, after string, limit int, match func(OktaGroup) bool) ([]OktaGroup, error) {
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+groupCols+` FROM okta_groups WHERE id > ? ORDER BY id`, after)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = rows.Close() }()
-	var out []OktaGroup
-	for rows.Next() && len(out) < limit {
-		g, err := scanGroup(rows)
-		if err != nil {
-			return nil, err
-		}
-		if match == nil || match(g) {
-			out = append(out, g)
-		}
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanGroup, match, limit)
 }
 
 // UpdateOktaGroup changes a group's profile through fn.
@@ -605,38 +593,14 @@ func (s *OktaStore) OktaGroupMembers(ctx context.Context, groupID, after string,
 	rows, err := s.db.read.QueryContext(ctx, `SELECT u.id, u.status, u.profile, u.created, u.activated, u.status_changed, u.last_updated
 		FROM okta_group_members m JOIN okta_users u ON u.id = m.user_id
 		WHERE m.group_id = ? AND m.user_id > ? ORDER BY m.user_id LIMIT ?`, groupID, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = rows.Close() }()
-	var out []OktaUser
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanUser, nil, -1)
 }
 
 // OktaUserGroups lists the groups a user belongs to.
 func (s *OktaStore) OktaUserGroups(ctx context.Context, userID string) ([]OktaGroup, error) {
 	rows, err := s.db.read.QueryContext(ctx, `SELECT g.id, g.type, g.name, g.description, g.created, g.last_updated, g.last_membership_updated
 		FROM okta_group_members m JOIN okta_groups g ON g.id = m.group_id WHERE m.user_id = ? ORDER BY g.id`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = rows.Close() }()
-	var out []OktaGroup
-	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanGroup, nil, -1)
 }
 
 // SetOktaGroupMember adds (member true) or removes a user from a group and
@@ -683,7 +647,7 @@ func (s *OktaStore) SetOktaGroupMember(ctx context.Context, groupID, userID stri
 const appCols = `id, name, label, status, sign_on_mode, created, last_updated, conn_base_url, conn_token, conn_status, feat_create, feat_update, feat_deactivate`
 
 // scanApp reads an app row; the connection token is stored sealed.
-func (s *OktaStore) scanApp(sc interface{ Scan(...any) error }) (OktaApp, error) {
+func (s *OktaStore) scanApp(sc rowScanner) (OktaApp, error) {
 	var a OktaApp
 	var sealed string
 	err := sc.Scan(&a.ID, &a.Name, &a.Label, &a.Status, &a.SignOnMode, &a.Created, &a.LastUpdated,
@@ -729,21 +693,7 @@ func (s *OktaStore) OktaApp(ctx context.Context, id string) (OktaApp, error) {
 // accepts, at most limit.
 func (s *OktaStore) OktaApps(ctx context.Context, after string, limit int, match func(OktaApp) bool) ([]OktaApp, error) {
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+appCols+` FROM okta_apps WHERE id > ? ORDER BY id`, after)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = rows.Close() }()
-	var out []OktaApp
-	for rows.Next() && len(out) < limit {
-		a, err := s.scanApp(rows)
-		if err != nil {
-			return nil, err
-		}
-		if match == nil || match(a) {
-			out = append(out, a)
-		}
-	}
-	return out, rows.Err()
+	return collect(rows, err, s.scanApp, match, limit)
 }
 
 // UpdateOktaApp changes an app through fn. When fn returns a task kind, a
@@ -792,7 +742,7 @@ const assignedUsersSQL = `SELECT user_id FROM okta_app_user_direct WHERE app_id 
 
 // ---- app group assignments
 
-func scanAppGroup(sc interface{ Scan(...any) error }) (OktaAppGroup, error) {
+func scanAppGroup(sc rowScanner) (OktaAppGroup, error) {
 	var g OktaAppGroup
 	var profile string
 	if err := sc.Scan(&g.AppID, &g.GroupID, &g.Priority, &profile, &g.Created, &g.LastUpdated); err != nil {
@@ -849,19 +799,7 @@ func (s *OktaStore) OktaAppGroups(ctx context.Context, appID, after string, limi
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT app_id, group_id, priority, profile, created, last_updated
 		FROM okta_app_groups WHERE app_id = ? AND group_id > ? ORDER BY group_id LIMIT ?`, appID, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = rows.Close() }()
-	var out []OktaAppGroup
-	for rows.Next() {
-		g, err := scanAppGroup(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanAppGroup, nil, -1)
 }
 
 // DeleteOktaAppGroup removes a group assignment and queues provisioning for
@@ -1088,19 +1026,11 @@ func appUser(ctx context.Context, q querier, appID, userID string) (OktaAppUser,
 // PendingOktaTasks returns every queued task in queue order.
 func (s *OktaStore) PendingOktaTasks(ctx context.Context) ([]OktaTask, error) {
 	rows, err := s.db.read.QueryContext(ctx, `SELECT seq, app_id, user_id, kind, created, attempts, not_before FROM okta_tasks ORDER BY seq`)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = rows.Close() }()
-	var out []OktaTask
-	for rows.Next() {
+	return collect(rows, err, func(sc rowScanner) (OktaTask, error) {
 		var t OktaTask
-		if err := rows.Scan(&t.Seq, &t.AppID, &t.UserID, &t.Kind, &t.Created, &t.Attempts, &t.NotBefore); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&t.Seq, &t.AppID, &t.UserID, &t.Kind, &t.Created, &t.Attempts, &t.NotBefore)
+		return t, err
+	}, nil, -1)
 }
 
 // OktaSyncView gathers the state needed to provision one user to one app.
