@@ -141,17 +141,8 @@ func (s *Server) listApps(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "App", "")
 		return
 	}
-	next := ""
-	if len(apps) > limit {
-		apps = apps[:limit]
-		next = apps[limit-1].ID
-	}
-	out := make([]appJSON, 0, len(apps))
-	for _, a := range apps {
-		out = append(out, renderApp(r, a))
-	}
-	setNextLink(w, r, next)
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, r, apps, limit, func(a store.OktaApp) string { return a.ID },
+		func(a store.OktaApp) appJSON { return renderApp(r, a) })
 }
 
 func (s *Server) app(w http.ResponseWriter, r *http.Request) (store.OktaApp, bool) {
@@ -569,17 +560,8 @@ func (s *Server) listAppGroups(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "App", appID)
 		return
 	}
-	next := ""
-	if len(groups) > limit {
-		groups = groups[:limit]
-		next = groups[limit-1].GroupID
-	}
-	out := make([]appGroupJSON, 0, len(groups))
-	for _, g := range groups {
-		out = append(out, renderAppGroup(r, g))
-	}
-	setNextLink(w, r, next)
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, r, groups, limit, func(g store.OktaAppGroup) string { return g.GroupID },
+		func(g store.OktaAppGroup) appGroupJSON { return renderAppGroup(r, g) })
 }
 
 func (s *Server) getAppGroup(w http.ResponseWriter, r *http.Request) {
@@ -702,17 +684,8 @@ func (s *Server) listAppUsers(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "App", appID)
 		return
 	}
-	next := ""
-	if len(users) > limit {
-		users = users[:limit]
-		next = users[limit-1].UserID
-	}
-	out := make([]appUserJSON, 0, len(users))
-	for _, u := range users {
-		out = append(out, renderAppUser(r, u))
-	}
-	setNextLink(w, r, next)
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, r, users, limit, func(u store.OktaAppUser) string { return u.UserID },
+		func(u store.OktaAppUser) appUserJSON { return renderAppUser(r, u) })
 }
 
 func (s *Server) getAppUser(w http.ResponseWriter, r *http.Request) {

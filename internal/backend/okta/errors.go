@@ -135,6 +135,23 @@ func pageParams(r *http.Request, def, max int) (after string, limit int, err err
 
 // setNextLink adds Okta's Link headers: self always, next when another page
 // may follow, carrying the cursor in after.
+// writePage answers a list call the way Okta pages: items holds at most
+// limit+1 entries, the extra one only telling that a next page exists, and
+// the key of the last entry kept is the next page's cursor.
+func writePage[T, J any](w http.ResponseWriter, r *http.Request, items []T, limit int, key func(T) string, render func(T) J) {
+	next := ""
+	if len(items) > limit {
+		items = items[:limit]
+		next = key(items[limit-1])
+	}
+	out := make([]J, 0, len(items))
+	for _, it := range items {
+		out = append(out, render(it))
+	}
+	setNextLink(w, r, next)
+	writeJSON(w, http.StatusOK, out)
+}
+
 func setNextLink(w http.ResponseWriter, r *http.Request, next string) {
 	self := baseURL(r) + r.URL.RequestURI()
 	w.Header().Add("Link", "<"+self+">; rel=\"self\"")

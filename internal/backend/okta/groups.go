@@ -132,17 +132,8 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "UserGroup", "")
 		return
 	}
-	next := ""
-	if len(groups) > limit {
-		groups = groups[:limit]
-		next = groups[limit-1].ID
-	}
-	out := make([]groupJSON, 0, len(groups))
-	for _, g := range groups {
-		out = append(out, renderGroup(r, g))
-	}
-	setNextLink(w, r, next)
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, r, groups, limit, func(g store.OktaGroup) string { return g.ID },
+		func(g store.OktaGroup) groupJSON { return renderGroup(r, g) })
 }
 
 func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
@@ -217,17 +208,8 @@ func (s *Server) listGroupUsers(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "UserGroup", id)
 		return
 	}
-	next := ""
-	if len(users) > limit {
-		users = users[:limit]
-		next = users[limit-1].ID
-	}
-	out := make([]userJSON, 0, len(users))
-	for _, u := range users {
-		out = append(out, renderUser(r, u))
-	}
-	setNextLink(w, r, next)
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, r, users, limit, func(u store.OktaUser) string { return u.ID },
+		func(u store.OktaUser) userJSON { return renderUser(r, u) })
 }
 
 // setGroupMember adds or removes a member; the change is pushed to the apps

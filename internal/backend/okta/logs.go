@@ -222,17 +222,8 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "LogEvent", "")
 		return
 	}
-	next := ""
-	if len(events) > limit {
-		events = events[:limit]
-		next = strconv.FormatInt(events[limit-1].Seq, 10)
-	}
-	out := make([]json.RawMessage, 0, len(events))
-	for _, e := range events {
-		out = append(out, e.Body)
-	}
-	setNextLink(w, r, next)
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, r, events, limit, func(e store.OktaLogEvent) string { return strconv.FormatInt(e.Seq, 10) },
+		func(e store.OktaLogEvent) json.RawMessage { return e.Body })
 }
 
 // targetMatch evaluates the filter once per target id, so that

@@ -234,17 +234,8 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	next := ""
-	if len(users) > limit {
-		users = users[:limit]
-		next = users[limit-1].ID
-	}
-	out := make([]userJSON, 0, len(users))
-	for _, u := range users {
-		out = append(out, renderUser(r, u))
-	}
-	setNextLink(w, r, next)
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, r, users, limit, func(u store.OktaUser) string { return u.ID },
+		func(u store.OktaUser) userJSON { return renderUser(r, u) })
 }
 
 // exactLookup recognises a lone `profile.login eq "x"` or `id eq "x"`.
