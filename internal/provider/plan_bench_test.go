@@ -21,7 +21,9 @@ const planBenchResources = 500
 
 // BenchmarkPlanRefresh measures `terraform plan` (refresh included) of 500
 // wrike_approved_domain resources against the same plan of 500
-// terraform_data resources, alternating the two in each iteration so both
+// terraform_data resources (built into Terraform) and of 500 resources of a
+// framework provider that does nothing (testdata/noopprovider, the floor
+// of the plugin protocol), alternating the two in each iteration so both
 // see the same machine load; the figures are medians. The provider is the release binary, loaded
 // through a dev_overrides CLI configuration of the benchmark's own; the
 // backend counts the HTTP requests each refresh makes.
@@ -42,8 +44,13 @@ func BenchmarkPlanRefresh(b *testing.B) {
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("building the provider: %v\n%s", err, out)
 	}
+	build = exec.Command("go", "build", "-trimpath", "-o", filepath.Join(pluginDir, "terraform-provider-noop"), "./testdata/noopprovider")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("building the no-op provider: %v\n%s", err, out)
+	}
 	cliConfig := filepath.Join(work, "terraform.rc")
-	writeFile(b, cliConfig, fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/wrike-community/wrike\" = %q\n  }\n  direct {}\n}\n", pluginDir))
+	writeFile(b, cliConfig, fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/wrike-community/wrike\" = %q\n    \"registry.terraform.io/example/noop\" = %q\n  }\n  direct {}\n}\n", pluginDir, pluginDir))
 
 	env := backendtest.Start(b)
 	var requests, busy atomic.Int64
@@ -55,15 +62,18 @@ func BenchmarkPlanRefresh(b *testing.B) {
 	}))
 	b.Cleanup(counted.Close)
 
-	wrikeDir, dataDir := filepath.Join(work, "wrike"), filepath.Join(work, "data")
-	var wrikeTF, dataTF strings.Builder
+	wrikeDir, dataDir, noopDir := filepath.Join(work, "wrike"), filepath.Join(work, "data"), filepath.Join(work, "noop")
+	var wrikeTF, dataTF, noopTF strings.Builder
+	noopTF.WriteString("terraform {\n  required_providers {\n    noop = { source = \"example/noop\" }\n  }\n}\n")
 	wrikeTF.WriteString("terraform {\n  required_providers {\n    wrike = { source = \"wrike-community/wrike\" }\n  }\n}\n\nprovider \"wrike\" {}\n")
 	for i := range planBenchResources {
 		fmt.Fprintf(&wrikeTF, "\nresource \"wrike_approved_domain\" \"d%d\" {\n  domain = \"d%04d.bench.example.com\"\n}\n", i, i)
 		fmt.Fprintf(&dataTF, "\nresource \"terraform_data\" \"d%d\" {\n  input = \"d%04d.bench.example.com\"\n}\n", i, i)
+		fmt.Fprintf(&noopTF, "\nresource \"noop_thing\" \"d%d\" {\n  input = \"d%04d.bench.example.com\"\n}\n", i, i)
 	}
 	writeFile(b, filepath.Join(wrikeDir, "main.tf"), wrikeTF.String())
 	writeFile(b, filepath.Join(dataDir, "main.tf"), dataTF.String())
+	writeFile(b, filepath.Join(noopDir, "main.tf"), noopTF.String())
 
 	// run returns the wall time and the CPU time of Terraform and the
 	// provider it started (a child reaped by Terraform counts in its usage).
@@ -82,9 +92,10 @@ func BenchmarkPlanRefresh(b *testing.B) {
 	}
 	run(wrikeDir, "apply", "-auto-approve", "-input=false", "-no-color")
 	run(dataDir, "apply", "-auto-approve", "-input=false", "-no-color")
+	run(noopDir, "apply", "-auto-approve", "-input=false", "-no-color")
 
 	plan := []string{"plan", "-input=false", "-no-color", "-lock=false", "-detailed-exitcode"}
-	var wrikeWall, dataWall, wrikeCPU, dataCPU, noRefreshWall []time.Duration
+	var wrikeWall, dataWall, wrikeCPU, dataCPU, noRefreshWall, noopWall []time.Duration
 	var maxRequests int64
 	var backendBusy time.Duration
 	b.ResetTimer()
@@ -101,13 +112,19 @@ func BenchmarkPlanRefresh(b *testing.B) {
 		// when no HTTP request is made at all.
 		wall, _ = run(wrikeDir, append(plan, "-refresh=false")...)
 		noRefreshWall = append(noRefreshWall, wall)
+		// A provider that does nothing: the floor of the plugin protocol.
+		wall, _ = run(noopDir, plan...)
+		noopWall = append(noopWall, wall)
 	}
 	b.StopTimer()
 	ms := func(d time.Duration) float64 { return d.Seconds() * 1000 }
 	b.ReportMetric(ms(median(wrikeWall)), "wrike-ms")
 	b.ReportMetric(ms(median(dataWall)), "data-ms")
 	b.ReportMetric(ms(median(noRefreshWall)), "wrike-norefresh-ms")
+	b.ReportMetric(ms(median(noopWall)), "noop-ms")
 	b.ReportMetric(median(wrikeWall).Seconds()/median(dataWall).Seconds(), "wall-ratio")
+	b.ReportMetric(median(noopWall).Seconds()/median(dataWall).Seconds(), "noop-ratio")
+	b.ReportMetric(median(wrikeWall).Seconds()/median(noopWall).Seconds(), "wrike/noop")
 	b.ReportMetric(median(wrikeCPU).Seconds()/median(dataCPU).Seconds(), "cpu-ratio")
 	b.ReportMetric(float64(maxRequests)/planBenchResources, "requests/resource")
 	b.ReportMetric(ms(backendBusy)/float64(len(wrikeWall))/planBenchResources, "backend-ms/request")
