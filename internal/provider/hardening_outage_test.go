@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -109,6 +110,9 @@ func TestAccHardeningApplyDuringOutage(t *testing.T) {
 // of every configuration is created once and destroyed, and none disturbs
 // another's.
 func TestAccHardeningParallelApplies(t *testing.T) {
+	if os.Getenv(resource.EnvTfAcc) == "" {
+		t.Skipf("acceptance test: set %s=1", resource.EnvTfAcc)
+	}
 	env := backendtest.Start(t)
 	const configs, domains, apps = 4, 6, 3
 	var mu sync.Mutex
