@@ -681,37 +681,27 @@ func (p *parser) enter() *Error {
 // parseOr parses or-joined and-expressions. parent is the complex attribute
 // whose sub-attributes the names refer to inside a value path's brackets.
 func (p *parser) parseOr(parent *Attribute) (*node, error) {
-	left, err := p.parseAnd(parent)
-	if err != nil {
-		return nil, err
-	}
-	if !p.isKeyword("or") {
-		return left, nil
-	}
-	n := &node{kind: nodeOr, kids: []*node{left}, inner: parent != nil}
-	for p.isKeyword("or") {
-		p.next()
-		right, err := p.parseAnd(parent)
-		if err != nil {
-			return nil, err
-		}
-		n.kids = append(n.kids, right)
-	}
-	return n, nil
+	return p.parseJoined(parent, "or", nodeOr, p.parseAnd)
 }
 
 func (p *parser) parseAnd(parent *Attribute) (*node, error) {
-	left, err := p.parseUnary(parent)
+	return p.parseJoined(parent, "and", nodeAnd, p.parseUnary)
+}
+
+// parseJoined parses operands joined by keyword into one node of kind; a
+// lone operand stands for itself.
+func (p *parser) parseJoined(parent *Attribute, keyword string, kind nodeKind, operand func(*Attribute) (*node, error)) (*node, error) {
+	left, err := operand(parent)
 	if err != nil {
 		return nil, err
 	}
-	if !p.isKeyword("and") {
+	if !p.isKeyword(keyword) {
 		return left, nil
 	}
-	n := &node{kind: nodeAnd, kids: []*node{left}, inner: parent != nil}
-	for p.isKeyword("and") {
+	n := &node{kind: kind, kids: []*node{left}, inner: parent != nil}
+	for p.isKeyword(keyword) {
 		p.next()
-		right, err := p.parseUnary(parent)
+		right, err := operand(parent)
 		if err != nil {
 			return nil, err
 		}
