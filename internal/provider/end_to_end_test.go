@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
 // TestAccEndToEnd_groupProvisionedIntoWrike is the seed's whole setup as
@@ -77,8 +79,9 @@ resource "okta_wrike_provisioning" "wrike" {
 						if !ok {
 							return fmt.Errorf("%s was not provisioned into Wrike; Wrike has %d users", email, len(users))
 						}
-						want := wrikeUser{
-							ID: u.ID, ExternalID: u.ExternalID,
+						want := wrikeapi.User{
+							ID: u.ID, ExternalID: u.ExternalID, CreatedDate: u.CreatedDate, UpdatedDate: u.UpdatedDate,
+							Billable: true, IdentityProvider: "okta",
 							UserName: email, Email: email,
 							FirstName: map[string]string{"ann": "Ann", "bob": "Bob"}[login], LastName: "Tester",
 							Title: "Engineer " + login, Phone: "+1 555 0100", Organization: "Acme",

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
 // orgFixture is a reference backend with an Okta org holding a Wrike app,
@@ -163,36 +165,22 @@ func (f *orgFixture) waitIdle() error {
 	return nil
 }
 
-// wrikeUser is a user as the Wrike admin API lists it.
-type wrikeUser struct {
-	ID           string `json:"id"`
-	UserName     string `json:"userName"`
-	ExternalID   string `json:"externalId"`
-	FirstName    string `json:"firstName"`
-	LastName     string `json:"lastName"`
-	Email        string `json:"email"`
-	Title        string `json:"title"`
-	Phone        string `json:"phone"`
-	Organization string `json:"organization"`
-	Department   string `json:"department"`
-	UserType     string `json:"userType"`
-	Active       bool   `json:"active"`
-}
-
 // wrikeUsers waits for provisioning to settle and returns Wrike's users by
-// userName.
-func (f *orgFixture) wrikeUsers() (map[string]wrikeUser, error) {
+// userName, read with the provider's own Wrike client.
+func (f *orgFixture) wrikeUsers() (map[string]wrikeapi.User, error) {
 	if err := f.waitIdle(); err != nil {
 		return nil, err
 	}
-	var env struct {
-		Data []wrikeUser `json:"data"`
-	}
-	if err := doJSON(strings.TrimRight(f.env.WrikeURL, "/")+"/api/v4/users", "Bearer "+f.env.WrikeAdminToken, http.MethodGet, nil, &env); err != nil {
+	c, err := wrikeapi.New(wrikeapi.Config{URL: f.env.WrikeURL, Token: f.env.WrikeAdminToken, Version: "test"})
+	if err != nil {
 		return nil, err
 	}
-	out := map[string]wrikeUser{}
-	for _, u := range env.Data {
+	list, err := c.ListUsers(context.Background(), wrikeapi.UserFilter{})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]wrikeapi.User{}
+	for _, u := range list {
 		out[u.UserName] = u
 	}
 	return out, nil
