@@ -14,27 +14,29 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
-// client talks to both faces of the reference backend with the tokens from dev.env.
+// client talks to both faces of the reference backend with the tokens from
+// dev.env: to Wrike through the provider's own client, to the Okta face's
+// System Log, lifecycle and wait endpoints directly.
 type client struct {
-	http       *http.Client
-	wrikeURL   string
-	wrikeToken string
-	oktaURL    string
-	oktaToken  string
+	wrike     *wrikeapi.Client
+	http      *http.Client
+	oktaURL   string
+	oktaToken string
 }
 
 func clientFromEnv() (*client, error) {
+	wrikeURL, wrikeToken := os.Getenv("WRIKE_URL"), os.Getenv("WRIKE_TOKEN")
 	c := &client{
-		http:       &http.Client{Timeout: 90 * time.Second},
-		wrikeURL:   strings.TrimRight(os.Getenv("WRIKE_URL"), "/"),
-		wrikeToken: os.Getenv("WRIKE_TOKEN"),
-		oktaURL:    strings.TrimRight(os.Getenv("OKTA_ORG_URL"), "/"),
-		oktaToken:  os.Getenv("OKTA_API_TOKEN"),
+		http:      &http.Client{Timeout: 90 * time.Second},
+		oktaURL:   strings.TrimRight(os.Getenv("OKTA_ORG_URL"), "/"),
+		oktaToken: os.Getenv("OKTA_API_TOKEN"),
 	}
 	var missing []string
-	for name, v := range map[string]string{"WRIKE_URL": c.wrikeURL, "WRIKE_TOKEN": c.wrikeToken, "OKTA_ORG_URL": c.oktaURL, "OKTA_API_TOKEN": c.oktaToken} {
+	for name, v := range map[string]string{"WRIKE_URL": wrikeURL, "WRIKE_TOKEN": wrikeToken, "OKTA_ORG_URL": c.oktaURL, "OKTA_API_TOKEN": c.oktaToken} {
 		if v == "" {
 			missing = append(missing, name)
 		}
@@ -43,29 +45,12 @@ func clientFromEnv() (*client, error) {
 		sort.Strings(missing)
 		return nil, fmt.Errorf("%s not set: source the dev.env written by wrike-backend --dev", strings.Join(missing, ", "))
 	}
+	w, err := wrikeapi.New(wrikeapi.Config{URL: wrikeURL, Token: wrikeToken, Version: "demo"})
+	if err != nil {
+		return nil, err
+	}
+	c.wrike = w
 	return c, nil
-}
-
-type user struct {
-	ID           string `json:"id"`
-	UserName     string `json:"userName"`
-	FirstName    string `json:"firstName"`
-	LastName     string `json:"lastName"`
-	Email        string `json:"email"`
-	Title        string `json:"title"`
-	Phone        string `json:"phone"`
-	Organization string `json:"organization"`
-	Department   string `json:"department"`
-	UserType     string `json:"userType"`
-	Active       bool   `json:"active"`
-	Billable     bool   `json:"billable"`
-}
-
-type account struct {
-	Name               string `json:"name"`
-	BillableSeats      int    `json:"billableSeats"`
-	ActiveMembers      int    `json:"activeMembers"`
-	DeactivatedMembers int    `json:"deactivatedMembers"`
 }
 
 // refusal is one user Okta could not provision, with the reason its System Log gives.
@@ -119,40 +104,23 @@ func (c *client) do(ctx context.Context, method, base, path, auth string, into a
 	return nil
 }
 
-func (c *client) wrike(ctx context.Context, path string, into any) error {
-	var env struct {
-		Data json.RawMessage `json:"data"`
-	}
-	if err := c.do(ctx, http.MethodGet, c.wrikeURL+"/api/v4", path, "Bearer "+c.wrikeToken, &env); err != nil {
-		return err
-	}
-	return json.Unmarshal(env.Data, into)
-}
-
 func (c *client) okta(ctx context.Context, method, path string, into any) error {
 	return c.do(ctx, method, c.oktaURL, path, "SSWS "+c.oktaToken, into)
 }
 
 // users lists Wrike's users by user name: Wrike orders them by creation, which depends on the
 // order Okta's per-user queues happened to finish in.
-func (c *client) users(ctx context.Context) ([]user, error) {
-	var users []user
-	if err := c.wrike(ctx, "/users", &users); err != nil {
+func (c *client) users(ctx context.Context) ([]wrikeapi.User, error) {
+	users, err := c.wrike.ListUsers(ctx, wrikeapi.UserFilter{})
+	if err != nil {
 		return nil, err
 	}
 	sort.SliceStable(users, func(i, j int) bool { return users[i].UserName < users[j].UserName })
 	return users, nil
 }
 
-func (c *client) account(ctx context.Context) (account, error) {
-	var accts []account
-	if err := c.wrike(ctx, "/account", &accts); err != nil {
-		return account{}, err
-	}
-	if len(accts) != 1 {
-		return account{}, fmt.Errorf("GET /account: expected one account, got %d", len(accts))
-	}
-	return accts[0], nil
+func (c *client) account(ctx context.Context) (*wrikeapi.Account, error) {
+	return c.wrike.GetAccount(ctx)
 }
 
 type logEvent struct {
@@ -258,7 +226,7 @@ func (c *client) deactivateOne(ctx context.Context, oktaUsers string) (string, e
 	return "", errors.New("no active Regular user in Wrike that is also an Okta user")
 }
 
-func printUsers(w io.Writer, users []user) {
+func printUsers(w io.Writer, users []wrikeapi.User) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "USER NAME\tNAME\tTITLE\tDEPARTMENT\tORGANIZATION\tPHONE\tUSER TYPE\tACTIVE\tBILLABLE")
 	for _, u := range users {
@@ -278,7 +246,7 @@ func printRefusals(w io.Writer, refusals []refusal) {
 	}
 }
 
-func printAccount(w io.Writer, a account) {
+func printAccount(w io.Writer, a *wrikeapi.Account) {
 	fmt.Fprintf(w, "billable seats: %d (active members %d, deactivated members %d)\n", a.BillableSeats, a.ActiveMembers, a.DeactivatedMembers)
 }
 

@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
 const usage = `usage: wrike-demo <command> [arguments]
@@ -97,7 +99,7 @@ func run(ctx context.Context, args []string) error {
 		}
 		for _, u := range users {
 			if u.UserName == args[0] {
-				printUsers(out, []user{u})
+				printUsers(out, []wrikeapi.User{u})
 				return nil
 			}
 		}

@@ -159,9 +159,13 @@ func TestSeatsAndProvisioningTimeout(t *testing.T) {
 }
 
 func TestErrorsNeverCarryTokens(t *testing.T) {
-	c := (&fakeBackend{}).start(t)
-	c.wrikeToken = "wrka_secret_value"
-	_, err := c.users(context.Background())
+	(&fakeBackend{}).start(t)
+	t.Setenv("WRIKE_TOKEN", "wrka_secret_value")
+	c, err := clientFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.users(context.Background())
 	if err == nil {
 		t.Fatal("a wrong token was accepted")
 	}
