@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -128,6 +129,7 @@ func TestHardeningOktaSSWSAuth(t *testing.T) {
 		{"PUT", "/api/v1/apps/" + o.appID + "/features/USER_PROVISIONING"}, {"GET", "/api/v1/apps/" + o.appID + "/users"},
 		{"POST", "/api/v1/apps/" + o.appID + "/connections/default/lifecycle/deactivate"},
 		{"GET", "/api/v1/logs"}, {"GET", "/api/v1/_backend/provisioning/wait?timeout=1ms"}, {"GET", "/api/v1/nothing"},
+		{"GET", "/api/v1/api-tokens"}, {"DELETE", "/api/v1/api-tokens/current"},
 	}
 	creds := map[string]string{
 		"no token":             "",
@@ -185,6 +187,102 @@ func TestHardeningOktaSSWSAuth(t *testing.T) {
 	if !strings.Contains(all, "v1:") {
 		t.Fatal("no sealed connection token in the database: the check read the wrong data")
 	}
+}
+
+// TestHardeningOktaRevokedTokenRefusedAtOnce: an Okta API token revoked by
+// id, or by itself through /api-tokens/current, is refused on the very next
+// request (read and write) and after a restart; other tokens keep working;
+// the metadata never shows a token; each revocation is in the System Log.
+func TestHardeningOktaRevokedTokenRefusedAtOnce(t *testing.T) {
+	o := newHardOrg(t)
+	ctx := context.Background()
+	values := map[string]string{}
+	for _, name := range []string{"ci-a", "ci-b", "ci-c"} {
+		tok, err := o.env.Backend.Okta.CreateAPIToken(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		values[name] = tok
+	}
+	var tokens []struct{ ID, Name string }
+	o.must(200, "GET", "/api/v1/api-tokens", nil, &tokens)
+	ids := map[string]string{}
+	for _, tk := range tokens {
+		ids[tk.Name] = tk.ID
+	}
+	if len(tokens) != 4 || ids["ci-a"] == "" || ids["ci-b"] == "" || ids["ci-c"] == "" {
+		t.Fatalf("token list: %+v", tokens)
+	}
+	var first, rest []struct{ ID string }
+	o.must(200, "GET", "/api/v1/api-tokens?limit=3", nil, &first)
+	o.must(200, "GET", "/api/v1/api-tokens?limit=3&after="+first[len(first)-1].ID, nil, &rest)
+	if len(first) != 3 || len(rest) != 1 || rest[0].ID != tokens[3].ID {
+		t.Fatalf("pages of 3: %+v then %+v, want the 4 tokens in order", first, rest)
+	}
+	var one struct{ ID, Name, ClientName string }
+	o.must(200, "GET", "/api/v1/api-tokens/"+ids["ci-a"], nil, &one)
+	if one.Name != "ci-a" || one.ClientName != "Okta API" {
+		t.Fatalf("token metadata: %+v", one)
+	}
+	refused := func(name string) {
+		t.Helper()
+		for _, r := range []struct{ method, path string }{{"GET", "/api/v1/users"}, {"POST", "/api/v1/groups"}, {"GET", "/api/v1/api-tokens"}} {
+			a := hardDo(r.method, o.env.OktaURL+r.path, "SSWS "+values[name], map[string]any{"profile": map[string]string{"name": "after-revoke"}})
+			if a.status != 401 || !strings.Contains(a.raw, `"E0000011"`) {
+				t.Fatalf("%s %s with revoked token %s: %d %s, want 401 E0000011", r.method, r.path, name, a.status, a.raw)
+			}
+		}
+	}
+	works := func(name string) {
+		t.Helper()
+		if a := hardDo("GET", o.env.OktaURL+"/api/v1/users", "SSWS "+values[name], nil); a.status != 200 {
+			t.Fatalf("token %s: %d %s", name, a.status, a.raw)
+		}
+	}
+	works("ci-a")
+	works("ci-b")
+
+	// Revoked by id with another token.
+	o.must(204, "DELETE", "/api/v1/api-tokens/"+ids["ci-a"], nil, nil)
+	refused("ci-a")
+	// A token revokes itself.
+	if a := hardDo("DELETE", o.env.OktaURL+"/api/v1/api-tokens/current", "SSWS "+values["ci-b"], nil); a.status != 204 {
+		t.Fatalf("revoke current: %d %s", a.status, a.raw)
+	}
+	refused("ci-b")
+	works("ci-c")
+	o.must(200, "GET", "/api/v1/users", nil, nil)
+	for _, id := range []string{ids["ci-a"], "00Tnothing"} {
+		if a := hardDo("DELETE", o.env.OktaURL+"/api/v1/api-tokens/"+id, "SSWS "+o.env.OktaAPIToken, nil); a.status != 404 || !strings.Contains(a.raw, `"E0000007"`) {
+			t.Fatalf("revoke %s again: %d %s, want 404 E0000007", id, a.status, a.raw)
+		}
+	}
+	var listed []json.RawMessage
+	o.must(200, "GET", "/api/v1/api-tokens", nil, &listed)
+	if len(listed) != 2 {
+		t.Fatalf("after two revocations %d tokens are listed", len(listed))
+	}
+	for name, v := range values {
+		for _, l := range listed {
+			if strings.Contains(string(l), v) {
+				t.Fatalf("the token list shows the value of %s", name)
+			}
+		}
+	}
+	var events []struct {
+		Actor  struct{ ID string }
+		Target []struct{ ID, Type, AlternateID string }
+	}
+	o.must(200, "GET", "/api/v1/logs?filter="+url.QueryEscape(`eventType eq "system.api_token.revoke"`), nil, &events)
+	if len(events) != 2 || events[0].Target[0].AlternateID != "ci-a" || events[1].Target[0].AlternateID != "ci-b" ||
+		events[1].Actor.ID != ids["ci-b"] {
+		t.Fatalf("System Log revocations: %+v", events)
+	}
+
+	o.env.Restart(t)
+	refused("ci-a")
+	refused("ci-b")
+	works("ci-c")
 }
 
 func hashHex(s string) string {

@@ -27,6 +27,9 @@ type Store interface {
 	CreateOktaAPIToken(ctx context.Context, t store.OktaAPIToken) error
 	OktaAPITokenByHash(ctx context.Context, hash string) (store.OktaAPIToken, error)
 	OktaAPITokenCount(ctx context.Context) (int, error)
+	OktaAPITokens(ctx context.Context, after string, limit int, match func(store.OktaAPIToken) bool) ([]store.OktaAPIToken, error)
+	OktaAPIToken(ctx context.Context, id string) (store.OktaAPIToken, error)
+	DeleteOktaAPIToken(ctx context.Context, id string, events []store.OktaLogEvent) error
 
 	CreateOktaUsers(ctx context.Context, users []store.OktaUser, groupIDs []string) ([]store.OktaTask, error)
 	OktaUser(ctx context.Context, idOrLogin string) (store.OktaUser, error)
@@ -332,6 +335,10 @@ func (s *Server) routes() {
 	handle("GET /api/v1/apps/{appId}/users/{userId}", s.getAppUser)
 	handle("POST /api/v1/apps/{appId}/users/{userId}", s.updateAppUser)
 	handle("DELETE /api/v1/apps/{appId}/users/{userId}", s.unassignUser)
+
+	handle("GET /api/v1/api-tokens", s.listAPITokens)
+	handle("GET /api/v1/api-tokens/{id}", s.getAPIToken)
+	handle("DELETE /api/v1/api-tokens/{id}", s.revokeAPIToken)
 
 	handle("GET /api/v1/logs", s.listLogs)
 	handle("GET /api/v1/_backend/provisioning/wait", s.waitProvisioning)
