@@ -34,6 +34,11 @@ type Config struct {
 	// NoBootstrap stops New from creating an admin token (or an Okta API
 	// token) when none exists.
 	NoBootstrap bool
+	// RotateAdminToken revokes every existing Wrike admin token before
+	// AdminToken is added or a new one bootstrapped (a leaked admin token is
+	// replaced this way). It reports how many were revoked in
+	// RevokedAdminTokens.
+	RotateAdminToken bool
 	// OktaAPIToken, when set, is made a valid Okta API token (SSWS).
 	OktaAPIToken string
 	// Okta, when set, adjusts the Okta face's configuration (rate limit,
@@ -58,6 +63,9 @@ type Backend struct {
 	// because none existed; empty otherwise. Like the admin token, it is
 	// shown now or never.
 	BootstrapOktaAPIToken string
+	// RevokedAdminTokens is the number of admin tokens that
+	// Config.RotateAdminToken revoked.
+	RevokedAdminTokens int
 
 	db *store.DB
 }
@@ -85,6 +93,12 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	if err != nil {
 		_ = db.Close()
 		return nil, err
+	}
+	if cfg.RotateAdminToken {
+		if b.RevokedAdminTokens, err = b.Wrike.RevokeAdminTokens(ctx); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
 	}
 	if cfg.AdminToken != "" {
 		if err := b.Wrike.AddAdminToken(ctx, cfg.AdminToken); err != nil {

@@ -169,6 +169,20 @@ func (db *DB) CreateWrikeAdminToken(ctx context.Context, t WrikeAdminToken) erro
 	})
 }
 
+// DeleteWrikeAdminTokens deletes every admin token and reports how many there were.
+func (db *DB) DeleteWrikeAdminTokens(ctx context.Context) (int, error) {
+	var n int64
+	err := db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec(`DELETE FROM wrike_admin_tokens`)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
 // WrikeApprovedDomains lists approved domains in creation order.
 func (db *DB) WrikeApprovedDomains(ctx context.Context) ([]WrikeApprovedDomain, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, domain, created_at FROM wrike_approved_domains ORDER BY rowid`)

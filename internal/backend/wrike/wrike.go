@@ -28,6 +28,7 @@ type Store interface {
 	CreateWrikeAccount(ctx context.Context, a store.WrikeAccount) error
 	WrikeAdminTokens(ctx context.Context) ([]store.WrikeAdminToken, error)
 	CreateWrikeAdminToken(ctx context.Context, t store.WrikeAdminToken) error
+	DeleteWrikeAdminTokens(ctx context.Context) (int, error)
 
 	WrikeApprovedDomains(ctx context.Context) ([]store.WrikeApprovedDomain, error)
 	CreateWrikeApprovedDomain(ctx context.Context, d store.WrikeApprovedDomain) error
@@ -214,6 +215,21 @@ func (s *Server) AddAdminToken(ctx context.Context, token string) error {
 	s.adminTokens[h] = struct{}{}
 	s.mu.Unlock()
 	return nil
+}
+
+// RevokeAdminTokens revokes every admin token: from the next request on,
+// none of them is accepted. It reports how many were revoked.
+func (s *Server) RevokeAdminTokens(ctx context.Context) (int, error) {
+	s.adminMu.Lock()
+	defer s.adminMu.Unlock()
+	n, err := s.store.DeleteWrikeAdminTokens(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("wrike: revoke admin tokens: %w", err)
+	}
+	s.mu.Lock()
+	clear(s.adminTokens)
+	s.mu.Unlock()
+	return n, nil
 }
 
 // CreateAdminToken makes a new admin token, stores its hash and returns the

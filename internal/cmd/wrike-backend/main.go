@@ -32,6 +32,7 @@ type options struct {
 	dataDir   string
 	logLevel  string
 	publicURL string
+	rotate    bool
 }
 
 func main() {
@@ -58,11 +59,16 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.dataDir, "data-dir", env("WRIKE_BACKEND_DATA_DIR", "./data"), "data directory [WRIKE_BACKEND_DATA_DIR]")
 	fs.StringVar(&o.logLevel, "log-level", env("WRIKE_BACKEND_LOG_LEVEL", "info"), "log level: debug, info, warn, error [WRIKE_BACKEND_LOG_LEVEL]")
 	fs.StringVar(&o.publicURL, "public-url", env("WRIKE_BACKEND_PUBLIC_URL", ""), "externally visible base URL of the Wrike face, used in SCIM URLs [WRIKE_BACKEND_PUBLIC_URL]")
+	// No environment fallback: a variable left set would rotate on every start.
+	fs.BoolVar(&o.rotate, "rotate-admin-token", false, "revoke every Wrike admin token and print a new one")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if o.rotate && o.dev {
+		return o, errors.New("--rotate-admin-token cannot be used with --dev: the demo's tokens are in <data-dir>/dev.env; remove the data directory to start the demo with new ones")
 	}
 	return o, nil
 }
@@ -91,7 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	b, err := backend.New(ctx, backend.Config{DataDir: o.dataDir, Logger: logger, PublicURL: o.publicURL})
+	b, err := backend.New(ctx, backend.Config{DataDir: o.dataDir, Logger: logger, PublicURL: o.publicURL, RotateAdminToken: o.rotate})
 	if err != nil {
 		return err
 	}
@@ -104,6 +110,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	wrikeURL := o.publicURL
 	if wrikeURL == "" {
 		wrikeURL = "http://" + wl.Addr().String()
+	}
+	if o.rotate {
+		fmt.Fprintf(stdout, "Revoked %d Wrike admin token(s)\n", b.RevokedAdminTokens)
 	}
 	if b.BootstrapAdminToken != "" {
 		// Printed once, to stdout only: the token is stored as a hash.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -40,7 +41,7 @@ func start(t *testing.T, dataDir string, extra ...string) (out *syncBuffer, url 
 		errc <- run(ctx, append(args, extra...), out, io.Discard)
 	}()
 	re := regexp.MustCompile(`(?s)Wrike face: (http://127\.0\.0\.1:\d+).*Okta face: `)
-	if len(extra) > 0 {
+	if slices.Contains(extra, "--dev") {
 		re = regexp.MustCompile(`(?s)Wrike face: (http://127\.0\.0\.1:\d+).*(written to|already seeded)`)
 	}
 	deadline := time.Now().Add(10 * time.Second)
@@ -101,11 +102,92 @@ func TestFirstStartPrintsAdminTokenOnce(t *testing.T) {
 	}
 }
 
+// adminStatus is the status of GET /api/v4/account with an admin token.
+func adminStatus(t *testing.T, url, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url+"/api/v4/account", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+var adminTokenLine = regexp.MustCompile(`Wrike admin token \(shown once, keep it\): (wrka_\S+)`)
+
+// TestRotateAdminToken: a start with --rotate-admin-token revokes the admin
+// token of the first start (refused from its first request on, and after
+// later restarts) and prints a new one that works; the data stays.
+func TestRotateAdminToken(t *testing.T) {
+	dir := t.TempDir()
+	out, url, stop := start(t, dir)
+	old := adminTokenLine.FindStringSubmatch(out.String())[1]
+	req, _ := http.NewRequest(http.MethodPost, url+"/api/v4/approved_domains", strings.NewReader(`{"domain":"acme.example.com"}`))
+	req.Header.Set("Authorization", "Bearer "+old)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("create a domain: %d", resp.StatusCode)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	out, url, stop = start(t, dir, "--rotate-admin-token")
+	if !strings.Contains(out.String(), "Revoked 1 Wrike admin token(s)") {
+		t.Fatalf("rotation output:\n%s", out.String())
+	}
+	m := adminTokenLine.FindStringSubmatch(out.String())
+	if m == nil || m[1] == old {
+		t.Fatalf("no new admin token printed:\n%s", out.String())
+	}
+	fresh := m[1]
+	if got := adminStatus(t, url, old); got != http.StatusUnauthorized {
+		t.Fatalf("revoked admin token: %d, want 401", got)
+	}
+	if got := adminStatus(t, url, fresh); got != http.StatusOK {
+		t.Fatalf("new admin token: %d, want 200", got)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	out, url, stop = start(t, dir)
+	defer stop()
+	if strings.Contains(out.String(), "admin token") {
+		t.Fatalf("a start without the flag printed or revoked a token:\n%s", out.String())
+	}
+	if adminStatus(t, url, old) != http.StatusUnauthorized || adminStatus(t, url, fresh) != http.StatusOK {
+		t.Fatal("after a restart the revoked token works or the new one does not")
+	}
+	req, _ = http.NewRequest(http.MethodGet, url+"/api/v4/approved_domains", nil)
+	req.Header.Set("Authorization", "Bearer "+fresh)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "acme.example.com") {
+		t.Fatalf("the rotation lost data: %s", body)
+	}
+}
+
 func TestBadFlags(t *testing.T) {
 	if err := run(context.Background(), []string{"--log-level", "loud"}, io.Discard, io.Discard); err == nil {
 		t.Fatal("want error for a bad log level")
 	}
 	if err := run(context.Background(), []string{"extra"}, io.Discard, io.Discard); err == nil {
 		t.Fatal("want error for a stray argument")
+	}
+	err := run(context.Background(), []string{"--dev", "--rotate-admin-token", "--data-dir", t.TempDir()}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "dev.env") {
+		t.Fatalf("--dev with --rotate-admin-token: %v, want an error that points at dev.env", err)
 	}
 }
