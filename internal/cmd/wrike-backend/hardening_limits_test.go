@@ -55,7 +55,7 @@ func TestHardeningSlowClientsAreCut(t *testing.T) {
 	}
 	defer conn.Close()
 	fmt.Fprint(conn, "GET /api/v4/account HTTP/1.1\r\nHost: x\r\n")
-	closedWithin(t, conn, lim.readHeader+2*time.Second, "slow headers")
+	closedWithin(t, conn, lim.readHeader+5*time.Second, "slow headers")
 
 	// Slow body: headers complete, the body never comes.
 	conn2, err := net.Dial("tcp", addr)
@@ -64,7 +64,7 @@ func TestHardeningSlowClientsAreCut(t *testing.T) {
 	}
 	defer conn2.Close()
 	fmt.Fprint(conn2, "POST /api/v4/approved_domains HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrka_x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"domain\":")
-	closedWithin(t, conn2, lim.read+2*time.Second, "slow body")
+	closedWithin(t, conn2, lim.read+5*time.Second, "slow body")
 
 	// Idle keep-alive connection after one request.
 	conn3, err := net.Dial("tcp", addr)
@@ -79,7 +79,7 @@ func TestHardeningSlowClientsAreCut(t *testing.T) {
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	closedWithin(t, conn3, lim.idle+2*time.Second, "idle keep-alive")
+	closedWithin(t, conn3, lim.idle+5*time.Second, "idle keep-alive")
 
 	// Headers over the bound.
 	req, _ := http.NewRequest(http.MethodGet, wrikeURL+"/api/v4/account", nil)
