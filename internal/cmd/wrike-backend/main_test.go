@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -66,20 +67,13 @@ func start(t *testing.T, dataDir string, extra ...string) (out *syncBuffer, url 
 func TestFirstStartPrintsAdminTokenOnce(t *testing.T) {
 	dir := t.TempDir()
 	out, url, stop := start(t, dir)
-	m := regexp.MustCompile(`Wrike admin token \(shown once, keep it\): (wrka_\S+)`).FindStringSubmatch(out.String())
+	m := adminTokenLine.FindStringSubmatch(out.String())
 	if m == nil {
 		t.Fatalf("no admin token printed:\n%s", out.String())
 	}
 	token := m[1]
-	req, _ := http.NewRequest(http.MethodGet, url+"/api/v4/account", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("printed token refused: %d", resp.StatusCode)
+	if status, _ := send(t, http.MethodGet, url+"/api/v4/account", token, ""); status != http.StatusOK {
+		t.Fatalf("printed token refused: %d", status)
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("graceful shutdown: %v", err)
@@ -90,29 +84,16 @@ func TestFirstStartPrintsAdminTokenOnce(t *testing.T) {
 	if strings.Contains(out.String(), "admin token") {
 		t.Fatalf("second start printed a token again:\n%s", out.String())
 	}
-	req2, _ := http.NewRequest(http.MethodGet, url+"/api/v4/account", nil)
-	req2.Header.Set("Authorization", "Bearer "+token)
-	resp, err = http.DefaultClient.Do(req2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("token from the first start refused after restart: %d", resp.StatusCode)
+	if status, _ := send(t, http.MethodGet, url+"/api/v4/account", token, ""); status != http.StatusOK {
+		t.Fatalf("token from the first start refused after restart: %d", status)
 	}
 }
 
 // adminStatus is the status of GET /api/v4/account with an admin token.
 func adminStatus(t *testing.T, url, token string) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, url+"/api/v4/account", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	status, _ := send(t, http.MethodGet, url+"/api/v4/account", token, "")
+	return status
 }
 
 var adminTokenLine = regexp.MustCompile(`Wrike admin token \(shown once, keep it\): (wrka_\S+)`)
@@ -124,16 +105,8 @@ func TestRotateAdminToken(t *testing.T) {
 	dir := t.TempDir()
 	out, url, stop := start(t, dir)
 	old := adminTokenLine.FindStringSubmatch(out.String())[1]
-	req, _ := http.NewRequest(http.MethodPost, url+"/api/v4/approved_domains", strings.NewReader(`{"domain":"acme.example.com"}`))
-	req.Header.Set("Authorization", "Bearer "+old)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("create a domain: %d", resp.StatusCode)
+	if status, _ := send(t, http.MethodPost, url+"/api/v4/approved_domains", old, `{"domain":"acme.example.com"}`); status != http.StatusOK {
+		t.Fatalf("create a domain: %d", status)
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
@@ -166,16 +139,8 @@ func TestRotateAdminToken(t *testing.T) {
 	if adminStatus(t, url, old) != http.StatusUnauthorized || adminStatus(t, url, fresh) != http.StatusOK {
 		t.Fatal("after a restart the revoked token works or the new one does not")
 	}
-	req, _ = http.NewRequest(http.MethodGet, url+"/api/v4/approved_domains", nil)
-	req.Header.Set("Authorization", "Bearer "+fresh)
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(body), "acme.example.com") {
-		t.Fatalf("the rotation lost data: %s", body)
+	if _, body := send(t, http.MethodGet, url+"/api/v4/approved_domains", fresh, ""); !strings.Contains(fmt.Sprint(body), "acme.example.com") {
+		t.Fatalf("the rotation lost data: %v", body)
 	}
 }
 
