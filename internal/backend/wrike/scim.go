@@ -163,17 +163,37 @@ func writeSCIM(w http.ResponseWriter, status int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-// readSCIMBody reads a request body in application/scim+json,
-// application/json or without a Content-Type.
+// readSCIMBody reads a request body. RFC 7644 §3.8 asks for
+// application/scim+json and application/json; the body decides beyond that:
+// a client that sends no Content-Type or a generic one (curl -d labels JSON
+// application/x-www-form-urlencoded) is read as JSON, and a body that is not
+// JSON is then a 400 invalidSyntax. Refused with 415: a charset other than
+// UTF-8, and media types that name another format (application/xml).
 func readSCIMBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != scim.ContentType && mt != "application/json") {
-			return nil, scim.Errorf(http.StatusUnsupportedMediaType, "",
-				"Content-Type %q is not supported; send application/scim+json or application/json", ct)
+		if err := checkContentType(ct); err != nil {
+			return nil, err
 		}
 	}
 	return scim.ReadBody(http.MaxBytesReader(w, r.Body, maxBody+1), maxBody)
+}
+
+func checkContentType(ct string) error {
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return nil // unreadable: as if none was sent
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		return scim.Errorf(http.StatusUnsupportedMediaType, "",
+			"charset %q is not supported; SCIM bodies are JSON in UTF-8", cs)
+	}
+	switch {
+	case mt == scim.ContentType, mt == "application/json", strings.HasSuffix(mt, "+json"),
+		mt == "application/x-www-form-urlencoded", mt == "text/plain", mt == "application/octet-stream", mt == "*/*":
+		return nil
+	}
+	return scim.Errorf(http.StatusUnsupportedMediaType, "",
+		"Content-Type %q is not supported; send application/scim+json or application/json", ct)
 }
 
 // decodeDoc parses a stored resource (with meta.location) into canonical form.

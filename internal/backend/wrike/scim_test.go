@@ -553,7 +553,7 @@ func TestSCIMBadInput(t *testing.T) {
 		})
 	}
 	// An unsupported media type is refused too.
-	scimDo(t, sc, "POST", "/Users", oktaUser("ivy@acme.example.com", "I", "V"), "Content-Type", "text/plain").wantSCIMError(t, 415, "")
+	scimDo(t, sc, "POST", "/Users", oktaUser("ivy@acme.example.com", "I", "V"), "Content-Type", "application/xml").wantSCIMError(t, 415, "")
 
 	if after := scimDo(t, sc, "GET", "/Users/"+id, "").raw; after != before {
 		t.Fatalf("bad input changed the user:\nbefore %s\nafter  %s", before, after)
@@ -569,6 +569,24 @@ func TestSCIMContentTypes(t *testing.T) {
 	scimDo(t, sc, "POST", "/Users", oktaUser("j1@acme.example.com", "J", "One"), "Content-Type", "application/json").want(t, 201)
 	scimDo(t, sc, "POST", "/Users", oktaUser("j2@acme.example.com", "J", "Two"), "Content-Type", "").want(t, 201)
 	scimDo(t, sc, "POST", "/Users", oktaUser("j3@acme.example.com", "J", "Three"), "Content-Type", "application/scim+json; charset=utf-8").want(t, 201)
+	scimDo(t, sc, "POST", "/Users", oktaUser("j4@acme.example.com", "J", "Four"), "Content-Type", "application/json; charset=UTF-8").want(t, 201)
+	// curl -d labels its body as a form; text/plain and octet-stream are as generic.
+	for i, ct := range []string{"application/x-www-form-urlencoded", "text/plain", "application/octet-stream", "*/*"} {
+		scimDo(t, sc, "POST", "/Users", oktaUser(fmt.Sprintf("g%d@acme.example.com", i), "G", "Generic"), "Content-Type", ct).want(t, 201)
+		// With any of them, a body that is not JSON is a syntax error, not a 415.
+		scimDo(t, sc, "POST", "/Users", "userName=x%40acme.example.com", "Content-Type", ct).wantSCIMError(t, 400, "invalidSyntax")
+	}
+	scimDo(t, sc, "POST", "/Users", oktaUser("j5@acme.example.com", "J", "Five"), "Content-Type", "application/json; charset=iso-8859-1").wantSCIMError(t, 415, "")
+	scimDo(t, sc, "POST", "/Users", oktaUser("j6@acme.example.com", "J", "Six"), "Content-Type", "application/xml").wantSCIMError(t, 415, "")
+	// Invalid UTF-8 is refused whatever the label.
+	bad := scimDo(t, sc, "POST", "/Users", "{\"schemas\":[\""+coreUser+"\"],\"userName\":\"k\xffss@acme.example.com\"}")
+	bad.wantSCIMError(t, 400, "invalidSyntax")
+	if !strings.Contains(bad.raw, "not valid UTF-8") {
+		t.Fatalf("invalid UTF-8: %s", bad.raw)
+	}
+	if l := scimDo(t, sc, "GET", "/Users", "").want(t, 200); l["totalResults"] != float64(8) {
+		t.Fatalf("users after the content-type checks: %v", l["totalResults"])
+	}
 }
 
 func TestSCIMGroupsAndDiscovery(t *testing.T) {
