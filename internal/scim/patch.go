@@ -214,6 +214,18 @@ func applyOp(rt *ResourceType, res map[string]any, kind patchKind, o PatchOperat
 		}
 		return applyPathless(rt, res, kind, m)
 	}
+	if strings.EqualFold(strings.TrimSpace(o.Path), rt.Schema.ID) {
+		// The core schema URN as the path: its value holds core attributes,
+		// as a pathless value does.
+		if kind == patchRemove {
+			return badRequest(ErrNoTarget, "remove cannot take the core schema %q as its path; name the attribute to remove", rt.Schema.ID)
+		}
+		m, ok := o.Value.(map[string]any)
+		if !ok {
+			return badRequest(ErrInvalidValue, "value for %q must be a JSON object of its attributes, not %s", rt.Schema.ID, describe(o.Value))
+		}
+		return applyPathless(rt, res, kind, m)
+	}
 	p, unknownSchema, err := parsePath(rt, o.Path)
 	if unknownSchema {
 		// An attribute of an extension this server does not have, such as the
@@ -242,6 +254,10 @@ func applyOp(rt *ResourceType, res map[string]any, kind patchKind, o PatchOperat
 var opNames2 = [...]string{"add", "replace", "remove"}
 
 func applyPathless(rt *ResourceType, res map[string]any, kind patchKind, m map[string]any) *Error {
+	m, err := liftCore(rt, m)
+	if err != nil {
+		return err
+	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if strings.EqualFold(k, "schemas") {
 			continue

@@ -423,7 +423,52 @@ func Normalize(rt *ResourceType, in map[string]any) (map[string]any, error) {
 	return n.res, nil
 }
 
+// liftCore moves the attributes some clients send wrapped under the core
+// schema URN ({"urn:...:core:2.0:User": {"userName": ...}}) to the top
+// level, where RFC 7643 §3 puts them. An attribute given both ways, or a
+// wrapper that is not an object, is a 400 that says so.
+func liftCore(rt *ResourceType, in map[string]any) (map[string]any, *Error) {
+	var key string
+	for k := range in {
+		if strings.EqualFold(k, rt.Schema.ID) {
+			key = k
+		}
+	}
+	if key == "" {
+		return in, nil
+	}
+	wrapped, ok := in[key].(map[string]any)
+	if !ok {
+		if in[key] == nil {
+			wrapped = map[string]any{}
+		} else {
+			return nil, badRequest(ErrInvalidSyntax, "%q must be a JSON object of core attributes, not %s", rt.Schema.ID, describe(in[key]))
+		}
+	}
+	out := make(map[string]any, len(in)+len(wrapped))
+	for k, v := range in {
+		if k != key {
+			out[k] = v
+		}
+	}
+	for k, v := range wrapped {
+		for o := range out {
+			if strings.EqualFold(o, k) && !strings.EqualFold(k, "schemas") {
+				return nil, badRequest(ErrInvalidSyntax, "attribute %q is given both at the top level and under %q; send it once", k, rt.Schema.ID)
+			}
+		}
+		if !strings.EqualFold(k, "schemas") {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
 func normalize(rt *ResourceType, in map[string]any) (normalized, error) {
+	in, lerr := liftCore(rt, in)
+	if lerr != nil {
+		return normalized{}, lerr
+	}
 	out := make(map[string]any, len(in)+1)
 	var cleared []attrRef
 	for _, k := range slices.Sorted(maps.Keys(in)) {

@@ -182,3 +182,41 @@ func TestAccessors(t *testing.T) {
 		t.Error("unset active reported as set")
 	}
 }
+
+func TestNormalizeCoreAttributesWrappedUnderTheCoreURN(t *testing.T) {
+	// Some clients put the core attributes under the core schema URN, as they
+	// do for an extension. They are read as if sent at the top level.
+	got, err := Normalize(UserResourceType, decode(t, `{
+	  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+	  "urn:ietf:params:scim:schemas:core:2.0:User": {"userName": "a@b.c", "name": {"givenName": "A"}, "schemas": ["x"]},
+	  "active": true
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, got, `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "a@b.c", "name": {"givenName": "A"}, "active": true}`)
+
+	for body, detail := range map[string]string{
+		`{"urn:ietf:params:scim:schemas:core:2.0:User": {"userName": "a@b.c"}, "USERNAME": "b@b.c"}`: `"userName" is given both at the top level and under "urn:ietf:params:scim:schemas:core:2.0:User"`,
+		`{"urn:ietf:params:scim:schemas:core:2.0:User": "a@b.c"}`:                                    `"urn:ietf:params:scim:schemas:core:2.0:User" must be a JSON object of core attributes, not the string`,
+	} {
+		_, err := Normalize(UserResourceType, decode(t, body))
+		wantError(t, err, http.StatusBadRequest, ErrInvalidSyntax, detail)
+	}
+
+	// The same in a PATCH: a pathless value, and the core URN as the path.
+	for _, body := range []string{
+		`{"Operations":[{"op":"replace","value":{"urn:ietf:params:scim:schemas:core:2.0:User":{"title":"Boss"}}}]}`,
+		`{"Operations":[{"op":"replace","path":"urn:ietf:params:scim:schemas:core:2.0:User","value":{"title":"Boss"}}]}`,
+	} {
+		out, err := patch(t, UserResourceType, decode(t, janeJSON), body)
+		if err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		if out["title"] != "Boss" {
+			t.Errorf("%s: title = %v", body, out["title"])
+		}
+	}
+	_, err = patch(t, UserResourceType, decode(t, janeJSON), `{"Operations":[{"op":"remove","path":"urn:ietf:params:scim:schemas:core:2.0:User"}]}`)
+	wantError(t, err, http.StatusBadRequest, ErrNoTarget, "name the attribute to remove")
+}
