@@ -196,6 +196,7 @@ func ApplyPatch(rt *ResourceType, res map[string]any, ops []PatchOperation) (map
 			return nil, err
 		}
 	}
+	collapseAllDuplicates(rt, out)
 	setSchemas(rt, out)
 	if err := checkRequired(rt, out); err != nil {
 		return nil, err
