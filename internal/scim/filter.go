@@ -155,6 +155,27 @@ func (f *Filter) String() string {
 	return b.String()
 }
 
+// Comparisons is the number of comparisons in the filter (pr included): the
+// work of matching one resource, for a server that budgets what a request
+// that cannot use an index may cost.
+func (f *Filter) Comparisons() int {
+	if f == nil || f.root == nil {
+		return 0
+	}
+	return countComparisons(f.root)
+}
+
+func countComparisons(n *node) int {
+	if n.kind == nodeCompare || n.kind == nodePresent {
+		return 1
+	}
+	c := 0
+	for _, k := range n.kids {
+		c += countComparisons(k)
+	}
+	return c
+}
+
 // Equality is an attribute eq "value" clause that must hold for a filter to match.
 type Equality struct {
 	Attr      string // canonical name: "userName", "emails.value", "urn:...:User:employeeNumber"

@@ -610,23 +610,25 @@ func TestSCIMGroupsAndDiscovery(t *testing.T) {
 
 	spc := scimDo(t, sc, "GET", "/ServiceProviderConfig", "").want(t, 200)
 	if get(spc, "patch/supported") != true || get(spc, "etag/supported") != true || get(spc, "bulk/supported") != false ||
-		get(spc, "sort/supported") != false || get(spc, "filter/maxResults") != float64(1000) ||
+		get(spc, "sort/supported") != true || get(spc, "filter/maxResults") != float64(1000) ||
 		get(spc, "authenticationSchemes/0/type") != "oauthbearertoken" {
 		t.Fatalf("ServiceProviderConfig = %v", spc)
 	}
 	rts := scimDo(t, sc, "GET", "/ResourceTypes", "").want(t, 200)
-	if rts["totalResults"] != float64(2) || get(rts, "Resources/0/endpoint") != "/Users" ||
+	if rts["totalResults"] != float64(1) || get(rts, "Resources/0/endpoint") != "/Users" ||
 		get(rts, "Resources/0/schemaExtensions/1/schema") != wrikeExt {
 		t.Fatalf("ResourceTypes = %v", rts)
 	}
 	scimDo(t, sc, "GET", "/ResourceTypes/User", "").want(t, 200)
 	scimDo(t, sc, "GET", "/ResourceTypes/Device", "").wantSCIMError(t, 404, "")
+	scimDo(t, sc, "GET", "/ResourceTypes/Group", "").wantSCIMError(t, 404, "")
+	scimDo(t, sc, "GET", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group", "").wantSCIMError(t, 404, "")
 	ws := scimDo(t, sc, "GET", "/Schemas/"+wrikeExt, "").want(t, 200)
 	if get(ws, "attributes/0/name") != "userType" || len(get(ws, "attributes/0/canonicalValues").([]any)) != 3 {
 		t.Fatalf("Wrike schema = %v", ws)
 	}
 	all := scimDo(t, sc, "GET", "/Schemas", "").want(t, 200)
-	if all["totalResults"] != float64(4) {
+	if all["totalResults"] != float64(3) {
 		t.Fatalf("Schemas = %v", all)
 	}
 	us := scimDo(t, sc, "GET", "/Schemas/"+coreUser, "").want(t, 200)

@@ -59,6 +59,9 @@ type Config struct {
 	PublicURL string
 	// AccountName names the account created on first start.
 	AccountName string
+	// ScanBudget bounds the work of one SCIM query that cannot be answered
+	// from an index (zero: DefaultScanBudget); see scanCost.
+	ScanBudget int
 }
 
 // Server is the Wrike face; it is an http.Handler.
@@ -84,6 +87,11 @@ type Server struct {
 
 	users     *userIndex
 	userLocks [256]sync.Mutex
+
+	scanBudget int
+	// scans admits one query at a time that must examine users one by one,
+	// so that a burst of them leaves the other core to indexed lookups.
+	scans chan struct{}
 }
 
 // Identity providers that have a SCIM integration, in listing order.
@@ -110,6 +118,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		appsByToken:  map[tokenHash]string{},
 		integrations: map[string]store.WrikeSCIMIntegration{},
 		users:        newUserIndex(),
+		scanBudget:   cfg.ScanBudget,
+		scans:        make(chan struct{}, 1),
+	}
+	if s.scanBudget <= 0 {
+		s.scanBudget = DefaultScanBudget
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
