@@ -1,6 +1,7 @@
 package wrike
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"mime"
@@ -75,6 +76,9 @@ func scimError(err error) *scim.Error {
 		return &scim.Error{Status: http.StatusConflict, ScimType: scim.ErrUniqueness, Detail: err.Error()}
 	case errors.Is(err, store.ErrPrecondition):
 		return &scim.Error{Status: http.StatusPreconditionFailed, Detail: err.Error()}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		// The client went away during a scan; nobody reads the answer.
+		return &scim.Error{Status: http.StatusServiceUnavailable, Detail: "the request was canceled"}
 	}
 	return &scim.Error{Status: http.StatusInternalServerError, Detail: "internal server error"}
 }

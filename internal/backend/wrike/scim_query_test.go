@@ -89,8 +89,9 @@ func TestSCIMGroupQueriesUseTheGroupSchema(t *testing.T) {
 }
 
 func TestSCIMScanBudget(t *testing.T) {
-	// A budget of 100 users' worth of one-comparison scans.
-	env := backendtest.Start(t, backendtest.WithWrike(func(c *wrike.Config) { c.ScanBudget = 100 * 41 }))
+	// A budget of 100 users' worth of one-comparison scans (a user's decoding
+	// counts as 200 comparisons).
+	env := backendtest.Start(t, backendtest.WithWrike(func(c *wrike.Config) { c.ScanBudget = 100 * 201 }))
 	sc := env.SetupSCIM(t, "okta", "acme.example.com")
 	for i := range 60 {
 		createUser(t, sc, oktaUser(fmt.Sprintf("u%02d@acme.example.com", i), "U", "Ser"))
@@ -101,13 +102,13 @@ func TestSCIMScanBudget(t *testing.T) {
 	}
 	// Over it: many comparisons, each costing a pass over every user.
 	var clauses []string
-	for i := range 40 {
+	for i := range 200 {
 		clauses = append(clauses, fmt.Sprintf(`title co "x%d"`, i))
 	}
 	wide := strings.Join(clauses, " or ")
 	a := scimDo(t, sc, "GET", filterQuery(wide), "")
 	a.wantSCIMError(t, http.StatusBadRequest, "tooMany")
-	if d := a.body["detail"].(string); !strings.Contains(d, "60 users with 40 comparisons") || !strings.Contains(d, "userName eq") {
+	if d := a.body["detail"].(string); !strings.Contains(d, "60 users with 200 comparisons") || !strings.Contains(d, "userName eq") {
 		t.Fatalf("detail does not say why and what to do: %s", d)
 	}
 	scimDo(t, sc, "POST", "/Users/.search", fmt.Sprintf(`{"filter":%q}`, wide)).wantSCIMError(t, http.StatusBadRequest, "tooMany")
