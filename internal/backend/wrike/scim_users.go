@@ -342,10 +342,10 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 
 	ext, _ := res[schemaWrike].(map[string]any)
 	if ext == nil || ext["userType"] == nil {
+		// A PUT that leaves userType out keeps it (MergeReplace); missing
+		// here, it was never set or was removed (PATCH remove, or null): the
+		// integration's default applies, as to a user created without one.
 		ut := c.integration.DefaultUserType
-		if prev != nil {
-			ut = prev.userType
-		}
 		if ut == "" {
 			ut = defaultUserType
 		}
@@ -362,7 +362,14 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 
 	active, ok := scim.Bool(userRT, res, "active")
 	if !ok {
-		active = prev == nil || prev.active
+		if prev != nil {
+			// Missing after an update means removed: a PUT that leaves it
+			// out keeps it. A Wrike user is active or deactivated, nothing in
+			// between, so the removal is refused rather than ignored.
+			return nil, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue,
+				"active cannot be removed: a Wrike user is either active or deactivated; replace it with true or false")
+		}
+		active = true
 		res["active"] = active
 	}
 
@@ -511,6 +518,11 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c scimCall,
 	u, err := s.prepareUser(c, res, cur, scim.Primary(userRT, curRes, "emails"), s.now().UTC())
 	if err != nil {
 		return err
+	}
+	if bytes.Equal(content(res), content(curRes)) {
+		// The defaults put back what the request removed (a userType that
+		// was the default already): nothing changes either.
+		return s.writeUser(w, http.StatusOK, c, cur, p)
 	}
 	if err := s.store.UpdateWrikeUser(r.Context(), u.toStore(), cur.version); err != nil {
 		switch {
