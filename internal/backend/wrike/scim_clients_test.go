@@ -123,3 +123,84 @@ func TestSCIMClientForms(t *testing.T) {
 		})
 	}
 }
+
+// TestSCIMDiscoveryPromisesHold is a client that reads the discovery
+// documents and does everything they promise, on every attribute the
+// schemas list: it must never meet a 501 (or a 500).
+func TestSCIMDiscoveryPromisesHold(t *testing.T) {
+	env := backendtest.Start(t)
+	sc := env.SetupSCIM(t, "okta", "acme.example.com")
+	calls := 0
+	do := func(method, path, body string, headers ...string) answer {
+		t.Helper()
+		calls++
+		a := scimDo(t, sc, method, path, body, headers...)
+		if a.status == 501 || a.status >= 500 {
+			t.Fatalf("%s %s: %d although discovery promised it: %s", method, path, a.status, a.raw)
+		}
+		return a
+	}
+	spc := do("GET", "/ServiceProviderConfig", "").want(t, 200)
+	supported := func(feature string) bool { return get(spc, feature+"/supported") == true }
+	schemas := map[string]map[string]any{}
+	for _, s := range do("GET", "/Schemas", "").want(t, 200)["Resources"].([]any) {
+		schemas[s.(map[string]any)["id"].(string)] = s.(map[string]any)
+	}
+	for _, r := range do("GET", "/ResourceTypes", "").want(t, 200)["Resources"].([]any) {
+		rt := r.(map[string]any)
+		endpoint := rt["endpoint"].(string)
+		// Every attribute path of the core schema and the extensions.
+		var paths []string
+		addPaths := func(prefix string, s map[string]any) {
+			for _, a := range s["attributes"].([]any) {
+				am := a.(map[string]any)
+				if am["returned"] == "never" {
+					continue
+				}
+				name := prefix + am["name"].(string)
+				paths = append(paths, name)
+				for _, sub := range asList(am["subAttributes"]) {
+					paths = append(paths, name+"."+sub.(map[string]any)["name"].(string))
+				}
+			}
+		}
+		addPaths("", schemas[rt["schema"].(string)])
+		for _, e := range asList(rt["schemaExtensions"]) {
+			id := e.(map[string]any)["schema"].(string)
+			if schemas[id] == nil {
+				t.Fatalf("%s names schema %s, which /Schemas does not list", endpoint, id)
+			}
+			addPaths(id+":", schemas[id])
+		}
+		if len(paths) < 20 {
+			t.Fatalf("%s: only %d attribute paths", endpoint, len(paths))
+		}
+		// Create with the required attributes (Wrike's rule: a userName in an approved domain).
+		created := do("POST", endpoint, `{"schemas":["`+rt["schema"].(string)+`"],"userName":"promise@acme.example.com"}`).want(t, 201)
+		self := endpoint + "/" + created["id"].(string)
+		do("GET", self, "").want(t, 200)
+		for _, p := range paths {
+			do("GET", endpoint+"?filter="+q(p+" pr"), "").want(t, 200)
+			do("GET", self+"?attributes="+q(p), "").want(t, 200)
+			do("GET", endpoint+"?excludedAttributes="+q(p), "").want(t, 200)
+			if supported("sort") {
+				do("GET", endpoint+"?sortBy="+q(p)+"&sortOrder=descending", "").want(t, 200)
+			}
+		}
+		do("POST", endpoint+"/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"userName eq \"promise@acme.example.com\"","count":1}`).want(t, 200)
+		put := do("PUT", self, `{"schemas":["`+rt["schema"].(string)+`"],"userName":"promise@acme.example.com","title":"Kept"}`)
+		put.want(t, 200)
+		if supported("patch") {
+			do("PATCH", self, `{"schemas":["`+patchOp+`"],"Operations":[{"op":"replace","path":"title","value":"Patched"}]}`).want(t, 200)
+		}
+		if supported("etag") {
+			do("PUT", self, `{"schemas":["`+rt["schema"].(string)+`"],"userName":"promise@acme.example.com"}`, "If-Match", put.header.Get("ETag")).wantSCIMError(t, 412, "")
+		}
+		do("DELETE", self, "").want(t, 204)
+	}
+	if calls < 100 {
+		t.Fatalf("only %d calls", calls)
+	}
+}
+
+func asList(v any) []any { l, _ := v.([]any); return l }
