@@ -96,6 +96,10 @@ func TestSCIMClientForms(t *testing.T) {
 			body: `{"Operations":[{"op":"replace","path":"title","value":"Hand-made"}]}`, check: attr("title", "Hand-made")},
 		{client: "curl", what: "a form body is not JSON", method: "POST", path: "/Users", contentType: "application/x-www-form-urlencoded", body: "userName=x%40acme.example.com", status: 400, scimType: "invalidSyntax"},
 		{client: "curl", what: "--data-urlencode filter", method: "GET", path: "/Users?filter=userName+eq+%22curl.user%40acme.example.com%22", status: 200, check: total(1)},
+		{client: "curl", what: "PATCH naming another message schema", method: "PATCH", path: "/Users/{id}", status: 400, scimType: "invalidSyntax",
+			body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"Operations":[{"op":"replace","path":"title","value":"x"}]}`},
+		{client: "curl", what: ".search naming another message schema", method: "POST", path: "/Users/.search", status: 400, scimType: "invalidSyntax",
+			body: `{"schemas":["` + patchOp + `"],"filter":"title pr"}`},
 		{client: "curl", what: "invalid UTF-8", method: "POST", path: "/Users", body: "{\"userName\":\"c\xe9@acme.example.com\"}", status: 400, scimType: "invalidSyntax"},
 	}
 	id := ""
@@ -197,6 +201,8 @@ func TestSCIMDiscoveryPromisesHold(t *testing.T) {
 			do("PUT", self, `{"schemas":["`+rt["schema"].(string)+`"],"userName":"promise@acme.example.com"}`, "If-Match", put.header.Get("ETag")).wantSCIMError(t, 412, "")
 		}
 		do("DELETE", self, "").want(t, 204)
+		do("GET", self, "").wantSCIMError(t, 404, "")
+		do("DELETE", self, "").wantSCIMError(t, 404, "")
 	}
 	if calls < 100 {
 		t.Fatalf("only %d calls", calls)
