@@ -86,7 +86,7 @@ func TestSCIMClientForms(t *testing.T) {
 		{client: "OneLogin", what: "create with application/json", method: "POST", path: "/Users", contentType: "application/json", status: 201, saveID: true,
 			body: `{"schemas":["` + coreUser + `"],"userName":"one.login@acme.example.com","name":{"givenName":"One","familyName":"Login"},"emails":[{"value":"one.login@acme.example.com","primary":true}],"active":true}`},
 		{client: "OneLogin", what: "update (PUT, core attributes under the core URN)", method: "PUT", path: "/Users/{id}", contentType: "application/json; charset=utf-8", status: 200,
-			body:  `{"schemas":["` + coreUser + `"],"` + coreUser + `":{"userName":"one.login@acme.example.com","title":"Ops"}}`, check: attr("title", "Ops")},
+			body: `{"schemas":["` + coreUser + `"],"` + coreUser + `":{"userName":"one.login@acme.example.com","title":"Ops"}}`, check: attr("title", "Ops")},
 		{client: "OneLogin", what: "sorted page, as discovery promises", method: "GET", path: "/Users?sortBy=userName&sortOrder=descending&count=1", status: 200, check: attr("Resources/0/userName", "one.login@acme.example.com")},
 
 		// curl by hand.
