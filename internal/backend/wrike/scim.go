@@ -181,9 +181,10 @@ func readSCIMBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 }
 
 func checkContentType(ct string) error {
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return nil // unreadable: as if none was sent
+	// An unreadable Content-Type counts as none: the body decides.
+	mt, params, _ := mime.ParseMediaType(ct)
+	if mt == "" {
+		return nil
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
 		return scim.Errorf(http.StatusUnsupportedMediaType, "",
