@@ -76,6 +76,9 @@ func scimError(err error) *scim.Error {
 		return &scim.Error{Status: http.StatusConflict, ScimType: scim.ErrUniqueness, Detail: err.Error()}
 	case errors.Is(err, store.ErrPrecondition):
 		return &scim.Error{Status: http.StatusPreconditionFailed, Detail: err.Error()}
+	case errors.As(err, new(scanBusy)):
+		return &scim.Error{Status: http.StatusServiceUnavailable,
+			Detail: "another query that no index answers is running; retry in a few seconds, or add userName eq, externalId eq, id eq or emails eq to the filter"}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		// The client went away during a scan; nobody reads the answer.
 		return &scim.Error{Status: http.StatusServiceUnavailable, Detail: "the request was canceled"}
@@ -98,8 +101,11 @@ func (s *Server) scim(h scimHandler) http.HandlerFunc {
 		if e.Status == http.StatusInternalServerError {
 			s.logger(r).Error("SCIM failure", "method", r.Method, "path", r.URL.Path, "error", err)
 		}
-		if e.Status == http.StatusUnauthorized {
+		switch e.Status {
+		case http.StatusUnauthorized:
 			w.Header().Set("WWW-Authenticate", `Bearer realm="Wrike SCIM"`)
+		case http.StatusServiceUnavailable:
+			w.Header().Set("Retry-After", "5")
 		}
 		_ = scim.WriteError(w, e)
 	}

@@ -157,6 +157,16 @@ func scanCost(n, k int) int { return n * (scanDecodeCost + k) }
 // most of a scan's cost (BenchmarkScan: ~40 µs against ~0.2 µs per comparison).
 const scanDecodeCost = 200
 
+// scanBusy is the answer to an unindexed query that waited scanWait for
+// the one running before it.
+type scanBusy struct{}
+
+func (scanBusy) Error() string { return "another unindexed query is running" }
+
+// scanWait is how long an unindexed query waits for the one before it; the
+// client is then asked to retry, rather than kept waiting past its timeout.
+const scanWait = 15 * time.Second
+
 // scanChunk is how many users a scan examines between pauses.
 const scanChunk = 256
 
@@ -232,11 +242,15 @@ func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query) ([]*
 			what, len(candidates), f.Comparisons(), cost, s.scanBudget)
 	}
 	if !indexed {
+		wait := time.NewTimer(s.scanWait)
+		defer wait.Stop()
 		select {
 		case s.scans <- struct{}{}:
 			defer func() { <-s.scans }()
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		case <-wait.C:
+			return nil, scanBusy{}
 		}
 	}
 	type match struct {

@@ -91,7 +91,8 @@ type Server struct {
 	scanBudget int
 	// scans admits one query at a time that must examine users one by one,
 	// so that a burst of them leaves the other core to indexed lookups.
-	scans chan struct{}
+	scans    chan struct{}
+	scanWait time.Duration
 }
 
 // Identity providers that have a SCIM integration, in listing order.
@@ -120,6 +121,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		users:        newUserIndex(),
 		scanBudget:   cfg.ScanBudget,
 		scans:        make(chan struct{}, 1),
+		scanWait:     scanWait,
 	}
 	if s.scanBudget <= 0 {
 		s.scanBudget = DefaultScanBudget
