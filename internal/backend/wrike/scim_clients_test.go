@@ -155,6 +155,9 @@ func TestSCIMDiscoveryPromisesHold(t *testing.T) {
 		endpoint := rt["endpoint"].(string)
 		// Every attribute path of the core schema and the extensions.
 		var paths []string
+		eqValue := map[string]string{} // a comparison value of each path's type
+		sample := map[string]string{"string": `"x"`, "reference": `"x"`, "binary": `"AAEC"`, "boolean": "true",
+			"dateTime": `"2026-01-01T00:00:00Z"`, "integer": "1", "decimal": "1.5"}
 		addPaths := func(prefix string, s map[string]any) {
 			for _, a := range s["attributes"].([]any) {
 				am := a.(map[string]any)
@@ -163,8 +166,11 @@ func TestSCIMDiscoveryPromisesHold(t *testing.T) {
 				}
 				name := prefix + am["name"].(string)
 				paths = append(paths, name)
+				eqValue[name] = sample[am["type"].(string)]
 				for _, sub := range asList(am["subAttributes"]) {
-					paths = append(paths, name+"."+sub.(map[string]any)["name"].(string))
+					sm := sub.(map[string]any)
+					paths = append(paths, name+"."+sm["name"].(string))
+					eqValue[name+"."+sm["name"].(string)] = sample[sm["type"].(string)]
 				}
 			}
 		}
@@ -185,6 +191,9 @@ func TestSCIMDiscoveryPromisesHold(t *testing.T) {
 		do("GET", self, "").want(t, 200)
 		for _, p := range paths {
 			do("GET", endpoint+"?filter="+q(p+" pr"), "").want(t, 200)
+			if v := eqValue[p]; v != "" {
+				do("GET", endpoint+"?filter="+q(p+" eq "+v+" or not ("+p+" ne "+v+")"), "").want(t, 200)
+			}
 			do("GET", self+"?attributes="+q(p), "").want(t, 200)
 			do("GET", endpoint+"?excludedAttributes="+q(p), "").want(t, 200)
 			if supported("sort") {
