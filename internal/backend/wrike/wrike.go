@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -89,8 +90,9 @@ type Server struct {
 	userLocks [256]sync.Mutex
 
 	scanBudget int
-	// scans admits one query at a time that must examine users one by one,
-	// so that a burst of them leaves the other core to indexed lookups.
+	// scans admits one query per two cores (one on two cores) that must
+	// examine users one by one, so that a burst of them leaves the other
+	// cores to indexed lookups.
 	scans    chan struct{}
 	scanWait time.Duration
 }
@@ -120,7 +122,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		integrations: map[string]store.WrikeSCIMIntegration{},
 		users:        newUserIndex(),
 		scanBudget:   cfg.ScanBudget,
-		scans:        make(chan struct{}, 1),
+		scans:        make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)),
 		scanWait:     scanWait,
 	}
 	if s.scanBudget <= 0 {
