@@ -258,6 +258,7 @@ func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query) ([]*
 		res map[string]any
 	}
 	var out []match
+	var doc []byte // reused: the decoded resource does not keep it
 	chunk := time.Now()
 	for i, u := range candidates {
 		if i%scanChunk == scanChunk-1 && !indexed {
@@ -266,7 +267,8 @@ func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query) ([]*
 			}
 			chunk = time.Now()
 		}
-		res, err := decodeDoc(u.appendJSON(nil, c.base))
+		doc = u.appendJSON(doc[:0], c.base)
+		res, err := decodeDoc(doc)
 		if err != nil {
 			return nil, err
 		}
