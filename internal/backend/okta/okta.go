@@ -83,8 +83,9 @@ type Config struct {
 	// the random part of an id; the face adds Okta's prefixes (00u, 00g, 0oa).
 	Clock func() time.Time
 	NewID func() string
-	// RateLimit is the number of API requests allowed per minute across the
-	// org (default 6000); beyond it the face answers 429 E0000047.
+	// RateLimit is the number of authenticated API requests allowed per
+	// minute across the org (default 6000); beyond it the face answers 429
+	// E0000047. Requests refused with 401 spend none of it.
 	RateLimit int
 	// Workers is the number of concurrent provisioning workers (default 16).
 	Workers int
@@ -244,7 +245,7 @@ func principal(ctx context.Context) store.OktaAPIToken {
 	return t
 }
 
-// ServeHTTP applies the rate limit and SSWS authentication, then routes.
+// ServeHTTP applies SSWS authentication and the rate limit, then routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := "req" + s.newID()
@@ -255,11 +256,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.status),
 			slog.Duration("duration", time.Since(start)))
 	}()
-	allowed := s.limiter.take(sw.Header())
-	if !allowed {
-		writeError(sw, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
-		return
-	}
 	auth := r.Header.Get("Authorization")
 	scheme, token, _ := strings.Cut(auth, " ")
 	if !strings.EqualFold(scheme, "SSWS") || token == "" {
@@ -273,6 +269,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeError(sw, http.StatusUnauthorized, "E0000011", "Invalid token provided")
+		return
+	}
+	// Only authenticated requests spend the org's budget: a flood of bad
+	// tokens must not lock out the callers who hold a good one.
+	if !s.limiter.take(sw.Header()) {
+		writeError(sw, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
 		return
 	}
 	s.mux.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), principalKey, t)))
