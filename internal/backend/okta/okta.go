@@ -174,18 +174,38 @@ func (s *Server) EveryoneGroupID() string { return s.everyone.ID }
 // CreateAPIToken creates an SSWS API token and returns its value, which is not
 // stored and cannot be shown again.
 func (s *Server) CreateAPIToken(ctx context.Context, name string) (string, error) {
+	token, err := newAPIToken()
+	if err != nil {
+		return "", err
+	}
+	if err := s.store.CreateOktaAPIToken(ctx, apiTokenRecord(name, token, s.newID(), s.timestamp())); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// NewAPIToken makes a new API token and the record of its hash to store, for
+// a store no Server runs on (wrike-backend --mint-okta-token); the token
+// itself is kept nowhere.
+func NewAPIToken(name string, created time.Time) (string, store.OktaAPIToken, error) {
+	token, err := newAPIToken()
+	if err != nil {
+		return "", store.OktaAPIToken{}, err
+	}
+	return token, apiTokenRecord(name, token, randomID(), created.UTC().Format(timeFormat)), nil
+}
+
+// newAPIToken returns "00" and 40 random base64url characters, like Okta's.
+func newAPIToken() (string, error) {
 	b := make([]byte, 30)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
-	token := "00" + base64.RawURLEncoding.EncodeToString(b)
-	err := s.store.CreateOktaAPIToken(ctx, store.OktaAPIToken{
-		ID: "00T" + s.newID(), Name: name, TokenHash: hashToken(token), Created: s.timestamp(),
-	})
-	if err != nil {
-		return "", err
-	}
-	return token, nil
+	return "00" + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func apiTokenRecord(name, token, id, created string) store.OktaAPIToken {
+	return store.OktaAPIToken{ID: "00T" + id, Name: name, TokenHash: hashToken(token), Created: created}
 }
 
 // AddAPIToken makes a token chosen by the caller valid (stored as a hash),
@@ -195,9 +215,7 @@ func (s *Server) AddAPIToken(ctx context.Context, name, token string) error {
 	if len(token) < 20 {
 		return errors.New("okta: an API token must have at least 20 characters")
 	}
-	err := s.store.CreateOktaAPIToken(ctx, store.OktaAPIToken{
-		ID: "00T" + s.newID(), Name: name, TokenHash: hashToken(token), Created: s.timestamp(),
-	})
+	err := s.store.CreateOktaAPIToken(ctx, apiTokenRecord(name, token, s.newID(), s.timestamp()))
 	if errors.Is(err, store.ErrConflict) {
 		return nil
 	}

@@ -43,7 +43,8 @@ func lockDir(dir string) (*os.File, error) {
 		}
 		return nil, fmt.Errorf("%w: %s is held by %s (lock file %s); stop that process first", ErrLocked, dir, holder, path)
 	}
-	if err := f.Truncate(0); err == nil {
+	err = f.Truncate(0)
+	if err == nil {
 		_, err = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
 	if err != nil {

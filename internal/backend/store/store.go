@@ -78,7 +78,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	}
 	// The directory holds the secret key and the database: only its owner
 	// may list or enter it, whoever created it.
-	if err := os.Chmod(dir, 0o700); err != nil {
+	if err := os.Chmod(dir, 0o700); err != nil { //nolint:gosec // a directory needs its x bit; 0700 is owner-only
 		return nil, fmt.Errorf("store: restrict data directory: %w", err)
 	}
 	lock, err := lockDir(dir)

@@ -6,6 +6,9 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 )
 
 // Token prefixes let log scrubbers recognise the secrets.
@@ -31,6 +34,19 @@ func newToken(prefix string) string {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
 	return prefix + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// NewAdminToken makes a new admin token and the record of its hash to store,
+// for a store no Server runs on (wrike-backend --rotate-admin-token); the
+// token itself is kept nowhere.
+func NewAdminToken(created time.Time) (string, store.WrikeAdminToken) {
+	tok := newToken(adminTokenPrefix)
+	return tok, adminTokenRecord(tok, NewID(), created)
+}
+
+func adminTokenRecord(token, id string, created time.Time) store.WrikeAdminToken {
+	h := hashToken(token)
+	return store.WrikeAdminToken{ID: id, TokenHash: h[:], Created: created.UTC()}
 }
 
 // bearer returns the token of an "Authorization: Bearer <token>" header, or "".

@@ -207,7 +207,7 @@ func (s *Server) AddAdminToken(ctx context.Context, token string) error {
 	if known {
 		return nil
 	}
-	err := s.store.CreateWrikeAdminToken(ctx, store.WrikeAdminToken{ID: s.newID(), TokenHash: h[:], Created: s.now().UTC()})
+	err := s.store.CreateWrikeAdminToken(ctx, adminTokenRecord(token, s.newID(), s.now()))
 	if err != nil {
 		return fmt.Errorf("wrike: store admin token: %w", err)
 	}
