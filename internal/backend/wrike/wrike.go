@@ -217,21 +217,6 @@ func (s *Server) AddAdminToken(ctx context.Context, token string) error {
 	return nil
 }
 
-// RevokeAdminTokens revokes every admin token: from the next request on,
-// none of them is accepted. It reports how many were revoked.
-func (s *Server) RevokeAdminTokens(ctx context.Context) (int, error) {
-	s.adminMu.Lock()
-	defer s.adminMu.Unlock()
-	n, err := s.store.DeleteWrikeAdminTokens(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("wrike: revoke admin tokens: %w", err)
-	}
-	s.mu.Lock()
-	clear(s.adminTokens)
-	s.mu.Unlock()
-	return n, nil
-}
-
 // CreateAdminToken makes a new admin token, stores its hash and returns the
 // token, which is not kept anywhere.
 func (s *Server) CreateAdminToken(ctx context.Context) (string, error) {
