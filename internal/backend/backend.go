@@ -59,7 +59,8 @@ type Backend struct {
 	// shown now or never.
 	BootstrapOktaAPIToken string
 
-	db *store.DB
+	db      *store.DB
+	dataDir string
 }
 
 // New opens the store in cfg.DataDir (locking it: store.ErrLocked when
@@ -75,7 +76,7 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Backend{db: db}
+	b := &Backend{db: db, dataDir: cfg.DataDir}
 	b.Wrike, err = wrike.New(ctx, wrike.Config{
 		Store:     db,
 		Logger:    logger.With("face", "wrike"),
@@ -108,22 +109,39 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 
 // Bootstrap creates a Wrike admin token if none exists and an Okta API token
 // if none exists, and returns them in BootstrapAdminToken and
-// BootstrapOktaAPIToken. The binary calls it once its ports are bound, so a
-// start that cannot listen mints nothing it could not show.
+// BootstrapOktaAPIToken. It writes them to the data directory's TokensFile
+// before it stores their hashes, so that no token ever works that is not
+// kept there. The binary calls it once its ports are bound, so a start that
+// cannot listen mints nothing.
 func (b *Backend) Bootstrap(ctx context.Context) error {
-	var err error
+	var t Tokens
 	if !b.Wrike.HasAdminToken() {
-		if b.BootstrapAdminToken, err = b.Wrike.CreateAdminToken(ctx); err != nil {
-			return fmt.Errorf("backend: bootstrap admin token: %w", err)
-		}
+		t.WrikeAdmin = wrike.NewAdminToken()
 	}
 	n, err := b.Okta.APITokenCount(ctx)
 	if err == nil && n == 0 {
-		b.BootstrapOktaAPIToken, err = b.Okta.CreateAPIToken(ctx, "bootstrap")
+		t.OktaAPI, err = okta.NewAPIToken()
 	}
 	if err != nil {
 		return fmt.Errorf("backend: bootstrap okta api token: %w", err)
 	}
+	if t == (Tokens{}) {
+		return nil
+	}
+	if _, err := SaveTokens(b.dataDir, t); err != nil {
+		return fmt.Errorf("backend: bootstrap: %w", err)
+	}
+	if t.WrikeAdmin != "" {
+		if err := b.Wrike.AddAdminToken(ctx, t.WrikeAdmin); err != nil {
+			return fmt.Errorf("backend: bootstrap admin token: %w", err)
+		}
+	}
+	if t.OktaAPI != "" {
+		if err := b.Okta.AddAPIToken(ctx, "bootstrap", t.OktaAPI); err != nil {
+			return fmt.Errorf("backend: bootstrap okta api token: %w", err)
+		}
+	}
+	b.BootstrapAdminToken, b.BootstrapOktaAPIToken = t.WrikeAdmin, t.OktaAPI
 	return nil
 }
 

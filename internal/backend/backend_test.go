@@ -1,10 +1,15 @@
 package backend_test
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
 )
 
@@ -61,5 +66,74 @@ func TestUnauthenticatedFloodLocksNoOneOut(t *testing.T) {
 	}
 	if status, _ := get(env.WrikeURL+"/api/v4/account", "Bearer "+env.WrikeAdminToken); status != http.StatusOK {
 		t.Fatalf("Wrike admin token after the flood: %d, want 200", status)
+	}
+}
+
+// TestTokensKeptBeforeStored: while tokens.env cannot be written (a
+// directory stands in its place), Bootstrap, RotateAdminToken and
+// MintOktaAPIToken fail and no token becomes valid or is revoked; once it
+// can, the tokens Bootstrap mints are in the file.
+func TestTokensKeptBeforeStored(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, backend.TokensFile)
+	if err := os.Mkdir(blocker, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	b, err := backend.New(ctx, backend.Config{DataDir: dir, NoBootstrap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Bootstrap(ctx); err == nil {
+		t.Fatal("Bootstrap succeeded without writing tokens.env")
+	}
+	if n, _ := b.Okta.APITokenCount(ctx); b.Wrike.HasAdminToken() || n != 0 || b.BootstrapAdminToken != "" {
+		t.Fatalf("a token not in tokens.env was stored (admin %v, okta %d)", b.Wrike.HasAdminToken(), n)
+	}
+	if err := os.Remove(blocker); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Bootstrap(ctx); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := backend.LoadTokens(dir)
+	if err != nil || kept.WrikeAdmin != b.BootstrapAdminToken || kept.OktaAPI != b.BootstrapOktaAPIToken || kept.WrikeAdmin == "" || kept.OktaAPI == "" {
+		t.Fatalf("tokens.env %+v (%v), minted %q %q", kept, err, b.BootstrapAdminToken, b.BootstrapOktaAPIToken)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := os.Remove(blocker); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(blocker, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := backend.RotateAdminToken(ctx, dir); err == nil {
+		t.Fatal("RotateAdminToken succeeded without writing tokens.env")
+	}
+	if _, err := backend.MintOktaAPIToken(ctx, dir, "x"); err == nil {
+		t.Fatal("MintOktaAPIToken succeeded without writing tokens.env")
+	}
+	b, err = backend.New(ctx, backend.Config{DataDir: dir, NoBootstrap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = b.Close() }()
+	if n, _ := b.Okta.APITokenCount(ctx); n != 1 {
+		t.Fatalf("after the failed mint: %d Okta tokens, want 1", n)
+	}
+	srv := httptest.NewServer(b.Wrike)
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v4/account", nil)
+	req.Header.Set("Authorization", "Bearer "+kept.WrikeAdmin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the admin token after the failed rotation: %d, want 200", resp.StatusCode)
 	}
 }

@@ -16,9 +16,9 @@ import (
 )
 
 // TokensFile is the file in the data directory that keeps the last token
-// minted for each face (by a first start, RotateAdminToken or
-// MintOktaAPIToken), so that a token printed to a terminal nobody read is not
-// lost. It is mode 0600 and in shell syntax, like dev.env:
+// minted for each face (by Bootstrap, RotateAdminToken or MintOktaAPIToken),
+// written before the token's hash is stored, so that a token printed to a
+// terminal nobody read, or not printed at all, is not lost. It is mode 0600 and in shell syntax, like dev.env:
 //
 //	export WRIKE_TOKEN=wrka_...
 //	export OKTA_API_TOKEN=00...
@@ -97,21 +97,20 @@ func SaveTokens(dir string, t Tokens) (string, error) {
 }
 
 // RotateAdminToken revokes every Wrike admin token of the data directory,
-// creates a new one and returns it with the number revoked. It opens the
-// store alone (no face, no provisioning engine, no port), so it runs with
-// the server stopped; while a backend runs on the directory it fails with
-// store.ErrLocked, since that backend would go on accepting the revoked
-// tokens it holds in memory.
+// creates a new one and returns it with the number revoked; the new token is
+// in TokensFile before its hash is stored. It opens the store alone (no face,
+// no provisioning engine, no port), so it runs with the server stopped; while
+// a backend runs on the directory it fails with store.ErrLocked, since that
+// backend would go on accepting the revoked tokens it holds in memory.
 func RotateAdminToken(ctx context.Context, dir string) (revoked int, token string, err error) {
-	err = withStore(ctx, dir, func(db *store.DB) error {
+	token = wrike.NewAdminToken()
+	err = withStore(ctx, dir, Tokens{WrikeAdmin: token}, func(db *store.DB) error {
 		if revoked, err = db.DeleteWrikeAdminTokens(ctx); err != nil {
 			return fmt.Errorf("revoke admin tokens: %w", err)
 		}
-		tok, rec := wrike.NewAdminToken(time.Now())
-		if err := db.CreateWrikeAdminToken(ctx, rec); err != nil {
+		if err := db.CreateWrikeAdminToken(ctx, wrike.AdminTokenRecord(token, time.Now())); err != nil {
 			return fmt.Errorf("create admin token: %w", err)
 		}
-		token = tok
 		return nil
 	})
 	return revoked, token, err
@@ -119,29 +118,30 @@ func RotateAdminToken(ctx context.Context, dir string) (revoked int, token strin
 
 // MintOktaAPIToken creates a new Okta API token named name in the data
 // directory, with the server stopped (store.ErrLocked otherwise), and returns
-// it. Existing tokens stay valid; revoke a lost one with
-// DELETE /api/v1/api-tokens/{id}.
+// it; it is in TokensFile before its hash is stored. Existing tokens stay
+// valid; revoke a lost one with DELETE /api/v1/api-tokens/{id}.
 func MintOktaAPIToken(ctx context.Context, dir, name string) (string, error) {
-	var token string
-	err := withStore(ctx, dir, func(db *store.DB) error {
-		tok, rec, err := okta.NewAPIToken(name, time.Now())
-		if err != nil {
-			return err
-		}
-		if err := store.NewOktaStore(db).CreateOktaAPIToken(ctx, rec); err != nil {
+	token, err := okta.NewAPIToken()
+	if err != nil {
+		return "", err
+	}
+	return token, withStore(ctx, dir, Tokens{OktaAPI: token}, func(db *store.DB) error {
+		if err := store.NewOktaStore(db).CreateOktaAPIToken(ctx, okta.APITokenRecord(name, token, time.Now())); err != nil {
 			return fmt.Errorf("create okta api token: %w", err)
 		}
-		token = tok
 		return nil
 	})
-	return token, err
 }
 
-// withStore runs fn on the store of dir, opened for fn alone.
-func withStore(ctx context.Context, dir string, fn func(*store.DB) error) error {
+// withStore saves t in dir's TokensFile and runs fn on the store of dir,
+// opened (and so locked) for fn alone.
+func withStore(ctx context.Context, dir string, t Tokens, fn func(*store.DB) error) error {
 	db, err := store.Open(ctx, dir)
 	if err != nil {
 		return err
+	}
+	if _, err := SaveTokens(dir, t); err != nil {
+		return errors.Join(err, db.Close())
 	}
 	return errors.Join(fn(db), db.Close())
 }

@@ -174,7 +174,7 @@ func (s *Server) EveryoneGroupID() string { return s.everyone.ID }
 // CreateAPIToken creates an SSWS API token and returns its value, which is not
 // stored and cannot be shown again.
 func (s *Server) CreateAPIToken(ctx context.Context, name string) (string, error) {
-	token, err := newAPIToken()
+	token, err := NewAPIToken()
 	if err != nil {
 		return "", err
 	}
@@ -184,24 +184,20 @@ func (s *Server) CreateAPIToken(ctx context.Context, name string) (string, error
 	return token, nil
 }
 
-// NewAPIToken makes a new API token and the record of its hash to store, for
-// a store no Server runs on (wrike-backend --mint-okta-token); the token
-// itself is kept nowhere.
-func NewAPIToken(name string, created time.Time) (string, store.OktaAPIToken, error) {
-	token, err := newAPIToken()
-	if err != nil {
-		return "", store.OktaAPIToken{}, err
-	}
-	return token, apiTokenRecord(name, token, randomID(), created.UTC().Format(timeFormat)), nil
-}
-
-// newAPIToken returns "00" and 40 random base64url characters, like Okta's.
-func newAPIToken() (string, error) {
+// NewAPIToken returns a new API token, "00" and 40 random base64url
+// characters like Okta's, valid once AddAPIToken (or, for a store no Server
+// runs on, APITokenRecord and the store) has its hash.
+func NewAPIToken() (string, error) {
 	b := make([]byte, 30)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
 	return "00" + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// APITokenRecord is what the store keeps of an API token named name: its hash.
+func APITokenRecord(name, token string, created time.Time) store.OktaAPIToken {
+	return apiTokenRecord(name, token, randomID(), created.UTC().Format(timeFormat))
 }
 
 func apiTokenRecord(name, token, id, created string) store.OktaAPIToken {

@@ -36,12 +36,13 @@ func newToken(prefix string) string {
 	return prefix + base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// NewAdminToken makes a new admin token and the record of its hash to store,
-// for a store no Server runs on (wrike-backend --rotate-admin-token); the
-// token itself is kept nowhere.
-func NewAdminToken(created time.Time) (string, store.WrikeAdminToken) {
-	tok := newToken(adminTokenPrefix)
-	return tok, adminTokenRecord(tok, NewID(), created)
+// NewAdminToken returns a new admin token, valid once AddAdminToken (or, for
+// a store no Server runs on, AdminTokenRecord and the store) has its hash.
+func NewAdminToken() string { return newToken(adminTokenPrefix) }
+
+// AdminTokenRecord is what the store keeps of an admin token: its hash.
+func AdminTokenRecord(token string, created time.Time) store.WrikeAdminToken {
+	return adminTokenRecord(token, NewID(), created)
 }
 
 func adminTokenRecord(token, id string, created time.Time) store.WrikeAdminToken {

@@ -217,16 +217,6 @@ func (s *Server) AddAdminToken(ctx context.Context, token string) error {
 	return nil
 }
 
-// CreateAdminToken makes a new admin token, stores its hash and returns the
-// token, which is not kept anywhere.
-func (s *Server) CreateAdminToken(ctx context.Context) (string, error) {
-	tok := newToken(adminTokenPrefix)
-	if err := s.AddAdminToken(ctx, tok); err != nil {
-		return "", err
-	}
-	return tok, nil
-}
-
 // NewID returns a random identifier in Wrike's style: 16 characters of
 // upper-case base32.
 func NewID() string {

@@ -161,6 +161,7 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 func TestDataDirectoryHasOneOwner(t *testing.T) {
 	dir := t.TempDir()
 	first := startChild(t, dir)
+	saved := savedTokens(t, dir)
 	pid := strconv.Itoa(first.cmd.Process.Pid)
 	for _, flags := range [][]string{
 		{"--wrike-addr", "127.0.0.1:0", "--okta-addr", "127.0.0.1:0"},
@@ -183,6 +184,9 @@ func TestDataDirectoryHasOneOwner(t *testing.T) {
 	}
 	if got := adminStatus(t, first.url, first.token); got != http.StatusOK {
 		t.Fatalf("the running server's admin token after the refused rotation: %d", got)
+	}
+	if savedTokens(t, dir) != saved {
+		t.Fatal("a refused command changed tokens.env")
 	}
 
 	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {

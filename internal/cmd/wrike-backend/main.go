@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -154,9 +155,7 @@ func announce(ctx context.Context, o options, b *backend.Backend, wrikeAddr, okt
 	if err := b.Bootstrap(ctx); err != nil {
 		return err
 	}
-	if err := showTokens(stdout, o.dataDir, backend.Tokens{WrikeAdmin: b.BootstrapAdminToken, OktaAPI: b.BootstrapOktaAPIToken}); err != nil {
-		return err
-	}
+	showTokens(stdout, o.dataDir, backend.Tokens{WrikeAdmin: b.BootstrapAdminToken, OktaAPI: b.BootstrapOktaAPIToken})
 	wrikeURL := o.publicURL
 	if wrikeURL == "" {
 		wrikeURL = "http://" + wrikeAddr.String()
@@ -170,41 +169,31 @@ func announce(ctx context.Context, o options, b *backend.Backend, wrikeAddr, okt
 	return nil
 }
 
-// showTokens prints the tokens minted by this run (the only time they can be
-// shown: they are stored as hashes) and keeps them in <data-dir>/tokens.env.
-// They are printed first, so that a failed write loses none.
-func showTokens(stdout io.Writer, dataDir string, t backend.Tokens) error {
+// showTokens prints the tokens minted by this run: the only time they are
+// shown (the database keeps their hashes), and they are also in
+// <data-dir>/tokens.env.
+func showTokens(stdout io.Writer, dataDir string, t backend.Tokens) {
 	if t.WrikeAdmin != "" {
 		fmt.Fprintf(stdout, "Wrike admin token (shown once, keep it): %s\n", t.WrikeAdmin)
 	}
 	if t.OktaAPI != "" {
 		fmt.Fprintf(stdout, "Okta API token (shown once, keep it): %s\n", t.OktaAPI)
 	}
-	if t == (backend.Tokens{}) {
-		return nil
+	if t != (backend.Tokens{}) {
+		fmt.Fprintf(stdout, "Also written to %s (mode 0600)\n", filepath.Join(dataDir, backend.TokensFile))
 	}
-	path, err := backend.SaveTokens(dataDir, t)
-	if err != nil {
-		return fmt.Errorf("%w (the tokens printed above are valid)", err)
-	}
-	fmt.Fprintf(stdout, "Tokens written to %s (mode 0600)\n", path)
-	return nil
 }
 
 // mintTokens runs --rotate-admin-token and --mint-okta-token: on the data
 // directory alone, with the server stopped, binding no port.
 func mintTokens(ctx context.Context, o options, stdout io.Writer) error {
 	var t backend.Tokens
-	inUse := func(flag string, err error) error {
-		if errors.Is(err, store.ErrLocked) {
-			return fmt.Errorf("%s needs the server stopped: %w", flag, err)
-		}
-		return fmt.Errorf("%s: %w", flag, err)
-	}
+	// An admin token rotated before a failed mint is valid: show it anyway.
+	defer func() { showTokens(stdout, o.dataDir, t) }()
 	if o.rotate {
 		revoked, tok, err := backend.RotateAdminToken(ctx, o.dataDir)
 		if err != nil {
-			return inUse("--rotate-admin-token", err)
+			return flagError("--rotate-admin-token", err)
 		}
 		fmt.Fprintf(stdout, "Revoked %d Wrike admin token(s)\n", revoked)
 		t.WrikeAdmin = tok
@@ -212,11 +201,16 @@ func mintTokens(ctx context.Context, o options, stdout io.Writer) error {
 	if o.mintOkta {
 		tok, err := backend.MintOktaAPIToken(ctx, o.dataDir, "minted")
 		if err != nil {
-			err = inUse("--mint-okta-token", err)
-			// An admin token rotated just before is valid: show it anyway.
-			return errors.Join(err, showTokens(stdout, o.dataDir, t))
+			return flagError("--mint-okta-token", err)
 		}
 		t.OktaAPI = tok
 	}
-	return showTokens(stdout, o.dataDir, t)
+	return nil
+}
+
+func flagError(flag string, err error) error {
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%s needs the server stopped: %w", flag, err)
+	}
+	return fmt.Errorf("%s: %w", flag, err)
 }
