@@ -87,8 +87,11 @@ mkdir -p "$demo/data" "$demo/terraform"
 
 # --- backend ---------------------------------------------------------------------------------
 say "Starting the reference backend in dev mode (Wrike face on $wrike_addr, Okta face on $okta_addr)"
+# The log is its owner's only and holds no token: stdout, where the backend shows the tokens it
+# mints (kept in data/dev.env and data/tokens.env, both 0600), is not kept.
+install -m 600 /dev/null "$demo/backend.log"
 "$bin/wrike-backend" --dev --data-dir "$demo/data" --wrike-addr "$wrike_addr" --okta-addr "$okta_addr" \
-	>"$demo/backend.log" 2>&1 &
+	>/dev/null 2>>"$demo/backend.log" &
 backend_pid=$!
 echo "$backend_pid" >"$demo/backend.pid"
 

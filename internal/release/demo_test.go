@@ -1,6 +1,7 @@
 package release
 
 import (
+	"bytes"
 	"net"
 	"os"
 	"os/exec"
@@ -98,6 +99,32 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 		if backendLeft(t, bin) {
 			t.Fatalf("run %d left its backend running", run)
+		}
+		checkBackendLog(t, dir)
+	}
+}
+
+// checkBackendLog: the demo's backend log is readable by its owner only and
+// holds neither token of dev.env.
+func checkBackendLog(t *testing.T, dir string) {
+	t.Helper()
+	path := filepath.Join(dir, "backend.log")
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("backend.log mode %v, want 0600", info.Mode().Perm())
+	}
+	log, _ := os.ReadFile(path)
+	env, _ := os.ReadFile(filepath.Join(dir, "data", "dev.env"))
+	tokens := regexp.MustCompile(`(?m)^export (?:WRIKE_TOKEN|OKTA_API_TOKEN)='([^']+)'$`).FindAllSubmatch(env, -1)
+	if len(tokens) != 2 {
+		t.Fatalf("dev.env: %d tokens found, want 2", len(tokens))
+	}
+	for _, m := range tokens {
+		if bytes.Contains(log, m[1]) {
+			t.Errorf("backend.log holds a token of dev.env")
 		}
 	}
 }

@@ -224,7 +224,7 @@ func (s *Server) AddAdminToken(ctx context.Context, token string) error {
 	if known {
 		return nil
 	}
-	err := s.store.CreateWrikeAdminToken(ctx, store.WrikeAdminToken{ID: s.newID(), TokenHash: h[:], Created: s.now().UTC()})
+	err := s.store.CreateWrikeAdminToken(ctx, adminTokenRecord(token, s.newID(), s.now()))
 	if err != nil {
 		return fmt.Errorf("wrike: store admin token: %w", err)
 	}
@@ -232,31 +232,6 @@ func (s *Server) AddAdminToken(ctx context.Context, token string) error {
 	s.adminTokens[h] = struct{}{}
 	s.mu.Unlock()
 	return nil
-}
-
-// RevokeAdminTokens revokes every admin token: from the next request on,
-// none of them is accepted. It reports how many were revoked.
-func (s *Server) RevokeAdminTokens(ctx context.Context) (int, error) {
-	s.adminMu.Lock()
-	defer s.adminMu.Unlock()
-	n, err := s.store.DeleteWrikeAdminTokens(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("wrike: revoke admin tokens: %w", err)
-	}
-	s.mu.Lock()
-	clear(s.adminTokens)
-	s.mu.Unlock()
-	return n, nil
-}
-
-// CreateAdminToken makes a new admin token, stores its hash and returns the
-// token, which is not kept anywhere.
-func (s *Server) CreateAdminToken(ctx context.Context) (string, error) {
-	tok := newToken(adminTokenPrefix)
-	if err := s.AddAdminToken(ctx, tok); err != nil {
-		return "", err
-	}
-	return tok, nil
 }
 
 // NewID returns a random identifier in Wrike's style: 16 characters of

@@ -14,7 +14,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,7 +22,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,6 +29,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
 )
 
@@ -266,31 +265,23 @@ func run(backendBin string, users, writers, conns int, duration time.Duration, p
 		return err
 	}
 	cmd := exec.Command(backendBin, "--wrike-addr", addr, "--okta-addr", oktaAddr, "--data-dir", dataDir, "--log-level", "warn")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return err
 	}
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	tokenRe := regexp.MustCompile(`admin token \(shown once, keep it\): (\S+)`)
-	var adminToken string
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if m := tokenRe.FindStringSubmatch(sc.Text()); m != nil {
-			adminToken = m[1]
-			break
-		}
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	if adminToken == "" {
-		return errors.New("the backend printed no admin token")
-	}
 	base := "http://" + addr
 	if err := waitHTTP(base + "/api/v4/account"); err != nil {
 		return err
+	}
+	// The backend writes its first-start tokens before it serves.
+	tokens, err := backend.LoadTokens(dataDir)
+	if err != nil {
+		return err
+	}
+	adminToken := tokens.WrikeAdmin
+	if adminToken == "" {
+		return fmt.Errorf("the backend wrote no admin token to %s", backend.TokensFile)
 	}
 	tr := &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 0, DisableCompression: true}
 	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
