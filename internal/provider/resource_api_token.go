@@ -108,7 +108,7 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 		Description: plan.Description.ValueString(),
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot create the Wrike API app", err.Error())
+		resp.Diagnostics.AddError("Cannot create the Wrike API app", wrikeErrorDetail(err))
 		return
 	}
 	plan.fromAPI(app)
@@ -132,7 +132,7 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the Wrike API app", err.Error())
+		resp.Diagnostics.AddError("Cannot read the Wrike API app", wrikeErrorDetail(err))
 		return
 	}
 	// Wrike never returns the token again; fromAPI keeps the one in state.
@@ -160,7 +160,7 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 	if update.Name != nil || update.Description != nil {
 		app, err := r.client.UpdateAPIApp(ctx, id, update)
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot update the Wrike API app", err.Error())
+			resp.Diagnostics.AddError("Cannot update the Wrike API app", wrikeErrorDetail(err))
 			return
 		}
 		plan.fromAPI(app)
@@ -169,7 +169,7 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 		app, err := r.client.RegenerateAPIAppToken(ctx, id)
 		if err != nil {
 			// The name and description may have changed already: keep them.
-			resp.Diagnostics.AddError("Cannot regenerate the Wrike API token", err.Error())
+			resp.Diagnostics.AddError("Cannot regenerate the Wrike API token", wrikeErrorDetail(err))
 			plan.RotationTriggers = state.RotationTriggers
 			resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 			return
@@ -187,7 +187,7 @@ func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	err := r.client.DeleteAPIApp(ctx, state.ID.ValueString())
 	if err != nil && !errors.Is(err, wrikeapi.ErrNotFound) {
-		resp.Diagnostics.AddError("Cannot delete the Wrike API app", err.Error())
+		resp.Diagnostics.AddError("Cannot delete the Wrike API app", wrikeErrorDetail(err))
 	}
 }
 

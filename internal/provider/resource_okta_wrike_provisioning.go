@@ -278,19 +278,24 @@ func (r *oktaWrikeProvisioningResource) ModifyPlan(ctx context.Context, req reso
 	}
 }
 
-// checkAppAtPlan reads the app's connection once before a create. Errors
-// other than a missing app are left to apply, which reports them in full.
+// checkAppAtPlan reads the app's connection once before a create: a missing
+// app or refused Okta credentials fail the plan; Okta unreachable is a
+// warning, and apply reports it in full.
 func (r *oktaWrikeProvisioningResource) checkAppAtPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var appID types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("app_id"), &appID)...)
 	if r.okta == nil || appID.IsUnknown() || appID.IsNull() {
 		return
 	}
-	conn, err := r.okta.GetDefaultConnection(ctx, appID.ValueString())
+	// One attempt: a failure other than a missing app or refused
+	// credentials is only a warning, not worth seconds of retries.
+	conn, err := r.okta.GetDefaultConnection(httpclient.WithoutRetries(ctx), appID.ValueString())
 	switch {
 	case errors.Is(err, oktaapi.ErrNotFound):
 		resp.Diagnostics.Append(noSuchAppDiagnostic(appID.ValueString()))
-	case err == nil && conn.Status == oktaapi.StatusUnknown:
+	case err != nil:
+		resp.Diagnostics.Append(planCheckDiagnostic(appID.ValueString(), err))
+	case conn.Status == oktaapi.StatusUnknown:
 		resp.Diagnostics.Append(unknownConnectionDiagnostic(appID.ValueString()))
 	}
 }
@@ -801,25 +806,30 @@ func oktaErrorDiagnostic(summary string, err error) diag.Diagnostic {
 }
 
 func oktaErrorDetail(err error) string {
+	var b strings.Builder
 	var oe *oktaapi.Error
 	if !errors.As(err, &oe) {
-		return err.Error()
+		b.WriteString(err.Error())
+	} else {
+		writeOktaError(&b, oe)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Okta answered HTTP %d", oe.StatusCode)
-	if oe.ErrorCode != "" {
-		fmt.Fprintf(&b, " %s", oe.ErrorCode)
-	}
-	if oe.ErrorSummary != "" {
-		fmt.Fprintf(&b, ": %s", oe.ErrorSummary)
-	}
-	for _, c := range oe.ErrorCauses {
-		fmt.Fprintf(&b, "\n  - %s", c)
-	}
-	if errors.Is(err, oktaapi.ErrUnauthorized) {
-		b.WriteString("\n\nCheck okta_api_token (or OKTA_API_TOKEN): Okta did not accept it.")
+	if hint := oktaCredentialHint(err); hint != "" {
+		b.WriteString("\n\n" + hint)
 	}
 	return b.String()
+}
+
+func writeOktaError(b *strings.Builder, oe *oktaapi.Error) {
+	fmt.Fprintf(b, "Okta answered HTTP %d", oe.StatusCode)
+	if oe.ErrorCode != "" {
+		fmt.Fprintf(b, " %s", oe.ErrorCode)
+	}
+	if oe.ErrorSummary != "" {
+		fmt.Fprintf(b, ": %s", oe.ErrorSummary)
+	}
+	for _, c := range oe.ErrorCauses {
+		fmt.Fprintf(b, "\n  - %s", c)
+	}
 }
 
 func connectionErrorDiagnostic(err error) diag.Diagnostic {
