@@ -52,3 +52,12 @@ func planCheckDiagnostic(appID string, err error) diag.Diagnostic {
 		"Reading the provisioning connection of Okta app "+appID+" failed, so the plan could not check that the app exists; "+
 			"apply tries again.\n\n"+oktaErrorDetail(err))
 }
+
+// appDeletedDiagnostic is the note of a refresh that found the Okta app
+// gone: the resource leaves the state and is planned again.
+func appDeletedDiagnostic(appID string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Okta app deleted outside Terraform",
+		"The Okta app "+appID+" no longer exists, and its provisioning settings and assignments went with it. "+
+			"okta_wrike_provisioning is removed from the state and planned again: if the Wrike app was re-created in "+
+			"Okta, set app_id to the new app's id; otherwise remove the resource from the configuration.")
+}

@@ -392,6 +392,7 @@ func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.R
 	everyone.load(ctx, req.Private)
 	got, err := r.fetch(ctx, state.AppID.ValueString(), state, everyone)
 	if errors.Is(err, oktaapi.ErrNotFound) {
+		resp.Diagnostics.Append(appDeletedDiagnostic(state.AppID.ValueString()))
 		resp.State.RemoveResource(ctx)
 		return
 	}
