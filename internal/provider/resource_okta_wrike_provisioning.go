@@ -140,10 +140,10 @@ func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.Sch
 				},
 			},
 			"bearer_token_wo_version": schema.Int64Attribute{
-				Optional:    true,
+				Optional: true,
 				Description: "Version of bearer_token_wo, required with it: the token is sent to Okta whenever the version changes. " +
 					"Set it to wrike_api_token's token_version, which changes with every new token.",
-				Validators:  []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("bearer_token_wo"))},
+				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("bearer_token_wo"))},
 			},
 			"bearer_token": schema.StringAttribute{
 				Optional:  true,
