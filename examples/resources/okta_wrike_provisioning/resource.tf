@@ -33,7 +33,7 @@ resource "okta_wrike_provisioning" "wrike" {
   ]
 
   user_assignments = [
-    { user_id = var.okta_users["contractor@acme.example.com"], user_type = "External" },
+    { user_id = var.okta_users["iris.novak@acme.example.com"], user_type = "External" },
   ]
 
   # Wrike refuses users of domains it has not approved: approve them before Okta pushes users.

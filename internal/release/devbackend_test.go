@@ -1,0 +1,188 @@
+package release
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startDevBackend runs the built wrike-backend --dev on free loopback ports
+// with a data folder of its own, waits for it to write dev.env, and returns
+// the variables dev.env exports: what a reader gets by sourcing it.
+func startDevBackend(t *testing.T, bin string) []string {
+	t.Helper()
+	dataDir := filepath.Join(t.TempDir(), "data")
+	cmd := exec.Command(filepath.Join(bin, "wrike-backend"), "--dev", "--data-dir", dataDir,
+		"--wrike-addr", "127.0.0.1:0", "--okta-addr", "127.0.0.1:0")
+	log := filepath.Join(t.TempDir(), "backend.log")
+	f, err := os.Create(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = f, f
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+		_ = f.Close()
+	})
+	path := filepath.Join(dataDir, "dev.env")
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		vars, err := readDevEnv(path)
+		if err == nil {
+			return vars
+		}
+		select {
+		case err := <-exited:
+			out, _ := os.ReadFile(log)
+			t.Fatalf("wrike-backend --dev exited: %v\n%s", err, out)
+		default:
+		}
+		if time.Now().After(deadline) {
+			out, _ := os.ReadFile(log)
+			t.Fatalf("wrike-backend --dev wrote no %s within 60 s: %v\n%s", path, err, out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+var exportLine = regexp.MustCompile(`^export ([A-Za-z_][A-Za-z0-9_]*)='(.*)'$`)
+
+// readDevEnv reads the export lines of dev.env (values single-quoted, a
+// quote written '\'').
+func readDevEnv(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	var vars []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		m := exportLine.FindStringSubmatch(sc.Text())
+		if m == nil {
+			return nil, errors.New("unexpected line in dev.env: " + sc.Text())
+		}
+		vars = append(vars, m[1]+"="+strings.ReplaceAll(m[2], `'\''`, `'`))
+	}
+	if len(vars) == 0 {
+		return nil, errors.New("dev.env is empty")
+	}
+	return vars, sc.Err()
+}
+
+// applyConverges applies the configuration in dir, waits for Okta to push
+// what the apply assigned and refreshes the data sources that read the
+// result, checks the next plan is empty, then destroys it (also when a
+// check failed, so the next example starts from a clean backend).
+func applyConverges(t *testing.T, dir string, env []string) {
+	t.Helper()
+	defer func() {
+		if out, err := terraform(t, dir, env, "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
+			t.Errorf("terraform destroy: %v\n%s", err, out)
+		}
+	}()
+	if out, err := terraform(t, dir, env, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("terraform apply: %v\n%s", err, out)
+	}
+	wait := exec.Command(filepath.Join(buildProvider(t), "wrike-demo"), "wait-provisioning")
+	wait.Env = env
+	if out, err := wait.CombinedOutput(); err != nil {
+		t.Fatalf("wrike-demo wait-provisioning: %v\n%s", err, out)
+	}
+	if out, err := terraform(t, dir, env, "apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("terraform apply -refresh-only: %v\n%s", err, out)
+	}
+	if out, err := terraform(t, dir, env, "plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("the plan after apply is not empty (or failed): %v\n%s", err, out)
+	}
+}
+
+var hclBlock = regexp.MustCompile("(?s)```(?:terraform|hcl)\n(.*?)```")
+
+// The provider guide (docs/index.md) runs as written: its HCL blocks, put
+// into one configuration, apply against wrike-backend --dev with only its
+// dev.env in the environment, the next plan is empty, and destroy works.
+func TestGuideAppliesAgainstDevBackend(t *testing.T) {
+	env := terraformEnv(t)
+	page, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "index.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := hclBlock.FindAllStringSubmatch(string(page), -1)
+	if len(blocks) < 2 {
+		t.Fatalf("docs/index.md has %d HCL blocks, want the provider block and the guide's configuration", len(blocks))
+	}
+	work := t.TempDir()
+	var config strings.Builder
+	for _, b := range blocks {
+		config.WriteString(b[1] + "\n")
+	}
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	applyConverges(t, work, append(withoutProviderEnv(env), startDevBackend(t, buildProvider(t))...))
+}
+
+// Every example (each resource's and data source's, the provider's and the
+// demo) applies against wrike-backend --dev with only its dev.env in the
+// environment, converges, and is destroyed. The import examples are
+// fragments for an existing configuration; TestAccImportDocumentedConfiguration
+// (internal/provider) runs the import path.
+func TestExamplesApplyAgainstDevBackend(t *testing.T) {
+	env := terraformEnv(t)
+	env = append(withoutProviderEnv(env), startDevBackend(t, buildProvider(t))...)
+	root := repoRoot(t)
+	for _, dir := range exampleDirs(t) {
+		rel, _ := filepath.Rel(root, dir)
+		t.Run(rel, func(t *testing.T) {
+			work := t.TempDir()
+			declares := false
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") || strings.HasPrefix(e.Name(), "import") {
+					continue
+				}
+				b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				declares = declares || strings.Contains(string(b), "required_providers")
+				if err := os.WriteFile(filepath.Join(work, e.Name()), b, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !declares {
+				if err := os.WriteFile(filepath.Join(work, "zz_required_providers.tf"), []byte(requiredProviders), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			applyConverges(t, work, env)
+		})
+	}
+}
+
+// withoutProviderEnv drops the provider's own variables from env, so only
+// dev.env can set them.
+func withoutProviderEnv(env []string) []string {
+	return slicesWithout(env, "WRIKE_", "OKTA_")
+}
