@@ -186,3 +186,57 @@ func TestExamplesApplyAgainstDevBackend(t *testing.T) {
 func withoutProviderEnv(env []string) []string {
 	return slicesWithout(env, "WRIKE_", "OKTA_")
 }
+
+var driveItYourself = regexp.MustCompile("(?s)To drive it yourself:\n\n```sh\n(.*?)```")
+
+// The README's "drive it yourself" block works pasted whole: run by bash
+// as it is, in a folder laid out like the repository after make build, it
+// starts the backend, sources dev.env and applies the demo. Only what a
+// test must change is changed: make is a no-op (bin/ is built already),
+// the backend's ports come from its environment fallbacks, and apply does
+// not wait for a "yes".
+func TestReadmeDriveItYourself(t *testing.T) {
+	env := terraformEnv(t)
+	bin := buildProvider(t)
+	readme, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := driveItYourself.FindStringSubmatch(string(readme))
+	if m == nil {
+		t.Fatal(`README.md has no "To drive it yourself:" shell block`)
+	}
+	work := t.TempDir()
+	if err := os.Symlink(bin, filepath.Join(work, "bin")); err != nil {
+		t.Fatal(err)
+	}
+	demo := filepath.Join(work, "examples", "demo")
+	if err := os.MkdirAll(demo, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(repoRoot(t), "examples", "demo", "*.tf"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(demo, filepath.Base(f)), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stubs := t.TempDir()
+	if err := os.WriteFile(filepath.Join(stubs, "make"), []byte("#!/bin/sh\nexit 0\n"), 0o700); err != nil { //nolint:gosec // a stub executable
+		t.Fatal(err)
+	}
+	script := "set -e\ntrap 'kill %1 2>/dev/null || true; wait' EXIT\n" + m[1]
+	cmd := exec.Command("bash", "-c", script)
+	cmd.Dir = work
+	cmd.Env = append(withoutProviderEnv(env),
+		"PATH="+stubs+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"WRIKE_BACKEND_WRIKE_ADDR="+freeAddr(t), "WRIKE_BACKEND_OKTA_ADDR="+freeAddr(t),
+		"TF_CLI_ARGS_apply=-auto-approve", "TF_INPUT=0")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "Apply complete!") {
+		t.Fatalf("the README block failed: %v\n%s", err, out)
+	}
+}
