@@ -65,7 +65,7 @@ func startDevBackend(t *testing.T, bin string) []string {
 var exportLine = regexp.MustCompile(`^export ([A-Za-z_][A-Za-z0-9_]*)='(.*)'$`)
 
 // readDevEnv reads the export lines of dev.env (values single-quoted, a
-// quote written '\'').
+// quote written '\”).
 func readDevEnv(path string) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
