@@ -64,8 +64,8 @@ func startDevBackend(t *testing.T, bin string) []string {
 
 var exportLine = regexp.MustCompile(`^export ([A-Za-z_][A-Za-z0-9_]*)='(.*)'$`)
 
-// readDevEnv reads the export lines of dev.env (values single-quoted, a
-// quote written '\”).
+// readDevEnv reads the export lines of dev.env: values in single quotes,
+// a quote inside one written as quote, backslash, quote, quote.
 func readDevEnv(path string) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
