@@ -240,3 +240,82 @@ func TestReadmeDriveItYourself(t *testing.T) {
 		t.Fatalf("the README block failed: %v\n%s", err, out)
 	}
 }
+
+// The guide's configuration imported whole, as someone who set it up by
+// hand would: the plan explains in one warning that the API token is
+// regenerated (Terraform cannot know it), one apply converges, and the next
+// plan is empty.
+func TestGuideImportConverges(t *testing.T) {
+	env := terraformEnv(t)
+	page, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "index.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var config strings.Builder
+	for _, b := range hclBlock.FindAllStringSubmatch(string(page), -1) {
+		config.WriteString(b[1] + "\n")
+	}
+	env = append(withoutProviderEnv(env), startDevBackend(t, buildProvider(t))...)
+	work := t.TempDir()
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The API app's id, to import it by; the guide itself has no such output.
+	if err := os.WriteFile(filepath.Join(work, "zz_test_output.tf"), []byte("output \"api_app_id_for_test\" {\n  value = wrike_api_token.okta.id\n}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := terraform(t, work, env, append(args, "-no-color")...)
+		if err != nil {
+			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+	run("apply", "-auto-approve", "-input=false")
+	defer func() {
+		if out, err := terraform(t, work, env, "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
+			t.Errorf("terraform destroy: %v\n%s", err, out)
+		}
+	}()
+	tokenID := strings.TrimSpace(run("output", "-raw", "api_app_id_for_test"))
+	addrs := []string{"wrike_approved_domain.acme", "wrike_api_token.okta", "wrike_scim_integration.okta", "okta_wrike_provisioning.wrike"}
+	run(append([]string{"state", "rm"}, addrs...)...)
+
+	imports := `
+import {
+  to = wrike_approved_domain.acme
+  id = "acme.example.com"
+}
+
+import {
+  to = wrike_api_token.okta
+  id = "` + tokenID + `"
+}
+
+import {
+  to = wrike_scim_integration.okta
+  id = "okta"
+}
+
+import {
+  provider = wrike
+  to       = okta_wrike_provisioning.wrike
+  id       = var.okta_app_id
+}
+`
+	if err := os.WriteFile(filepath.Join(work, "imports.tf"), []byte(imports), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	plan := run("plan", "-input=false")
+	if n := strings.Count(plan, "Warning: The API token is regenerated"); n != 1 {
+		t.Errorf("the plan after the import shows %d warnings about the token, want 1:\n%s", n, plan)
+	}
+	if strings.Contains(plan, "Error:") {
+		t.Errorf("the plan after the import has errors:\n%s", plan)
+	}
+	run("apply", "-auto-approve", "-input=false")
+	if out, err := terraform(t, work, env, "plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("the plan after the apply is not empty: %v\n%s", err, out)
+	}
+}
