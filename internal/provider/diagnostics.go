@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"context"
 	"errors"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -38,6 +40,16 @@ func oktaCredentialHint(err error) string {
 		return "Check okta_org_url (or OKTA_ORG_URL) and that Okta is reachable from here."
 	}
 	return ""
+}
+
+// planCheckTimeout bounds a plan-time check: an Okta that does not answer
+// is a warning after this long, not a plan that hangs.
+const planCheckTimeout = 10 * time.Second
+
+// planCheckContext is the context of an advisory plan-time call: one
+// attempt, bounded by planCheckTimeout.
+func planCheckContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(httpclient.WithoutRetries(ctx), planCheckTimeout)
 }
 
 // planCheckDiagnostic reports a failed plan-time check of the Okta app.

@@ -290,7 +290,9 @@ func (r *oktaWrikeProvisioningResource) checkAppAtPlan(ctx context.Context, req 
 	}
 	// One attempt: a failure other than a missing app or refused
 	// credentials is only a warning, not worth seconds of retries.
-	conn, err := r.okta.GetDefaultConnection(httpclient.WithoutRetries(ctx), appID.ValueString())
+	checkCtx, cancel := planCheckContext(ctx)
+	defer cancel()
+	conn, err := r.okta.GetDefaultConnection(checkCtx, appID.ValueString())
 	switch {
 	case errors.Is(err, oktaapi.ErrNotFound):
 		resp.Diagnostics.Append(noSuchAppDiagnostic(appID.ValueString()))
