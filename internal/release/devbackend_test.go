@@ -116,11 +116,10 @@ func applyConverges(t *testing.T, dir string, env []string) {
 
 var hclBlock = regexp.MustCompile("(?s)```(?:terraform|hcl)\n(.*?)```")
 
-// The provider guide (docs/index.md) runs as written: its HCL blocks, put
-// into one configuration, apply against wrike-backend --dev with only its
-// dev.env in the environment, the next plan is empty, and destroy works.
-func TestGuideAppliesAgainstDevBackend(t *testing.T) {
-	env := terraformEnv(t)
+// guideConfig is the provider guide's (docs/index.md) HCL blocks as one
+// configuration.
+func guideConfig(t *testing.T) string {
+	t.Helper()
 	page, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "index.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -129,12 +128,20 @@ func TestGuideAppliesAgainstDevBackend(t *testing.T) {
 	if len(blocks) < 2 {
 		t.Fatalf("docs/index.md has %d HCL blocks, want the provider block and the guide's configuration", len(blocks))
 	}
-	work := t.TempDir()
 	var config strings.Builder
 	for _, b := range blocks {
 		config.WriteString(b[1] + "\n")
 	}
-	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config.String()), 0o600); err != nil {
+	return config.String()
+}
+
+// The provider guide (docs/index.md) runs as written: its HCL blocks, put
+// into one configuration, apply against wrike-backend --dev with only its
+// dev.env in the environment, the next plan is empty, and destroy works.
+func TestGuideAppliesAgainstDevBackend(t *testing.T) {
+	env := terraformEnv(t)
+	work := t.TempDir()
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(guideConfig(t)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	applyConverges(t, work, append(withoutProviderEnv(env), startDevBackend(t, buildProvider(t))...))
@@ -152,30 +159,7 @@ func TestExamplesApplyAgainstDevBackend(t *testing.T) {
 	for _, dir := range exampleDirs(t) {
 		rel, _ := filepath.Rel(root, dir)
 		t.Run(rel, func(t *testing.T) {
-			work := t.TempDir()
-			declares := false
-			entries, err := os.ReadDir(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, e := range entries {
-				if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") || strings.HasPrefix(e.Name(), "import") {
-					continue
-				}
-				b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-				if err != nil {
-					t.Fatal(err)
-				}
-				declares = declares || strings.Contains(string(b), "required_providers")
-				if err := os.WriteFile(filepath.Join(work, e.Name()), b, 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if !declares {
-				if err := os.WriteFile(filepath.Join(work, "zz_required_providers.tf"), []byte(requiredProviders), 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
+			work := exampleWorkDir(t, dir, func(name string) bool { return !strings.HasPrefix(name, "import") })
 			applyConverges(t, work, env)
 		})
 	}
@@ -247,17 +231,9 @@ func TestReadmeDriveItYourself(t *testing.T) {
 // plan is empty.
 func TestGuideImportConverges(t *testing.T) {
 	env := terraformEnv(t)
-	page, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "index.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var config strings.Builder
-	for _, b := range hclBlock.FindAllStringSubmatch(string(page), -1) {
-		config.WriteString(b[1] + "\n")
-	}
 	env = append(withoutProviderEnv(env), startDevBackend(t, buildProvider(t))...)
 	work := t.TempDir()
-	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config.String()), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(guideConfig(t)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	// The API app's id, to import it by; the guide itself has no such output.
