@@ -71,5 +71,6 @@ func appDeletedDiagnostic(appID string) diag.Diagnostic {
 	return diag.NewWarningDiagnostic("Okta app deleted outside Terraform",
 		"The Okta app "+appID+" no longer exists, and its provisioning settings and assignments went with it. "+
 			"okta_wrike_provisioning is removed from the state and planned again: if the Wrike app was re-created in "+
-			"Okta, set app_id to the new app's id; otherwise remove the resource from the configuration.")
+			"Okta, set app_id to the new app's id; otherwise remove the resource from the configuration (also before "+
+			"a terraform destroy, whose plan checks app_id too).")
 }

@@ -12,8 +12,9 @@ import (
 )
 
 // The Okta app deleted outside Terraform (deactivated, then deleted, as
-// Okta requires): the refresh drops the resource, the plan names the
-// missing app, and pointing app_id at the re-created app provisions again.
+// Okta requires): the refresh drops the resource, the plan to create it
+// again names the missing app, and pointing app_id at the re-created app
+// provisions again.
 func TestAccOktaWrikeProvisioning_appDeletedOutOfBand(t *testing.T) {
 	f := newOrgFixture(t)
 	f.addUser("ann", "acme.example.com")

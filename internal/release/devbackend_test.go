@@ -3,6 +3,8 @@ package release
 import (
 	"bufio"
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -294,4 +296,108 @@ import {
 	if out, err := terraform(t, work, env, "plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
 		t.Fatalf("the plan after the apply is not empty: %v\n%s", err, out)
 	}
+}
+
+// envValue is the value of name in env.
+func envValue(env []string, name string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], name+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// call sends an API request to the dev backend and fails the test unless
+// it is answered 2xx.
+func call(t *testing.T, method, url, auth string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", auth)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("%s %s: %d %s", method, url, resp.StatusCode, body)
+	}
+}
+
+// Deletions outside Terraform of the guide's configuration, as the CLI
+// shows them: the Wrike API app deleted, the plan says so once and plans a
+// new token that reaches Okta, one apply converges; the Okta app deleted,
+// the plan notes it and fails naming the missing app, and without the
+// resource in the configuration destroy removes the rest.
+func TestGuideOutOfBandDeletions(t *testing.T) {
+	env := terraformEnv(t)
+	env = append(withoutProviderEnv(env), startDevBackend(t, buildProvider(t))...)
+	work := t.TempDir()
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(guideConfig(t)+
+		"output \"api_app_id_for_test\" {\n  value = wrike_api_token.okta.id\n}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) (string, error) {
+		t.Helper()
+		return terraform(t, work, env, append(args, "-no-color", "-input=false")...)
+	}
+	if out, err := run("apply", "-auto-approve"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	defer func() {
+		if out, err := run("destroy", "-auto-approve"); err != nil {
+			t.Errorf("destroy: %v\n%s", err, out)
+		}
+	}()
+	appID, _ := terraform(t, work, env, "output", "-raw", "api_app_id_for_test")
+	call(t, http.MethodDelete, envValue(env, "WRIKE_URL")+"/api/v4/api_apps/"+strings.TrimSpace(appID), "Bearer "+envValue(env, "WRIKE_TOKEN"))
+	out, err := run("apply", "-auto-approve")
+	if err != nil {
+		t.Fatalf("apply after the API app was deleted: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Warning: Wrike API app deleted outside Terraform", "wrike_api_token.okta will be created", "okta_wrike_provisioning.wrike will be updated in-place"} {
+		if strings.Count(out, want) != 1 {
+			t.Errorf("the apply after the API app was deleted should show %q once:\n%s", want, out)
+		}
+	}
+	if out, err := run("plan", "-detailed-exitcode"); err != nil {
+		t.Fatalf("the plan after that apply is not empty: %v\n%s", err, out)
+	}
+
+	okta, oktaAuth := envValue(env, "OKTA_ORG_URL")+"/api/v1/apps/"+envValue(env, "TF_VAR_okta_app_id"), "SSWS "+envValue(env, "OKTA_API_TOKEN")
+	call(t, http.MethodPost, okta+"/lifecycle/deactivate", oktaAuth)
+	call(t, http.MethodDelete, okta, oktaAuth)
+	out, err = run("plan")
+	if err == nil || strings.Count(out, "Warning: Okta app deleted outside Terraform") != 1 || !strings.Contains(out, "Error: No such Okta app") {
+		t.Errorf("the plan after the Okta app was deleted should note it once and fail naming the missing app: %v\n%s", err, out)
+	}
+	// As the note says: without the resource in the configuration, the
+	// deferred destroy removes the rest.
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(withoutResource(guideConfig(t), "okta_wrike_provisioning")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// withoutResource drops the resource blocks of the given type from config
+// (blocks closed by a "}" at the start of a line, as terraform fmt writes
+// them).
+func withoutResource(config, typ string) string {
+	var out []string
+	skip := false
+	for _, line := range strings.Split(config, "\n") {
+		if strings.HasPrefix(line, `resource "`+typ+`"`) {
+			skip = true
+		}
+		if !skip {
+			out = append(out, line)
+		}
+		if skip && line == "}" {
+			skip = false
+		}
+	}
+	return strings.Join(out, "\n")
 }
