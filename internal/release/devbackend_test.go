@@ -151,9 +151,8 @@ func TestGuideAppliesAgainstDevBackend(t *testing.T) {
 
 // Every example (each resource's and data source's, the provider's and the
 // demo) applies against wrike-backend --dev with only its dev.env in the
-// environment, converges, and is destroyed. The import examples are
-// fragments for an existing configuration; TestAccImportDocumentedConfiguration
-// (internal/provider) runs the import path.
+// environment, converges, and is destroyed. The import examples need
+// existing objects: TestImportExamplesApplyAgainstDevBackend runs them.
 func TestExamplesApplyAgainstDevBackend(t *testing.T) {
 	env := terraformEnv(t)
 	env = append(withoutProviderEnv(env), startDevBackend(t, buildProvider(t))...)
@@ -400,4 +399,59 @@ func withoutResource(config, typ string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+var importTarget = regexp.MustCompile(`(?m)^\s*to\s*=\s*(\S+)\s*$`)
+
+// Every resource's import example works: its resource.tf applied, the
+// imported resources dropped from the state (as if created by hand), then
+// resource.tf with the import example applies, converges and is
+// destroyed. The API app's id comes in as the example's variable.
+func TestImportExamplesApplyAgainstDevBackend(t *testing.T) {
+	env := terraformEnv(t)
+	env = append(withoutProviderEnv(env), startDevBackend(t, buildProvider(t))...)
+	dirs, _ := filepath.Glob(filepath.Join(repoRoot(t), "examples", "resources", "*"))
+	for _, dir := range dirs {
+		importFile := filepath.Join(dir, "import-by-string-id.tf")
+		imports, err := os.ReadFile(importFile)
+		if err != nil {
+			continue
+		}
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			work := exampleWorkDir(t, dir, func(name string) bool { return !strings.HasPrefix(name, "import") })
+			env := env
+			run := func(args ...string) string {
+				t.Helper()
+				out, err := terraform(t, work, env, append(args, "-no-color")...)
+				if err != nil {
+					t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+				}
+				return out
+			}
+			run("apply", "-auto-approve", "-input=false")
+			defer func() {
+				if out, err := terraform(t, work, env, "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
+					t.Errorf("terraform destroy: %v\n%s", err, out)
+				}
+			}()
+			for _, m := range importTarget.FindAllStringSubmatch(string(imports), -1) {
+				if strings.HasPrefix(m[1], "wrike_api_token.") {
+					id := run("state", "show", m[1])
+					idm := regexp.MustCompile(`(?m)^\s*id\s*=\s*"([^"]+)"`).FindStringSubmatch(id)
+					if idm == nil {
+						t.Fatalf("no id in the state of %s:\n%s", m[1], id)
+					}
+					env = append(env, "TF_VAR_api_app_id="+idm[1])
+				}
+				run("state", "rm", m[1])
+			}
+			if err := os.WriteFile(filepath.Join(work, "import-by-string-id.tf"), imports, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			run("apply", "-auto-approve", "-input=false")
+			if out, err := terraform(t, work, env, "plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+				t.Fatalf("the plan after the import is not empty: %v\n%s", err, out)
+			}
+		})
+	}
 }
