@@ -28,16 +28,17 @@ func wrikeErrorDetail(err error) string {
 	return msg
 }
 
-// oktaCredentialHint is what to check when Okta refused the API token or
-// nothing answered; "" for any other error.
+// oktaCredentialHint is the provider setting to check when Okta refused
+// the API token or nothing answered, as a paragraph to append; "" for any
+// other error.
 func oktaCredentialHint(err error) string {
 	switch {
 	case errors.Is(err, oktaapi.ErrUnauthorized):
-		return "Check okta_api_token (or OKTA_API_TOKEN): Okta did not accept it."
+		return "\n\nCheck okta_api_token (or OKTA_API_TOKEN): Okta did not accept it."
 	case errors.Is(err, oktaapi.ErrForbidden):
-		return "Check okta_api_token (or OKTA_API_TOKEN): the token's admin may not manage this app (an API token has its admin's permissions)."
+		return "\n\nCheck okta_api_token (or OKTA_API_TOKEN): the token's admin may not manage this app (an API token has its admin's permissions)."
 	case errors.Is(err, httpclient.ErrUnreachable):
-		return "Check okta_org_url (or OKTA_ORG_URL) and that Okta is reachable from here."
+		return "\n\nCheck okta_org_url (or OKTA_ORG_URL) and that Okta is reachable from here."
 	}
 	return ""
 }

@@ -810,30 +810,23 @@ func oktaErrorDiagnostic(summary string, err error) diag.Diagnostic {
 }
 
 func oktaErrorDetail(err error) string {
-	var b strings.Builder
 	var oe *oktaapi.Error
 	if !errors.As(err, &oe) {
-		b.WriteString(err.Error())
-	} else {
-		writeOktaError(&b, oe)
+		return err.Error() + oktaCredentialHint(err)
 	}
-	if hint := oktaCredentialHint(err); hint != "" {
-		b.WriteString("\n\n" + hint)
-	}
-	return b.String()
-}
-
-func writeOktaError(b *strings.Builder, oe *oktaapi.Error) {
-	fmt.Fprintf(b, "Okta answered HTTP %d", oe.StatusCode)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Okta answered HTTP %d", oe.StatusCode)
 	if oe.ErrorCode != "" {
-		fmt.Fprintf(b, " %s", oe.ErrorCode)
+		fmt.Fprintf(&b, " %s", oe.ErrorCode)
 	}
 	if oe.ErrorSummary != "" {
-		fmt.Fprintf(b, ": %s", oe.ErrorSummary)
+		fmt.Fprintf(&b, ": %s", oe.ErrorSummary)
 	}
 	for _, c := range oe.ErrorCauses {
-		fmt.Fprintf(b, "\n  - %s", c)
+		fmt.Fprintf(&b, "\n  - %s", c)
 	}
+	b.WriteString(oktaCredentialHint(err))
+	return b.String()
 }
 
 func connectionErrorDiagnostic(err error) diag.Diagnostic {
