@@ -89,20 +89,36 @@ func readDevEnv(path string) ([]string, error) {
 	return vars, sc.Err()
 }
 
+// mustTerraform runs terraform in dir without colours and fails the test
+// on an error.
+func mustTerraform(t *testing.T, dir string, env []string, args ...string) string {
+	t.Helper()
+	out, err := terraform(t, dir, env, append(args, "-no-color")...)
+	if err != nil {
+		t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// destroyAtEnd destroys what the configuration in dir holds when the test
+// ends, also after a failure, so the next test starts from a clean
+// backend; *env is read then.
+func destroyAtEnd(t *testing.T, dir string, env *[]string) {
+	t.Cleanup(func() {
+		if out, err := terraform(t, dir, *env, "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
+			t.Errorf("terraform destroy: %v\n%s", err, out)
+		}
+	})
+}
+
 // applyConverges applies the configuration in dir, waits for Okta to push
 // what the apply assigned and refreshes the data sources that read the
 // result, checks the next plan is empty, then destroys it (also when a
 // check failed, so the next example starts from a clean backend).
 func applyConverges(t *testing.T, dir string, env []string) {
 	t.Helper()
-	defer func() {
-		if out, err := terraform(t, dir, env, "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
-			t.Errorf("terraform destroy: %v\n%s", err, out)
-		}
-	}()
-	if out, err := terraform(t, dir, env, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("terraform apply: %v\n%s", err, out)
-	}
+	destroyAtEnd(t, dir, &env)
+	mustTerraform(t, dir, env, "apply", "-auto-approve", "-input=false")
 	wait := exec.Command(filepath.Join(buildProvider(t), "wrike-demo"), "wait-provisioning")
 	wait.Env = env
 	if out, err := wait.CombinedOutput(); err != nil {
@@ -241,20 +257,9 @@ func TestGuideImportConverges(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(work, "zz_test_output.tf"), []byte("output \"api_app_id_for_test\" {\n  value = wrike_api_token.okta.id\n}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := terraform(t, work, env, append(args, "-no-color")...)
-		if err != nil {
-			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return out
-	}
+	run := func(args ...string) string { t.Helper(); return mustTerraform(t, work, env, args...) }
+	destroyAtEnd(t, work, &env)
 	run("apply", "-auto-approve", "-input=false")
-	defer func() {
-		if out, err := terraform(t, work, env, "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
-			t.Errorf("terraform destroy: %v\n%s", err, out)
-		}
-	}()
 	tokenID := strings.TrimSpace(run("output", "-raw", "api_app_id_for_test"))
 	addrs := []string{"wrike_approved_domain.acme", "wrike_api_token.okta", "wrike_scim_integration.okta", "okta_wrike_provisioning.wrike"}
 	run(append([]string{"state", "rm"}, addrs...)...)
@@ -344,14 +349,8 @@ func TestGuideOutOfBandDeletions(t *testing.T) {
 		t.Helper()
 		return terraform(t, work, env, append(args, "-no-color", "-input=false")...)
 	}
-	if out, err := run("apply", "-auto-approve"); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
-	defer func() {
-		if out, err := run("destroy", "-auto-approve"); err != nil {
-			t.Errorf("destroy: %v\n%s", err, out)
-		}
-	}()
+	destroyAtEnd(t, work, &env)
+	mustTerraform(t, work, env, "apply", "-auto-approve", "-input=false")
 	appID, _ := terraform(t, work, env, "output", "-raw", "api_app_id_for_test")
 	call(t, http.MethodDelete, envValue(env, "WRIKE_URL")+"/api/v4/api_apps/"+strings.TrimSpace(appID), "Bearer "+envValue(env, "WRIKE_TOKEN"))
 	out, err := run("apply", "-auto-approve")
@@ -420,20 +419,9 @@ func TestImportExamplesApplyAgainstDevBackend(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			work := exampleWorkDir(t, dir, func(name string) bool { return !strings.HasPrefix(name, "import") })
 			env := env
-			run := func(args ...string) string {
-				t.Helper()
-				out, err := terraform(t, work, env, append(args, "-no-color")...)
-				if err != nil {
-					t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
-				}
-				return out
-			}
+			run := func(args ...string) string { t.Helper(); return mustTerraform(t, work, env, args...) }
+			destroyAtEnd(t, work, &env)
 			run("apply", "-auto-approve", "-input=false")
-			defer func() {
-				if out, err := terraform(t, work, env, "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
-					t.Errorf("terraform destroy: %v\n%s", err, out)
-				}
-			}()
 			for _, m := range importTarget.FindAllStringSubmatch(string(imports), -1) {
 				if strings.HasPrefix(m[1], "wrike_api_token.") {
 					id := run("state", "show", m[1])
