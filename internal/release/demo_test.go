@@ -79,6 +79,7 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Fatalf("run %d: %v\n%s", run, err, out)
 		}
 		for _, want := range []*regexp.Regexp{
+			regexp.MustCompile(`Test API Credentials against http://127\.0\.0\.1:\d+/scim/okta/v2: SUCCESS`),
 			regexp.MustCompile(`ann\.lee@acme\.example\.com +Ann Lee +Engineering Manager +Engineering +Acme Corp +\+1 555 0100 +Regular +yes +yes`),
 			regexp.MustCompile(`grace\.kim@acme\.example\.com .* Collaborator +yes +yes`),
 			regexp.MustCompile(`iris\.novak@acme\.example\.com .* External +yes +yes`),
@@ -93,6 +94,9 @@ func TestDemoEndToEnd(t *testing.T) {
 			if !want.MatchString(out) {
 				t.Errorf("run %d: output lacks %s\n%s", run, want, out)
 			}
+		}
+		if strings.Contains(out, "\x1b[") {
+			t.Errorf("run %d: ANSI escape codes in output that is not a terminal:\n%q", run, out)
 		}
 		if strings.Contains(out, "partner.example.net  ") {
 			t.Errorf("run %d: a partner.example.net user is listed in Wrike:\n%s", run, out)

@@ -51,6 +51,7 @@ type Store interface {
 	OktaApp(ctx context.Context, id string) (store.OktaApp, error)
 	OktaApps(ctx context.Context, after string, limit int, match func(store.OktaApp) bool) ([]store.OktaApp, error)
 	UpdateOktaApp(ctx context.Context, id string, fn func(*store.OktaApp) (string, error)) (store.OktaApp, []store.OktaTask, error)
+	DeleteOktaApp(ctx context.Context, id string) error
 
 	PutOktaAppGroup(ctx context.Context, ag store.OktaAppGroup) (store.OktaAppGroup, []store.OktaTask, error)
 	OktaAppGroup(ctx context.Context, appID, groupID string) (store.OktaAppGroup, error)
@@ -335,6 +336,9 @@ func (s *Server) routes() {
 	handle("POST /api/v1/apps", s.createApp)
 	handle("GET /api/v1/apps", s.listApps)
 	handle("GET /api/v1/apps/{appId}", s.getApp)
+	handle("DELETE /api/v1/apps/{appId}", s.deleteApp)
+	handle("POST /api/v1/apps/{appId}/lifecycle/activate", s.appLifecycle("ACTIVE"))
+	handle("POST /api/v1/apps/{appId}/lifecycle/deactivate", s.appLifecycle("INACTIVE"))
 	handle("GET /api/v1/apps/{appId}/connections/default", s.getConnection)
 	handle("POST /api/v1/apps/{appId}/connections/default", s.setConnection)
 	handle("POST /api/v1/apps/{appId}/connections/default/lifecycle/activate", s.connectionLifecycle(true))

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -52,10 +53,22 @@ func env(name, def string) string {
 	return def
 }
 
-func parseFlags(args []string, stderr io.Writer) (options, error) {
-	var o options
+// parseFlags reads the command line. The usage goes to stdout when asked
+// for (-h, --help), to stderr with a parse error.
+func parseFlags(args []string, stdout, stderr io.Writer) (o options, err error) {
 	fs := flag.NewFlagSet("wrike-backend", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	var usage bytes.Buffer
+	fs.SetOutput(&usage)
+	defer func() {
+		if usage.Len() == 0 {
+			return
+		}
+		out := stderr
+		if errors.Is(err, flag.ErrHelp) {
+			out = stdout
+		}
+		_, _ = usage.WriteTo(out)
+	}()
 	fs.StringVar(&o.wrikeAddr, "wrike-addr", env("WRIKE_BACKEND_WRIKE_ADDR", "127.0.0.1:7480"), "listen address of the Wrike face [WRIKE_BACKEND_WRIKE_ADDR]")
 	fs.StringVar(&o.oktaAddr, "okta-addr", env("WRIKE_BACKEND_OKTA_ADDR", "127.0.0.1:7481"), "listen address of the Okta face [WRIKE_BACKEND_OKTA_ADDR]")
 	fs.BoolVar(&o.dev, "dev", false, "seed a demo Okta org on first start and write <data-dir>/dev.env")
@@ -78,7 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	o, err := parseFlags(args, stderr)
+	o, err := parseFlags(args, stdout, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil

@@ -39,12 +39,18 @@ func (s *syncBuffer) String() string {
 // start runs the binary's main loop until the returned stop is called.
 func start(t *testing.T, dataDir string, extra ...string) (out *syncBuffer, url string, stop func() error) {
 	t.Helper()
+	return startLogging(t, dataDir, io.Discard, extra...)
+}
+
+// startLogging is start with the log written to stderr.
+func startLogging(t *testing.T, dataDir string, stderr io.Writer, extra ...string) (out *syncBuffer, url string, stop func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out = &syncBuffer{}
 	errc := make(chan error, 1)
 	go func() {
 		args := []string{"--wrike-addr", "127.0.0.1:0", "--okta-addr", "127.0.0.1:0", "--data-dir", dataDir, "--log-level", "warn"}
-		errc <- run(ctx, append(args, extra...), out, io.Discard)
+		errc <- run(ctx, append(args, extra...), out, stderr)
 	}()
 	re := regexp.MustCompile(`(?s)Wrike face: (http://127\.0\.0\.1:\d+).*Okta face: `)
 	if slices.Contains(extra, "--dev") {
@@ -297,5 +303,43 @@ func TestBadFlags(t *testing.T) {
 	err := run(context.Background(), []string{"--dev", "--rotate-admin-token", "--data-dir", t.TempDir()}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "dev.env") {
 		t.Fatalf("--dev with --rotate-admin-token: %v, want an error that points at dev.env", err)
+	}
+}
+
+// --help is a request, not an error: the usage goes to stdout and the exit
+// status is 0. A wrong flag prints the usage to stderr and fails.
+func TestHelpGoesToStdout(t *testing.T) {
+	for _, arg := range []string{"-h", "--help"} {
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), []string{arg}, &stdout, &stderr); err != nil {
+			t.Fatalf("%s: %v", arg, err)
+		}
+		if !strings.Contains(stdout.String(), "-wrike-addr") || stderr.Len() != 0 {
+			t.Fatalf("%s: stdout %q, stderr %q; want the usage on stdout only", arg, stdout.String(), stderr.String())
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"--no-such-flag"}, &stdout, &stderr); err == nil {
+		t.Fatal("an unknown flag was accepted")
+	}
+	if stdout.Len() != 0 || !strings.Contains(stderr.String(), "-wrike-addr") {
+		t.Fatalf("unknown flag: stdout %q, stderr %q; want the usage on stderr only", stdout.String(), stderr.String())
+	}
+}
+
+// At the default log level the backend does not log every request; at
+// debug it does.
+func TestRequestLinesOnlyAtDebug(t *testing.T) {
+	for level, want := range map[string]bool{"info": false, "debug": true} {
+		log := &syncBuffer{}
+		out, url, stop := startLogging(t, t.TempDir(), log, "--log-level", level)
+		token := adminTokenLine.FindStringSubmatch(out.String())[1]
+		adminStatus(t, url, token)
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(log.String(), "msg=request"); got != want {
+			t.Errorf("--log-level %s: request lines logged = %v, want %v:\n%s", level, got, want, log.String())
+		}
 	}
 }
