@@ -332,9 +332,9 @@ func TestHelpGoesToStdout(t *testing.T) {
 func TestRequestLinesOnlyAtDebug(t *testing.T) {
 	for level, want := range map[string]bool{"info": false, "debug": true} {
 		log := &syncBuffer{}
-		out, url, stop := startLogging(t, t.TempDir(), log, "--log-level", level)
-		token := adminTokenLine.FindStringSubmatch(out.String())[1]
-		adminStatus(t, url, token)
+		dir := t.TempDir()
+		_, url, stop := startLogging(t, dir, log, "--log-level", level)
+		adminStatus(t, url, savedTokens(t, dir).WrikeAdmin)
 		if err := stop(); err != nil {
 			t.Fatal(err)
 		}
