@@ -94,6 +94,14 @@ func domainProblem(s string) string {
 	}
 	lower := lowerASCII(s)
 	a, err := registration.ToASCII(lower)
+	if n := len(a); n > 253 {
+		return fmt.Sprintf("is %d octets long in ASCII form; a domain has at most 253", n)
+	}
+	for _, l := range strings.Split(a, ".") {
+		if len(l) > 63 {
+			return fmt.Sprintf("has the label %q of %d octets in ASCII form; a label has at most 63", l, len(l))
+		}
+	}
 	if err != nil {
 		return "is not a valid domain name (IDNA: " + strings.TrimPrefix(err.Error(), "idna: ") + ")"
 	}
@@ -160,7 +168,7 @@ func Parse(s string) (Address, error) {
 		return Address{}, &Error{Input: s, Reason: "has a local part that " + reason}
 	}
 	if reason := domainProblem(domain); reason != "" {
-		return Address{}, &Error{Input: s, Reason: "has a domain that " + reason}
+		return Address{}, &Error{Input: s, Reason: fmt.Sprintf("has a domain, %q, that %s", domain, reason)}
 	}
 	a := Address{Local: lowerASCII(local), Domain: canonicalDomain(domain)}
 	if n := len(a.String()); n > MaxAddress {
