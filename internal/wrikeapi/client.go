@@ -130,9 +130,10 @@ func seg(s string) string { return url.PathEscape(s) }
 
 // ApprovedDomain is an email domain whose users may be provisioned.
 type ApprovedDomain struct {
-	ID          string `json:"id"`
-	Domain      string `json:"domain"`
-	CreatedDate string `json:"createdDate"`
+	ID            string `json:"id"`
+	Domain        string `json:"domain"`        // canonical: A-labels, lower case
+	UnicodeDomain string `json:"unicodeDomain"` // the same domain as people read it
+	CreatedDate   string `json:"createdDate"`
 }
 
 // ListApprovedDomains returns every approved domain.
@@ -145,7 +146,7 @@ func (c *Client) GetApprovedDomain(ctx context.Context, idOrDomain string) (*App
 	return one[ApprovedDomain](ctx, c, http.MethodGet, "/approved_domains/"+seg(idOrDomain), nil)
 }
 
-// CreateApprovedDomain approves domain; Wrike lower-cases it.
+// CreateApprovedDomain approves domain; Wrike stores it in canonical form.
 func (c *Client) CreateApprovedDomain(ctx context.Context, domain string) (*ApprovedDomain, error) {
 	return one[ApprovedDomain](ctx, c, http.MethodPost, "/approved_domains", map[string]string{"domain": domain})
 }
