@@ -1,11 +1,14 @@
 package wrike_test
 
 import (
+	"database/sql"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 )
 
 // Look-alikes of kiss.example.com and of the address kiss@kiss.example.com:
@@ -211,5 +214,48 @@ func TestSCIMReactivationNeedsApprovedDomain(t *testing.T) {
 	adminCall(t, env, "POST", "/approved_domains", `{"domain":"kiss.example.com"}`).data(t)
 	if r := scimDo(t, sc, "PATCH", "/Users/"+id, patch(`{"op":"replace","path":"active","value":true}`)).want(t, 200); r["active"] != true {
 		t.Fatalf("reactivation after re-approval = %v", r)
+	}
+}
+
+// TestSCIMLegacyLookAlikeRekeyedOnLoad: a look-alike stored before keys were
+// canonical holds the real user's strings.ToLower key; after a restart it
+// no longer shadows the real user.
+func TestSCIMLegacyLookAlikeRekeyedOnLoad(t *testing.T) {
+	env := backendtest.Start(t)
+	sc := env.SetupSCIM(t, "okta", "kiss.example.com")
+	planted := createUser(t, sc, oktaUser("kxss@kiss.example.com", "Mallory", "X"))
+
+	// Rewrite the row as the old code stored a Kelvin-sign userName.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(env.DataDir, store.FileName)+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE wrike_users SET user_name_lower = 'kiss@kiss.example.com',
+		resource = replace(resource, 'kxss@', ?) WHERE id = ?`, "\u212Aiss@", planted["id"]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE wrike_user_emails SET value = 'kiss@kiss.example.com' WHERE value = 'kxss@kiss.example.com'`); err != nil {
+		t.Fatal(err)
+	}
+	env.Restart(t)
+	var in struct {
+		Data []struct {
+			SCIMURL string `json:"scimUrl"`
+		} `json:"data"`
+	}
+	env.Admin(t, "GET", "/scim_integrations/okta", nil, &in)
+	sc.BaseURL = in.Data[0].SCIMURL
+
+	real := createUser(t, sc, oktaUser("kiss@kiss.example.com", "Kim", "Kiss"))
+	for _, f := range []string{`userName eq "kiss@kiss.example.com"`, `emails.value eq "KISS@kiss.example.com"`} {
+		found := scimDo(t, sc, "GET", filterQuery(f), "").want(t, 200)
+		if found["totalResults"] != float64(1) || get(found, "Resources/0/id") != real["id"] {
+			t.Fatalf("%s after restart = %v", f, found)
+		}
+	}
+	var key string
+	if err := db.QueryRow(`SELECT user_name_lower FROM wrike_users WHERE id = ?`, planted["id"]).Scan(&key); err != nil || key != "\u212Aiss@kiss.example.com" {
+		t.Fatalf("planted row key = %q, %v; want its own (non-canonical) key", key, err)
 	}
 }
