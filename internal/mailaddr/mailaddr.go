@@ -65,54 +65,112 @@ var (
 // ParseDomain checks s as an email domain (any ASCII letter case, U-labels or
 // A-labels) and returns its canonical forms.
 func ParseDomain(s string) (Domain, error) {
-	if reason := domainProblem(s); reason != "" {
+	d, reason := parseDomain(s)
+	if reason != "" {
 		return Domain{}, &Error{Input: s, Reason: reason}
 	}
-	return canonicalDomain(s), nil
+	return d, nil
 }
 
-// canonicalDomain is the forms of a domain domainProblem accepts.
-func canonicalDomain(s string) Domain {
-	a, _ := registration.ToASCII(lowerASCII(s))
-	u, _ := registration.ToUnicode(a)
-	return Domain{ASCII: a, Unicode: u}
-}
-
-func domainProblem(s string) string {
+// parseDomain returns the canonical forms of s, or why s is not a domain.
+func parseDomain(s string) (Domain, string) {
 	switch {
 	case s == "":
-		return "is empty"
+		return Domain{}, "is empty"
 	case !utf8.ValidString(s):
-		return "is not valid UTF-8"
+		return Domain{}, "is not valid UTF-8"
 	case strings.HasPrefix(s, "[") || strings.Contains(s, ":"):
-		return "is an address literal; an IP address is not a domain"
+		return Domain{}, "is an address literal; an IP address is not a domain"
 	case strings.HasSuffix(s, "."):
-		return "ends with a dot; write the domain without it"
+		return Domain{}, "ends with a dot; write the domain without it"
+	}
+	a, reason := toASCII(s)
+	if reason != "" {
+		return Domain{}, reason
+	}
+	labels := strings.Split(a, ".")
+	if len(labels) < 2 {
+		return Domain{}, "needs at least two labels, such as example.com"
+	}
+	if numericLabel(labels[len(labels)-1]) {
+		return Domain{}, "is an IP address, not a domain"
+	}
+	d := Domain{ASCII: a, Unicode: a}
+	if strings.Contains(a, acePrefix) {
+		d.Unicode, _ = registration.ToUnicode(a)
+	}
+	return d, ""
+}
+
+const acePrefix = "xn--"
+
+// toASCII is the lower-case A-label form of s, or why s has none. Names of
+// ASCII letters, digits and hyphens without A-labels (nearly every domain)
+// are checked here with the rules the IDNA registration profile applies to
+// them; FuzzParse checks that both agree.
+func toASCII(s string) (string, string) {
+	lower := lowerASCII(s)
+	if ascii(lower) && !strings.Contains(lower, acePrefix) {
+		return lower, ldhProblem(lower)
 	}
 	if r := lookAlike(s); r != "" {
-		return r
+		return "", r
 	}
-	lower := lowerASCII(s)
 	a, err := registration.ToASCII(lower)
+	if reason := lengthProblem(a); reason != "" {
+		return "", reason
+	}
+	if err != nil {
+		return "", "is not a valid domain name (IDNA: " + strings.TrimPrefix(err.Error(), "idna: ") + ")"
+	}
+	return a, ""
+}
+
+// lengthProblem checks the DNS lengths of an ASCII name.
+func lengthProblem(a string) string {
 	if n := len(a); n > 253 {
 		return fmt.Sprintf("is %d octets long in ASCII form; a domain has at most 253", n)
 	}
-	for _, l := range strings.Split(a, ".") {
+	for l := range strings.SplitSeq(a, ".") {
 		if len(l) > 63 {
 			return fmt.Sprintf("has the label %q of %d octets in ASCII form; a label has at most 63", l, len(l))
 		}
 	}
-	if err != nil {
-		return "is not a valid domain name (IDNA: " + strings.TrimPrefix(err.Error(), "idna: ") + ")"
+	return ""
+}
+
+// ldhProblem checks a lower-case ASCII name without A-labels: labels of
+// letters, digits and hyphens, not empty, no hyphen at either end or in
+// the third and fourth places (reserved for IDNA), DNS lengths.
+func ldhProblem(a string) string {
+	if reason := lengthProblem(a); reason != "" {
+		return reason
 	}
-	labels := strings.Split(a, ".")
-	if len(labels) < 2 {
-		return "needs at least two labels, such as example.com"
-	}
-	if numericLabel(labels[len(labels)-1]) {
-		return "is an IP address, not a domain"
+	for l := range strings.SplitSeq(a, ".") {
+		switch {
+		case l == "":
+			return "is not a valid domain name (an empty label)"
+		case l[0] == '-' || l[len(l)-1] == '-':
+			return fmt.Sprintf("is not a valid domain name (the label %q starts or ends with '-')", l)
+		case len(l) >= 4 && l[2:4] == "--":
+			return fmt.Sprintf("is not a valid domain name (the label %q has '--' in the third and fourth places, reserved for IDNA)", l)
+		}
+		for i := 0; i < len(l); i++ {
+			if c := l[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+				return fmt.Sprintf("is not a valid domain name (the character %q is not allowed)", c)
+			}
+		}
 	}
 	return ""
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // lookAlike explains the first character of s that UTS #46 maps to
@@ -167,10 +225,11 @@ func Parse(s string) (Address, error) {
 	if reason := localProblem(local); reason != "" {
 		return Address{}, &Error{Input: s, Reason: "has a local part that " + reason}
 	}
-	if reason := domainProblem(domain); reason != "" {
+	d, reason := parseDomain(domain)
+	if reason != "" {
 		return Address{}, &Error{Input: s, Reason: fmt.Sprintf("has a domain, %q, that %s", domain, reason)}
 	}
-	a := Address{Local: lowerASCII(local), Domain: canonicalDomain(domain)}
+	a := Address{Local: lowerASCII(local), Domain: d}
 	if n := len(a.String()); n > MaxAddress {
 		return Address{}, &Error{Input: s, Reason: fmt.Sprintf("is %d octets long; an email address has at most %d", n, MaxAddress)}
 	}
@@ -193,7 +252,7 @@ func localProblem(l string) string {
 	if r := lookAlike(l); r != "" {
 		return r
 	}
-	if !norm.NFC.IsNormalString(l) {
+	if !ascii(l) && !norm.NFC.IsNormalString(l) {
 		return "is not in Unicode normalization form C"
 	}
 	for _, r := range l {

@@ -178,3 +178,34 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkKey is the canonicalisation every `userName eq` lookup and every
+// write pays.
+func BenchmarkKey(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if Key("First.Last@Acme.Example.com") != "first.last@acme.example.com" {
+			b.Fatal("wrong key")
+		}
+	}
+}
+
+// FuzzLDHFastPath checks that the fast path for plain ASCII names accepts
+// exactly what the IDNA registration profile accepts, with the same result.
+func FuzzLDHFastPath(f *testing.F) {
+	for _, s := range []string{"example.com", "a-b.c0.io", "ab--cd.com", "-a.com", "a..b", "a_b.com", "xn--bcher-kva.example", strings.Repeat("a", 64) + ".com"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		lower := lowerASCII(s)
+		if !ascii(lower) || strings.Contains(lower, acePrefix) || strings.HasSuffix(lower, ".") || lower == "" {
+			return
+		}
+		fast := ldhProblem(lower) == ""
+		a, err := registration.ToASCII(lower)
+		slow := err == nil && lengthProblem(a) == ""
+		if fast != slow || fast && a != lower {
+			t.Fatalf("%q: fast path accepts %v, IDNA accepts %v (%q, %v)", s, fast, slow, a, err)
+		}
+	})
+}
