@@ -255,9 +255,9 @@ func localProblem(l string) string {
 	if !ascii(l) && !norm.NFC.IsNormalString(l) {
 		return "is not in Unicode normalization form C"
 	}
-	for _, r := range l {
-		if r < utf8.RuneSelf && !atext(byte(r)) && r != '.' {
-			return fmt.Sprintf("has the character %q, which needs quoting; quoted local parts are not accepted", r)
+	for i := 0; i < len(l); i++ {
+		if c := l[i]; c < utf8.RuneSelf && !atext(c) && c != '.' {
+			return fmt.Sprintf("has the character %q, which needs quoting; quoted local parts are not accepted", c)
 		}
 	}
 	return nonASCIIProblem(l)

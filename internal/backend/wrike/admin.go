@@ -240,9 +240,9 @@ func (s *Server) createDomain(w http.ResponseWriter, r *http.Request) error {
 	if !ok || strings.TrimSpace(domain) == "" {
 		return fmt.Errorf("%w: domain is required", errParameterRequired)
 	}
-	canon, err := mailaddr.ParseDomain(strings.TrimSpace(domain))
+	canon, err := domainParam(strings.TrimSpace(domain))
 	if err != nil {
-		return fmt.Errorf("%w: domain %v", errInvalidParameter, err)
+		return err
 	}
 	s.adminMu.Lock()
 	defer s.adminMu.Unlock()
@@ -258,6 +258,15 @@ func (s *Server) createDomain(w http.ResponseWriter, r *http.Request) error {
 	s.mu.Unlock()
 	writeData(w, http.StatusOK, "approvedDomains", []domainJSON{toDomainJSON(d)})
 	return nil
+}
+
+// domainParam reads a domain parameter in canonical form.
+func domainParam(v string) (mailaddr.Domain, error) {
+	d, err := mailaddr.ParseDomain(v)
+	if err != nil {
+		return d, fmt.Errorf("%w: domain %w", errInvalidParameter, err)
+	}
+	return d, nil
 }
 
 // findDomain finds an approved domain by id or by name in any form that
@@ -649,9 +658,9 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	}
 	domain := q.Get("domain")
 	if domain != "" {
-		c, err := mailaddr.ParseDomain(domain)
+		c, err := domainParam(domain)
 		if err != nil {
-			return fmt.Errorf("%w: domain %v", errInvalidParameter, err)
+			return err
 		}
 		domain = c.ASCII
 	}

@@ -141,19 +141,18 @@ func TestSCIMUpdatesCannotLeaveApprovedDomains(t *testing.T) {
 	u := createUser(t, sc, oktaUser("kim@kiss.example.com", "Kim", "Kiss"))
 	id, version := u["id"].(string), get(u, "meta/version")
 
-	patch := func(ops string) string { return `{"schemas":["` + patchOp + `"],"Operations":[` + ops + `]}` }
 	for _, evil := range []string{"kim@\u212Aiss.example.com", "kim@evil.example.net", "kim@kiss.example.com@evil.example.net"} {
 		for name, req := range map[string][2]string{
 			"PUT":                    {"PUT", oktaUser(evil, "Kim", "Kiss")},
-			"PATCH userName":         {"PATCH", patch(`{"op":"replace","path":"userName","value":"` + evil + `"}`)},
-			"PATCH pathless":         {"PATCH", patch(`{"op":"replace","value":{"userName":"` + evil + `"}}`)},
-			"PATCH pathless emails":  {"PATCH", patch(`{"op":"replace","value":{"emails":[{"value":"` + evil + `","primary":true}]}}`)},
-			"PATCH emails":           {"PATCH", patch(`{"op":"replace","path":"emails","value":[{"value":"` + evil + `","primary":true,"type":"work"}]}`)},
-			"PATCH add emails":       {"PATCH", patch(`{"op":"remove","path":"emails"},{"op":"add","path":"emails","value":[{"value":"` + evil + `","type":"work"}]}`)},
-			"PATCH emails filter":    {"PATCH", patch(`{"op":"replace","path":"emails[type eq \"work\"].value","value":"` + evil + `"}`)},
-			"PATCH emails.value":     {"PATCH", patch(`{"op":"replace","path":"emails.value","value":"` + evil + `"}`)},
-			"PATCH core URN":         {"PATCH", patch(`{"op":"replace","path":"` + coreUser + `:userName","value":"` + evil + `"}`)},
-			"PATCH pathless URN key": {"PATCH", patch(`{"op":"replace","value":{"` + coreUser + `:userName":"` + evil + `"}}`)},
+			"PATCH userName":         {"PATCH", patchOps(`{"op":"replace","path":"userName","value":"` + evil + `"}`)},
+			"PATCH pathless":         {"PATCH", patchOps(`{"op":"replace","value":{"userName":"` + evil + `"}}`)},
+			"PATCH pathless emails":  {"PATCH", patchOps(`{"op":"replace","value":{"emails":[{"value":"` + evil + `","primary":true}]}}`)},
+			"PATCH emails":           {"PATCH", patchOps(`{"op":"replace","path":"emails","value":[{"value":"` + evil + `","primary":true,"type":"work"}]}`)},
+			"PATCH add emails":       {"PATCH", patchOps(`{"op":"remove","path":"emails"},{"op":"add","path":"emails","value":[{"value":"` + evil + `","type":"work"}]}`)},
+			"PATCH emails filter":    {"PATCH", patchOps(`{"op":"replace","path":"emails[type eq \"work\"].value","value":"` + evil + `"}`)},
+			"PATCH emails.value":     {"PATCH", patchOps(`{"op":"replace","path":"emails.value","value":"` + evil + `"}`)},
+			"PATCH core URN":         {"PATCH", patchOps(`{"op":"replace","path":"` + coreUser + `:userName","value":"` + evil + `"}`)},
+			"PATCH pathless URN key": {"PATCH", patchOps(`{"op":"replace","value":{"` + coreUser + `:userName":"` + evil + `"}}`)},
 		} {
 			a := scimDo(t, sc, req[0], "/Users/"+id, req[1])
 			if a.status != http.StatusBadRequest {
@@ -177,19 +176,18 @@ func TestSCIMReactivationNeedsApprovedDomain(t *testing.T) {
 	sc := env.SetupSCIM(t, "okta", "kiss.example.com")
 	u := createUser(t, sc, oktaUser("kim@kiss.example.com", "Kim", "Kiss"))
 	id := u["id"].(string)
-	patch := func(ops string) string { return `{"schemas":["` + patchOp + `"],"Operations":[` + ops + `]}` }
 
-	scimDo(t, sc, "PATCH", "/Users/"+id, patch(`{"op":"replace","path":"active","value":false}`)).want(t, 200)
+	scimDo(t, sc, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"active","value":false}`)).want(t, 200)
 	adminCall(t, env, "DELETE", "/approved_domains/kiss.example.com", "").data(t)
 	// Still updatable while deactivated.
-	if p := scimDo(t, sc, "PATCH", "/Users/"+id, patch(`{"op":"replace","path":"title","value":"Gone"}`)).want(t, 200); p["title"] != "Gone" {
+	if p := scimDo(t, sc, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"title","value":"Gone"}`)).want(t, 200); p["title"] != "Gone" {
 		t.Fatalf("update of a deactivated user = %v", p)
 	}
 	reactivations := map[string][2]string{
 		"PUT":            {"PUT", oktaUser("kim@kiss.example.com", "Kim", "Kiss")},
-		"PATCH active":   {"PATCH", patch(`{"op":"replace","path":"active","value":true}`)},
-		"PATCH pathless": {"PATCH", patch(`{"op":"replace","value":{"active":true}}`)},
-		"PATCH add":      {"PATCH", patch(`{"op":"add","path":"active","value":"True"}`)},
+		"PATCH active":   {"PATCH", patchOps(`{"op":"replace","path":"active","value":true}`)},
+		"PATCH pathless": {"PATCH", patchOps(`{"op":"replace","value":{"active":true}}`)},
+		"PATCH add":      {"PATCH", patchOps(`{"op":"add","path":"active","value":"True"}`)},
 	}
 	for name, req := range reactivations {
 		a := scimDo(t, sc, req[0], "/Users/"+id, req[1])
@@ -209,10 +207,10 @@ func TestSCIMReactivationNeedsApprovedDomain(t *testing.T) {
 		t.Fatalf("after refused reactivations, account = %v", acct.Data[0])
 	}
 	// A repeated deactivation still succeeds.
-	scimDo(t, sc, "PATCH", "/Users/"+id, patch(`{"op":"replace","path":"active","value":false}`)).want(t, 200)
+	scimDo(t, sc, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"active","value":false}`)).want(t, 200)
 
 	adminCall(t, env, "POST", "/approved_domains", `{"domain":"kiss.example.com"}`).data(t)
-	if r := scimDo(t, sc, "PATCH", "/Users/"+id, patch(`{"op":"replace","path":"active","value":true}`)).want(t, 200); r["active"] != true {
+	if r := scimDo(t, sc, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"active","value":true}`)).want(t, 200); r["active"] != true {
 		t.Fatalf("reactivation after re-approval = %v", r)
 	}
 }
@@ -238,14 +236,7 @@ func TestSCIMLegacyLookAlikeRekeyedOnLoad(t *testing.T) {
 	if _, err := db.Exec(`UPDATE wrike_user_emails SET value = 'kiss@kiss.example.com' WHERE value = 'kxss@kiss.example.com'`); err != nil {
 		t.Fatal(err)
 	}
-	env.Restart(t)
-	var in struct {
-		Data []struct {
-			SCIMURL string `json:"scimUrl"`
-		} `json:"data"`
-	}
-	env.Admin(t, "GET", "/scim_integrations/okta", nil, &in)
-	sc.BaseURL = in.Data[0].SCIMURL
+	restart(t, env, &sc)
 
 	real := createUser(t, sc, oktaUser("kiss@kiss.example.com", "Kim", "Kiss"))
 	for _, f := range []string{`userName eq "kiss@kiss.example.com"`, `emails.value eq "KISS@kiss.example.com"`} {
@@ -258,4 +249,20 @@ func TestSCIMLegacyLookAlikeRekeyedOnLoad(t *testing.T) {
 	if err := db.QueryRow(`SELECT user_name_lower FROM wrike_users WHERE id = ?`, planted["id"]).Scan(&key); err != nil || key != "\u212Aiss@kiss.example.com" {
 		t.Fatalf("planted row key = %q, %v; want its own (non-canonical) key", key, err)
 	}
+}
+
+// patchOps is a PatchOp request body with the given operations.
+func patchOps(ops string) string { return `{"schemas":["` + patchOp + `"],"Operations":[` + ops + `]}` }
+
+// restart restarts the backend and points sc at Okta's SCIM URL on the new port.
+func restart(t *testing.T, env *backendtest.Env, sc *backendtest.SCIM) {
+	t.Helper()
+	env.Restart(t)
+	var in struct {
+		Data []struct {
+			SCIMURL string `json:"scimUrl"`
+		} `json:"data"`
+	}
+	env.Admin(t, "GET", "/scim_integrations/okta", nil, &in)
+	sc.BaseURL = in.Data[0].SCIMURL
 }
