@@ -1,6 +1,8 @@
 package okta
 
 import (
+	"context"
+	"database/sql"
 	"net/url"
 	"strings"
 	"testing"
@@ -80,5 +82,29 @@ func TestEngineDoesNotLinkLookAlike(t *testing.T) {
 	defer f.mu.Unlock()
 	if p := f.users["planted"]; p["userName"] != "\u212Aiss@acme.example.com" || p["name"].(map[string]any)["givenName"] != "Mallory" {
 		t.Fatalf("the planted account was taken over: %v", p)
+	}
+}
+
+// TestLegacyLookAlikeLoginRekeyed: a look-alike login stored before keys were
+// canonical holds the real login's key; after a restart the real person can
+// be created and is found by login.
+func TestLegacyLookAlikeLoginRekeyed(t *testing.T) {
+	o := startOrg(t)
+	planted := o.createUser(t, profile("kxss@acme.example.com"))
+	// Rewrite the row as the old code stored a U+212A login.
+	err := o.DB.Write(context.Background(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE okta_users SET login_lower = 'kiss@acme.example.com',
+			profile = replace(profile, 'kxss@', ?) WHERE id = ?`, "\u212Aiss@", planted)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.restart(t)
+	real := o.createUser(t, profile("kiss@acme.example.com"))
+	var found struct{ ID string }
+	o.must(t, 200, "GET", "/api/v1/users/"+url.PathEscape("KISS@acme.example.com"), nil, &found)
+	if found.ID != real {
+		t.Fatalf("lookup by login found %q, want the real user %q", found.ID, real)
 	}
 }

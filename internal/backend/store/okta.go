@@ -427,6 +427,52 @@ func groupExists(ctx context.Context, q querier, id string) error {
 	return err
 }
 
+// CanonicalOktaLogins rewrites the login keys of users stored before keys
+// were canonical (strings.ToLower turned U+212A KELVIN SIGN into "k", so a
+// look-alike held the real login's key) and reports how many changed. Only
+// profiles holding non-ASCII text are read; a key another user already
+// holds is left as it was.
+func (s *OktaStore) CanonicalOktaLogins(ctx context.Context) (int, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		n = 0
+		rows, err := tx.QueryContext(ctx, `SELECT id, profile, login_lower FROM okta_users WHERE profile GLOB ?`, "*[^\x01-\x7f]*")
+		if err != nil {
+			return err
+		}
+		type rekey struct{ id, key string }
+		var changed []rekey
+		for rows.Next() {
+			var id, profile, key string
+			if err := rows.Scan(&id, &profile, &key); err != nil {
+				_ = rows.Close()
+				return err
+			}
+			p, err := decodeProfile(profile)
+			if err != nil {
+				_ = rows.Close()
+				return err
+			}
+			if k := mailaddr.Key(p["login"]); k != key {
+				changed = append(changed, rekey{id, k})
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, c := range changed {
+			res, err := tx.ExecContext(ctx, `UPDATE OR IGNORE okta_users SET login_lower = ? WHERE id = ?`, c.key, c.id)
+			if err != nil {
+				return err
+			}
+			m, _ := res.RowsAffected()
+			n += m
+		}
+		return nil
+	})
+	return int(n), err
+}
+
 // OktaUser finds a user by id or login (in canonical form, see mailaddr.Key).
 func (s *OktaStore) OktaUser(ctx context.Context, idOrLogin string) (OktaUser, error) {
 	return getUser(ctx, s.db.read, idOrLogin)

@@ -88,6 +88,14 @@ func TestSCIMLookAlikesCannotShadowUsers(t *testing.T) {
 		}
 	}
 
+	// Other emails may be in any domain, but must be addresses.
+	a := scimDo(t, sc, "POST", "/Users", `{"schemas":["`+coreUser+`"],"userName":"kiss@kiss.example.com",
+		"emails":[{"value":"kiss@kiss.example.com","primary":true},{"value":"kiss@home@example.net","type":"home"}]}`)
+	a.wantSCIMError(t, 400, "invalidValue")
+	if detail := a.body["detail"].(string); !strings.Contains(detail, "kiss@home@example.net") {
+		t.Errorf("a malformed secondary email refused with %q, want it named", detail)
+	}
+
 	real := createUser(t, sc, oktaUser("Kiss@Kiss.Example.com", "Kim", "Kiss"))
 	found := scimDo(t, sc, "GET", filterQuery(`userName eq "kiss@kiss.example.com"`), "").want(t, 200)
 	if found["totalResults"] != float64(1) || get(found, "Resources/0/id") != real["id"] {
