@@ -141,7 +141,7 @@ func (c *Client) ListApprovedDomains(ctx context.Context) ([]ApprovedDomain, err
 	return list[ApprovedDomain](ctx, c, http.MethodGet, "/approved_domains", nil, nil)
 }
 
-// GetApprovedDomain finds a domain by id or by name (case-insensitively).
+// GetApprovedDomain finds a domain by id or by name (any spelling of its canonical form).
 func (c *Client) GetApprovedDomain(ctx context.Context, idOrDomain string) (*ApprovedDomain, error) {
 	return one[ApprovedDomain](ctx, c, http.MethodGet, "/approved_domains/"+seg(idOrDomain), nil)
 }

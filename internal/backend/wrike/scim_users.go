@@ -227,7 +227,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c scimCall) 
 }
 
 func userNameTaken(name string) error {
-	return scim.Errorf(http.StatusConflict, scim.ErrUniqueness, "userName %q is already taken (userName is unique, case-insensitively)", name)
+	return scim.Errorf(http.StatusConflict, scim.ErrUniqueness, "userName %q is already taken (userName is unique; addresses are compared in canonical form, ignoring letter case)", name)
 }
 
 // prepareUser checks a canonical resource against the product's rules,
