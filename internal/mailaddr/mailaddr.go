@@ -107,13 +107,13 @@ const acePrefix = "xn--"
 // toASCII is the lower-case A-label form of s, or why s has none. Names of
 // ASCII letters, digits and hyphens without A-labels (nearly every domain)
 // are checked here with the rules the IDNA registration profile applies to
-// them; FuzzParse checks that both agree.
+// them; FuzzLDHFastPath checks that both agree.
 func toASCII(s string) (string, string) {
 	lower := lowerASCII(s)
 	if ascii(lower) && !strings.Contains(lower, acePrefix) {
 		return lower, ldhProblem(lower)
 	}
-	if r := lookAlike(s); r != "" {
+	if r := lookAlike(lower); r != "" {
 		return "", r
 	}
 	a, err := registration.ToASCII(lower)
@@ -189,13 +189,21 @@ func lookAlike(s string) string {
 	return ""
 }
 
-// mapped is s after UTS #46 mapping, or s when it does not map.
+// mapped is s with each non-ASCII character UTS #46 maps replaced by its
+// mapping: the form to suggest (one character at a time, as a local part
+// is no domain name).
 func mapped(s string) string {
-	m, err := mapping.ToUnicode(s)
-	if err != nil {
-		return s
+	var b strings.Builder
+	for _, r := range s {
+		if r >= utf8.RuneSelf {
+			if m, err := mapping.ToUnicode(string(r)); err == nil {
+				b.WriteString(m)
+				continue
+			}
+		}
+		b.WriteRune(r)
 	}
-	return m
+	return b.String()
 }
 
 // numericLabel reports whether a last label makes the name an IPv4
