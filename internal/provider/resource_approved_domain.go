@@ -193,10 +193,6 @@ func (m *approvedDomainModel) fromAPI(d *wrikeapi.ApprovedDomain) {
 		m.Domain = types.StringValue(d.Domain)
 	}
 	m.ASCIIDomain = types.StringValue(d.Domain)
-	unicode := d.UnicodeDomain
-	if unicode == "" {
-		unicode = d.Domain
-	}
-	m.UnicodeDomain = types.StringValue(unicode)
+	m.UnicodeDomain = types.StringValue(d.DisplayDomain())
 	m.CreatedDate = types.StringValue(d.CreatedDate)
 }

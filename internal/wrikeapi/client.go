@@ -136,6 +136,15 @@ type ApprovedDomain struct {
 	CreatedDate   string `json:"createdDate"`
 }
 
+// DisplayDomain is the domain as people read it: unicodeDomain, or domain
+// when Wrike sent none.
+func (d ApprovedDomain) DisplayDomain() string {
+	if d.UnicodeDomain != "" {
+		return d.UnicodeDomain
+	}
+	return d.Domain
+}
+
 // ListApprovedDomains returns every approved domain.
 func (c *Client) ListApprovedDomains(ctx context.Context) ([]ApprovedDomain, error) {
 	return list[ApprovedDomain](ctx, c, http.MethodGet, "/approved_domains", nil, nil)
