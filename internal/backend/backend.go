@@ -44,6 +44,9 @@ type Config struct {
 	// Okta, when set, adjusts the Okta face's configuration (rate limit,
 	// provisioning workers, retries, timeouts) before it starts.
 	Okta func(*okta.Config)
+	// Wrike, when set, adjusts the Wrike face's configuration (the budget of
+	// unindexed SCIM queries) before it starts.
+	Wrike func(*wrike.Config)
 }
 
 // Backend is a running reference backend.
@@ -83,13 +86,17 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	b := &Backend{db: db}
-	b.Wrike, err = wrike.New(ctx, wrike.Config{
+	wcfg := wrike.Config{
 		Store:     db,
 		Logger:    logger.With("face", "wrike"),
 		Clock:     cfg.Clock,
 		NewID:     cfg.NewID,
 		PublicURL: cfg.PublicURL,
-	})
+	}
+	if cfg.Wrike != nil {
+		cfg.Wrike(&wcfg)
+	}
+	b.Wrike, err = wrike.New(ctx, wcfg)
 	if err != nil {
 		_ = db.Close()
 		return nil, err

@@ -253,3 +253,17 @@ func TestFeaturesValidation(t *testing.T) {
 		t.Fatalf("unknown user type: %d %s", a.Status, a.Body)
 	}
 }
+
+func TestInvalidUTF8BodyRefused(t *testing.T) {
+	o := startOrg(t)
+	// 0xC5 0x7F is not UTF-8; decoded leniently it would be stored as U+FFFD.
+	a := o.do(t, "POST", "/api/v1/users", "{\"profile\":{\"login\":\"k\xc5\x7fss@acme.example.com\",\"email\":\"kiss@acme.example.com\",\"firstName\":\"K\",\"lastName\":\"S\"}}")
+	if a.Status != 400 || a.errorCode(t) != "E0000003" || !strings.Contains(string(a.Body), "not valid UTF-8") {
+		t.Fatalf("invalid UTF-8: %d %s", a.Status, a.Body)
+	}
+	var users []map[string]any
+	o.must(t, 200, "GET", "/api/v1/users", nil, &users)
+	if len(users) != 0 {
+		t.Fatalf("a user was created from an invalid body: %v", users)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -64,6 +65,9 @@ type Config struct {
 	PublicURL string
 	// AccountName names the account created on first start.
 	AccountName string
+	// ScanBudget bounds the work of one SCIM query that cannot be answered
+	// from an index (zero: DefaultScanBudget); see scanCost.
+	ScanBudget int
 }
 
 // Server is the Wrike face; it is an http.Handler.
@@ -89,6 +93,13 @@ type Server struct {
 
 	users     *userIndex
 	userLocks [256]sync.Mutex
+
+	scanBudget int
+	// scans admits one query per two cores (one on two cores) that must
+	// examine users one by one, so that a burst of them leaves the other
+	// cores to indexed lookups.
+	scans    chan struct{}
+	scanWait time.Duration
 }
 
 // Identity providers that have a SCIM integration, in listing order.
@@ -115,6 +126,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		appsByToken:  map[tokenHash]string{},
 		integrations: map[string]store.WrikeSCIMIntegration{},
 		users:        newUserIndex(),
+		scanBudget:   cfg.ScanBudget,
+		scans:        make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)),
+		scanWait:     scanWait,
+	}
+	if s.scanBudget <= 0 {
+		s.scanBudget = DefaultScanBudget
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
