@@ -37,7 +37,7 @@ func TestLoginsCanonical(t *testing.T) {
 	}
 	for filter, want := range map[string]int{
 		`profile.login eq "KISS@acme.example.com"`:                                 1,
-		`profile.login eq "\u212Aiss@acme.example.com"`:                            0,
+		"profile.login eq \"\u212Aiss@acme.example.com\"":                          0,
 		`status eq "ACTIVE" and profile.login eq "kiss@ACME.example.com"`:          1,
 		"status eq \"ACTIVE\" and profile.login eq \"\u212Aiss@acme.example.com\"": 0,
 		"status eq \"ACTIVE\" and profile.email eq \"ki\u017Fs@acme.example.com\"": 0,
