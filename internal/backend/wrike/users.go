@@ -24,9 +24,9 @@ const (
 type user struct {
 	seq           int64
 	id            string
-	userNameLower string
+	userNameLower string // canonical userName (mailaddr.Key)
 	externalID    string
-	emails        []string // lower-cased
+	emails        []string // canonical (mailaddr.Key)
 	active        bool
 	userType      string
 	provider      string
@@ -149,9 +149,9 @@ func (u *user) adminFields() (adminUserJSON, error) {
 type userIndex struct {
 	mu         sync.RWMutex
 	byID       map[string]*user
-	byUserName map[string]*user   // lower-cased userName
+	byUserName map[string]*user   // canonical userName (mailaddr.Key)
 	byExternal map[string][]*user // externalId is case-exact
-	byEmail    map[string][]*user // lower-cased emails.value
+	byEmail    map[string][]*user // canonical emails.value (mailaddr.Key)
 	order      []*user            // by seq
 	active     int
 }

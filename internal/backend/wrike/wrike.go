@@ -10,15 +10,20 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 )
 
 // Store is the persistence the Wrike face needs. Every method that changes
@@ -188,10 +193,18 @@ func (s *Server) load(ctx context.Context, accountName string) error {
 	for _, in := range ins {
 		s.integrations[in.Provider] = in
 	}
+	var rekeyed []*user
 	err = s.store.WrikeUsers(ctx, func(u store.WrikeUser) error {
+		changed, err := rekey(&u)
+		if err != nil {
+			return err
+		}
 		rec, err := userFromStore(u)
 		if err != nil {
 			return err
+		}
+		if changed {
+			rekeyed = append(rekeyed, rec)
 		}
 		s.users.put(rec)
 		return nil
@@ -199,7 +212,58 @@ func (s *Server) load(ctx context.Context, accountName string) error {
 	if err != nil {
 		return fmt.Errorf("wrike: users: %w", err)
 	}
+	for _, u := range rekeyed {
+		if err := s.store.UpdateWrikeUser(ctx, u.toStore(), u.version); err != nil {
+			return fmt.Errorf("wrike: user %s: store canonical keys: %w", u.id, err)
+		}
+	}
 	return nil
+}
+
+// rekey sets the canonical lookup keys (mailaddr.Key) of a stored user whose
+// resource holds non-ASCII text and reports whether they changed. Rows
+// written before keys were canonical hold strings.ToLower forms, which turn
+// U+212A KELVIN SIGN into "k": such a look-alike would keep shadowing the
+// real user. ASCII addresses have the same key either way.
+func rekey(u *store.WrikeUser) (bool, error) {
+	if ascii(u.Resource) {
+		return false, nil
+	}
+	var d struct {
+		UserName string      `json:"userName"`
+		Emails   []multiItem `json:"emails"`
+	}
+	if err := json.Unmarshal(u.Resource, &d); err != nil {
+		return false, fmt.Errorf("user %s: %w", u.ID, err)
+	}
+	name := mailaddr.Key(d.UserName)
+	var emails []string
+	for _, e := range d.Emails {
+		if k := mailaddr.Key(e.Value); e.Value != "" && !slices.Contains(emails, k) {
+			emails = append(emails, k)
+		}
+	}
+	if name == u.UserNameLower && slices.Equal(slices.Sorted(slices.Values(emails)), slices.Sorted(slices.Values(u.Emails))) {
+		return false, nil
+	}
+	u.UserNameLower, u.Emails = name, emails
+	return true, nil
+}
+
+// ascii reports whether b holds only ASCII, eight bytes at a time: every
+// stored user passes here at start-up.
+func ascii(b []byte) bool {
+	for ; len(b) >= 8; b = b[8:] {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // HasAdminToken reports whether any admin token exists.
