@@ -152,19 +152,20 @@ func everyoneListedDiagnostic(id string) diag.Diagnostic {
 }
 
 // assignments reads the app's group assignments and direct user
-// assignments: one paged list call per kind.
+// assignments: one paged list call per kind, the two kinds side by side.
 func (r *oktaWrikeProvisioningResource) assignments(ctx context.Context, appID string) (assignments, error) {
 	a := newAssignments()
-	groups, err := r.okta.ListGroupAssignments(ctx, appID)
-	if err != nil {
+	var groups []oktaapi.ApplicationGroupAssignment
+	var groupsErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { groups, groupsErr = r.okta.ListGroupAssignments(ctx, appID) })
+	users, err := r.okta.ListAppUsers(ctx, appID)
+	wg.Wait()
+	if err = errors.Join(groupsErr, err); err != nil {
 		return a, err
 	}
 	for _, g := range groups {
 		a.groups[g.ID] = g.Profile.UserType
-	}
-	users, err := r.okta.ListAppUsers(ctx, appID)
-	if err != nil {
-		return a, err
 	}
 	for _, u := range users {
 		if u.Scope == oktaapi.ScopeUser {
