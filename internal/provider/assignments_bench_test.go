@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -55,14 +54,7 @@ func BenchmarkProvisioningAssignments(b *testing.B) {
 	tfb := newTerraformBench(b)
 	env := backendtest.Start(b, backendtest.WithOkta(func(c *okta.Config) { c.RateLimit = 1 << 30 }))
 	scim := env.SetupSCIM(b, "okta", "bench.example.com")
-	var requests, busy atomic.Int64
-	counted := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		requests.Add(1)
-		env.Backend.Okta.ServeHTTP(w, r)
-		busy.Add(int64(time.Since(start)))
-	}))
-	b.Cleanup(counted.Close)
+	counted, requests, busy := countingServer(b, env.Backend.Okta)
 
 	// call may run on other goroutines: it reports, the caller stops.
 	call := func(method, path string, body, out any) {

@@ -33,14 +33,7 @@ func BenchmarkPlanRefresh(b *testing.B) {
 	tfb := newTerraformBench(b)
 	work := b.TempDir()
 	env := backendtest.Start(b)
-	var requests, busy atomic.Int64
-	counted := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		requests.Add(1)
-		env.Backend.Wrike.ServeHTTP(w, r)
-		busy.Add(int64(time.Since(start)))
-	}))
-	b.Cleanup(counted.Close)
+	counted, requests, busy := countingServer(b, env.Backend.Wrike)
 
 	wrikeDir, dataDir, noopDir := filepath.Join(work, "wrike"), filepath.Join(work, "data"), filepath.Join(work, "noop")
 	var wrikeTF, dataTF, noopTF strings.Builder
@@ -99,6 +92,20 @@ func BenchmarkPlanRefresh(b *testing.B) {
 	if maxRequests > planBenchResources {
 		b.Errorf("a refresh made %d HTTP requests for %d resources; want at most one each", maxRequests, planBenchResources)
 	}
+}
+
+// countingServer serves h on 127.0.0.1, counting the requests and the time
+// spent answering them.
+func countingServer(b *testing.B, h http.Handler) (srv *httptest.Server, requests, busy *atomic.Int64) {
+	requests, busy = new(atomic.Int64), new(atomic.Int64)
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		requests.Add(1)
+		h.ServeHTTP(w, r)
+		busy.Add(int64(time.Since(start)))
+	}))
+	b.Cleanup(srv.Close)
+	return srv, requests, busy
 }
 
 // terraformBench runs the Terraform CLI on PATH (or TF_ACC_TERRAFORM_PATH)

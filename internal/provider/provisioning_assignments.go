@@ -244,27 +244,30 @@ func (r *oktaWrikeProvisioningResource) assignmentSteps(appID string, have, want
 			apply: func(a *assignments) { a.users[id] = ut },
 		})
 	}
-	for _, id := range sortedKeys(have.users) {
-		if _, ok := want.users[id]; ok {
-			continue
-		}
-		steps[2] = append(steps[2], assignmentChange{
-			attribute: "user_assignments", id: id, what: "unassign user " + id,
-			call:  func(ctx context.Context) error { return ignoreNotFound(r.okta.UnassignUser(ctx, appID, id)) },
-			apply: func(a *assignments) { delete(a.users, id) },
-		})
-	}
-	for _, id := range sortedKeys(have.groups) {
-		if _, ok := want.groups[id]; ok {
-			continue
-		}
-		steps[3] = append(steps[3], assignmentChange{
-			attribute: "group_assignments", id: id, what: "unassign group " + id,
-			call:  func(ctx context.Context) error { return ignoreNotFound(r.okta.UnassignGroup(ctx, appID, id)) },
-			apply: func(a *assignments) { delete(a.groups, id) },
-		})
-	}
+	steps[2] = removals("user_assignments", "user", have.users, want.users,
+		func(ctx context.Context, id string) error { return r.okta.UnassignUser(ctx, appID, id) },
+		func(a *assignments) map[string]string { return a.users })
+	steps[3] = removals("group_assignments", "group", have.groups, want.groups,
+		func(ctx context.Context, id string) error { return r.okta.UnassignGroup(ctx, appID, id) },
+		func(a *assignments) map[string]string { return a.groups })
 	return steps
+}
+
+// removals unassigns the ids of have that want lacks; one already gone is
+// not an error.
+func removals(attribute, kind string, have, want map[string]string, unassign func(context.Context, string) error, of func(*assignments) map[string]string) []assignmentChange {
+	var out []assignmentChange
+	for _, id := range sortedKeys(have) {
+		if _, ok := want[id]; ok {
+			continue
+		}
+		out = append(out, assignmentChange{
+			attribute: attribute, id: id, what: "unassign " + kind + " " + id,
+			call:  func(ctx context.Context) error { return ignoreNotFound(unassign(ctx, id)) },
+			apply: func(a *assignments) { delete(of(a), id) },
+		})
+	}
+	return out
 }
 
 func ignoreNotFound(err error) error {

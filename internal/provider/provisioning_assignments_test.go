@@ -159,12 +159,7 @@ func TestAccOktaWrikeProvisioning_stateUpgradeFromSets(t *testing.T) {
 	f.okta(http.MethodPut, "/api/v1/apps/"+f.AppID+"/groups/"+sales, map[string]any{"profile": map[string]any{}}, nil)
 	f.okta(http.MethodPost, "/api/v1/apps/"+f.AppID+"/users", map[string]any{"id": cid, "scope": "USER", "profile": map[string]any{"userType": "Collaborator"}}, nil)
 
-	head := fmt.Sprintf(`
-  app_id                  = %q
-  scim_base_url           = %q
-  bearer_token_wo         = %q
-  bearer_token_wo_version = 1
-`, f.AppID, scimURL, token)
+	head := f.tokenWOHead(scimURL, token)
 	old := head + fmt.Sprintf(`
   group_assignments = [
     { group_id = %q, user_type = "External" },

@@ -293,12 +293,7 @@ func TestAccOktaWrikeProvisioning_lifecycle(t *testing.T) {
 	const addr = "okta_wrike_provisioning.p"
 	counter := newRequestCounter(t, f.env.OktaURL)
 
-	head := fmt.Sprintf(`
-  app_id                  = %q
-  scim_base_url           = %q
-  bearer_token_wo         = %q
-  bearer_token_wo_version = 1
-`, f.AppID, scimURL, token)
+	head := f.tokenWOHead(scimURL, token)
 	first := head + assignmentsBlock(map[string]string{eng: "External"}, map[string]string{cid: "Collaborator"})
 	// Create Users off: Sales' dan must not reach Wrike; bob's user type
 	// change must; cid's removal deactivates him.
