@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -70,7 +71,7 @@ func TestOktaAppUsersPageMatchesOneByOne(t *testing.T) {
 	var want []OktaAppUser
 	for _, u := range users {
 		au, err := s.OktaAppUser(ctx, "0oa1", u.ID)
-		if err == ErrNotFound {
+		if errors.Is(err, ErrNotFound) {
 			continue
 		}
 		must(err)
