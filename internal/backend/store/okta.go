@@ -774,6 +774,12 @@ func (s *OktaStore) UpdateOktaApp(ctx context.Context, id string, fn func(*OktaA
 	return out, tasks, err
 }
 
+// userGroupsOfApp joins a user's group memberships (m, to be narrowed by
+// m.user_id) to the group assignments of app ? (g). CROSS JOIN keeps SQLite
+// from starting with the app's group assignments: with thousands of them,
+// that costs one probe per assigned group for every user looked up.
+const userGroupsOfApp = `okta_group_members m CROSS JOIN okta_app_groups g ON g.app_id = ? AND g.group_id = m.group_id`
+
 // assignedUsersSQL selects the ids of the users assigned to app ?1.
 const assignedUsersSQL = `SELECT user_id FROM okta_app_user_direct WHERE app_id = ?1
 	UNION SELECT m.user_id FROM okta_app_groups g JOIN okta_group_members m ON m.group_id = g.group_id WHERE g.app_id = ?1`
@@ -898,8 +904,7 @@ func (s *OktaStore) DeleteOktaAppUser(ctx context.Context, appID, userID, now st
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM okta_app_groups g JOIN okta_group_members m ON m.group_id = g.group_id
-				WHERE g.app_id = ? AND m.user_id = ? LIMIT 1`, appID, userID).Scan(&one)
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM `+userGroupsOfApp+` WHERE m.user_id = ? LIMIT 1`, appID, userID).Scan(&one)
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrNotFound
 			}
@@ -977,9 +982,8 @@ func resolveAssignment(ctx context.Context, q querier, appID, userID string) (as
 	case !errors.Is(err, sql.ErrNoRows):
 		return a, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT g.profile, g.created, g.last_updated FROM okta_app_groups g
-		JOIN okta_group_members m ON m.group_id = g.group_id
-		WHERE g.app_id = ? AND m.user_id = ? ORDER BY g.priority, g.created, g.group_id`, appID, userID)
+	rows, err := q.QueryContext(ctx, `SELECT g.profile, g.created, g.last_updated FROM `+userGroupsOfApp+`
+		WHERE m.user_id = ? ORDER BY g.priority, g.created, g.group_id`, appID, userID)
 	if err != nil {
 		return a, err
 	}
@@ -1104,9 +1108,8 @@ func appUsers(ctx context.Context, q querier, appID string, ids []string) (map[s
 		}
 		assigned[r.userID] = &assignment{assigned: true, direct: true, profile: p, created: r.created, lastUpdated: r.updated}
 	}
-	rows, err = q.QueryContext(ctx, `SELECT m.user_id, g.profile, g.created, g.last_updated FROM okta_app_groups g
-		JOIN okta_group_members m ON m.group_id = g.group_id
-		WHERE g.app_id = ? AND m.user_id IN (`+in+`) ORDER BY m.user_id, g.priority, g.created, g.group_id`, args...)
+	rows, err = q.QueryContext(ctx, `SELECT m.user_id, g.profile, g.created, g.last_updated FROM `+userGroupsOfApp+`
+		WHERE m.user_id IN (`+in+`) ORDER BY m.user_id, g.priority, g.created, g.group_id`, args...)
 	viaGroups, err := collect(rows, err, scanAssignment, nil, -1)
 	if err != nil {
 		return nil, err
