@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -222,6 +223,9 @@ func TestAccOktaWrikeProvisioning_assignmentIDsCheckedAtPlan(t *testing.T) {
 			counter.reset()
 		}
 	}
+	types := map[string]string{ann: "External", bob: "Collaborator"}
+	descending := slices.Sorted(maps.Keys(types))
+	slices.Reverse(descending)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
@@ -278,6 +282,19 @@ func TestAccOktaWrikeProvisioning_assignmentIDsCheckedAtPlan(t *testing.T) {
 					}
 				},
 				Config: cfg(map[string]string{eng: "Regular"}, map[string]string{ann: "External", bob: "Collaborator"}),
+			},
+			{
+				// The order in the configuration is not part of the value:
+				// the users written in descending id order, after a step that
+				// wrote them ascending.
+				Config: provisioningConfigWith(f.env.WrikeURL, f.env.WrikeAdminToken, counter.URL, f.env.OktaAPIToken, fmt.Sprintf(`
+  app_id            = %q
+  scim_base_url     = %q
+  bearer_token      = %q
+  group_assignments = { (%q) = "Regular" }
+  user_assignments  = { (%q) = %q, (%q) = %q }
+`, f.AppID, scimURL, token, eng, descending[0], types[descending[0]], descending[1], types[descending[1]])),
+				PlanOnly: true,
 			},
 		},
 	})
