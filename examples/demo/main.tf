@@ -45,14 +45,14 @@ resource "okta_wrike_provisioning" "wrike" {
   update_user_attributes = true
   deactivate_users       = true
 
-  group_assignments = [
-    { group_id = var.okta_groups["Engineering"], user_type = "Regular" },
-    { group_id = var.okta_groups["Sales"], user_type = "Collaborator" },
-  ]
+  group_assignments = {
+    (var.okta_groups["Engineering"]) = "Regular"
+    (var.okta_groups["Sales"])       = "Collaborator"
+  }
 
-  user_assignments = [
-    { user_id = var.okta_users[var.external_user_login], user_type = "External" },
-  ]
+  user_assignments = {
+    (var.okta_users[var.external_user_login]) = "External"
+  }
 
   depends_on = [wrike_approved_domain.acme]
 }

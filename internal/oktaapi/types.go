@@ -186,6 +186,18 @@ type Group struct {
 	Profile GroupProfile `json:"profile"`
 }
 
+// User is an Okta user, as far as assignments need it.
+type User struct {
+	ID      string      `json:"id"`
+	Status  string      `json:"status"`
+	Profile UserProfile `json:"profile"`
+}
+
+// UserProfile is the part of a user's profile that names the user.
+type UserProfile struct {
+	Login string `json:"login"`
+}
+
 // GroupProfile is a group's name and description.
 type GroupProfile struct {
 	Name        string `json:"name"`

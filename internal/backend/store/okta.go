@@ -843,6 +843,12 @@ func (s *OktaStore) DeleteOktaApp(ctx context.Context, id string) error {
 	})
 }
 
+// userGroupsOfApp joins a user's group memberships (m, to be narrowed by
+// m.user_id) to the group assignments of app ? (g). CROSS JOIN keeps SQLite
+// from starting with the app's group assignments: with thousands of them,
+// that costs one probe per assigned group for every user looked up.
+const userGroupsOfApp = `okta_group_members m CROSS JOIN okta_app_groups g ON g.app_id = ? AND g.group_id = m.group_id`
+
 // assignedUsersSQL selects the ids of the users assigned to app ?1.
 const assignedUsersSQL = `SELECT user_id FROM okta_app_user_direct WHERE app_id = ?1
 	UNION SELECT m.user_id FROM okta_app_groups g JOIN okta_group_members m ON m.group_id = g.group_id WHERE g.app_id = ?1`
@@ -967,8 +973,7 @@ func (s *OktaStore) DeleteOktaAppUser(ctx context.Context, appID, userID, now st
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM okta_app_groups g JOIN okta_group_members m ON m.group_id = g.group_id
-				WHERE g.app_id = ? AND m.user_id = ? LIMIT 1`, appID, userID).Scan(&one)
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM `+userGroupsOfApp+` WHERE m.user_id = ? LIMIT 1`, appID, userID).Scan(&one)
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrNotFound
 			}
@@ -1011,16 +1016,15 @@ func (s *OktaStore) OktaAppUsers(ctx context.Context, appID, after string, limit
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, err
 	}
+	byID, err := appUsers(ctx, s.db.read, appID, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]OktaAppUser, 0, len(ids))
 	for _, id := range ids {
-		au, err := appUser(ctx, s.db.read, appID, id)
-		if errors.Is(err, ErrNotFound) {
-			continue // unassigned between the two queries
+		if au, ok := byID[id]; ok { // else unassigned between the two queries
+			out = append(out, au)
 		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, au)
 	}
 	return out, nil
 }
@@ -1047,9 +1051,8 @@ func resolveAssignment(ctx context.Context, q querier, appID, userID string) (as
 	case !errors.Is(err, sql.ErrNoRows):
 		return a, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT g.profile, g.created, g.last_updated FROM okta_app_groups g
-		JOIN okta_group_members m ON m.group_id = g.group_id
-		WHERE g.app_id = ? AND m.user_id = ? ORDER BY g.priority, g.created, g.group_id`, appID, userID)
+	rows, err := q.QueryContext(ctx, `SELECT g.profile, g.created, g.last_updated FROM `+userGroupsOfApp+`
+		WHERE m.user_id = ? ORDER BY g.priority, g.created, g.group_id`, appID, userID)
 	if err != nil {
 		return a, err
 	}
@@ -1059,24 +1062,32 @@ func resolveAssignment(ctx context.Context, q querier, appID, userID string) (as
 		if err := rows.Scan(&profile, &created, &updated); err != nil {
 			return a, err
 		}
-		p, err := decodeProfile(profile)
-		if err != nil {
+		if err := a.addGroup(profile, created, updated); err != nil {
 			return a, err
-		}
-		if !a.assigned {
-			a.assigned = true
-			a.created, a.lastUpdated = created, updated
-			a.profile = map[string]string{}
-		}
-		// A direct assignment's attributes win; groups fill in what it
-		// leaves out, the highest-priority group first.
-		for k, v := range p {
-			if _, ok := a.profile[k]; !ok && v != "" {
-				a.profile[k] = v
-			}
 		}
 	}
 	return a, rows.Err()
+}
+
+// addGroup adds a group assignment to a, groups taken in priority order.
+func (a *assignment) addGroup(profile, created, updated string) error {
+	p, err := decodeProfile(profile)
+	if err != nil {
+		return err
+	}
+	if !a.assigned {
+		a.assigned = true
+		a.created, a.lastUpdated = created, updated
+		a.profile = map[string]string{}
+	}
+	// A direct assignment's attributes win; groups fill in what it
+	// leaves out, the highest-priority group first.
+	for k, v := range p {
+		if _, ok := a.profile[k]; !ok && v != "" {
+			a.profile[k] = v
+		}
+	}
+	return nil
 }
 
 func getState(ctx context.Context, q querier, appID, userID string) (OktaAppUserState, bool, error) {
@@ -1103,29 +1114,120 @@ func appUser(ctx context.Context, q querier, appID, userID string) (OktaAppUser,
 	if !a.assigned {
 		return au, ErrNotFound
 	}
-	au.UserID, au.Login = u.ID, u.Login()
-	au.Scope = "GROUP"
-	if a.direct {
-		au.Scope = "USER"
-	}
-	au.Profile, au.Created, au.LastUpdated = a.profile, a.created, a.lastUpdated
 	st, ok, err := getState(ctx, q, appID, u.ID)
 	if err != nil {
 		return au, err
 	}
-	if !ok {
+	var one int
+	err = q.QueryRowContext(ctx, `SELECT 1 FROM okta_tasks WHERE app_id = ? AND user_id = ? LIMIT 1`, appID, u.ID).Scan(&one)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return au, err
+	}
+	return newAppUser(u, a, st, ok, err == nil), nil
+}
+
+// newAppUser is u's assignment a with the engine's state st (hasState: st
+// was stored) and whether a task for it is queued.
+func newAppUser(u OktaUser, a assignment, st OktaAppUserState, hasState, pending bool) OktaAppUser {
+	au := OktaAppUser{AppID: st.AppID, UserID: u.ID, Login: u.Login(), Scope: "GROUP", Pending: pending}
+	if a.direct {
+		au.Scope = "USER"
+	}
+	au.Profile, au.Created, au.LastUpdated = a.profile, a.created, a.lastUpdated
+	if !hasState {
 		st.Status, st.StatusChanged = "STAGED", a.created
 	}
 	au.OktaAppUserState = st
-	var one int
-	err = q.QueryRowContext(ctx, `SELECT 1 FROM okta_tasks WHERE app_id = ? AND user_id = ? LIMIT 1`, appID, u.ID).Scan(&one)
-	switch {
-	case err == nil:
-		au.Pending = true
-	case !errors.Is(err, sql.ErrNoRows):
-		return au, err
+	return au
+}
+
+// appUsers is appUser for a page of user ids, with one query per table
+// whatever the number of users; users not assigned are left out.
+func appUsers(ctx context.Context, q querier, appID string, ids []string) (map[string]OktaAppUser, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	return au, nil
+	in := strings.Repeat(",?", len(ids))[1:]
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, appID)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+userCols+` FROM okta_users WHERE id IN (`+in+`)`, args[1:]...)
+	users, err := collect(rows, err, scanUser, nil, -1)
+	if err != nil {
+		return nil, err
+	}
+	assigned := map[string]*assignment{}
+	type assignmentRow struct{ userID, profile, created, updated string }
+	scanAssignment := func(sc rowScanner) (r assignmentRow, err error) {
+		err = sc.Scan(&r.userID, &r.profile, &r.created, &r.updated)
+		return r, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT user_id, profile, created, last_updated FROM okta_app_user_direct
+		WHERE app_id = ? AND user_id IN (`+in+`)`, args...)
+	direct, err := collect(rows, err, scanAssignment, nil, -1)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range direct {
+		p, err := decodeProfile(r.profile)
+		if err != nil {
+			return nil, err
+		}
+		assigned[r.userID] = &assignment{assigned: true, direct: true, profile: p, created: r.created, lastUpdated: r.updated}
+	}
+	rows, err = q.QueryContext(ctx, `SELECT m.user_id, g.profile, g.created, g.last_updated FROM `+userGroupsOfApp+`
+		WHERE m.user_id IN (`+in+`) ORDER BY m.user_id, g.priority, g.created, g.group_id`, args...)
+	viaGroups, err := collect(rows, err, scanAssignment, nil, -1)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range viaGroups {
+		a := assigned[r.userID]
+		if a == nil {
+			a = &assignment{}
+			assigned[r.userID] = a
+		}
+		if err := a.addGroup(r.profile, r.created, r.updated); err != nil {
+			return nil, err
+		}
+	}
+	rows, err = q.QueryContext(ctx, `SELECT app_id, user_id, external_id, remote_active, status, sync_state, status_changed, last_sync
+		FROM okta_app_user_state WHERE app_id = ? AND user_id IN (`+in+`)`, args...)
+	states, err := collect(rows, err, func(sc rowScanner) (st OktaAppUserState, err error) {
+		err = sc.Scan(&st.AppID, &st.UserID, &st.ExternalID, &st.RemoteActive, &st.Status, &st.SyncState, &st.StatusChanged, &st.LastSync)
+		return st, err
+	}, nil, -1)
+	if err != nil {
+		return nil, err
+	}
+	stateOf := make(map[string]OktaAppUserState, len(states))
+	for _, st := range states {
+		stateOf[st.UserID] = st
+	}
+	rows, err = q.QueryContext(ctx, `SELECT DISTINCT user_id FROM okta_tasks WHERE app_id = ? AND user_id IN (`+in+`)`, args...)
+	queued, err := collect(rows, err, func(sc rowScanner) (id string, err error) { return id, sc.Scan(&id) }, nil, -1)
+	if err != nil {
+		return nil, err
+	}
+	pending := make(map[string]bool, len(queued))
+	for _, id := range queued {
+		pending[id] = true
+	}
+	out := make(map[string]OktaAppUser, len(users))
+	for _, u := range users {
+		a := assigned[u.ID]
+		if a == nil {
+			continue
+		}
+		st, hasState := stateOf[u.ID]
+		if !hasState {
+			st = OktaAppUserState{AppID: appID, UserID: u.ID}
+		}
+		out[u.ID] = newAppUser(u, *a, st, hasState, pending[u.ID])
+	}
+	return out, nil
 }
 
 // ---- provisioning engine
