@@ -163,17 +163,39 @@ func TestRetriesAfterOutage(t *testing.T) {
 		t.Fatalf("events: %+v", evs)
 	}
 
-	// A longer outage exhausts the attempts: the push fails, the queue moves on.
+	// An outage longer than the retry horizon leaves the task FAILED, in the
+	// tasks list with its attempts and reason; retried once the service is
+	// back, it succeeds.
+	o.restart(t, func(c *Config) { c.RetryHorizon = 100 * time.Millisecond })
 	f.mu.Lock()
-	f.fail503 = 100
+	f.fail503 = 1 << 30
 	f.mu.Unlock()
 	bob := o.createUser(t, profile("bob@acme.example.com"))
 	o.must(t, 200, "POST", "/api/v1/apps/"+app+"/users", map[string]any{"id": bob}, nil)
 	if pending, failed := o.wait(t); pending != 0 || failed != 1 {
-		t.Fatalf("pending %d failed %d after exhausting retries", pending, failed)
+		t.Fatalf("pending %d failed %d after the retry horizon", pending, failed)
 	}
-	if n := len(o.logs(t, `target.id eq "`+bob+`" and outcome.result eq "FAILURE"`)); n != 5 {
-		t.Fatalf("%d failed attempts logged, want 5", n)
+	tasks := o.tasks(t, app, "FAILED")
+	if len(tasks) != 1 || tasks[0].UserID != bob || tasks[0].Operation != "CREATE" || tasks[0].Attempts < 2 ||
+		tasks[0].LastError == nil || *tasks[0].LastError != "Wrike is down for maintenance" || tasks[0].NextAttemptAt != nil {
+		t.Fatalf("failed tasks: %+v", tasks)
+	}
+	if n := len(o.logs(t, `target.id eq "`+bob+`" and outcome.result eq "FAILURE"`)); n != tasks[0].Attempts {
+		t.Fatalf("%d failed attempts logged, the task counts %d", n, tasks[0].Attempts)
+	}
+	f.mu.Lock()
+	f.fail503 = 0
+	f.mu.Unlock()
+	var retried provisioningTask
+	o.must(t, 200, "POST", "/api/v1/apps/"+app+"/provisioning/tasks/"+tasks[0].ID+"/lifecycle/retry", nil, &retried)
+	if retried.ID != tasks[0].ID || retried.Status != "PENDING" {
+		t.Fatalf("retried task: %+v", retried)
+	}
+	if _, failed := o.wait(t); failed != 0 || f.byUserName("bob@acme.example.com") == nil {
+		t.Fatalf("failed = %d after the retry; bob in SCIM: %v", failed, f.byUserName("bob@acme.example.com"))
+	}
+	if left := o.tasks(t, app, ""); len(left) != 0 {
+		t.Fatalf("tasks left after the retry: %+v", left)
 	}
 }
 

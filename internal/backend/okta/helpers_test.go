@@ -191,6 +191,41 @@ func (o *testOrg) wait(t *testing.T) (pending, failed int) {
 	return out.Pending, out.Failed
 }
 
+// provisioningTask is an entry of the tasks API.
+type provisioningTask struct {
+	ID, AppID, UserID, Login, Operation, Status string
+	Attempts                                    int
+	LastError                                   *string
+	FirstAttemptAt, LastAttemptAt               *string
+	NextAttemptAt                               *string
+}
+
+// tasks lists an app's provisioning tasks with the given status (all
+// not completed when empty), following the next links.
+func (o *testOrg) tasks(t *testing.T, appID, status string) []provisioningTask {
+	t.Helper()
+	var all []provisioningTask
+	path := "/api/v1/apps/" + appID + "/provisioning/tasks?limit=2&status=" + status
+	for path != "" {
+		var page []provisioningTask
+		a := o.must(t, 200, "GET", path, nil, &page)
+		all = append(all, page...)
+		path = nextLink(a.Header)
+	}
+	return all
+}
+
+// nextLink is the path and query of a page's Link rel="next", or "".
+func nextLink(h http.Header) string {
+	for _, l := range h.Values("Link") {
+		if strings.Contains(l, `rel="next"`) {
+			u, _ := url.Parse(strings.Trim(strings.Split(l, ";")[0], "<>"))
+			return u.RequestURI()
+		}
+	}
+	return ""
+}
+
 type logEvent struct {
 	EventType string `json:"eventType"`
 	Outcome   struct {

@@ -9,7 +9,7 @@ import (
 )
 
 func TestSlowSCIMAnswersTimeOutAndFail(t *testing.T) {
-	o := startOrg(t, func(c *Config) { c.CallTimeout = 500 * time.Millisecond; c.MaxAttempts = 2 })
+	o := startOrg(t, func(c *Config) { c.CallTimeout = 500 * time.Millisecond; c.RetryHorizon = 300 * time.Millisecond })
 	f := newFakeSCIM(t, "acme.example.com")
 	app := o.createApp(t)
 	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
@@ -83,13 +83,7 @@ func TestSystemLogQueries(t *testing.T) {
 		var page []map[string]any
 		a := o.must(t, 200, "GET", next, nil, &page)
 		all = append(all, page...)
-		next = ""
-		for _, l := range a.Header.Values("Link") {
-			if strings.Contains(l, `rel="next"`) {
-				u, _ := url.Parse(strings.Trim(strings.Split(l, ";")[0], "<>"))
-				next = u.RequestURI()
-			}
-		}
+		next = nextLink(a.Header)
 	}
 	if len(all) != 6 || all[0]["eventType"] != EventConnectionTest {
 		t.Fatalf("paged %d events, first %v", len(all), all[0]["eventType"])
