@@ -1241,7 +1241,7 @@ func (s *OktaStore) SaveOktaTaskOutcome(ctx context.Context, o OktaTaskOutcome) 
 }
 
 const (
-	deleteTaskSQL  = `DELETE FROM okta_tasks WHERE app_id = ? AND user_id = ? AND version = ?`
+	deleteTaskSQL = `DELETE FROM okta_tasks WHERE app_id = ? AND user_id = ? AND version = ?`
 	// failTaskSQL records a failed attempt; a task asked to become FAILED
 	// stays PENDING, to run at once, when a change arrived during the attempt.
 	failTaskSQL = `UPDATE okta_tasks SET attempts = attempts + 1, operation = ?4, last_error = ?5, last_attempt = ?6,
