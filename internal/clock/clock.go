@@ -67,8 +67,9 @@ func (c *Fake) Next() (at time.Time, ok bool) {
 	return at, ok
 }
 
-// Advance moves the clock forward by d and starts every timer due by then,
-// each in its own goroutine, as real timers run.
+// Advance moves the clock forward by d and runs every timer due by then, in
+// time order, before it returns: whatever a timer hands to other goroutines
+// has been handed over when Advance returns. Timer functions must not block.
 func (c *Fake) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
@@ -81,8 +82,9 @@ func (c *Fake) Advance(d time.Duration) {
 		return false
 	})
 	c.mu.Unlock()
+	slices.SortStableFunc(due, func(a, b *fakeTimer) int { return a.at.Compare(b.at) })
 	for _, t := range due {
-		go t.f()
+		t.f()
 	}
 }
 
