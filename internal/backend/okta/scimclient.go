@@ -166,7 +166,7 @@ const maxReason = 200
 
 // tokenLike matches what may be a credential in downstream text: bearer,
 // SSWS and basic values, Wrike's token formats, and Okta's API token shape.
-var tokenLike = regexp.MustCompile(`(?i)\b(bearer|ssws|basic)(\s+|%20|:\s*)[^\s"',;<>]+|\bwrk[a4]_[A-Za-z0-9_-]+|\b00[A-Za-z0-9_-]{40}\b`)
+var tokenLike = regexp.MustCompile(`(?i)\b(bearer|ssws|basic)(\s+|%20|:\s*)[^\s"',;<>()\[\]{}]+|\bwrk[a4]_[A-Za-z0-9_-]+|\b00[A-Za-z0-9_-]{40}\b`)
 
 // scrub makes downstream text safe to record: secrets (and anything shaped
 // like a token) replaced, control characters flattened, and at most
