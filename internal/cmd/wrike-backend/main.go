@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
 )
 
 // defaultMemoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT is set.
@@ -33,6 +34,9 @@ type options struct {
 	logLevel  string
 	publicURL string
 	rotate    bool
+	// retryHorizon and retryMaxBackoff configure the provisioning engine's
+	// retries of transient failures (okta.Config).
+	retryHorizon, retryMaxBackoff time.Duration
 }
 
 func main() {
@@ -59,6 +63,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.dataDir, "data-dir", env("WRIKE_BACKEND_DATA_DIR", "./data"), "data directory [WRIKE_BACKEND_DATA_DIR]")
 	fs.StringVar(&o.logLevel, "log-level", env("WRIKE_BACKEND_LOG_LEVEL", "info"), "log level: debug, info, warn, error [WRIKE_BACKEND_LOG_LEVEL]")
 	fs.StringVar(&o.publicURL, "public-url", env("WRIKE_BACKEND_PUBLIC_URL", ""), "externally visible base URL of the Wrike face, used in SCIM URLs [WRIKE_BACKEND_PUBLIC_URL]")
+	horizon := fs.String("retry-horizon", env("WRIKE_BACKEND_RETRY_HORIZON", okta.DefaultRetryHorizon.String()),
+		"how long the provisioning engine retries a push that fails transiently (network, timeout, 429, 5xx) before the task is FAILED [WRIKE_BACKEND_RETRY_HORIZON]")
+	maxBackoff := fs.String("retry-max-backoff", env("WRIKE_BACKEND_RETRY_MAX_BACKOFF", okta.DefaultRetryMaxBackoff.String()),
+		"longest wait between two retries of a push, Retry-After included [WRIKE_BACKEND_RETRY_MAX_BACKOFF]")
 	// No environment fallback: a variable left set would rotate on every start.
 	fs.BoolVar(&o.rotate, "rotate-admin-token", false, "revoke every Wrike admin token and print a new one")
 	if err := fs.Parse(args); err != nil {
@@ -66,6 +74,17 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	for _, d := range []struct {
+		name  string
+		value string
+		out   *time.Duration
+	}{{"--retry-horizon", *horizon, &o.retryHorizon}, {"--retry-max-backoff", *maxBackoff, &o.retryMaxBackoff}} {
+		v, err := time.ParseDuration(d.value)
+		if err != nil || v <= 0 {
+			return o, fmt.Errorf("%s: want a positive duration such as 24h or 15m, got %q", d.name, d.value)
+		}
+		*d.out = v
 	}
 	if o.rotate && o.dev {
 		return o, errors.New("--rotate-admin-token cannot be used with --dev: the demo's tokens are in <data-dir>/dev.env; remove the data directory to start the demo with new ones")
@@ -97,7 +116,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	b, err := backend.New(ctx, backend.Config{DataDir: o.dataDir, Logger: logger, PublicURL: o.publicURL, RotateAdminToken: o.rotate})
+	b, err := backend.New(ctx, backend.Config{DataDir: o.dataDir, Logger: logger, PublicURL: o.publicURL, RotateAdminToken: o.rotate,
+		Okta: func(c *okta.Config) { c.RetryHorizon, c.RetryMaxBackoff = o.retryHorizon, o.retryMaxBackoff }})
 	if err != nil {
 		return err
 	}
