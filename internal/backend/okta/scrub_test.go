@@ -97,9 +97,9 @@ func TestScrub(t *testing.T) {
 		"Authorization: Bearer abc.def-ghi":         "Authorization: Bearer [redacted]",
 		"ssws 00abc, then basic dXNlcjpwYXNz":       "ssws [redacted], then basic [redacted]",
 		"bearer%20xyz and wrka_secretvalue1234 end": "bearer [redacted] and [redacted] end",
-		"a\nb\tc":                                   "a b c",
-		"the token is s3cr3t-s3cr3t here":           "the token is [redacted] here",
-		strings.Repeat("é", 300):                    strings.Repeat("é", maxReason) + "…",
+		"a\nb\tc":                         "a b c",
+		"the token is s3cr3t-s3cr3t here": "the token is [redacted] here",
+		strings.Repeat("é", 300):          strings.Repeat("é", maxReason) + "…",
 	} {
 		if got := scrub(in, "s3cr3t-s3cr3t"); got != want {
 			t.Errorf("scrub(%q) = %q, want %q", in, got, want)
