@@ -44,6 +44,8 @@ type oktaWrikeProvisioningModel struct {
 	GroupAssignments     types.Set    `tfsdk:"group_assignments"`
 	UserAssignments      types.Set    `tfsdk:"user_assignments"`
 	Status               types.String `tfsdk:"status"`
+	// WaitForProvisioning is in provisioning_wait.go.
+	WaitForProvisioning *waitForProvisioningModel `tfsdk:"wait_for_provisioning"`
 }
 
 type groupAssignmentModel struct {
@@ -194,6 +196,7 @@ func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.Sch
 				Description:   "Status of the provisioning connection in Okta: ENABLED or DISABLED. A connection found disabled is re-activated on the next apply.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"wait_for_provisioning": waitForProvisioningAttribute(),
 		},
 	}
 }
@@ -369,7 +372,9 @@ func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource
 	r.finish(ctx, plan, everyone, resp.Private, &resp.State, &resp.Diagnostics)
 	if applyErr != nil {
 		resp.Diagnostics.Append(applyErr)
+		return
 	}
+	r.waitForProvisioning(ctx, plan, &resp.Diagnostics)
 }
 
 func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -432,7 +437,9 @@ func (r *oktaWrikeProvisioningResource) Update(ctx context.Context, req resource
 	r.finish(ctx, plan, everyone, resp.Private, &resp.State, &resp.Diagnostics)
 	if applyErr != nil {
 		resp.Diagnostics.Append(applyErr)
+		return
 	}
+	r.waitForProvisioning(ctx, plan, &resp.Diagnostics)
 }
 
 func (r *oktaWrikeProvisioningResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
