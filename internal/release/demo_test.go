@@ -82,6 +82,9 @@ func TestDemoEndToEnd(t *testing.T) {
 			regexp.MustCompile(`grace\.kim@acme\.example\.com .* Collaborator +yes +yes`),
 			regexp.MustCompile(`iris\.novak@acme\.example\.com .* External +yes +yes`),
 			regexp.MustCompile(`pat\.quinn@partner\.example\.net\n +application\.provision\.user\.push: .*partner\.example\.net.*not an approved domain`),
+			// Terraform's own output: the wait reports the refused users.
+			regexp.MustCompile(`Warning: Wrike refused pat\.quinn@partner\.example\.net\n(│.*\n)*?│ Reason \(System Log\): .*"partner\.example\.net", which is not an approved domain`),
+			regexp.MustCompile(`Warning: Wrike refused sam\.reed@partner\.example\.net\n`),
 			regexp.MustCompile(`sam\.reed@partner\.example\.net\n`),
 			regexp.MustCompile(`billable seats: 10 \(active members 10, deactivated members 0\)`),
 			regexp.MustCompile(`terraform output billable_seats: 10`),
