@@ -124,6 +124,8 @@ func TestOutageLongerThanRetryWindowDeprovisionsEveryone(t *testing.T) {
 			if len(fails) < 5*10 || fails[0].Outcome.Reason != "Wrike is under maintenance" {
 				t.Fatalf("%d failed deactivations logged (first %+v)", len(fails), fails[0])
 			}
+			t.Logf("outage of %v (fake time): %d requests refused with 503, %d failed deactivation attempts logged, 5 users deactivated",
+				elapsed.Round(time.Minute), w.hits.Load(), len(fails))
 		})
 	}
 }
