@@ -314,3 +314,37 @@ func TestPermanentRefusalIsListedAndRetried(t *testing.T) {
 	o.call(404, "GET", "/api/v1/apps/0oanope/provisioning/tasks", nil, nil)
 	o.call(400, "GET", "/api/v1/apps/"+o.appID+"/provisioning/tasks?status=DONE", nil, nil)
 }
+
+// TestChangesWhileConnectionOffApplyOnReactivation: with the connection
+// deactivated, a user is unassigned and another's title changes; nothing
+// can be pushed, so their app user state says DISABLED. Re-activating the
+// connection pushes both: the unassigned user (no longer an app user) is
+// deactivated in Wrike, the other gets the new title.
+func TestChangesWhileConnectionOffApplyOnReactivation(t *testing.T) {
+	clk := clock.NewFake(epoch)
+	o := newClockedOrg(t, clk)
+	o.connect(o.scim.BaseURL, true, true, true)
+	ann, bob := o.user(person("ann@acme.example.com")), o.user(person("bob@acme.example.com"))
+	for _, id := range []string{ann, bob} {
+		o.call(200, "POST", "/api/v1/apps/"+o.appID+"/users", map[string]any{"id": id}, nil)
+	}
+	o.drive(clk, nil)
+	o.call(204, "POST", "/api/v1/apps/"+o.appID+"/connections/default/lifecycle/deactivate", nil, nil)
+	o.call(204, "DELETE", "/api/v1/apps/"+o.appID+"/users/"+ann, nil, nil)
+	o.call(200, "POST", "/api/v1/users/"+bob, map[string]any{"profile": map[string]string{"title": "Staff Engineer"}}, nil)
+	o.drive(clk, nil)
+	var au struct{ SyncState string }
+	o.call(200, "GET", "/api/v1/apps/"+o.appID+"/users/"+bob, nil, &au)
+	if au.SyncState != "DISABLED" {
+		t.Fatalf("bob's sync state with the connection off: %q, want DISABLED", au.SyncState)
+	}
+	if u := o.wrikeUsers(); !u["ann@acme.example.com"].Active || u["bob@acme.example.com"].Title != "Engineer" {
+		t.Fatalf("pushed with the connection off: %+v", u)
+	}
+	o.call(204, "POST", "/api/v1/apps/"+o.appID+"/connections/default/lifecycle/activate", nil, nil)
+	o.drive(clk, nil)
+	u := o.wrikeUsers()
+	if u["ann@acme.example.com"].Active || u["bob@acme.example.com"].Title != "Staff Engineer" {
+		t.Fatalf("after re-activating the connection: %+v", u)
+	}
+}
