@@ -97,10 +97,10 @@ func (p retryPolicy) wait(attempt int, retryAfter time.Duration) time.Duration {
 	if attempt-1 < 40 {
 		d = min(p.base<<(attempt-1), p.maxWait)
 	}
-	d = d/2 + rand.N(d/2+1)
+	d = d/2 + rand.N(d/2+1) //nolint:gosec // jitter needs no cryptographic randomness
 	if retryAfter > 0 {
 		retryAfter = min(retryAfter, p.maxWait)
-		d = max(d, retryAfter+rand.N(retryAfter/10+1))
+		d = max(d, retryAfter+rand.N(retryAfter/10+1)) //nolint:gosec // as above
 	}
 	return d
 }
@@ -385,8 +385,7 @@ func (e *Engine) later(key string, q *userQueue, d time.Duration) {
 	// attempt pushes the latest state.
 	q.dirty = false
 	e.setState(key, q, queueWaiting)
-	var stop func() bool
-	stop = e.afterFunc(d, func() {
+	q.stopTimer = e.afterFunc(d, func() {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		if e.stopped || q.stopTimer == nil {
@@ -395,7 +394,6 @@ func (e *Engine) later(key string, q *userQueue, d time.Duration) {
 		q.stopTimer = nil
 		e.setState(key, q, queueReady)
 	})
-	q.stopTimer = stop
 }
 
 // syncResult is the outcome of one pass: the account state and events to

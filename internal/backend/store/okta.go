@@ -1135,26 +1135,20 @@ func (s *OktaStore) OktaTasks(ctx context.Context, appID, status, after string, 
 	if _, err := s.getApp(ctx, s.db.read, appID); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+prefixCols("t.", taskCols)+`, json_extract(u.profile, '$.login')
-		FROM okta_tasks t JOIN okta_users u ON u.id = t.user_id
-		WHERE t.app_id = ?1 AND (?2 = '' OR t.status = ?2) AND t.id > ?3 ORDER BY t.id LIMIT ?4`, appID, status, after, limit)
+	rows, err := s.db.read.QueryContext(ctx, listTasksSQL, appID, status, after, limit)
 	return collect(rows, err, scanTaskWithLogin, nil, -1)
 }
+
+const listTasksSQL = `SELECT t.seq, t.id, t.app_id, t.user_id, t.kind, t.created, t.version, t.status, t.operation, t.attempts,
+	t.last_error, t.first_attempt, t.last_attempt, t.retry_since, t.not_before, json_extract(u.profile, '$.login')
+	FROM okta_tasks t JOIN okta_users u ON u.id = t.user_id
+	WHERE t.app_id = ?1 AND (?2 = '' OR t.status = ?2) AND t.id > ?3 ORDER BY t.id LIMIT ?4`
 
 func scanTaskWithLogin(sc rowScanner) (OktaTask, error) {
 	var t OktaTask
 	err := sc.Scan(&t.Seq, &t.ID, &t.AppID, &t.UserID, &t.Kind, &t.Created, &t.Version, &t.Status, &t.Operation,
 		&t.Attempts, &t.LastError, &t.FirstAttempt, &t.LastAttempt, &t.RetrySince, &t.NotBefore, &t.Login)
 	return t, err
-}
-
-// prefixCols qualifies a comma-separated column list with a table alias.
-func prefixCols(prefix, cols string) string {
-	parts := strings.Split(cols, ",")
-	for i, p := range parts {
-		parts[i] = prefix + strings.TrimSpace(p)
-	}
-	return strings.Join(parts, ", ")
 }
 
 // RequeueOktaTasks queues tasks of an app again at once, with a new retry
