@@ -32,13 +32,7 @@ import (
 // resumes it. A permanent failure, or the horizon passed, leaves the task
 // FAILED: listed by the tasks API until retried or settled by a new change.
 type Engine struct {
-	store     Store
-	log       *slog.Logger
-	now       func() time.Time
-	afterFunc clock.AfterFunc
-	newID     func() string
-	scim      *scimClient
-	retry     retryPolicy
+	engineConfig
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -133,8 +127,7 @@ func startEngine(ctx context.Context, cfg engineConfig) (*Engine, error) {
 	if cfg.afterFunc == nil {
 		cfg.afterFunc = clock.RealAfterFunc
 	}
-	e := &Engine{store: cfg.store, log: cfg.log, now: cfg.now, afterFunc: cfg.afterFunc, newID: cfg.newID, scim: cfg.scim,
-		retry: cfg.retry, queues: map[string]*userQueue{}, idle: make(chan struct{}), settled: make(chan struct{})}
+	e := &Engine{engineConfig: cfg, queues: map[string]*userQueue{}, idle: make(chan struct{}), settled: make(chan struct{})}
 	close(e.idle)
 	close(e.settled)
 	e.cond = sync.NewCond(&e.mu)
