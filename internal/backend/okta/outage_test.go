@@ -131,9 +131,10 @@ func TestOutageLongerThanRetryWindowDeprovisionsEveryone(t *testing.T) {
 }
 
 // TestOutageChangesCoalesceToLatestState: during an outage a provisioned
-// user is unassigned, renamed and assigned again, and a new user is
-// assigned and unassigned. Once Wrike answers, the first is active with
-// the latest profile (no second account) and the second was never created.
+// user is unassigned, renamed and assigned again, a new user is assigned
+// and unassigned, and another is assigned. Once Wrike answers, the first
+// is active with the latest profile (no second account), the second was
+// never created and the third is.
 func TestOutageChangesCoalesceToLatestState(t *testing.T) {
 	clk := clock.NewFake(epoch)
 	o := newClockedOrg(t, clk)
@@ -151,6 +152,8 @@ func TestOutageChangesCoalesceToLatestState(t *testing.T) {
 	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/users", map[string]any{"id": ann}, nil)
 	bob := o.user(person("bob@acme.example.com"))
 	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/users", map[string]any{"id": bob}, nil)
+	cam := o.user(person("cam@acme.example.com"))
+	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/users", map[string]any{"id": cam}, nil)
 	clk.Advance(10 * time.Minute)
 	o.call(204, "DELETE", "/api/v1/apps/"+o.appID+"/users/"+bob, nil, nil)
 	o.drive(clk, func() {
@@ -159,8 +162,8 @@ func TestOutageChangesCoalesceToLatestState(t *testing.T) {
 		}
 	})
 	users := o.wrikeUsers()
-	if len(users) != 1 {
-		t.Fatalf("%d users in Wrike, want ann only: %+v", len(users), users)
+	if len(users) != 2 || !users["cam@acme.example.com"].Active {
+		t.Fatalf("%d users in Wrike, want ann and cam (created after the outage): %+v", len(users), users)
 	}
 	u := users["ann@acme.example.com"]
 	if !u.Active || u.Title != "Principal Engineer" || u.LastName != "Newname" {
