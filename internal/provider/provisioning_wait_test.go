@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
 )
 
@@ -129,8 +132,9 @@ func wrikeUsersNow(f *orgFixture) (map[string]struct{ Active bool }, error) {
 
 // TestWaitForProvisioningReportsRefusalsAndMissingAPI: a user refused for
 // good (Wrike's SCIM integration disabled: 403) is one warning with the
-// attempt, the reason and how to retry; an org without the tasks API is a
-// warning, not an error.
+// attempt, the reason and how to retry; while Wrike answers 503 the wait
+// ends at its timeout and names the user Okta still retries; an org
+// without the tasks API is a warning, not an error.
 func TestWaitForProvisioningReportsRefusalsAndMissingAPI(t *testing.T) {
 	f := newOrgFixture(t)
 	scimURL, token := f.wrikeSCIM("acme.example.com")
@@ -151,6 +155,23 @@ func TestWaitForProvisioningReportsRefusalsAndMissingAPI(t *testing.T) {
 		!strings.Contains(diags[0].Detail(), "Okta could not create user ann@acme.example.com ("+ann+") in Wrike after 1 attempt(s)") ||
 		!strings.Contains(diags[0].Detail(), "Reason (System Log): ") || !strings.Contains(diags[0].Detail(), "/lifecycle/retry") {
 		t.Fatalf("diagnostics: %v", diags)
+	}
+
+	// Wrike answering 503 to every push: the wait ends at its timeout with
+	// the users Okta still retries.
+	proxy := hardening.NewFaultProxy(t, f.env.WrikeURL, hardening.Outage(time.Hour, 0, -1, func(r *http.Request) bool {
+		return r.URL.Query().Get("filter") != "" || r.Method != http.MethodGet
+	}))
+	f.env.Admin(t, "PUT", "/scim_integrations/okta", map[string]any{"enabled": true}, nil)
+	u, _ := url.Parse(scimURL)
+	f.okta("POST", "/api/v1/apps/"+f.AppID+"/connections/default?activate=true",
+		map[string]any{"baseUrl": proxy.URL + u.Path, "profile": map[string]string{"authScheme": "TOKEN", "token": token}}, nil)
+	diags = waitForProvisioning(context.Background(), c, f.AppID, 1500*time.Millisecond, 10*time.Millisecond)
+	if diags.HasError() || len(diags) != 2 || diags[0].Summary() != "Provisioning not finished" ||
+		diags[1].Summary() != "Provisioning of ann@acme.example.com still failing" ||
+		!strings.Contains(diags[1].Detail(), "Reason (System Log): HTTP 503 Service Unavailable (application/json, ") ||
+		!strings.Contains(diags[1].Detail(), "Okta keeps retrying.") {
+		t.Fatalf("diagnostics at the timeout: %v", diags)
 	}
 
 	diags = waitForProvisioning(context.Background(), c, "0oanosuchapp", time.Second, 10*time.Millisecond)
