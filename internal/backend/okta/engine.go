@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -494,15 +495,7 @@ func (e *Engine) sync(ctx context.Context, appID, userID string, attempt int) sy
 	switch act {
 	case actPush:
 		var id string
-		id, callErr = e.scim.findByUserName(ctx, base, token, u.Login())
-		if callErr == nil {
-			if id == "" {
-				id, callErr = e.scim.create(ctx, base, token, user(""))
-			} else {
-				_, callErr = e.scim.replace(ctx, base, token, id, user(id))
-			}
-		}
-		if callErr == nil {
+		if id, callErr = e.push(ctx, v); callErr == nil {
 			st.ExternalID = id
 		}
 	case actPushProfile, actReactivate:
@@ -531,19 +524,36 @@ func (e *Engine) sync(ctx context.Context, appID, userID string, attempt int) sy
 func (e *Engine) recreate(ctx context.Context, v store.OktaSyncView, st store.OktaAppUserState, attempt int) syncResult {
 	v.State, v.HasState = st, true
 	v.State.Status = "STAGED"
-	a := v.App
-	id, err := e.scim.findByUserName(ctx, a.ConnBaseURL, a.ConnToken, v.User.Login())
-	if err == nil {
-		if id == "" {
-			id, err = e.scim.create(ctx, a.ConnBaseURL, a.ConnToken, scimUser(v.User, v.UserType, "", true))
-		} else {
-			_, err = e.scim.replace(ctx, a.ConnBaseURL, a.ConnToken, id, scimUser(v.User, v.UserType, id, true))
-		}
-	}
+	id, err := e.push(ctx, v)
 	if err == nil {
 		st.ExternalID = id
 	}
 	return e.outcome(v, st, actPush, attempt, err)
+}
+
+// push is Okta's create: the account is looked up by userName, created
+// when there is none and linked (its attributes replaced) when there is one.
+// A create refused with 409 because the account appeared meanwhile (made
+// by another client) is resolved by looking it up again and linking it.
+func (e *Engine) push(ctx context.Context, v store.OktaSyncView) (string, error) {
+	base, token, login := v.App.ConnBaseURL, v.App.ConnToken, v.User.Login()
+	id, err := e.scim.findByUserName(ctx, base, token, login)
+	if err == nil && id == "" {
+		id, err = e.scim.create(ctx, base, token, scimUser(v.User, v.UserType, "", true))
+		var ce *callError
+		if !errors.As(err, &ce) || ce.status != http.StatusConflict {
+			return id, err
+		}
+		if id, _ = e.scim.findByUserName(ctx, base, token, login); id == "" {
+			return "", err
+		}
+		err = nil
+	}
+	if err != nil {
+		return "", err
+	}
+	_, err = e.scim.replace(ctx, base, token, id, scimUser(v.User, v.UserType, id, true))
+	return id, err
 }
 
 func (e *Engine) ts() string { return e.now().UTC().Format(timeFormat) }

@@ -233,3 +233,34 @@ func TestTasksSurviveRestartAndAreNotRepeated(t *testing.T) {
 		t.Fatalf("%d accounts downstream, want 4", n)
 	}
 }
+
+// TestCreateConflictIsResolvedByLinking: the account appears downstream
+// between Okta's lookup and its create (another client made it), so the
+// create is refused with 409; the engine looks it up again and links it
+// instead of failing, and no second account is made.
+func TestCreateConflictIsResolvedByLinking(t *testing.T) {
+	o := startOrg(t)
+	f := newFakeSCIM(t, "acme.example.com")
+	app := o.createApp(t)
+	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
+	f.mu.Lock()
+	f.users["w-made-elsewhere"] = map[string]any{"id": "w-made-elsewhere", "userName": "ann@acme.example.com", "active": true}
+	f.staleLookups = 1
+	f.mu.Unlock()
+	ann := o.createUser(t, profile("ann@acme.example.com"))
+	o.must(t, 200, "POST", "/api/v1/apps/"+app+"/users", map[string]any{"id": ann}, nil)
+	if _, failed := o.wait(t); failed != 0 {
+		t.Fatalf("failed = %d after a create conflict", failed)
+	}
+	var au struct{ ExternalID *string }
+	o.must(t, 200, "GET", "/api/v1/apps/"+app+"/users/"+ann, nil, &au)
+	f.mu.Lock()
+	n := len(f.users)
+	f.mu.Unlock()
+	if au.ExternalID == nil || *au.ExternalID != "w-made-elsewhere" || n != 1 || f.byUserName("ann@acme.example.com")["title"] != "Engineer" {
+		t.Fatalf("linked to %v with %d accounts downstream: %v", au.ExternalID, n, f.byUserName("ann@acme.example.com"))
+	}
+	if f.count("POST") != 1 {
+		t.Fatalf("%d POSTs, want the one refused", f.count("POST"))
+	}
+}

@@ -266,6 +266,9 @@ type fakeSCIM struct {
 	delay   time.Duration
 	garbage bool
 	nextID  int
+	// staleLookups answers that many next userName lookups with no match,
+	// as a lookup racing another client's create would.
+	staleLookups int
 }
 
 func newFakeSCIM(t *testing.T, domain string) *fakeSCIM {
@@ -317,7 +320,9 @@ func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("<html>maintenance page</html>"))
 	case r.Method == http.MethodGet && path == "/Users":
 		var res []any
-		if flt := r.URL.Query().Get("filter"); flt != "" {
+		if flt := r.URL.Query().Get("filter"); flt != "" && f.staleLookups > 0 {
+			f.staleLookups--
+		} else if flt != "" {
 			want := strings.TrimSuffix(strings.TrimPrefix(flt, `userName eq "`), `"`)
 			for _, u := range f.users {
 				if strings.EqualFold(u["userName"].(string), want) {
@@ -331,6 +336,12 @@ func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasSuffix(email, "@"+f.domain) {
 			scimErr(w, 400, "invalidValue", "The email domain of "+email+" is not an approved domain")
 			return
+		}
+		for _, u := range f.users {
+			if strings.EqualFold(u["userName"].(string), body["userName"].(string)) {
+				scimErr(w, 409, "uniqueness", "userName is already taken")
+				return
+			}
 		}
 		f.nextID++
 		id := "w" + itoa(f.nextID)
