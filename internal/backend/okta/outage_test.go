@@ -30,13 +30,10 @@ func newClockedOrg(t *testing.T, clk *clock.Fake) *org {
 func (o *org) drive(clk *clock.Fake, tick func()) time.Duration {
 	o.t.Helper()
 	start := clk.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	for {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		o.settle()
 		eng := o.env.Backend.Okta.Engine()
-		if err := eng.WaitSettled(ctx); err != nil {
-			o.t.Fatalf("the engine did not settle: %v", err)
-		}
 		if eng.Pending() == 0 {
 			return clk.Now().Sub(start)
 		}
@@ -46,6 +43,18 @@ func (o *org) drive(clk *clock.Fake, tick func()) time.Duration {
 		if tick != nil {
 			tick()
 		}
+	}
+	o.t.Fatalf("the queue was not idle after 60 s (%d tasks pending)", o.env.Backend.Okta.Engine().Pending())
+	return 0
+}
+
+// settle waits until every queued task waits for its retry time.
+func (o *org) settle() {
+	o.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := o.env.Backend.Okta.Engine().WaitSettled(ctx); err != nil {
+		o.t.Fatalf("the engine did not settle: %v", err)
 	}
 }
 
@@ -154,6 +163,23 @@ func TestOutageChangesCoalesceToLatestState(t *testing.T) {
 	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/users", map[string]any{"id": bob}, nil)
 	cam := o.user(person("cam@acme.example.com"))
 	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/users", map[string]any{"id": cam}, nil)
+	// A task waiting for its retry time runs at once when retried by hand.
+	o.settle()
+	var pending []task
+	o.call(200, "GET", "/api/v1/apps/"+o.appID+"/provisioning/tasks?status=PENDING", nil, &pending)
+	if len(pending) != 3 || pending[0].NextAttemptAt == nil || pending[0].Attempts == 0 || pending[0].LastError == nil {
+		t.Fatalf("pending tasks during the outage: %+v", pending)
+	}
+	var retried task
+	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/provisioning/tasks/"+pending[0].ID+"/lifecycle/retry", nil, &retried)
+	o.settle()
+	var after []task
+	o.call(200, "GET", "/api/v1/apps/"+o.appID+"/provisioning/tasks?status=PENDING", nil, &after)
+	for _, tk := range after {
+		if tk.ID == pending[0].ID && tk.Attempts != pending[0].Attempts+1 {
+			t.Fatalf("retried task: %d attempts, want %d at once", tk.Attempts, pending[0].Attempts+1)
+		}
+	}
 	clk.Advance(10 * time.Minute)
 	o.call(204, "DELETE", "/api/v1/apps/"+o.appID+"/users/"+bob, nil, nil)
 	o.drive(clk, func() {
