@@ -309,6 +309,17 @@ func (c *Client) UnassignUser(ctx context.Context, appID, userID string) error {
 	return c.do(ctx, http.MethodDelete, appPath(appID, "users", url.PathEscape(userID)), q, nil, nil)
 }
 
+// ListProvisioningTasks returns the app's provisioning tasks with status
+// (TaskPending or TaskFailed; "" for both), all pages. Only the reference
+// backend's Okta face offers it; an Okta org answers 404 (ErrNotFound).
+func (c *Client) ListProvisioningTasks(ctx context.Context, appID, status string) ([]ProvisioningTask, error) {
+	q := url.Values{"limit": {pageLimit}}
+	if status != "" {
+		q.Set("status", status)
+	}
+	return list[ProvisioningTask](ctx, c, appPath(appID, "provisioning", "tasks"), q)
+}
+
 // ListGroups returns the groups matching q, all pages.
 func (c *Client) ListGroups(ctx context.Context, q GroupQuery) ([]Group, error) {
 	v := url.Values{"limit": {pageLimit}}

@@ -210,3 +210,28 @@ type GroupQuery struct {
 	Filter string // e.g. type eq "BUILT_IN"
 	Search string
 }
+
+// ProvisioningTask is a provisioning task of an app not completed yet, as
+// the reference backend's tasks API lists it (Okta's admin "Tasks"):
+// Status PENDING (queued or waiting to retry) or FAILED (given up until
+// retried). LastError is the reason of the last failed attempt, as in the
+// System Log event of that attempt.
+type ProvisioningTask struct {
+	ID             string `json:"id"`
+	AppID          string `json:"appId"`
+	UserID         string `json:"userId"`
+	Login          string `json:"login"`
+	Operation      string `json:"operation"`
+	Status         string `json:"status"`
+	Attempts       int    `json:"attempts"`
+	LastError      string `json:"lastError"`
+	FirstAttemptAt string `json:"firstAttemptAt"`
+	LastAttemptAt  string `json:"lastAttemptAt"`
+	NextAttemptAt  string `json:"nextAttemptAt,omitempty"`
+}
+
+// Provisioning task statuses.
+const (
+	TaskPending = "PENDING"
+	TaskFailed  = "FAILED"
+)

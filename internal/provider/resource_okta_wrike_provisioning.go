@@ -46,6 +46,8 @@ type oktaWrikeProvisioningModel struct {
 	GroupAssignments     types.Map    `tfsdk:"group_assignments"`
 	UserAssignments      types.Map    `tfsdk:"user_assignments"`
 	Status               types.String `tfsdk:"status"`
+	// WaitForProvisioning is in provisioning_wait.go.
+	WaitForProvisioning *waitForProvisioningModel `tfsdk:"wait_for_provisioning"`
 }
 
 // wrikeUserTypes are the user types Wrike accepts over SCIM.
@@ -177,6 +179,7 @@ func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.Sch
 				Description:   "Status of the provisioning connection in Okta: ENABLED or DISABLED. A connection found disabled is re-activated on the next apply.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"wait_for_provisioning": waitForProvisioningAttribute(),
 		},
 	}
 }
@@ -331,6 +334,10 @@ func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource
 	applied, applyDiags := r.applyTogglesAndAssignments(ctx, appID, nil, &plan, have, want)
 	r.finish(ctx, plan, applied, everyone, resp.Private, &resp.State, &resp.Diagnostics)
 	resp.Diagnostics.Append(applyDiags...)
+	if applyDiags.HasError() {
+		return
+	}
+	r.waitForProvisioning(ctx, plan, &resp.Diagnostics)
 }
 
 func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -393,6 +400,10 @@ func (r *oktaWrikeProvisioningResource) Update(ctx context.Context, req resource
 	applied, applyDiags := r.applyTogglesAndAssignments(ctx, appID, &state, &plan, have, want)
 	r.finish(ctx, plan, applied, everyone, resp.Private, &resp.State, &resp.Diagnostics)
 	resp.Diagnostics.Append(applyDiags...)
+	if applyDiags.HasError() {
+		return
+	}
+	r.waitForProvisioning(ctx, plan, &resp.Diagnostics)
 }
 
 func (r *oktaWrikeProvisioningResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
