@@ -197,16 +197,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c scimCall) 
 	if err != nil {
 		return err
 	}
-	in, err := scim.DecodeObject(body)
-	if err != nil {
-		return err
-	}
-	res, err := scim.Normalize(userRT, in)
-	if err != nil {
-		return err
-	}
-	now := s.now().UTC()
-	u, err := s.prepareUser(c, res, nil, "", now)
+	u, res, err := s.newUser(c, body)
 	if err != nil {
 		return err
 	}
@@ -221,6 +212,21 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c scimCall) 
 	s.users.put(u)
 	s.logger(r).Info("user provisioned", "user_id", u.id, "identity_provider", c.provider)
 	return s.writeUser(w, http.StatusCreated, c, u, p)
+}
+
+// newUser checks a POST /Users body and returns the user to store and its
+// canonical resource.
+func (s *Server) newUser(c scimCall, body []byte) (*user, map[string]any, error) {
+	in, err := scim.DecodeObject(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := scim.Normalize(userRT, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.prepareUser(c, res, nil, "", s.now().UTC())
+	return u, res, err
 }
 
 func userNameTaken(name string) error {

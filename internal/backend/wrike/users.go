@@ -189,6 +189,47 @@ func (x *userIndex) withEmail(lower string) []*user {
 	return slices.Clone(x.byEmail[lower])
 }
 
+// scanChunk bounds how many users scan and count visit under one hold of
+// the read lock, so that a long walk never keeps writers waiting long.
+const scanChunk = 4096
+
+// scan calls fn for each user created after seq, in creation order, until
+// fn returns false or the users run out. fn runs under the read lock: it
+// must be quick and must not call the index. Users created during the walk
+// may be visited; a user's newest value is the one visited.
+func (x *userIndex) scan(after int64, fn func(*user) bool) {
+	for {
+		x.mu.RLock()
+		i, _ := slices.BinarySearchFunc(x.order, after+1, cmpSeq)
+		end := min(i+scanChunk, len(x.order))
+		for _, u := range x.order[i:end] {
+			after = u.seq
+			if !fn(u) {
+				x.mu.RUnlock()
+				return
+			}
+		}
+		x.mu.RUnlock()
+		if end-i < scanChunk {
+			return
+		}
+	}
+}
+
+// count returns how many users match.
+func (x *userIndex) count(match func(*user) bool) int {
+	n := 0
+	x.scan(0, func(u *user) bool {
+		if match(u) {
+			n++
+		}
+		return true
+	})
+	return n
+}
+
+func cmpSeq(v *user, seq int64) int { return cmpInt(v.seq, seq) }
+
 // all returns a snapshot of every user in creation order.
 func (x *userIndex) all() []*user {
 	x.mu.RLock()
@@ -240,7 +281,7 @@ func (x *userIndex) put(u *user) {
 	if u.active {
 		x.active++
 	}
-	i, found := slices.BinarySearchFunc(x.order, u.seq, func(v *user, seq int64) int { return cmpInt(v.seq, seq) })
+	i, found := slices.BinarySearchFunc(x.order, u.seq, cmpSeq)
 	if found {
 		x.order[i] = u
 	} else {
@@ -257,7 +298,7 @@ func (x *userIndex) remove(id string) {
 		return
 	}
 	x.unindex(old)
-	if i, found := slices.BinarySearchFunc(x.order, old.seq, func(v *user, seq int64) int { return cmpInt(v.seq, seq) }); found {
+	if i, found := slices.BinarySearchFunc(x.order, old.seq, cmpSeq); found {
 		x.order = slices.Delete(x.order, i, i+1)
 	}
 }

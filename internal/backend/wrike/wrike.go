@@ -44,6 +44,7 @@ type Store interface {
 
 	WrikeUsers(ctx context.Context, fn func(store.WrikeUser) error) error
 	CreateWrikeUser(ctx context.Context, u *store.WrikeUser) error
+	CreateWrikeUsers(ctx context.Context, users []*store.WrikeUser) error
 	UpdateWrikeUser(ctx context.Context, u store.WrikeUser, prevVersion int64) error
 	DeleteWrikeUser(ctx context.Context, id string) error
 }
