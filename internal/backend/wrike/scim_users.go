@@ -322,7 +322,7 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 	if err != nil {
 		return nil, err
 	}
-	u.doc, u.docLen = packDoc(doc), int32(len(doc)) //nolint:gosec // bounded by the 1 MiB request limit
+	u.doc = packUserDoc(doc)
 	return u, nil
 }
 

@@ -172,18 +172,49 @@ func (s *Server) load(ctx context.Context, accountName string) error {
 	for _, in := range ins {
 		s.integrations[in.Provider] = in
 	}
-	err = s.store.WrikeUsers(ctx, func(u store.WrikeUser) error {
-		rec, err := userFromStore(u)
-		if err != nil {
-			return err
-		}
-		s.users.put(rec)
-		return nil
-	})
-	if err != nil {
+	if err := s.loadUsers(ctx); err != nil {
 		return fmt.Errorf("wrike: users: %w", err)
 	}
 	return nil
+}
+
+// loadUsers reads the stored users into the index: the store's scan and
+// the indexing run side by side, handing users over in batches.
+func (s *Server) loadUsers(ctx context.Context) error {
+	const batch = 512
+	batches := make(chan []store.WrikeUser, 4)
+	indexed := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range batches {
+			for _, u := range b {
+				var rec *user
+				if rec, err = userFromStore(u); err != nil {
+					break
+				}
+				s.users.put(rec)
+			}
+			if err != nil {
+				break
+			}
+		}
+		indexed <- err
+		for range batches { // drain after an error, so the scan can end
+		}
+	}()
+	cur := make([]store.WrikeUser, 0, batch)
+	err := s.store.WrikeUsers(ctx, func(u store.WrikeUser) error {
+		if cur = append(cur, u); len(cur) == batch {
+			batches <- cur
+			cur = make([]store.WrikeUser, 0, batch)
+		}
+		return nil
+	})
+	if len(cur) > 0 {
+		batches <- cur
+	}
+	close(batches)
+	return errors.Join(err, <-indexed)
 }
 
 // HasAdminToken reports whether any admin token exists.
