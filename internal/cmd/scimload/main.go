@@ -337,6 +337,22 @@ func startBackend(bin, dataDir string) (*backendProc, string, time.Duration, err
 	return p, <-tokens, elapsed, nil
 }
 
+// cpuSeconds is the CPU time (user and system) pid has used so far.
+func cpuSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (in parentheses, which may hold spaces).
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseFloat(f[11], 64)
+	stime, _ := strconv.ParseFloat(f[12], 64)
+	return (utime + stime) / 100 // USER_HZ is 100 on Linux
+}
+
 func (p *backendProc) pid() int { return p.cmd.Process.Pid }
 
 func (p *backendProc) kill() {
@@ -529,8 +545,8 @@ func run(cfg config) error {
 	proc, base = restarted, restarted.base
 	scimBase := base + "/scim/okta/v2"
 	rss, hwm = rssKB(proc.pid())
-	fmt.Printf("start-up with %d users: %.2fs (exec to the first answer); RSS %.1f MB (peak %.1f MB)\n",
-		users, startup.Seconds(), float64(rss)/1024, float64(hwm)/1024)
+	fmt.Printf("start-up with %d users: %.2fs (exec to the first answer), %.2fs of CPU; RSS %.1f MB (peak %.1f MB)\n",
+		users, startup.Seconds(), cpuSeconds(proc.pid()), float64(rss)/1024, float64(hwm)/1024)
 
 	// The static baseline serves exactly the bytes of one lookup answer.
 	sample, err := scim.do("GET", scimBase+"/Users?filter="+url.QueryEscape(`userName eq "`+userName(users/2)+`"`), "", 200)
