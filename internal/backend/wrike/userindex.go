@@ -1,6 +1,7 @@
 package wrike
 
 import (
+	"cmp"
 	"encoding/binary"
 	"hash/maphash"
 	"slices"
@@ -158,8 +159,20 @@ func (x *userIndex) find(t *hashTable, key string, keyOf func(uint32) string) (u
 	return found, ok
 }
 
-// findAll returns the users whose key matches, by seq; x.mu is held.
-func (x *userIndex) findAll(t *hashTable, key string, match func(uint32) bool) []*user {
+// one returns the user whose key in t is key, or nil.
+func (x *userIndex) one(t *hashTable, key string, keyOf func(uint32) string) *user {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if n, ok := x.find(t, key, keyOf); ok {
+		return x.user(n)
+	}
+	return nil
+}
+
+// every returns the users whose entries under key in t match, by seq.
+func (x *userIndex) every(t *hashTable, key string, match func(uint32) bool) []*user {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
 	var ns []uint32
 	t.each(key, func(n uint32) bool {
 		if x.recs[n].seq != 0 && match(n) && !slices.Contains(ns, n) {
@@ -175,34 +188,16 @@ func (x *userIndex) findAll(t *hashTable, key string, match func(uint32) bool) [
 	return out
 }
 
-func (x *userIndex) get(id string) *user {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	if n, ok := x.find(&x.ids, id, x.idOf); ok {
-		return x.user(n)
-	}
-	return nil
-}
+func (x *userIndex) get(id string) *user { return x.one(&x.ids, id, x.idOf) }
 
-func (x *userIndex) byName(lower string) *user {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	if n, ok := x.find(&x.names, lower, x.nameOf); ok {
-		return x.user(n)
-	}
-	return nil
-}
+func (x *userIndex) byName(lower string) *user { return x.one(&x.names, lower, x.nameOf) }
 
 func (x *userIndex) withExternalID(ext string) []*user {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return x.findAll(&x.exts, ext, func(n uint32) bool { return x.extOf(n) == ext })
+	return x.every(&x.exts, ext, func(n uint32) bool { return x.extOf(n) == ext })
 }
 
 func (x *userIndex) withEmail(lower string) []*user {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return x.findAll(&x.emails, lower, func(n uint32) bool { return x.hasEmail(n, lower) })
+	return x.every(&x.emails, lower, func(n uint32) bool { return x.hasEmail(n, lower) })
 }
 
 // all returns a snapshot of every user in creation order.
@@ -415,15 +410,7 @@ func (x *userIndex) compact() {
 	}
 }
 
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
+func cmpInt(a, b int64) int { return cmp.Compare(a, b) }
 
 // arena is append-only memory for users' blocks, in chunks. A block is
 // written once; a chunk whose blocks are mostly released is dropped after
