@@ -312,7 +312,7 @@ func (e *Engine) sync(ctx context.Context, appID, userID string, attempt int) sy
 		}
 		return syncResult{state: st}
 	}
-	if a.ConnStatus != "ENABLED" || a.ConnBaseURL == "" {
+	if a.Status != "ACTIVE" || a.ConnStatus != "ENABLED" || a.ConnBaseURL == "" {
 		return idle()
 	}
 	var act action

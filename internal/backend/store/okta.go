@@ -774,6 +774,26 @@ func (s *OktaStore) UpdateOktaApp(ctx context.Context, id string, fn func(*OktaA
 	return out, tasks, err
 }
 
+// DeleteOktaApp removes an app with its connection, assignments,
+// provisioning state and queued tasks. It refuses an ACTIVE app with
+// ErrConflict: Okta deletes only deactivated apps.
+func (s *OktaStore) DeleteOktaApp(ctx context.Context, id string) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		a, err := s.getApp(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if a.Status == "ACTIVE" {
+			return ErrConflict
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM okta_tasks WHERE app_id = ?`, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM okta_apps WHERE id = ?`, id)
+		return err
+	})
+}
+
 // assignedUsersSQL selects the ids of the users assigned to app ?1.
 const assignedUsersSQL = `SELECT user_id FROM okta_app_user_direct WHERE app_id = ?1
 	UNION SELECT m.user_id FROM okta_app_groups g JOIN okta_group_members m ON m.group_id = g.group_id WHERE g.app_id = ?1`

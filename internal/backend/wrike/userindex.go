@@ -233,9 +233,9 @@ func (x *userIndex) counts() (active, inactive int) {
 	return x.active, len(x.order) - x.active
 }
 
-// scanChunk bounds how many users scan and count visit under one hold of
+// walkChunk bounds how many users scan and count visit under one hold of
 // the read lock, so that a long walk never keeps writers waiting long.
-const scanChunk = 4096
+const walkChunk = 4096
 
 // scan calls fn for each user created after seq, in creation order, until
 // fn returns false or the users run out. fn runs under the read lock: it
@@ -245,7 +245,7 @@ func (x *userIndex) scan(after int64, fn func(*user) bool) {
 	for {
 		x.mu.RLock()
 		i := x.orderPos(after + 1)
-		end := min(i+scanChunk, len(x.order))
+		end := min(i+walkChunk, len(x.order))
 		for _, n := range x.order[i:end] {
 			u := x.user(n)
 			after = u.seq
@@ -255,7 +255,7 @@ func (x *userIndex) scan(after int64, fn func(*user) bool) {
 			}
 		}
 		x.mu.RUnlock()
-		if end-i < scanChunk {
+		if end-i < walkChunk {
 			return
 		}
 	}

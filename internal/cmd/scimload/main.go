@@ -33,7 +33,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,6 +41,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
 )
@@ -58,6 +58,7 @@ func main() {
 	seed := flag.Int("seed", 0, "of -users, how many to import in bulk with the backend stopped instead of POSTing them")
 	listings := flag.Int("listings", 12, "concurrent full listings of the admin API's GET /users (0: none)")
 	dataDir := flag.String("data-dir", "", "data directory, kept afterwards (default: a temporary one, removed)")
+	scanners := flag.Int("scanners", 8, "clients sending the costliest unindexed filter while lookups are measured again (0: skip)")
 	flag.Parse()
 
 	if *staticAddr != "" {
@@ -65,7 +66,7 @@ func main() {
 		return
 	}
 	cfg := config{backendBin: *backendBin, users: *users, seed: *seed, writers: *writers, conns: *conns,
-		duration: *duration, patches: *patches, listings: *listings, dataDir: *dataDir}
+		duration: *duration, patches: *patches, listings: *listings, scanners: *scanners, dataDir: *dataDir}
 	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "scimload:", err)
 		os.Exit(1)
@@ -274,12 +275,12 @@ func load(hc *http.Client, token string, conns int, d time.Duration, urlFor func
 }
 
 type config struct {
-	backendBin        string
-	users, seed       int
-	writers, conns    int
-	duration          time.Duration
-	patches, listings int
-	dataDir           string
+	backendBin                  string
+	users, seed                 int
+	writers, conns              int
+	duration                    time.Duration
+	patches, listings, scanners int
+	dataDir                     string
 }
 
 // backendProc is a running wrike-backend.
@@ -290,51 +291,29 @@ type backendProc struct {
 }
 
 // startBackend starts the binary on dataDir and returns once the Wrike face
-// answers, with the admin token it printed (on a first start) and how long
-// the start took, from exec to the first answer.
-func startBackend(bin, dataDir string) (*backendProc, string, time.Duration, error) {
+// answers, with how long the start took, from exec to the first answer.
+func startBackend(bin, dataDir string) (*backendProc, time.Duration, error) {
 	addr, err := freeAddr()
 	if err != nil {
-		return nil, "", 0, err
+		return nil, 0, err
 	}
 	oktaAddr, err := freeAddr()
 	if err != nil {
-		return nil, "", 0, err
+		return nil, 0, err
 	}
 	cmd := exec.Command(bin, "--wrike-addr", addr, "--okta-addr", oktaAddr, "--data-dir", dataDir, "--log-level", "warn")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, "", 0, err
-	}
 	cmd.Stderr = os.Stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return nil, "", 0, err
+		return nil, 0, err
 	}
 	p := &backendProc{cmd: cmd, base: "http://" + addr, done: make(chan struct{})}
-	tokens := make(chan string, 1)
-	go func() {
-		tokenRe := regexp.MustCompile(`admin token \(shown once, keep it\): (\S+)`)
-		sc := bufio.NewScanner(stdout)
-		tok := ""
-		for sc.Scan() {
-			if m := tokenRe.FindStringSubmatch(sc.Text()); m != nil && tok == "" {
-				tok = m[1]
-			}
-			if strings.HasPrefix(sc.Text(), "Wrike face: ") {
-				break
-			}
-		}
-		tokens <- tok
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
 	go func() { _ = cmd.Wait(); close(p.done) }()
 	if err := waitHTTP(p.base+"/api/v4/account", p.done); err != nil {
 		p.kill()
-		return nil, "", 0, err
+		return nil, 0, err
 	}
-	elapsed := time.Since(start)
-	return p, <-tokens, elapsed, nil
+	return p, time.Since(start), nil
 }
 
 // cpuSeconds is the CPU time (user and system) pid has used so far.
@@ -473,13 +452,19 @@ func run(cfg config) error {
 		defer func() { _ = os.RemoveAll(tmp) }()
 		dataDir = tmp
 	}
-	proc, adminToken, _, err := startBackend(cfg.backendBin, dataDir)
+	proc, _, err := startBackend(cfg.backendBin, dataDir)
 	if err != nil {
 		return err
 	}
 	defer func() { proc.kill() }()
+	// The backend writes its first-start tokens before it serves.
+	tokens, err := backend.LoadTokens(dataDir)
+	if err != nil {
+		return err
+	}
+	adminToken := tokens.WrikeAdmin
 	if adminToken == "" {
-		return errors.New("the backend printed no admin token (is -data-dir empty?)")
+		return fmt.Errorf("the backend wrote no admin token to %s (is -data-dir empty?)", backend.TokensFile)
 	}
 	base := proc.base
 	tr := &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 0, DisableCompression: true}
@@ -538,7 +523,7 @@ func run(cfg config) error {
 			return err
 		}
 	}
-	restarted, _, startup, err := startBackend(cfg.backendBin, dataDir)
+	restarted, startup, err := startBackend(cfg.backendBin, dataDir)
 	if err != nil {
 		return err
 	}
@@ -595,6 +580,12 @@ func run(cfg config) error {
 	fmt.Printf("GET /Users?filter=userName eq: %.0f req/s (%.0f%% of static), p50 %s, p99 %s, errors %d\n",
 		lk.rps, 100*lk.rps/st.rps, lk.p50, lk.p99, lk.errors)
 
+	if cfg.scanners > 0 {
+		if err := lookupsUnderScans(hc, scim.token, scimBase, users, cfg.conns, cfg.scanners, cfg.duration, lk, lookupURL, isHit); err != nil {
+			return err
+		}
+	}
+
 	if cfg.listings > 0 {
 		rss, _ = rssKB(proc.pid())
 		peak := rssSampler(proc.pid())
@@ -627,5 +618,47 @@ func run(cfg config) error {
 	fmt.Printf("PATCH active=false: %d users in %.1fs = %.0f users/s (durable commits)\n", patches, elapsed.Seconds(), float64(patches)/elapsed.Seconds())
 	rss, hwm = rssKB(proc.pid())
 	fmt.Printf("backend RSS at the end: %.1f MB (peak %.1f MB)\n", float64(rss)/1024, float64(hwm)/1024)
+	return nil
+}
+
+// lookupsUnderScans measures the lookups again while scanners clients send
+// the costliest filter the scan budget admits, in a loop, and compares the
+// p99 with the idle one (issue 10: at most 3×).
+func lookupsUnderScans(hc *http.Client, token, scimBase string, users, conns, scanners int, d time.Duration,
+	idle loadResult, lookupURL func(int) string, isHit func([]byte) bool) error {
+	filter, k := wrike.CostliestFilter(users)
+	scanURL := scimBase + "/Users?filter=" + url.QueryEscape(filter)
+	ctx, cancel := context.WithCancel(context.Background())
+	var scans, refused atomic.Int64
+	var wg sync.WaitGroup
+	for range scanners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, scanURL, nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err := hc.Do(req)
+				if err != nil {
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					scans.Add(1)
+				} else {
+					refused.Add(1)
+				}
+			}
+		}()
+	}
+	lk := load(hc, token, conns, d, lookupURL, isHit)
+	cancel()
+	wg.Wait()
+	if refused.Load() > 0 {
+		return fmt.Errorf("the costliest admitted filter was refused %d times", refused.Load())
+	}
+	fmt.Printf("under %d clients scanning with %d comparisons (%d scans done): lookups %.0f req/s, p50 %s, p99 %s (idle p99 %s: %.2f×), errors %d\n",
+		scanners, k, scans.Load(), lk.rps, lk.p50, lk.p99, idle.p99, float64(lk.p99)/float64(idle.p99), lk.errors)
 	return nil
 }
