@@ -286,12 +286,23 @@ func (x *userIndex) put(u *user) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	old, replace := x.find(&x.ids, u.id, x.idOf)
-	if replace {
-		if x.recs[old].version > u.version {
-			return
-		}
-		x.unindex(old)
+	if replace && x.recs[old].version > u.version {
+		return
 	}
+	x.store(u, old, replace)
+}
+
+// load indexes a user read from the store at start: its id is not indexed
+// yet (ids are unique in the store), so there is nothing to look up first.
+func (x *userIndex) load(u *user) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.store(u, 0, false)
+}
+
+// store writes u's block and record, replacing record old when replace;
+// x.mu is held.
+func (x *userIndex) store(u *user, old uint32, replace bool) {
 	emails := appendEmails(nil, u.emails, u.userNameLower)
 	r := userRec{seq: u.seq, version: u.version, created: u.created.UnixNano(), modified: u.modified.UnixNano(),
 		docLen: uint32(len(u.doc)), idLen: uint32(len(u.id)), //nolint:gosec // bounded by the 1 MiB request limit
@@ -302,6 +313,7 @@ func (x *userIndex) put(u *user) {
 	if replace {
 		// The record keeps its number, so the tables and order stay valid.
 		n = old
+		x.unindex(n)
 		x.arena.release(x.recs[n].at, x.blockLen(&x.recs[n]))
 		x.recs[n] = r
 	} else {

@@ -209,7 +209,7 @@ func (s *Server) loadUsers(ctx context.Context) error {
 				if rec, err = userFromStore(u); err != nil {
 					break
 				}
-				s.users.put(rec)
+				s.users.load(rec)
 			}
 			if err != nil {
 				break
