@@ -418,6 +418,9 @@ func matchOne(n *node, v any) bool {
 		return ordered(n.op, t.Compare(n.val.t))
 	}
 	exact := a.CaseExact
+	if a.Key != nil && (n.op == opEq || n.op == opNe) {
+		return (a.Key(s) == a.Key(n.val.s)) == (n.op == opEq)
+	}
 	switch n.op {
 	case opEq:
 		if exact {

@@ -130,9 +130,19 @@ func seg(s string) string { return url.PathEscape(s) }
 
 // ApprovedDomain is an email domain whose users may be provisioned.
 type ApprovedDomain struct {
-	ID          string `json:"id"`
-	Domain      string `json:"domain"`
-	CreatedDate string `json:"createdDate"`
+	ID            string `json:"id"`
+	Domain        string `json:"domain"`        // canonical: A-labels, lower case
+	UnicodeDomain string `json:"unicodeDomain"` // the same domain as people read it
+	CreatedDate   string `json:"createdDate"`
+}
+
+// DisplayDomain is the domain as people read it: unicodeDomain, or domain
+// when Wrike sent none.
+func (d ApprovedDomain) DisplayDomain() string {
+	if d.UnicodeDomain != "" {
+		return d.UnicodeDomain
+	}
+	return d.Domain
 }
 
 // ListApprovedDomains returns every approved domain.
@@ -140,12 +150,12 @@ func (c *Client) ListApprovedDomains(ctx context.Context) ([]ApprovedDomain, err
 	return list[ApprovedDomain](ctx, c, http.MethodGet, "/approved_domains", nil, nil)
 }
 
-// GetApprovedDomain finds a domain by id or by name (case-insensitively).
+// GetApprovedDomain finds a domain by id or by name (any spelling of its canonical form).
 func (c *Client) GetApprovedDomain(ctx context.Context, idOrDomain string) (*ApprovedDomain, error) {
 	return one[ApprovedDomain](ctx, c, http.MethodGet, "/approved_domains/"+seg(idOrDomain), nil)
 }
 
-// CreateApprovedDomain approves domain; Wrike lower-cases it.
+// CreateApprovedDomain approves domain; Wrike stores it in canonical form.
 func (c *Client) CreateApprovedDomain(ctx context.Context, domain string) (*ApprovedDomain, error) {
 	return one[ApprovedDomain](ctx, c, http.MethodPost, "/approved_domains", map[string]string{"domain": domain})
 }

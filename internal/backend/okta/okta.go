@@ -39,6 +39,7 @@ type Store interface {
 	OktaUserGroups(ctx context.Context, userID string) ([]store.OktaGroup, error)
 
 	EnsureOktaEveryoneGroup(ctx context.Context, g store.OktaGroup) (store.OktaGroup, error)
+	CanonicalOktaLogins(ctx context.Context) (int, error)
 	CreateOktaGroup(ctx context.Context, g store.OktaGroup) error
 	OktaGroup(ctx context.Context, id string) (store.OktaGroup, error)
 	OktaGroups(ctx context.Context, after string, limit int, match func(store.OktaGroup) bool) ([]store.OktaGroup, error)
@@ -148,6 +149,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("okta: create the Everyone group: %w", err)
 	}
 	s.everyone = everyone
+	if err := s.canonicalLogins(ctx); err != nil {
+		return nil, err
+	}
 	s.engine, err = startEngine(ctx, engineConfig{
 		store: st, log: s.log, now: s.now, newID: s.newID, scim: s.scim,
 		workers: cfg.Workers, maxAttempts: cfg.MaxAttempts, backoff: cfg.RetryBackoff,
@@ -382,4 +386,17 @@ func baseURL(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+// canonicalLogins gives users stored before login keys were canonical
+// their canonical keys (see store.OktaStore.CanonicalOktaLogins).
+func (s *Server) canonicalLogins(ctx context.Context) error {
+	n, err := s.store.CanonicalOktaLogins(ctx)
+	if err != nil {
+		return fmt.Errorf("okta: canonical login keys: %w", err)
+	}
+	if n > 0 {
+		s.log.Info("login keys made canonical", "users", n)
+	}
+	return nil
 }

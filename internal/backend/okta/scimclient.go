@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
@@ -189,12 +190,17 @@ func scimUser(u store.OktaUser, userType, id string, active bool) map[string]any
 }
 
 type scimResource struct {
-	ID     string `json:"id"`
-	Active *bool  `json:"active"`
+	ID       string `json:"id"`
+	UserName string `json:"userName"`
+	Active   *bool  `json:"active"`
 }
 
 // findByUserName is Okta's lookup before a create:
 // GET /Users?filter=userName eq "x". It returns the id, or "" when none.
+// Only a user whose userName is the same address in canonical form counts:
+// a service provider that compares with Unicode case folding answers a
+// look-alike (U+212A for "k"), and linking to it would hand the person
+// another's account.
 func (c *scimClient) findByUserName(ctx context.Context, base, token, userName string) (string, error) {
 	q := url.Values{}
 	q.Set("filter", `userName eq "`+strings.ReplaceAll(userName, `"`, `\"`)+`"`)
@@ -214,8 +220,9 @@ func (c *scimClient) findByUserName(ctx context.Context, base, token, userName s
 	if list.TotalResults == nil {
 		return "", malformed("GET /Users", errors.New("no totalResults"))
 	}
+	key := mailaddr.Key(userName)
 	for _, r := range list.Resources {
-		if r.ID != "" {
+		if r.ID != "" && mailaddr.Key(r.UserName) == key {
 			return r.ID, nil
 		}
 	}

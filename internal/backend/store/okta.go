@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 )
 
 // The Okta face's records. Timestamps are strings in Okta's format
@@ -356,7 +358,8 @@ func scanUser(sc rowScanner) (OktaUser, error) {
 }
 
 func getUser(ctx context.Context, q querier, idOrLogin string) (OktaUser, error) {
-	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+` FROM okta_users WHERE id = ?1 OR login_lower = lower(?1) LIMIT 1`, idOrLogin))
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+` FROM okta_users WHERE id = ?1 OR login_lower = ?2 LIMIT 1`,
+		idOrLogin, mailaddr.Key(idOrLogin)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, ErrNotFound
 	}
@@ -384,7 +387,7 @@ func (s *OktaStore) CreateOktaUsers(ctx context.Context, users []OktaUser, group
 		defer func() { _ = mem.Close() }()
 		for _, u := range users {
 			if _, err := ins.ExecContext(ctx, u.ID, u.Status, encodeProfile(u.Profile), u.Created, u.Activated, u.StatusChanged, u.LastUpdated,
-				strings.ToLower(u.Login())); err != nil {
+				mailaddr.Key(u.Login())); err != nil {
 				if isUniqueViolation(err) {
 					return ErrConflict
 				}
@@ -424,7 +427,53 @@ func groupExists(ctx context.Context, q querier, id string) error {
 	return err
 }
 
-// OktaUser finds a user by id or login (case-insensitively).
+// CanonicalOktaLogins rewrites the login keys of users stored before keys
+// were canonical (strings.ToLower turned U+212A KELVIN SIGN into "k", so a
+// look-alike held the real login's key) and reports how many changed. Only
+// profiles holding non-ASCII text are read; a key another user already
+// holds is left as it was.
+func (s *OktaStore) CanonicalOktaLogins(ctx context.Context) (int, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		n = 0
+		rows, err := tx.QueryContext(ctx, `SELECT id, profile, login_lower FROM okta_users WHERE profile GLOB ?`, "*[^\x01-\x7f]*")
+		if err != nil {
+			return err
+		}
+		type rekey struct{ id, key string }
+		var changed []rekey
+		for rows.Next() {
+			var id, profile, key string
+			if err := rows.Scan(&id, &profile, &key); err != nil {
+				_ = rows.Close()
+				return err
+			}
+			p, err := decodeProfile(profile)
+			if err != nil {
+				_ = rows.Close()
+				return err
+			}
+			if k := mailaddr.Key(p["login"]); k != key {
+				changed = append(changed, rekey{id, k})
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, c := range changed {
+			res, err := tx.ExecContext(ctx, `UPDATE OR IGNORE okta_users SET login_lower = ? WHERE id = ?`, c.key, c.id)
+			if err != nil {
+				return err
+			}
+			m, _ := res.RowsAffected()
+			n += m
+		}
+		return nil
+	})
+	return int(n), err
+}
+
+// OktaUser finds a user by id or login (in canonical form, see mailaddr.Key).
 func (s *OktaStore) OktaUser(ctx context.Context, idOrLogin string) (OktaUser, error) {
 	return getUser(ctx, s.db.read, idOrLogin)
 }
@@ -451,7 +500,7 @@ func (s *OktaStore) UpdateOktaUser(ctx context.Context, id string, kind string, 
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE okta_users SET status = ?, profile = ?, login_lower = ?, activated = ?, status_changed = ?, last_updated = ? WHERE id = ?`,
-			u.Status, encodeProfile(u.Profile), strings.ToLower(u.Login()), u.Activated, u.StatusChanged, u.LastUpdated, u.ID); err != nil {
+			u.Status, encodeProfile(u.Profile), mailaddr.Key(u.Login()), u.Activated, u.StatusChanged, u.LastUpdated, u.ID); err != nil {
 			if isUniqueViolation(err) {
 				return ErrConflict
 			}

@@ -31,7 +31,7 @@ type WrikeAdminToken struct {
 // WrikeApprovedDomain is an email domain whose users may be provisioned.
 type WrikeApprovedDomain struct {
 	ID      string
-	Domain  string // lower-cased
+	Domain  string // canonical: A-labels, lower case (mailaddr)
 	Created time.Time
 }
 
@@ -396,7 +396,7 @@ const (
 var userWrites = []string{sqlInsertUser, sqlUserVersion, sqlUpdateUser, sqlInsertEmail, sqlDeleteEmails}
 
 // CreateWrikeUser stores a new user and sets u.Seq. ErrConflict when the id
-// or the lower-cased userName exists.
+// or the canonical userName (mailaddr.Key) exists.
 func (db *DB) CreateWrikeUser(ctx context.Context, u *WrikeUser) error {
 	return db.CreateWrikeUsers(ctx, []*WrikeUser{u})
 }

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
@@ -212,13 +213,18 @@ func formatDate(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05
 // Approved domains.
 
 type domainJSON struct {
-	ID          string `json:"id"`
-	Domain      string `json:"domain"`
-	CreatedDate string `json:"createdDate"`
+	ID            string `json:"id"`
+	Domain        string `json:"domain"`        // canonical: A-labels, lower case
+	UnicodeDomain string `json:"unicodeDomain"` // the same domain as people read it
+	CreatedDate   string `json:"createdDate"`
 }
 
 func toDomainJSON(d store.WrikeApprovedDomain) domainJSON {
-	return domainJSON{ID: d.ID, Domain: d.Domain, CreatedDate: formatDate(d.Created)}
+	unicode := d.Domain
+	if c, err := mailaddr.ParseDomain(d.Domain); err == nil {
+		unicode = c.Unicode
+	}
+	return domainJSON{ID: d.ID, Domain: d.Domain, UnicodeDomain: unicode, CreatedDate: formatDate(d.Created)}
 }
 
 func (s *Server) listDomains(w http.ResponseWriter, _ *http.Request) error {
@@ -230,32 +236,6 @@ func (s *Server) listDomains(w http.ResponseWriter, _ *http.Request) error {
 	s.mu.RUnlock()
 	writeData(w, http.StatusOK, "approvedDomains", out)
 	return nil
-}
-
-// validDomain reports why a domain name is not a valid DNS name, or "".
-func validDomain(d string) string {
-	if len(d) > 253 {
-		return "it is longer than 253 characters"
-	}
-	labels := strings.Split(d, ".")
-	if len(labels) < 2 {
-		return "it needs at least two labels (such as example.com)"
-	}
-	for _, l := range labels {
-		if l == "" || len(l) > 63 {
-			return "each label must be 1 to 63 characters"
-		}
-		if l[0] == '-' || l[len(l)-1] == '-' {
-			return "a label cannot start or end with '-'"
-		}
-		for i := 0; i < len(l); i++ {
-			c := l[i]
-			if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
-				return fmt.Sprintf("%q is not allowed (letters, digits and '-' only)", c)
-			}
-		}
-	}
-	return ""
 }
 
 func (s *Server) createDomain(w http.ResponseWriter, r *http.Request) error {
@@ -270,18 +250,18 @@ func (s *Server) createDomain(w http.ResponseWriter, r *http.Request) error {
 	if !ok || strings.TrimSpace(domain) == "" {
 		return fmt.Errorf("%w: domain is required", errParameterRequired)
 	}
-	domain = strings.ToLower(strings.TrimSpace(domain))
-	if why := validDomain(domain); why != "" {
-		return fmt.Errorf("%w: domain %q is not a valid DNS name: %s", errInvalidParameter, domain, why)
+	canon, err := domainParam(strings.TrimSpace(domain))
+	if err != nil {
+		return err
 	}
 	s.adminMu.Lock()
 	defer s.adminMu.Unlock()
-	if _, found := s.findDomain(domain); found {
-		return fmt.Errorf("%w: domain %q is already approved", store.ErrConflict, domain)
+	if _, found := s.findDomain(canon.ASCII); found {
+		return fmt.Errorf("%w: domain %q is already approved", store.ErrConflict, canon.ASCII)
 	}
-	d := store.WrikeApprovedDomain{ID: s.newID(), Domain: domain, Created: s.now().UTC()}
+	d := store.WrikeApprovedDomain{ID: s.newID(), Domain: canon.ASCII, Created: s.now().UTC()}
 	if err := s.store.CreateWrikeApprovedDomain(r.Context(), d); err != nil {
-		return fmt.Errorf("approved domain %q: %w", domain, err)
+		return fmt.Errorf("approved domain %q: %w", canon.ASCII, err)
 	}
 	s.mu.Lock()
 	s.domains = append(s.domains, d)
@@ -290,24 +270,38 @@ func (s *Server) createDomain(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// findDomain finds an approved domain by id or by name (case-insensitively).
+// domainParam reads a domain parameter in canonical form.
+func domainParam(v string) (mailaddr.Domain, error) {
+	d, err := mailaddr.ParseDomain(v)
+	if err != nil {
+		return d, fmt.Errorf("%w: domain %w", errInvalidParameter, err)
+	}
+	return d, nil
+}
+
+// findDomain finds an approved domain by id or by name in any form that
+// canonicalises to it (letter case, U-labels or A-labels).
 func (s *Server) findDomain(idOrDomain string) (store.WrikeApprovedDomain, bool) {
+	name := idOrDomain
+	if c, err := mailaddr.ParseDomain(idOrDomain); err == nil {
+		name = c.ASCII
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, d := range s.domains {
-		if d.ID == idOrDomain || strings.EqualFold(d.Domain, idOrDomain) {
+		if d.ID == idOrDomain || d.Domain == name {
 			return d, true
 		}
 	}
 	return store.WrikeApprovedDomain{}, false
 }
 
-// domainApproved reports whether domain (any case) is approved.
+// domainApproved reports whether a canonical domain is approved.
 func (s *Server) domainApproved(domain string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, d := range s.domains {
-		if strings.EqualFold(d.Domain, domain) {
+		if d.Domain == domain {
 			return true
 		}
 	}
@@ -671,7 +665,7 @@ const usersPageSize = 1000
 
 // userFilter is GET /users's filters; zero fields do not filter.
 type userFilter struct {
-	domain   string // lower-cased
+	domain   string // canonical: A-labels, lower case
 	active   *bool
 	userType string // canonical
 }
@@ -740,7 +734,14 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 			return fmt.Errorf("%w: unknown parameter %q (allowed: domain, active, userType, pageSize, nextPageToken)", errInvalidParameter, k)
 		}
 	}
-	f := userFilter{domain: strings.ToLower(q.Get("domain"))}
+	f := userFilter{}
+	if domain := q.Get("domain"); domain != "" {
+		c, err := domainParam(domain)
+		if err != nil {
+			return err
+		}
+		f.domain = c.ASCII
+	}
 	if v := q.Get("active"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -800,11 +801,11 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// emailDomain is the part after the last '@', lower-cased; "" without one.
+// emailDomain is the part of a canonical address after the '@'; "" without one.
 func emailDomain(addr string) string {
 	i := strings.LastIndexByte(addr, '@')
 	if i < 0 {
 		return ""
 	}
-	return strings.ToLower(addr[i+1:])
+	return addr[i+1:]
 }

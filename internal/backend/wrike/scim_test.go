@@ -652,14 +652,7 @@ func TestSCIMUsersPersistAcrossRestart(t *testing.T) {
 	gone := createUser(t, sc, oktaUser("lalo@acme.example.com", "Lalo", "Salamanca"))
 	scimDo(t, sc, "DELETE", "/Users/"+gone["id"].(string), "").want(t, 204)
 
-	env.Restart(t)
-	var in struct {
-		Data []struct {
-			SCIMURL string `json:"scimUrl"`
-		} `json:"data"`
-	}
-	env.Admin(t, "GET", "/scim_integrations/okta", nil, &in)
-	sc.BaseURL = in.Data[0].SCIMURL
+	restart(t, env, &sc)
 
 	g := scimDo(t, sc, "GET", "/Users/"+id, "").want(t, 200)
 	if g["active"] != false || g["title"] != "Counsel" || get(g, "meta/version") != get(p, "meta/version") ||

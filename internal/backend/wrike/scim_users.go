@@ -9,10 +9,12 @@ import (
 	"hash/fnv"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
@@ -213,18 +215,18 @@ func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query) ([]*
 				candidates = []*user{u}
 			}
 		case "userName":
-			if u := s.users.byName(strings.ToLower(eq.Value)); u != nil {
+			if u := s.users.byName(mailaddr.Key(eq.Value)); u != nil {
 				candidates = []*user{u}
 			}
 		case "externalId":
 			candidates = s.users.withExternalID(eq.Value)
 		case "emails.value":
-			candidates = s.users.withEmail(strings.ToLower(eq.Value))
+			candidates = s.users.withEmail(mailaddr.Key(eq.Value))
 		}
 		slices.SortFunc(candidates, func(a, b *user) int { return cmpInt(a.seq, b.seq) })
 		qv, _ := json.Marshal(eq.Value)
 		// The index answers a filter that is only this equality exactly
-		// (userName and emails compare case-insensitively, as the index does).
+		// (userName and emails compare in canonical form, as the index does).
 		if q.SortBy == nil && f.String() == eq.Attr+" eq "+string(qv) {
 			return candidates, nil
 		}
@@ -334,14 +336,15 @@ func (s *Server) newUser(c scimCall, body []byte) (*user, map[string]any, error)
 }
 
 func userNameTaken(name string) error {
-	return scim.Errorf(http.StatusConflict, scim.ErrUniqueness, "userName %q is already taken (userName is unique, case-insensitively)", name)
+	return scim.Errorf(http.StatusConflict, scim.ErrUniqueness, "userName %q is already taken (userName is unique; addresses are compared in canonical form, ignoring letter case)", name)
 }
 
 // prepareUser checks a canonical resource against the product's rules,
 // fills the defaults and returns the user to store. prev is the current
 // user on an update, nil on a create.
-// Domains are checked when the address is new or changed, so that a user
-// whose domain approval was withdrawn can still be updated and deactivated.
+// Addresses are checked when they are new or changed, so that a user whose
+// domain approval was withdrawn can still be updated and deactivated; a
+// reactivation checks them again, as it makes the user billable.
 func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEmail string, now time.Time) (*user, error) {
 	// Wrike signs users in through the identity provider; a password sent
 	// along (Okta can sync one) is never kept.
@@ -351,14 +354,25 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 	if strings.TrimSpace(userName) == "" {
 		return nil, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue, "userName is required")
 	}
-	lower := strings.ToLower(userName)
-	if prev == nil || prev.userNameLower != lower {
-		if err := s.checkDomain("userName", userName); err != nil {
-			return nil, err
+	active, ok := scim.Bool(userRT, res, "active")
+	if !ok {
+		if prev != nil {
+			// Missing after an update means removed: a PUT that leaves it
+			// out keeps it. A Wrike user is active or deactivated, nothing in
+			// between, so the removal is refused rather than ignored.
+			return nil, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue,
+				"active cannot be removed: a Wrike user is either active or deactivated; replace it with true or false")
 		}
+		active = true
+		res["active"] = active
 	}
-	if email := scim.Primary(userRT, res, "emails"); email != "" && !strings.EqualFold(email, prevEmail) {
-		if err := s.checkDomain("primary email", email); err != nil {
+	reactivated := prev != nil && !prev.active && active
+	lower := mailaddr.Key(userName)
+	if err := s.checkAddress("userName", userName, prev == nil || prev.userNameLower != lower, reactivated); err != nil {
+		return nil, err
+	}
+	if email := scim.Primary(userRT, res, "emails"); email != "" {
+		if err := s.checkAddress("primary email", email, mailaddr.Key(email) != mailaddr.Key(prevEmail), reactivated); err != nil {
 			return nil, err
 		}
 	}
@@ -386,19 +400,6 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 		res["schemas"] = append(res["schemas"].([]any), schemaWrike)
 	}
 
-	active, ok := scim.Bool(userRT, res, "active")
-	if !ok {
-		if prev != nil {
-			// Missing after an update means removed: a PUT that leaves it
-			// out keeps it. A Wrike user is active or deactivated, nothing in
-			// between, so the removal is refused rather than ignored.
-			return nil, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue,
-				"active cannot be removed: a Wrike user is either active or deactivated; replace it with true or false")
-		}
-		active = true
-		res["active"] = active
-	}
-
 	u := &user{
 		userNameLower: lower,
 		externalID:    scim.String(userRT, res, "externalId"),
@@ -418,7 +419,12 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 		for _, e := range list {
 			if m, ok := e.(map[string]any); ok {
 				if v, ok := m["value"].(string); ok && v != "" {
-					lv := strings.ToLower(v)
+					lv := mailaddr.Key(v)
+					if (prev == nil || !slices.Contains(prev.emails, lv)) && lv != lower {
+						if _, err := mailaddr.Parse(v); err != nil {
+							return nil, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue, "emails: %v", err)
+						}
+					}
 					if lv == lower {
 						lv = lower // share the string: the email usually is the userName
 					}
@@ -437,19 +443,32 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 	return u, nil
 }
 
-// checkDomain refuses an address outside the approved domains.
-func (s *Server) checkDomain(what, addr string) error {
-	at := strings.LastIndexByte(addr, '@')
-	if at <= 0 || at == len(addr)-1 {
-		return scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue,
-			"%s %q is not an email address; Wrike provisions users by email address in an approved domain", what, addr)
+// checkAddress refuses an address that is not canonical-able or not in an
+// approved domain. changed says the address is new; reactivated that the
+// user is being made active again, which checks an unchanged address too.
+func (s *Server) checkAddress(what, addr string, changed, reactivated bool) error {
+	if !changed && !reactivated {
+		return nil
 	}
-	domain := strings.ToLower(addr[at+1:])
-	if !s.domainApproved(domain) {
+	a, err := mailaddr.Parse(addr)
+	if err != nil {
 		return scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue,
-			"%s %q is in domain %q, which is not an approved domain of this Wrike account", what, addr, domain)
+			"%s %v; Wrike provisions users by email address in an approved domain", what, err)
 	}
-	return nil
+	if s.domainApproved(a.Domain.ASCII) {
+		return nil
+	}
+	domain := strconv.Quote(a.Domain.ASCII)
+	if a.Domain.Unicode != a.Domain.ASCII {
+		domain = fmt.Sprintf("%q (%s)", a.Domain.Unicode, a.Domain.ASCII)
+	}
+	if !changed {
+		return scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue,
+			"the user cannot be reactivated: %s %q is in domain %s, which is no longer an approved domain of this Wrike account; "+
+				"the user stays deactivated (and not billable) until the domain is approved again", what, addr, domain)
+	}
+	return scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue,
+		"%s %q is in domain %s, which is not an approved domain of this Wrike account", what, addr, domain)
 }
 
 // encodeDoc serialises a canonical resource in the stored form: schemas and

@@ -23,9 +23,9 @@ const (
 type user struct {
 	seq           int64
 	id            string
-	userNameLower string
+	userNameLower string // canonical userName (mailaddr.Key)
 	externalID    string
-	emails        []string // lower-cased
+	emails        []string // canonical (mailaddr.Key)
 	active        bool
 	userType      string
 	provider      string

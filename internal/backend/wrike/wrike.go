@@ -10,15 +10,20 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 )
 
 // Store is the persistence the Wrike face needs. Every method that changes
@@ -189,25 +194,40 @@ func (s *Server) load(ctx context.Context, accountName string) error {
 	for _, in := range ins {
 		s.integrations[in.Provider] = in
 	}
-	if err := s.loadUsers(ctx); err != nil {
+	rekeyed, err := s.loadUsers(ctx)
+	if err != nil {
 		return fmt.Errorf("wrike: users: %w", err)
+	}
+	for _, u := range rekeyed {
+		if err := s.store.UpdateWrikeUser(ctx, u.toStore(), u.version); err != nil {
+			return fmt.Errorf("wrike: user %s: store canonical keys: %w", u.id, err)
+		}
 	}
 	return nil
 }
 
 // loadUsers reads the stored users into the index: the store's scan and
-// the indexing run side by side, handing users over in batches.
-func (s *Server) loadUsers(ctx context.Context) error {
+// the indexing run side by side, handing users over in batches. It returns
+// the users whose lookup keys it made canonical (see rekey), to store.
+func (s *Server) loadUsers(ctx context.Context) ([]*user, error) {
 	const batch = 512
 	batches := make(chan []store.WrikeUser, 4)
 	indexed := make(chan error, 1)
+	var rekeyed []*user // the indexing goroutine's until indexed is received
 	go func() {
 		var err error
 		for b := range batches {
 			for _, u := range b {
+				var changed bool
+				if changed, err = rekey(&u); err != nil {
+					break
+				}
 				var rec *user
 				if rec, err = userFromStore(u); err != nil {
 					break
+				}
+				if changed {
+					rekeyed = append(rekeyed, rec)
 				}
 				s.users.load(rec)
 			}
@@ -231,7 +251,58 @@ func (s *Server) loadUsers(ctx context.Context) error {
 		batches <- cur
 	}
 	close(batches)
-	return errors.Join(err, <-indexed)
+	err = errors.Join(err, <-indexed)
+	return rekeyed, err
+}
+
+// rekey sets the canonical lookup keys (mailaddr.Key) of a stored user whose
+// resource holds non-ASCII text and reports whether they changed. Rows
+// written before keys were canonical hold strings.ToLower forms, which turn
+// U+212A KELVIN SIGN into "k": such a look-alike would keep shadowing the
+// real user. ASCII addresses have the same key either way.
+func rekey(u *store.WrikeUser) (bool, error) {
+	if ascii(u.Resource) {
+		return false, nil
+	}
+	var d struct {
+		UserName string      `json:"userName"`
+		Emails   []multiItem `json:"emails"`
+	}
+	doc := u.Resource
+	if len(doc) > 0 && doc[0] != '{' { // packed, as the store holds it now
+		doc = appendUnpacked(nil, doc)
+	}
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return false, fmt.Errorf("user %s: %w", u.ID, err)
+	}
+	name := mailaddr.Key(d.UserName)
+	var emails []string
+	for _, e := range d.Emails {
+		if k := mailaddr.Key(e.Value); e.Value != "" && !slices.Contains(emails, k) {
+			emails = append(emails, k)
+		}
+	}
+	if name == u.UserNameLower && slices.Equal(slices.Sorted(slices.Values(emails)), slices.Sorted(slices.Values(u.Emails))) {
+		return false, nil
+	}
+	u.UserNameLower, u.Emails = name, emails
+	return true, nil
+}
+
+// ascii reports whether b holds only ASCII, eight bytes at a time: every
+// stored user passes here at start-up.
+func ascii(b []byte) bool {
+	for ; len(b) >= 8; b = b[8:] {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // HasAdminToken reports whether any admin token exists.
