@@ -213,3 +213,22 @@ func TestImportUsers(t *testing.T) {
 	sc.BaseURL = adminCall(t, env, "GET", "/scim_integrations/okta", "").data(t)[0]["scimUrl"].(string)
 	check()
 }
+
+// A user whose document holds non-ASCII text is stored packed and checked
+// for canonical keys at every start: it loads, is found, and lists under
+// its domain in either form.
+func TestInternationalUserAcrossRestart(t *testing.T) {
+	env := backendtest.Start(t)
+	sc := env.SetupSCIM(t, "okta", "bücher.example")
+	u := createUser(t, sc, oktaUser("Anna@Bücher.example", "Änne", "Groß"))
+	restart(t, env, &sc)
+	found := scimDo(t, sc, "GET", filterQuery(`userName eq "anna@xn--bcher-kva.example"`), "").want(t, 200)
+	if found["totalResults"] != float64(1) || get(found, "Resources/0/id") != u["id"] || get(found, "Resources/0/name/familyName") != "Groß" {
+		t.Fatalf("after restart: %v", found)
+	}
+	for _, d := range []string{"bücher.example", "XN--BCHER-KVA.example"} {
+		if names, _ := listAllUsers(t, env, url.Values{"domain": {d}, "pageSize": {"1"}}); len(names) != 1 {
+			t.Fatalf("domain %s: %v", d, names)
+		}
+	}
+}
