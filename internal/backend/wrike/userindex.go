@@ -16,7 +16,7 @@ import (
 // It is built to hold millions of users in little memory and at no cost to
 // the garbage collector: nothing in it is a Go pointer. Each version of a
 // user is one block of bytes in an append-only arena (the packed document,
-// then id, lower-cased userName, externalId and lower-cased emails), plus a
+// then id, userName's canonical key, externalId, the emails' keys), plus a
 // fixed-size record; the four lookup tables are open-addressing hash tables
 // of record numbers. Readers get a *user whose strings and document point
 // into the arena: the bytes of a block are never written again once stored,
@@ -26,9 +26,9 @@ type userIndex struct {
 	recs   []userRec // by record number; deleted records stay, with seq 0
 	order  []uint32  // live record numbers by seq
 	ids    hashTable
-	names  hashTable // lower-cased userNames
+	names  hashTable // userNames' canonical keys (mailaddr.Key)
 	exts   hashTable // externalId is case-exact; several users may share one
-	emails hashTable // each lower-cased email of each user
+	emails hashTable // each canonical email key of each user
 	arena  arena
 	strs   []string // userType and provider values, interned
 	active int
