@@ -131,8 +131,8 @@ export TF_IN_AUTOMATION=1
 cp "$root"/examples/demo/*.tf "$demo/terraform/"
 cd "$demo/terraform"
 
-say "terraform apply: approve acme.example.com, create the API token, enable SCIM, configure provisioning in Okta, assign Engineering (Regular), Sales (Collaborator) and one user (External)"
-terraform apply -auto-approve -input=false -compact-warnings ${no_color[@]+"${no_color[@]}"} || fail "terraform apply failed (see above)."
+say "terraform apply: approve acme.example.com, create the API token, enable SCIM, configure provisioning in Okta, assign Engineering (Regular), Sales (Collaborator) and one user (External), then wait for Okta to push them (each user Wrike refused is a warning with Okta's reason)"
+terraform apply -auto-approve -input=false ${no_color[@]+"${no_color[@]}"} || fail "terraform apply failed (see above)."
 
 say "Okta's Test API Credentials, run when Terraform saved the provisioning connection (System Log)"
 "$bin/wrike-demo" credentials-test

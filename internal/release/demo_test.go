@@ -98,6 +98,19 @@ func TestDemoEndToEnd(t *testing.T) {
 		if strings.Contains(out, "\x1b[") {
 			t.Errorf("run %d: ANSI escape codes in output that is not a terminal:\n%q", run, out)
 		}
+		// Terraform's own output: the wait reports the refused users. The
+		// warnings are wrapped (and boxed on a terminal); read them as one line.
+		flat := strings.Join(strings.Fields(strings.ReplaceAll(out, "│", " ")), " ")
+		for _, login := range []string{"pat.quinn", "sam.reed"} {
+			warned := false
+			for _, w := range strings.Split(flat, "Warning: ")[1:] {
+				warned = warned || strings.HasPrefix(w, "Wrike refused "+login+"@partner.example.net ") &&
+					strings.Contains(w, `Reason (System Log): userName "`+login+`@partner.example.net" is in domain "partner.example.net", which is not an approved domain`)
+			}
+			if !warned {
+				t.Errorf("run %d: terraform apply did not warn about %s with its reason\n%s", run, login, out)
+			}
+		}
 		if strings.Contains(out, "partner.example.net  ") {
 			t.Errorf("run %d: a partner.example.net user is listed in Wrike:\n%s", run, out)
 		}

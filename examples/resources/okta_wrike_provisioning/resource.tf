@@ -27,14 +27,16 @@ resource "okta_wrike_provisioning" "wrike" {
   update_user_attributes = true
   deactivate_users       = true
 
-  group_assignments = [
-    { group_id = var.okta_groups["Engineering"], user_type = "Regular" },
-    { group_id = var.okta_groups["Sales"], user_type = "Collaborator" },
-  ]
+  # Okta group id => Wrike user type of its members (null: the SCIM integration's default).
+  group_assignments = {
+    (var.okta_groups["Engineering"]) = "Regular"
+    (var.okta_groups["Sales"])       = "Collaborator"
+  }
 
-  user_assignments = [
-    { user_id = var.okta_users["iris.novak@acme.example.com"], user_type = "External" },
-  ]
+  # Okta user id => Wrike user type, for people assigned directly.
+  user_assignments = {
+    (var.okta_users["iris.novak@acme.example.com"]) = "External"
+  }
 
   # Wrike refuses users of domains it has not approved: approve them before Okta pushes users.
   depends_on = [wrike_approved_domain.acme]

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/clock"
 )
 
 // Store is the persistence the Okta face needs; store.OktaStore implements it.
@@ -64,9 +65,11 @@ type Store interface {
 	OktaAppUsers(ctx context.Context, appID, after string, limit int) ([]store.OktaAppUser, error)
 
 	PendingOktaTasks(ctx context.Context) ([]store.OktaTask, error)
+	OktaTask(ctx context.Context, appID, userID string) (store.OktaTask, error)
+	OktaTasks(ctx context.Context, appID, status, after string, limit int) ([]store.OktaTask, error)
+	RequeueOktaTasks(ctx context.Context, appID string, ids []string) ([]store.OktaTask, error)
 	OktaSyncView(ctx context.Context, appID, userID string) (store.OktaSyncView, error)
-	FinishOktaTasks(ctx context.Context, seqs []int64, st store.OktaAppUserState, events []store.OktaLogEvent) error
-	RetryOktaTasks(ctx context.Context, seqs []int64, attempts int, notBefore string, st store.OktaAppUserState, events []store.OktaLogEvent) error
+	SaveOktaTaskOutcome(ctx context.Context, o store.OktaTaskOutcome) (string, error)
 	OktaFailedCount(ctx context.Context) (int, error)
 
 	AppendOktaLogEvents(ctx context.Context, events []store.OktaLogEvent) error
@@ -89,13 +92,21 @@ type Config struct {
 	// minute across the org (default 6000); beyond it the face answers 429
 	// E0000047. Requests refused with 401 spend none of it.
 	RateLimit int
+	// AfterFunc schedules the engine's retries; nil uses real timers. With
+	// Clock, a test moves time on a fake clock (internal/clock).
+	AfterFunc clock.AfterFunc
 	// Workers is the number of concurrent provisioning workers (default 16).
 	Workers int
-	// MaxAttempts bounds the attempts of one provisioning push (default 5).
-	MaxAttempts int
-	// RetryBackoff is the wait before the first retry, doubled for each next
-	// one (default 200ms).
+	// RetryBackoff is the wait before the first retry of a transient
+	// failure, doubled for each next one (default 1s); each wait is between
+	// half and all of that (jitter), and at least the service provider's
+	// Retry-After.
 	RetryBackoff time.Duration
+	// RetryMaxBackoff caps each wait, Retry-After included (default 15m).
+	RetryMaxBackoff time.Duration
+	// RetryHorizon is how long transient failures of a task are retried,
+	// from its first failure, before the task is FAILED (default 24h).
+	RetryHorizon time.Duration
 	// CallTimeout bounds each SCIM call (default 10s).
 	CallTimeout time.Duration
 	// HTTPClient speaks to SCIM service providers; nil uses a pooled client.
@@ -153,8 +164,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.engine, err = startEngine(ctx, engineConfig{
-		store: st, log: s.log, now: s.now, newID: s.newID, scim: s.scim,
-		workers: cfg.Workers, maxAttempts: cfg.MaxAttempts, backoff: cfg.RetryBackoff,
+		store: st, log: s.log, now: s.now, afterFunc: cfg.AfterFunc, newID: s.newID, scim: s.scim, workers: cfg.Workers,
+		retry: retryPolicy{base: cfg.RetryBackoff, maxWait: cfg.RetryMaxBackoff, horizon: cfg.RetryHorizon},
 	})
 	if err != nil {
 		return nil, err
@@ -359,6 +370,10 @@ func (s *Server) routes() {
 	handle("GET /api/v1/apps/{appId}/users/{userId}", s.getAppUser)
 	handle("POST /api/v1/apps/{appId}/users/{userId}", s.updateAppUser)
 	handle("DELETE /api/v1/apps/{appId}/users/{userId}", s.unassignUser)
+
+	handle("GET /api/v1/apps/{appId}/provisioning/tasks", s.listTasks)
+	handle("POST /api/v1/apps/{appId}/provisioning/tasks/lifecycle/retry", s.retryTasks)
+	handle("POST /api/v1/apps/{appId}/provisioning/tasks/{taskId}/lifecycle/retry", s.retryTask)
 
 	handle("GET /api/v1/api-tokens", s.listAPITokens)
 	handle("GET /api/v1/api-tokens/{id}", s.getAPIToken)

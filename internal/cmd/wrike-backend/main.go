@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 )
 
@@ -54,6 +55,9 @@ type options struct {
 	publicURL string
 	rotate    bool
 	mintOkta  bool
+	// retryHorizon and retryMaxBackoff configure the provisioning engine's
+	// retries of transient failures (okta.Config).
+	retryHorizon, retryMaxBackoff time.Duration
 }
 
 func main() {
@@ -92,6 +96,10 @@ func parseFlags(args []string, stdout, stderr io.Writer) (o options, err error) 
 	fs.StringVar(&o.dataDir, "data-dir", env("WRIKE_BACKEND_DATA_DIR", "./data"), "data directory [WRIKE_BACKEND_DATA_DIR]")
 	fs.StringVar(&o.logLevel, "log-level", env("WRIKE_BACKEND_LOG_LEVEL", "info"), "log level: debug, info, warn, error [WRIKE_BACKEND_LOG_LEVEL]")
 	fs.StringVar(&o.publicURL, "public-url", env("WRIKE_BACKEND_PUBLIC_URL", ""), "externally visible base URL of the Wrike face, used in SCIM URLs [WRIKE_BACKEND_PUBLIC_URL]")
+	horizon := fs.String("retry-horizon", env("WRIKE_BACKEND_RETRY_HORIZON", okta.DefaultRetryHorizon.String()),
+		"how long the provisioning engine retries a push that fails transiently (network, timeout, 429, 5xx) before the task is FAILED [WRIKE_BACKEND_RETRY_HORIZON]")
+	maxBackoff := fs.String("retry-max-backoff", env("WRIKE_BACKEND_RETRY_MAX_BACKOFF", okta.DefaultRetryMaxBackoff.String()),
+		"longest wait between two retries of a push, Retry-After included [WRIKE_BACKEND_RETRY_MAX_BACKOFF]")
 	// No environment fallback: a variable left set would rotate on every start.
 	fs.BoolVar(&o.rotate, "rotate-admin-token", false, "with the server stopped: revoke every Wrike admin token, print a new one, write it to <data-dir>/"+backend.TokensFile+" and exit")
 	fs.BoolVar(&o.mintOkta, "mint-okta-token", false, "with the server stopped: create a new Okta API token (the others stay valid), print it, write it to <data-dir>/"+backend.TokensFile+" and exit")
@@ -100,6 +108,17 @@ func parseFlags(args []string, stdout, stderr io.Writer) (o options, err error) 
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	for _, d := range []struct {
+		name  string
+		value string
+		out   *time.Duration
+	}{{"--retry-horizon", *horizon, &o.retryHorizon}, {"--retry-max-backoff", *maxBackoff, &o.retryMaxBackoff}} {
+		v, err := time.ParseDuration(d.value)
+		if err != nil || v <= 0 {
+			return o, fmt.Errorf("%s: want a positive duration such as 24h or 15m, got %q", d.name, d.value)
+		}
+		*d.out = v
 	}
 	if (o.rotate || o.mintOkta) && o.dev {
 		return o, errors.New("--rotate-admin-token and --mint-okta-token cannot be used with --dev: the demo's tokens are in <data-dir>/dev.env; remove the data directory to start the demo with new ones")
@@ -139,7 +158,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// Tokens are minted only once both ports are bound: a start that cannot
 	// listen creates nothing it could not show.
-	b, err := backend.New(ctx, backend.Config{DataDir: o.dataDir, Logger: logger, PublicURL: o.publicURL, NoBootstrap: true})
+	b, err := backend.New(ctx, backend.Config{DataDir: o.dataDir, Logger: logger, PublicURL: o.publicURL, NoBootstrap: true,
+		Okta: func(c *okta.Config) { c.RetryHorizon, c.RetryMaxBackoff = o.retryHorizon, o.retryMaxBackoff }})
 	if err != nil {
 		return err
 	}

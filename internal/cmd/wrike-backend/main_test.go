@@ -300,7 +300,16 @@ func TestBadFlags(t *testing.T) {
 	if err := run(context.Background(), []string{"extra"}, io.Discard, io.Discard); err == nil {
 		t.Fatal("want error for a stray argument")
 	}
-	err := run(context.Background(), []string{"--dev", "--rotate-admin-token", "--data-dir", t.TempDir()}, io.Discard, io.Discard)
+	for _, args := range [][]string{{"--retry-horizon", "forever"}, {"--retry-horizon", "0s"}, {"--retry-max-backoff", "-1m"}} {
+		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), args[0]) {
+			t.Fatalf("%v: %v, want an error naming the flag", args, err)
+		}
+	}
+	o, err := parseFlags([]string{"--retry-horizon", "36h"}, io.Discard, io.Discard)
+	if err != nil || o.retryHorizon != 36*time.Hour || o.retryMaxBackoff != 15*time.Minute {
+		t.Fatalf("retry flags: %+v %v, want 36h and the 15m default", o, err)
+	}
+	err = run(context.Background(), []string{"--dev", "--rotate-admin-token", "--data-dir", t.TempDir()}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "dev.env") {
 		t.Fatalf("--dev with --rotate-admin-token: %v, want an error that points at dev.env", err)
 	}
