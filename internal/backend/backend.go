@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/console"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
@@ -63,6 +65,10 @@ type Backend struct {
 	// because none existed; empty otherwise. Like the admin token, it is
 	// shown now or never.
 	BootstrapOktaAPIToken string
+	// WrikeConsole and OktaConsole are the faces' browser consoles, served
+	// under /console/ by WrikeHandler and OktaHandler.
+	WrikeConsole, OktaConsole *console.Console
+
 	// RevokedAdminTokens is the number of admin tokens that
 	// Config.RotateAdminToken revoked.
 	RevokedAdminTokens int
@@ -116,8 +122,27 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	if err := b.startConsoles(cfg, logger); err != nil {
+		_ = b.Close()
+		return nil, err
+	}
 	return b, nil
 }
+
+func (b *Backend) startConsoles(cfg Config, logger *slog.Logger) error {
+	var err error
+	if b.WrikeConsole, err = console.New(console.Config{Face: console.Wrike, API: b.Wrike, Clock: cfg.Clock, Logger: logger.With("face", "wrike")}); err != nil {
+		return err
+	}
+	b.OktaConsole, err = console.New(console.Config{Face: console.Okta, API: b.Okta, Clock: cfg.Clock, Logger: logger.With("face", "okta")})
+	return err
+}
+
+// WrikeHandler serves the Wrike face with its console under /console/.
+func (b *Backend) WrikeHandler() http.Handler { return b.WrikeConsole.Handler(b.Wrike) }
+
+// OktaHandler serves the Okta face with its console under /console/.
+func (b *Backend) OktaHandler() http.Handler { return b.OktaConsole.Handler(b.Okta) }
 
 func (b *Backend) startOkta(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) error {
 	oc := okta.Config{DB: db, Logger: logger.With("face", "okta"), Clock: cfg.Clock, NewID: cfg.NewID}

@@ -655,11 +655,15 @@ type adminUserJSON struct {
 	UpdatedDate      string `json:"updatedDate"`
 }
 
+// maxUsersPageSize bounds a page of GET /users; without pageSize the whole
+// list is one answer, as before paging existed.
+const maxUsersPageSize = 1000
+
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	for k := range q {
-		if k != "domain" && k != "active" && k != "userType" {
-			return fmt.Errorf("%w: unknown parameter %q (allowed: domain, active, userType)", errInvalidParameter, k)
+		if k != "domain" && k != "active" && k != "userType" && k != "pageSize" && k != "nextPageToken" {
+			return fmt.Errorf("%w: unknown parameter %q (allowed: domain, active, userType, pageSize, nextPageToken)", errInvalidParameter, k)
 		}
 	}
 	domain := strings.ToLower(q.Get("domain"))
@@ -679,7 +683,12 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 		}
 		userType = canon
 	}
+	start, size, err := usersPage(q.Get("pageSize"), q.Get("nextPageToken"))
+	if err != nil {
+		return err
+	}
 	var out []adminUserJSON
+	matched := 0
 	for _, u := range s.users.all() {
 		if activeFilter != nil && u.active != *activeFilter {
 			continue
@@ -690,6 +699,11 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 		if domain != "" && emailDomain(u.userNameLower) != domain {
 			continue
 		}
+		matched++
+		if matched <= start || (size > 0 && len(out) == size) {
+			// Only the page's users are encoded; the rest are counted.
+			continue
+		}
 		f, err := u.adminFields()
 		if err != nil {
 			return err
@@ -697,8 +711,50 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 		f.CreatedDate, f.UpdatedDate = formatDate(u.created), formatDate(u.modified)
 		out = append(out, f)
 	}
-	writeData(w, http.StatusOK, "users", out)
+	if size == 0 {
+		writeData(w, http.StatusOK, "users", out)
+		return nil
+	}
+	page := usersPageJSON{Kind: "users", ResponseSize: matched, Data: out}
+	if page.Data == nil {
+		page.Data = []adminUserJSON{}
+	}
+	if next := start + len(out); next < matched {
+		page.NextPageToken = strconv.Itoa(next)
+	}
+	writeJSON(w, http.StatusOK, page)
 	return nil
+}
+
+// usersPageJSON is a paged GET /users answer: responseSize counts every
+// user the filters match, nextPageToken is present while more follow.
+type usersPageJSON struct {
+	Kind          string          `json:"kind"`
+	NextPageToken string          `json:"nextPageToken,omitempty"`
+	ResponseSize  int             `json:"responseSize"`
+	Data          []adminUserJSON `json:"data"`
+}
+
+// usersPage reads pageSize and nextPageToken: the number of matching users
+// to skip and the page size (0: no paging).
+func usersPage(pageSize, token string) (start, size int, err error) {
+	if pageSize == "" {
+		if token != "" {
+			return 0, 0, fmt.Errorf("%w: nextPageToken needs pageSize", errInvalidParameter)
+		}
+		return 0, 0, nil
+	}
+	size, err = strconv.Atoi(pageSize)
+	if err != nil || size < 1 || size > maxUsersPageSize {
+		return 0, 0, fmt.Errorf("%w: pageSize must be between 1 and %d", errInvalidParameter, maxUsersPageSize)
+	}
+	if token != "" {
+		start, err = strconv.Atoi(token)
+		if err != nil || start < 0 {
+			return 0, 0, fmt.Errorf("%w: nextPageToken %q is not one this API returned", errInvalidParameter, token)
+		}
+	}
+	return start, size, nil
 }
 
 // emailDomain is the part after the last '@', lower-cased; "" without one.
