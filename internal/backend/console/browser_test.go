@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
@@ -47,7 +49,7 @@ func startBrowser(t *testing.T) *tab {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.NoSandbox,
-		chromedp.WindowSize(1280, 860), chromedp.UserDataDir(t.TempDir()))
+		chromedp.WindowSize(1400, 800), chromedp.UserDataDir(t.TempDir()))
 	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
 	t.Cleanup(acancel)
 	bctx, bcancel := chromedp.NewContext(actx)
@@ -104,7 +106,11 @@ func (b *tab) open(url string) string {
 // failing on an error message there.
 func (b *tab) submit(sel string) string {
 	b.t.Helper()
-	b.do(chromedp.Click(chromedp.CSS(sel)), chromedp.WaitVisible(chromedp.CSS("p.notice, p.error")))
+	// The page before the click is marked, so the wait is for the message
+	// of the page the form leads to, not one already shown.
+	b.do(chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.before = "1"`),
+		chromedp.Click(chromedp.CSS(sel)),
+		chromedp.WaitVisible(chromedp.CSS("html:not([data-before]) :is(p.notice, p.error)")))
 	h := b.html()
 	if m := regexp.MustCompile(`class="error"[^>]*>([^<]*)`).FindStringSubmatch(h); m != nil {
 		b.t.Fatalf("clicking %s: the console said: %s", sel, m[1])
@@ -119,13 +125,28 @@ func (b *tab) fill(sel, text string) {
 
 func (b *tab) screenshot(name string) {
 	b.t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		b.t.Fatalf("screenshot %s: %v", name, err)
+	// Headless chromium can leave a capture unanswered (a frame that is
+	// never produced): each try has a deadline, and the tab is brought to
+	// the front first so that it renders.
+	var err error
+	for range 3 {
+		ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
+		var png []byte
+		png, err = chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+			if _, err := cdp.Call(ctx, t, cdppage.BringToFront, cdp.Empty{}); err != nil {
+				return nil, err
+			}
+			return chromedp.CaptureScreenshot()(ctx, t)
+		})
+		cancel()
+		if err == nil {
+			if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
+				b.t.Fatal(err)
+			}
+			return
+		}
 	}
-	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
-		b.t.Fatal(err)
-	}
+	b.t.Fatalf("screenshot %s: %v", name, err)
 }
 
 // waitFor re-reads the page (which reloads itself, or is reloaded by

@@ -27,7 +27,8 @@ commands:
   refused                  print the users Okta failed to provision, with the System Log reason
   seats                    print the account's billable seats
   deactivate               deactivate in Okta the first active Regular user of Wrike; prints its login
-  user LOGIN               print one Wrike user`
+  user LOGIN               print one Wrike user
+  console                  print the two consoles' URLs, each with a one-time sign-in link`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -89,6 +90,8 @@ func run(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintln(out, login)
 		return nil
+	case "console":
+		return c.consoleLinks(ctx, out)
 	case "user":
 		if len(args) != 1 {
 			return errors.New("user needs a login")
