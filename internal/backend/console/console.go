@@ -36,6 +36,8 @@ const (
 	// maxSessions bounds the sessions (and pending login links) kept in
 	// memory; the oldest is dropped past it.
 	maxSessions = 1000
+	// maxForm bounds a form's body.
+	maxForm = 64 << 10
 )
 
 //go:embed templates/*.html
@@ -133,7 +135,7 @@ func parsePages(face Face) (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, e := range names {
 		name := e.Name()
-		if name == "layout.html" || !(strings.HasPrefix(name, string(face)+"_") || name == "login.html") {
+		if name == "layout.html" || (!strings.HasPrefix(name, string(face)+"_") && name != "login.html") {
 			continue
 		}
 		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name)
@@ -166,6 +168,8 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// same-origin, not no-referrer: with no-referrer a browser sends "Origin: null"
 	// on form posts, and the login form checks the origin.
 	h.Set("Referrer-Policy", "same-origin")
+	// Forms are small; a larger body is refused before it is parsed.
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	c.mux.ServeHTTP(w, r)
 }
 
@@ -185,7 +189,7 @@ func (c *Console) routes() {
 		c.mu.Lock()
 		delete(c.sessions, s.id)
 		c.mu.Unlock()
-		http.SetCookie(w, c.sessionCookie("", -1))
+		http.SetCookie(w, c.sessionCookie(r, "", -1))
 		http.Redirect(w, r, Prefix+"login", http.StatusSeeOther)
 		return nil
 	}))
@@ -237,7 +241,7 @@ func (c *Console) callAPI(r *http.Request, token, method, path string, body, out
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(r.Context(), method, path, rd)
+	req, err := http.NewRequestWithContext(r.Context(), method, path, rd) //nolint:gosec // served in-process by the face's handler, never sent over a network
 	if err != nil {
 		return nil, err
 	}
@@ -324,9 +328,12 @@ func (c *Console) verify(r *http.Request, token string) error {
 	return err
 }
 
-func (c *Console) sessionCookie(value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: c.cookie, Value: value, Path: "/console", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode}
+// sessionCookie is HttpOnly and SameSite=Strict always, and Secure when the
+// console is reached over TLS: the backend usually serves plain HTTP on
+// loopback, where a Secure cookie would not be sent back.
+func (c *Console) sessionCookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: c.cookie, Value: value, Path: "/console", MaxAge: maxAge, //nolint:gosec // Secure is set from the request, see above
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil}
 }
 
 // startSession makes a session for token and sets its cookie.
@@ -337,9 +344,7 @@ func (c *Console) startSession(w http.ResponseWriter, r *http.Request, token str
 	c.prune(now)
 	c.sessions[id] = &session{token: token, csrf: randomID(), expires: now.Add(sessionIdle)}
 	c.mu.Unlock()
-	ck := c.sessionCookie(id, 0)
-	ck.Secure = r.TLS != nil
-	http.SetCookie(w, ck)
+	http.SetCookie(w, c.sessionCookie(r, id, 0))
 	http.Redirect(w, r, Prefix, http.StatusSeeOther)
 }
 
@@ -395,6 +400,14 @@ func (c *Console) signedIn(h pageFunc) http.HandlerFunc {
 			return
 		}
 		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				status := http.StatusBadRequest
+				if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+					status = http.StatusRequestEntityTooLarge
+				}
+				http.Error(w, "The form could not be read: "+err.Error(), status)
+				return
+			}
 			got := r.PostFormValue("csrf")
 			if subtle.ConstantTimeCompare([]byte(got), []byte(s.csrf)) != 1 {
 				http.Error(w, "This form is out of date or did not come from this console: reload the page and try again.", http.StatusForbidden)
@@ -408,14 +421,19 @@ func (c *Console) signedIn(h pageFunc) http.HandlerFunc {
 			c.mu.Lock()
 			delete(c.sessions, ck.Value)
 			c.mu.Unlock()
-			http.SetCookie(w, c.sessionCookie("", -1))
+			http.SetCookie(w, c.sessionCookie(r, "", -1))
 			http.Redirect(w, r, Prefix+"login?expired=1", http.StatusSeeOther)
 		default:
 			var ae *apiError
 			if r.Method == http.MethodPost && errors.As(err, &ae) {
 				// A refused change comes back to the page with the API's reason.
 				c.setFlash(ck.Value, flash{Error: ae.Message})
-				http.Redirect(w, r, back(r), http.StatusSeeOther)
+				http.Redirect(w, r, back(r), http.StatusSeeOther) //nolint:gosec // back allows console paths only
+				return
+			}
+			if errors.As(err, &ae) && ae.Status/100 == 4 {
+				// A filter or page the API refuses (a bad domain, an unknown cursor).
+				http.Error(w, ae.Message, ae.Status)
 				return
 			}
 			c.log.Error("console page", "path", r.URL.Path, "error", err)
@@ -449,7 +467,7 @@ func (c *Console) setFlash(id string, f flash) {
 // returns to.
 func (s *call) done(w http.ResponseWriter, f flash) error {
 	s.c.setFlash(s.id, f)
-	http.Redirect(w, s.r, back(s.r), http.StatusSeeOther)
+	http.Redirect(w, s.r, back(s.r), http.StatusSeeOther) //nolint:gosec // back allows console paths only
 	return nil
 }
 

@@ -354,3 +354,19 @@ func TestConsoleFacesKeepSeparateSessions(t *testing.T) {
 		t.Fatalf("the Wrike session opened the Okta console: %d", p.status)
 	}
 }
+
+func TestConsoleBadFilterIsTheAPIsError(t *testing.T) {
+	env := backendtest.Start(t)
+	b := newBrowser(t, env.WrikeURL)
+	b.signIn(env.WrikeAdminToken)
+	p := b.get("/console/users?userType=Boss")
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "userType") {
+		t.Fatalf("bad user type: %d %s", p.status, p.body)
+	}
+	big := url.Values{"domain": {strings.Repeat("a", 70<<10)}}
+	m := csrfField.FindStringSubmatch(b.get("/console/domains").body)
+	big.Set("csrf", m[1])
+	if p := b.do(http.MethodPost, "/console/domains", big); p.status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("70 KiB form: %d", p.status)
+	}
+}
