@@ -39,7 +39,7 @@ resource "okta_wrike_provisioning" "wrike" {
   scim_base_url = wrike_scim_integration.okta.scim_url
 
   bearer_token_wo         = wrike_api_token.okta.token
-  bearer_token_wo_version = 1
+  bearer_token_wo_version = wrike_api_token.okta.token_version
 
   create_users           = true
   update_user_attributes = true

@@ -112,7 +112,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		UserType: m.UserType.ValueString(),
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot list Wrike users", err.Error())
+		resp.Diagnostics.AddError("Cannot list Wrike users", wrikeErrorDetail(err))
 		return
 	}
 	m.fromAPI(users)

@@ -88,7 +88,7 @@ func (r *approvedDomainResource) Create(ctx context.Context, req resource.Create
 		if errors.Is(err, wrikeapi.ErrConflict) {
 			summary = "The domain is already approved in Wrike; import it with `terraform import` to manage it"
 		}
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), summary, err.Error())
+		resp.Diagnostics.AddAttributeError(path.Root("domain"), summary, wrikeErrorDetail(err))
 		return
 	}
 	plan.fromAPI(d)
@@ -112,7 +112,7 @@ func (r *approvedDomainResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the approved domain", err.Error())
+		resp.Diagnostics.AddError("Cannot read the approved domain", wrikeErrorDetail(err))
 		return
 	}
 	state.fromAPI(d)
@@ -138,7 +138,7 @@ func (r *approvedDomainResource) Delete(ctx context.Context, req resource.Delete
 	}
 	err := r.client.DeleteApprovedDomain(ctx, state.ID.ValueString())
 	if err != nil && !errors.Is(err, wrikeapi.ErrNotFound) {
-		resp.Diagnostics.AddError("Cannot remove the approved domain", err.Error())
+		resp.Diagnostics.AddError("Cannot remove the approved domain", wrikeErrorDetail(err))
 	}
 }
 

@@ -142,9 +142,10 @@ func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.Sch
 				},
 			},
 			"bearer_token_wo_version": schema.Int64Attribute{
-				Optional:    true,
-				Description: "Version of bearer_token_wo; change it to send a new token to Okta.",
-				Validators:  []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("bearer_token_wo"))},
+				Optional: true,
+				Description: "Version of bearer_token_wo, required with it: the token is sent to Okta whenever the version changes. " +
+					"Set it to wrike_api_token's token_version, which changes with every new token.",
+				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("bearer_token_wo"))},
 			},
 			"bearer_token": schema.StringAttribute{
 				Optional:  true,
@@ -281,19 +282,26 @@ func (r *oktaWrikeProvisioningResource) ModifyPlan(ctx context.Context, req reso
 	}
 }
 
-// checkAppAtPlan reads the app's connection once before a create. Errors
-// other than a missing app are left to apply, which reports them in full.
+// checkAppAtPlan reads the app's connection once before a create: a missing
+// app or refused Okta credentials fail the plan; Okta unreachable is a
+// warning, and apply reports it in full.
 func (r *oktaWrikeProvisioningResource) checkAppAtPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var appID types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("app_id"), &appID)...)
 	if r.okta == nil || appID.IsUnknown() || appID.IsNull() {
 		return
 	}
-	conn, err := r.okta.GetDefaultConnection(ctx, appID.ValueString())
+	// One attempt: a failure other than a missing app or refused
+	// credentials is only a warning, not worth seconds of retries.
+	checkCtx, cancel := planCheckContext(ctx)
+	defer cancel()
+	conn, err := r.okta.GetDefaultConnection(checkCtx, appID.ValueString())
 	switch {
 	case errors.Is(err, oktaapi.ErrNotFound):
 		resp.Diagnostics.Append(noSuchAppDiagnostic(appID.ValueString()))
-	case err == nil && conn.Status == oktaapi.StatusUnknown:
+	case err != nil:
+		resp.Diagnostics.Append(planCheckDiagnostic(appID.ValueString(), err))
+	case conn.Status == oktaapi.StatusUnknown:
 		resp.Diagnostics.Append(unknownConnectionDiagnostic(appID.ValueString()))
 	}
 }
@@ -391,6 +399,7 @@ func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.R
 	everyone.load(ctx, req.Private)
 	got, err := r.fetch(ctx, state.AppID.ValueString(), state, everyone)
 	if errors.Is(err, oktaapi.ErrNotFound) {
+		resp.Diagnostics.Append(appDeletedDiagnostic(state.AppID.ValueString()))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -810,7 +819,7 @@ func oktaErrorDiagnostic(summary string, err error) diag.Diagnostic {
 func oktaErrorDetail(err error) string {
 	var oe *oktaapi.Error
 	if !errors.As(err, &oe) {
-		return err.Error()
+		return err.Error() + oktaCredentialHint(err)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Okta answered HTTP %d", oe.StatusCode)
@@ -823,9 +832,7 @@ func oktaErrorDetail(err error) string {
 	for _, c := range oe.ErrorCauses {
 		fmt.Fprintf(&b, "\n  - %s", c)
 	}
-	if errors.Is(err, oktaapi.ErrUnauthorized) {
-		b.WriteString("\n\nCheck okta_api_token (or OKTA_API_TOKEN): Okta did not accept it.")
-	}
+	b.WriteString(oktaCredentialHint(err))
 	return b.String()
 }
 

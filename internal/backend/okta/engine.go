@@ -442,7 +442,13 @@ func decide(v store.OktaSyncView) (act action, allowed bool) {
 	default:
 		return action{}, false
 	}
-	return act, allowed && a.ConnStatus == "ENABLED" && a.ConnBaseURL != ""
+	return act, allowed && provisioning(a)
+}
+
+// provisioning reports whether the app pushes at all: the app active and
+// its connection enabled.
+func provisioning(a store.OktaApp) bool {
+	return a.Status == "ACTIVE" && a.ConnStatus == "ENABLED" && a.ConnBaseURL != ""
 }
 
 // nextOperation is the tasks API's operation of a task not attempted yet.
@@ -482,8 +488,7 @@ func (e *Engine) sync(ctx context.Context, appID, userID string, attempt int) sy
 		if !v.Assigned && !v.HasState {
 			return syncResult{}
 		}
-		connOff := a.ConnStatus != "ENABLED" || a.ConnBaseURL == ""
-		if (act != action{} && connOff) || st.SyncState == "" || st.SyncState == "SYNCING" || st.SyncState == "ERROR" {
+		if (act != action{} && !provisioning(a)) || st.SyncState == "" || st.SyncState == "SYNCING" || st.SyncState == "ERROR" {
 			st.SyncState = "DISABLED"
 		}
 		return syncResult{state: st}

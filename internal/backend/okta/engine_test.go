@@ -13,10 +13,7 @@ func profile(login string) map[string]string {
 }
 
 func TestProvisioningLifecycleAgainstFakeSCIM(t *testing.T) {
-	o := startOrg(t)
-	f := newFakeSCIM(t, "acme.example.com")
-	app := o.createApp(t)
-	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
+	o, f, app := startConnected(t)
 	eng := o.createGroup(t, "Engineering")
 	ann := o.createUser(t, profile("ann@acme.example.com"))
 	bob := o.createUser(t, profile("bob@acme.example.com"))
@@ -143,10 +140,7 @@ func TestToggles(t *testing.T) {
 }
 
 func TestRetriesAfterOutage(t *testing.T) {
-	o := startOrg(t)
-	f := newFakeSCIM(t, "acme.example.com")
-	app := o.createApp(t)
-	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
+	o, f, app := startConnected(t)
 	f.mu.Lock()
 	f.fail503 = 3
 	f.mu.Unlock()
@@ -200,10 +194,7 @@ func TestRetriesAfterOutage(t *testing.T) {
 }
 
 func TestTasksSurviveRestartAndAreNotRepeated(t *testing.T) {
-	o := startOrg(t)
-	f := newFakeSCIM(t, "acme.example.com")
-	app := o.createApp(t)
-	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
+	o, f, app := startConnected(t)
 	g := o.createGroup(t, "Engineering")
 	for _, n := range []string{"ann", "bob", "cid", "dee"} {
 		id := o.createUser(t, profile(n+"@acme.example.com"))
@@ -239,10 +230,7 @@ func TestTasksSurviveRestartAndAreNotRepeated(t *testing.T) {
 // create is refused with 409; the engine looks it up again and links it
 // instead of failing, and no second account is made.
 func TestCreateConflictIsResolvedByLinking(t *testing.T) {
-	o := startOrg(t)
-	f := newFakeSCIM(t, "acme.example.com")
-	app := o.createApp(t)
-	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
+	o, f, app := startConnected(t)
 	f.mu.Lock()
 	f.users["w-made-elsewhere"] = map[string]any{"id": "w-made-elsewhere", "userName": "ann@acme.example.com", "active": true}
 	f.staleLookups = 1

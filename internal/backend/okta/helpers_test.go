@@ -43,6 +43,17 @@ func startOrg(t *testing.T, mod ...func(*Config)) *testOrg {
 	return o
 }
 
+// startConnected is an org whose Wrike app provisions into a fake SCIM
+// service approving acme.example.com, with the three toggles on.
+func startConnected(t *testing.T, mod ...func(*Config)) (o *testOrg, f *fakeSCIM, appID string) {
+	t.Helper()
+	o = startOrg(t, mod...)
+	f = newFakeSCIM(t, "acme.example.com")
+	appID = o.createApp(t)
+	o.enableProvisioning(t, appID, f.base(), f.token, true, true, true)
+	return o, f, appID
+}
+
 func (o *testOrg) open(t *testing.T) {
 	t.Helper()
 	db, err := store.Open(context.Background(), o.Dir)

@@ -52,6 +52,7 @@ type Store interface {
 	OktaApp(ctx context.Context, id string) (store.OktaApp, error)
 	OktaApps(ctx context.Context, after string, limit int, match func(store.OktaApp) bool) ([]store.OktaApp, error)
 	UpdateOktaApp(ctx context.Context, id string, fn func(*store.OktaApp) (string, error)) (store.OktaApp, []store.OktaTask, error)
+	DeleteOktaApp(ctx context.Context, id string) error
 
 	PutOktaAppGroup(ctx context.Context, ag store.OktaAppGroup) (store.OktaAppGroup, []store.OktaTask, error)
 	OktaAppGroup(ctx context.Context, appID, groupID string) (store.OktaAppGroup, error)
@@ -86,8 +87,9 @@ type Config struct {
 	// the random part of an id; the face adds Okta's prefixes (00u, 00g, 0oa).
 	Clock func() time.Time
 	NewID func() string
-	// RateLimit is the number of API requests allowed per minute across the
-	// org (default 6000); beyond it the face answers 429 E0000047.
+	// RateLimit is the number of authenticated API requests allowed per
+	// minute across the org (default 6000); beyond it the face answers 429
+	// E0000047. Requests refused with 401 spend none of it.
 	RateLimit int
 	// AfterFunc schedules the engine's retries; nil uses real timers. With
 	// Clock, a test moves time on a fake clock (internal/clock).
@@ -184,18 +186,34 @@ func (s *Server) EveryoneGroupID() string { return s.everyone.ID }
 // CreateAPIToken creates an SSWS API token and returns its value, which is not
 // stored and cannot be shown again.
 func (s *Server) CreateAPIToken(ctx context.Context, name string) (string, error) {
+	token, err := NewAPIToken()
+	if err != nil {
+		return "", err
+	}
+	if err := s.store.CreateOktaAPIToken(ctx, apiTokenRecord(name, token, s.newID(), s.timestamp())); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// NewAPIToken returns a new API token, "00" and 40 random base64url
+// characters like Okta's, valid once AddAPIToken (or, for a store no Server
+// runs on, APITokenRecord and the store) has its hash.
+func NewAPIToken() (string, error) {
 	b := make([]byte, 30)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
-	token := "00" + base64.RawURLEncoding.EncodeToString(b)
-	err := s.store.CreateOktaAPIToken(ctx, store.OktaAPIToken{
-		ID: "00T" + s.newID(), Name: name, TokenHash: hashToken(token), Created: s.timestamp(),
-	})
-	if err != nil {
-		return "", err
-	}
-	return token, nil
+	return "00" + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// APITokenRecord is what the store keeps of an API token named name: its hash.
+func APITokenRecord(name, token string, created time.Time) store.OktaAPIToken {
+	return apiTokenRecord(name, token, randomID(), created.UTC().Format(timeFormat))
+}
+
+func apiTokenRecord(name, token, id, created string) store.OktaAPIToken {
+	return store.OktaAPIToken{ID: "00T" + id, Name: name, TokenHash: hashToken(token), Created: created}
 }
 
 // AddAPIToken makes a token chosen by the caller valid (stored as a hash),
@@ -205,9 +223,7 @@ func (s *Server) AddAPIToken(ctx context.Context, name, token string) error {
 	if len(token) < 20 {
 		return errors.New("okta: an API token must have at least 20 characters")
 	}
-	err := s.store.CreateOktaAPIToken(ctx, store.OktaAPIToken{
-		ID: "00T" + s.newID(), Name: name, TokenHash: hashToken(token), Created: s.timestamp(),
-	})
+	err := s.store.CreateOktaAPIToken(ctx, apiTokenRecord(name, token, s.newID(), s.timestamp()))
 	if errors.Is(err, store.ErrConflict) {
 		return nil
 	}
@@ -255,7 +271,7 @@ func principal(ctx context.Context) store.OktaAPIToken {
 	return t
 }
 
-// ServeHTTP applies the rate limit and SSWS authentication, then routes.
+// ServeHTTP applies SSWS authentication and the rate limit, then routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := "req" + s.newID()
@@ -266,11 +282,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.status),
 			slog.Duration("duration", time.Since(start)))
 	}()
-	allowed := s.limiter.take(sw.Header())
-	if !allowed {
-		writeError(sw, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
-		return
-	}
 	auth := r.Header.Get("Authorization")
 	scheme, token, _ := strings.Cut(auth, " ")
 	if !strings.EqualFold(scheme, "SSWS") || token == "" {
@@ -284,6 +295,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeError(sw, http.StatusUnauthorized, "E0000011", "Invalid token provided")
+		return
+	}
+	// Only authenticated requests spend the org's budget: a flood of bad
+	// tokens must not lock out the callers who hold a good one.
+	if !s.limiter.take(sw.Header()) {
+		writeError(sw, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
 		return
 	}
 	s.mux.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), principalKey, t)))
@@ -330,6 +347,9 @@ func (s *Server) routes() {
 	handle("POST /api/v1/apps", s.createApp)
 	handle("GET /api/v1/apps", s.listApps)
 	handle("GET /api/v1/apps/{appId}", s.getApp)
+	handle("DELETE /api/v1/apps/{appId}", s.deleteApp)
+	handle("POST /api/v1/apps/{appId}/lifecycle/activate", s.appLifecycle("ACTIVE"))
+	handle("POST /api/v1/apps/{appId}/lifecycle/deactivate", s.appLifecycle("INACTIVE"))
 	handle("GET /api/v1/apps/{appId}/connections/default", s.getConnection)
 	handle("POST /api/v1/apps/{appId}/connections/default", s.setConnection)
 	handle("POST /api/v1/apps/{appId}/connections/default/lifecycle/activate", s.connectionLifecycle(true))

@@ -9,10 +9,7 @@ import (
 )
 
 func TestSlowSCIMAnswersTimeOutAndFail(t *testing.T) {
-	o := startOrg(t, func(c *Config) { c.CallTimeout = 500 * time.Millisecond; c.RetryHorizon = 300 * time.Millisecond })
-	f := newFakeSCIM(t, "acme.example.com")
-	app := o.createApp(t)
-	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
+	o, f, app := startConnected(t, func(c *Config) { c.CallTimeout = 500 * time.Millisecond; c.RetryHorizon = 300 * time.Millisecond })
 
 	f.mu.Lock()
 	f.delay = 1500 * time.Millisecond
@@ -30,10 +27,7 @@ func TestSlowSCIMAnswersTimeOutAndFail(t *testing.T) {
 }
 
 func TestMalformedSCIMAnswerFailsAtOnce(t *testing.T) {
-	o := startOrg(t)
-	f := newFakeSCIM(t, "acme.example.com")
-	app := o.createApp(t)
-	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
+	o, f, app := startConnected(t)
 	f.mu.Lock()
 	f.garbage = true
 	f.mu.Unlock()
@@ -61,10 +55,7 @@ func TestMalformedSCIMAnswerFailsAtOnce(t *testing.T) {
 func TestSystemLogQueries(t *testing.T) {
 	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	o := startOrg(t, func(c *Config) { c.Clock = clock })
-	f := newFakeSCIM(t, "acme.example.com")
-	app := o.createApp(t)
-	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
+	o, _, app := startConnected(t, func(c *Config) { c.Clock = clock })
 	var ids []string
 	for i := range 5 {
 		ids = append(ids, o.createUser(t, profile(fmt.Sprintf("u%d@acme.example.com", i))))

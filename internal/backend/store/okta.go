@@ -205,8 +205,8 @@ func (p preparedQuerier) stmt(ctx context.Context, query string) (*sql.Stmt, err
 
 var errNotPrepared = errors.New("store: statement not prepared")
 
-// engineWrites are the statements of SaveOktaTaskOutcome.
-var engineWrites = []string{deleteTaskSQL, failTaskSQL, upsertStateSQL, insertEventSQL}
+// engineWrites are the statements of SaveOktaTaskOutcome and enqueueForUser.
+var engineWrites = []string{deleteTaskSQL, failTaskSQL, upsertStateSQL, insertEventSQL, enqueueForUserSQL + queueTask}
 
 // prepareWrites prepares the engine's write statements on the writer's
 // connection; it must run outside any transaction.
@@ -401,6 +401,7 @@ func getUser(ctx context.Context, q querier, idOrLogin string) (OktaUser, error)
 // groups are assigned to. A login already taken is ErrConflict, an unknown
 // group ErrNotFound; either way nothing is stored.
 func (s *OktaStore) CreateOktaUsers(ctx context.Context, users []OktaUser, groupIDs []string) ([]OktaTask, error) {
+	s.prepareWrites(ctx)
 	var tasks []OktaTask
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		tasks = tasks[:0]
@@ -437,7 +438,7 @@ func (s *OktaStore) CreateOktaUsers(ctx context.Context, users []OktaUser, group
 					}
 				}
 			}
-			t, err := enqueueForUser(ctx, tx, u.ID, "assign", u.Created)
+			t, err := enqueueForUser(ctx, preparedQuerier{s: s, tx: tx}, u.ID, "assign", u.Created)
 			if err != nil {
 				return err
 			}
@@ -473,6 +474,7 @@ func (s *OktaStore) OktaUsers(ctx context.Context, after string, limit int, matc
 // kind is not empty, queues provisioning of that kind for every app the user
 // is assigned to or was provisioned to. fn's error aborts the change.
 func (s *OktaStore) UpdateOktaUser(ctx context.Context, id string, kind string, fn func(*OktaUser) error) (OktaUser, []OktaTask, error) {
+	s.prepareWrites(ctx)
 	var out OktaUser
 	var tasks []OktaTask
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
@@ -493,7 +495,7 @@ func (s *OktaStore) UpdateOktaUser(ctx context.Context, id string, kind string, 
 		out = u
 		tasks = nil
 		if kind != "" {
-			tasks, err = enqueueForUser(ctx, tx, u.ID, kind, u.LastUpdated)
+			tasks, err = enqueueForUser(ctx, preparedQuerier{s: s, tx: tx}, u.ID, kind, u.LastUpdated)
 		}
 		return err
 	})
@@ -527,13 +529,17 @@ func (s *OktaStore) DeleteOktaUser(ctx context.Context, id string) error {
 
 // enqueueForUser queues a task for every app the user is assigned to or holds
 // a downstream account in.
-func enqueueForUser(ctx context.Context, tx *sql.Tx, userID, kind, now string) ([]OktaTask, error) {
-	return insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created)
-		SELECT app_id, ?1, ?2, ?3 FROM (
-			SELECT app_id FROM okta_app_user_direct WHERE user_id = ?1
-			UNION SELECT g.app_id FROM okta_app_groups g JOIN okta_group_members m ON m.group_id = g.group_id WHERE m.user_id = ?1
-			UNION SELECT app_id FROM okta_app_user_state WHERE user_id = ?1 AND external_id <> '') WHERE true`, userID, kind, now)
+// It runs prepared (see prepareWrites): users are created and changed by the
+// thousand.
+func enqueueForUser(ctx context.Context, q querier, userID, kind, now string) ([]OktaTask, error) {
+	return insertTasks(ctx, q, enqueueForUserSQL, userID, kind, now)
 }
+
+const enqueueForUserSQL = `INSERT INTO okta_tasks(app_id, user_id, kind, created)
+	SELECT app_id, ?1, ?2, ?3 FROM (
+		SELECT app_id FROM okta_app_user_direct WHERE user_id = ?1
+		UNION SELECT g.app_id FROM okta_app_groups g JOIN okta_group_members m ON m.group_id = g.group_id WHERE m.user_id = ?1
+		UNION SELECT app_id FROM okta_app_user_state WHERE user_id = ?1 AND external_id <> '') WHERE true`
 
 // queueTask completes an INSERT INTO okta_tasks(app_id, user_id, kind,
 // created) so that a change to a user with a task already queued bumps that
@@ -559,8 +565,8 @@ func scanTask(sc rowScanner) (OktaTask, error) {
 // insertTasks runs an INSERT INTO okta_tasks ... SELECT (ending in a WHERE
 // clause, which SQLite needs before an upsert) or ... VALUES, as queueTask
 // completes it, and returns the queued tasks.
-func insertTasks(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]OktaTask, error) {
-	rows, err := tx.QueryContext(ctx, query+queueTask, args...)
+func insertTasks(ctx context.Context, q querier, query string, args ...any) ([]OktaTask, error) {
+	rows, err := q.QueryContext(ctx, query+queueTask, args...)
 	return collect(rows, err, scanTask, nil, -1)
 }
 
@@ -827,6 +833,26 @@ func (s *OktaStore) UpdateOktaApp(ctx context.Context, id string, fn func(*OktaA
 		return err
 	})
 	return out, tasks, err
+}
+
+// DeleteOktaApp removes an app with its connection, assignments,
+// provisioning state and queued tasks. It refuses an ACTIVE app with
+// ErrConflict: Okta deletes only deactivated apps.
+func (s *OktaStore) DeleteOktaApp(ctx context.Context, id string) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		a, err := s.getApp(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if a.Status == "ACTIVE" {
+			return ErrConflict
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM okta_tasks WHERE app_id = ?`, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM okta_apps WHERE id = ?`, id)
+		return err
+	})
 }
 
 // assignedUsersSQL selects the ids of the users assigned to app ?1.

@@ -12,8 +12,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
 // Admin API error kinds. Handlers wrap them with a human reason
@@ -139,6 +141,9 @@ func readParams(w http.ResponseWriter, r *http.Request, allowed ...string) (admi
 		}
 		return nil, fmt.Errorf("%w: cannot read the body: %w", errInvalidRequest, err)
 	}
+	if i := scim.InvalidUTF8(body); i >= 0 {
+		return nil, fmt.Errorf("%w: the body is not valid UTF-8 (byte 0x%02x at offset %d)", errInvalidRequest, body[i], i)
+	}
 	p := adminParams{}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	trimmed := strings.TrimSpace(string(body))
@@ -152,6 +157,9 @@ func readParams(w http.ResponseWriter, r *http.Request, allowed ...string) (admi
 			return nil, fmt.Errorf("%w: malformed form body: %w", errInvalidRequest, err)
 		}
 		for k, v := range vals {
+			if !utf8.ValidString(k) || !utf8.ValidString(v[len(v)-1]) {
+				return nil, fmt.Errorf("%w: form field %q is not valid UTF-8", errInvalidRequest, strings.ToValidUTF8(k, "?"))
+			}
 			p[k] = v[len(v)-1]
 		}
 	default:

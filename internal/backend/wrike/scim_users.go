@@ -2,8 +2,10 @@ package wrike
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"net/http"
 	"slices"
@@ -27,7 +29,7 @@ func (s *Server) lockUser(id string) func() {
 }
 
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request, c scimCall) error {
-	p, err := queryListParams(r)
+	p, err := queryParams(userRT, r)
 	if err != nil {
 		return err
 	}
@@ -56,7 +58,7 @@ func etagListed(list, tag string) bool {
 }
 
 // writeUser answers one user with its ETag, projected when asked.
-func (s *Server) writeUser(w http.ResponseWriter, status int, c scimCall, u *user, p listParams) error {
+func (s *Server) writeUser(w http.ResponseWriter, status int, c scimCall, u *user, p *scim.Query) error {
 	body, err := s.renderUser(nil, c, u, p)
 	if err != nil {
 		return err
@@ -72,18 +74,18 @@ func (s *Server) writeUser(w http.ResponseWriter, status int, c scimCall, u *use
 
 // renderUser appends the user's JSON to dst: the cached bytes as they are,
 // or, with attributes/excludedAttributes, the projected resource.
-func (s *Server) renderUser(dst []byte, c scimCall, u *user, p listParams) ([]byte, error) {
+func (s *Server) renderUser(dst []byte, c scimCall, u *user, p *scim.Query) ([]byte, error) {
 	if dst == nil {
 		dst = make([]byte, 0, u.jsonSize(c.base))
 	}
-	if p.proj == nil {
+	if !p.Projection.Names() {
 		return u.appendJSON(dst, c.base), nil
 	}
 	res, err := decodeDoc(u.appendJSON(nil, c.base))
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(p.proj.Apply(res))
+	b, err := json.Marshal(p.Projection.Apply(res))
 	if err != nil {
 		return nil, err
 	}
@@ -91,53 +93,47 @@ func (s *Server) renderUser(dst []byte, c scimCall, u *user, p listParams) ([]by
 }
 
 func (s *Server) listUsersSCIM(w http.ResponseWriter, r *http.Request, c scimCall) error {
-	p, err := queryListParams(r)
+	q, err := queryParams(userRT, r)
 	if err != nil {
 		return err
 	}
-	return s.queryUsers(w, c, p)
+	return s.queryUsers(w, r, c, q)
 }
 
 func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request, c scimCall) error {
-	p, err := searchListParams(w, r)
+	q, err := searchParams(userRT, w, r)
 	if err != nil {
 		return err
 	}
-	return s.queryUsers(w, c, p)
+	return s.queryUsers(w, r, c, q)
 }
 
-// queryUsers answers a filtered, paged list. Equality on id, userName,
-// externalId or emails.value is answered from the index; other filters scan.
-func (s *Server) queryUsers(w http.ResponseWriter, c scimCall, p listParams) error {
+// queryUsers answers a filtered, sorted, paged list.
+func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, c scimCall, q *scim.Query) error {
 	var page []*user
 	var total int
-	if p.filter == "" {
-		page, total = s.users.page(p.startIndex-1, p.count)
+	if q.Filter == nil && q.SortBy == nil {
+		page, total = s.users.page(q.StartIndex-1, q.Count)
 	} else {
-		f, err := scim.ParseFilter(userRT, p.filter)
-		if err != nil {
-			return err
-		}
-		matched, err := s.matchUsers(c, f)
+		matched, err := s.matchUsers(r.Context(), c, q)
 		if err != nil {
 			return err
 		}
 		total = len(matched)
-		if start := p.startIndex - 1; start < total && p.count > 0 {
-			page = matched[start:min(start+p.count, total)]
-		}
+		lo, hi := q.Window(total)
+		page = matched[lo:hi]
 	}
 	size := 0
 	for _, u := range page {
 		size += u.jsonSize(c.base) + 1
 	}
-	body := listResponseHead(total, len(page), p.startIndex, size)
+	body := listResponseHead(total, len(page), q.StartIndex, size)
 	for i, u := range page {
 		if i > 0 {
 			body = append(body, ',')
 		}
 		var err error
-		if body, err = s.renderUser(body, c, u, p); err != nil {
+		if body, err = s.renderUser(body, c, u, q); err != nil {
 			return err
 		}
 	}
@@ -145,11 +141,72 @@ func (s *Server) queryUsers(w http.ResponseWriter, c scimCall, p listParams) err
 	return nil
 }
 
-// matchUsers returns the users matching f in creation order.
-func (s *Server) matchUsers(c scimCall, f *scim.Filter) ([]*user, error) {
+// DefaultScanBudget bounds the work of one SCIM query that examines users
+// one by one, in scanCost units (one unit is one comparison, about 0.2 µs
+// on the development machine; BenchmarkScan measures it): about 5 s of one
+// core on a loaded machine. It lets a filter of a few dozen comparisons
+// scan 100,000 users, and refuses the 8 KiB filters of hundreds of clauses
+// over as many users, or any scan of a million, that would hold a core for
+// tens of seconds.
+const DefaultScanBudget = 25_000_000
+
+// scanCost is the work of examining n users with a filter of k comparisons.
+func scanCost(n, k int) int { return n * (scanDecodeCost + k) }
+
+// scanDecodeCost is decoding one user's document, in comparisons: it is
+// most of a scan's cost (BenchmarkScan: ~40 µs against ~0.2 µs per comparison).
+const scanDecodeCost = 200
+
+// scanBusy is the answer to an unindexed query that waited scanWait for
+// the one running before it.
+type scanBusy struct{}
+
+func (scanBusy) Error() string { return "another unindexed query is running" }
+
+// scanWait is how long an unindexed query waits for the one before it; the
+// client is then asked to retry, rather than kept waiting past its timeout.
+const scanWait = 15 * time.Second
+
+// scanChunk is how many users a scan examines between pauses.
+const scanChunk = 256
+
+// scanPause rests a scan as long as its last chunk ran, so that a scan takes
+// at most half of a core and leaves the other to lookups; the allocation of
+// decoding documents (and so the collector's work, which every request
+// shares) is halved too. It ends early, with the error, if the client left.
+func scanPause(ctx context.Context, busy time.Duration) error {
+	t := time.NewTimer(busy)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// CostliestFilter returns the most expensive filter DefaultScanBudget
+// admits over n users, and its number of comparisons: or-ed "co" clauses that
+// no index answers, within the filter length limit. Load tests send it.
+func CostliestFilter(n int) (string, int) {
+	k := min(DefaultScanBudget/max(n, 1)-scanDecodeCost, scim.MaxFilterLength/20)
+	clauses := make([]string, max(k, 1))
+	for i := range clauses {
+		clauses[i] = fmt.Sprintf(`title co "zz%03d"`, i%1000)
+	}
+	return strings.Join(clauses, " or "), len(clauses)
+}
+
+// matchUsers returns the users matching q's filter, in q's order (else
+// creation order). Equality on id, userName, externalId or emails.value
+// (emails[type eq "work"].value eq "x" included) takes its candidates from
+// the index; other filters, and sorting, examine users one by one within
+// the scan budget, one such query at a time.
+func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query) ([]*user, error) {
+	f := q.Filter
 	var candidates []*user
-	exact := false
-	if eq, ok := f.Equality(); ok {
+	eq, indexed := f.Equality()
+	if indexed {
 		switch eq.Attr {
 		case "id":
 			if u := s.users.get(eq.Value); u != nil {
@@ -164,32 +221,75 @@ func (s *Server) matchUsers(c scimCall, f *scim.Filter) ([]*user, error) {
 		case "emails.value":
 			candidates = s.users.withEmail(strings.ToLower(eq.Value))
 		}
-		q, _ := json.Marshal(eq.Value)
+		slices.SortFunc(candidates, func(a, b *user) int { return cmpInt(a.seq, b.seq) })
+		qv, _ := json.Marshal(eq.Value)
 		// The index answers a filter that is only this equality exactly
 		// (userName and emails compare case-insensitively, as the index does).
-		exact = f.String() == eq.Attr+" eq "+string(q)
-		slices.SortFunc(candidates, func(a, b *user) int { return cmpInt(a.seq, b.seq) })
+		if q.SortBy == nil && f.String() == eq.Attr+" eq "+string(qv) {
+			return candidates, nil
+		}
 	} else {
 		candidates = s.users.all()
 	}
-	if exact {
-		return candidates, nil
+	if cost := scanCost(len(candidates), f.Comparisons()); cost > s.scanBudget {
+		what := "sorting"
+		if f != nil {
+			what = "this filter"
+		}
+		return nil, scim.Errorf(http.StatusBadRequest, scim.ErrTooMany,
+			"%s would examine %d users with %d comparisons each, more work than one request may do here (%d units; the limit is %d); "+
+				"add userName eq, externalId eq, id eq or emails eq to the filter so that it is answered from the index, or use fewer clauses",
+			what, len(candidates), f.Comparisons(), cost, s.scanBudget)
 	}
-	out := candidates[:0:0]
-	for _, u := range candidates {
-		res, err := decodeDoc(u.appendJSON(nil, c.base))
+	if !indexed {
+		wait := time.NewTimer(s.scanWait)
+		defer wait.Stop()
+		select {
+		case s.scans <- struct{}{}:
+			defer func() { <-s.scans }()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-wait.C:
+			return nil, scanBusy{}
+		}
+	}
+	type match struct {
+		u   *user
+		res map[string]any
+	}
+	var out []match
+	var doc []byte // reused: the decoded resource does not keep it
+	chunk := time.Now()
+	for i, u := range candidates {
+		if i%scanChunk == scanChunk-1 && !indexed {
+			if err := scanPause(ctx, time.Since(chunk)); err != nil {
+				return nil, err
+			}
+			chunk = time.Now()
+		}
+		doc = u.appendJSON(doc[:0], c.base)
+		res, err := decodeDoc(doc)
 		if err != nil {
 			return nil, err
 		}
 		if f.Match(res) {
-			out = append(out, u)
+			m := match{u: u}
+			if q.SortBy != nil {
+				m.res = res
+			}
+			out = append(out, m)
 		}
 	}
-	return out, nil
+	slices.SortStableFunc(out, func(a, b match) int { return q.Compare(a.res, b.res) })
+	users := make([]*user, len(out))
+	for i, m := range out {
+		users[i] = m.u
+	}
+	return users, nil
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c scimCall) error {
-	p, err := queryListParams(r)
+	p, err := queryParams(userRT, r)
 	if err != nil {
 		return err
 	}
@@ -258,10 +358,10 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 
 	ext, _ := res[schemaWrike].(map[string]any)
 	if ext == nil || ext["userType"] == nil {
+		// A PUT that leaves userType out keeps it (MergeReplace); missing
+		// here, it was never set or was removed (PATCH remove, or null): the
+		// integration's default applies, as to a user created without one.
 		ut := c.integration.DefaultUserType
-		if prev != nil {
-			ut = prev.userType
-		}
 		if ut == "" {
 			ut = defaultUserType
 		}
@@ -278,7 +378,14 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 
 	active, ok := scim.Bool(userRT, res, "active")
 	if !ok {
-		active = prev == nil || prev.active
+		if prev != nil {
+			// Missing after an update means removed: a PUT that leaves it
+			// out keeps it. A Wrike user is active or deactivated, nothing in
+			// between, so the removal is refused rather than ignored.
+			return nil, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue,
+				"active cannot be removed: a Wrike user is either active or deactivated; replace it with true or false")
+		}
+		active = true
 		res["active"] = active
 	}
 
@@ -397,7 +504,7 @@ func content(res map[string]any) []byte {
 // the current one. It holds the user's lock, so change sees the latest state.
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c scimCall,
 	change func(cur map[string]any) (map[string]any, error)) error {
-	p, err := queryListParams(r)
+	p, err := queryParams(userRT, r)
 	if err != nil {
 		return err
 	}
@@ -427,6 +534,11 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c scimCall,
 	u, err := s.prepareUser(c, res, cur, scim.Primary(userRT, curRes, "emails"), s.now().UTC())
 	if err != nil {
 		return err
+	}
+	if bytes.Equal(content(res), content(curRes)) {
+		// The defaults put back what the request removed (a userType that
+		// was the default already): nothing changes either.
+		return s.writeUser(w, http.StatusOK, c, cur, p)
 	}
 	if err := s.store.UpdateWrikeUser(r.Context(), u.toStore(), cur.version); err != nil {
 		switch {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -59,6 +60,9 @@ type Config struct {
 	PublicURL string
 	// AccountName names the account created on first start.
 	AccountName string
+	// ScanBudget bounds the work of one SCIM query that cannot be answered
+	// from an index (zero: DefaultScanBudget); see scanCost.
+	ScanBudget int
 }
 
 // Server is the Wrike face; it is an http.Handler.
@@ -84,6 +88,13 @@ type Server struct {
 
 	users     *userIndex
 	userLocks [256]sync.Mutex
+
+	scanBudget int
+	// scans admits one query per two cores (one on two cores) that must
+	// examine users one by one, so that a burst of them leaves the other
+	// cores to indexed lookups.
+	scans    chan struct{}
+	scanWait time.Duration
 }
 
 // Identity providers that have a SCIM integration, in listing order.
@@ -110,6 +121,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		appsByToken:  map[tokenHash]string{},
 		integrations: map[string]store.WrikeSCIMIntegration{},
 		users:        newUserIndex(),
+		scanBudget:   cfg.ScanBudget,
+		scans:        make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)),
+		scanWait:     scanWait,
+	}
+	if s.scanBudget <= 0 {
+		s.scanBudget = DefaultScanBudget
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -207,7 +224,7 @@ func (s *Server) AddAdminToken(ctx context.Context, token string) error {
 	if known {
 		return nil
 	}
-	err := s.store.CreateWrikeAdminToken(ctx, store.WrikeAdminToken{ID: s.newID(), TokenHash: h[:], Created: s.now().UTC()})
+	err := s.store.CreateWrikeAdminToken(ctx, adminTokenRecord(token, s.newID(), s.now()))
 	if err != nil {
 		return fmt.Errorf("wrike: store admin token: %w", err)
 	}
@@ -215,31 +232,6 @@ func (s *Server) AddAdminToken(ctx context.Context, token string) error {
 	s.adminTokens[h] = struct{}{}
 	s.mu.Unlock()
 	return nil
-}
-
-// RevokeAdminTokens revokes every admin token: from the next request on,
-// none of them is accepted. It reports how many were revoked.
-func (s *Server) RevokeAdminTokens(ctx context.Context) (int, error) {
-	s.adminMu.Lock()
-	defer s.adminMu.Unlock()
-	n, err := s.store.DeleteWrikeAdminTokens(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("wrike: revoke admin tokens: %w", err)
-	}
-	s.mu.Lock()
-	clear(s.adminTokens)
-	s.mu.Unlock()
-	return n, nil
-}
-
-// CreateAdminToken makes a new admin token, stores its hash and returns the
-// token, which is not kept anywhere.
-func (s *Server) CreateAdminToken(ctx context.Context) (string, error) {
-	tok := newToken(adminTokenPrefix)
-	if err := s.AddAdminToken(ctx, tok); err != nil {
-		return "", err
-	}
-	return tok, nil
 }
 
 // NewID returns a random identifier in Wrike's style: 16 characters of

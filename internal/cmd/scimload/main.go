@@ -14,7 +14,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,13 +22,15 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
 )
 
 func main() {
@@ -41,13 +42,14 @@ func main() {
 	conns := flag.Int("conns", 32, "connections for the lookup comparison")
 	duration := flag.Duration("duration", 10*time.Second, "duration of each lookup measurement")
 	patches := flag.Int("patches", 20_000, "users to deactivate with PATCH")
+	scanners := flag.Int("scanners", 8, "clients sending the costliest unindexed filter while lookups are measured again (0: skip)")
 	flag.Parse()
 
 	if *staticAddr != "" {
 		serveStatic(*staticAddr, *staticFile)
 		return
 	}
-	if err := run(*backendBin, *users, *writers, *conns, *duration, *patches); err != nil {
+	if err := run(*backendBin, *users, *writers, *conns, *duration, *patches, *scanners); err != nil {
 		fmt.Fprintln(os.Stderr, "scimload:", err)
 		os.Exit(1)
 	}
@@ -248,7 +250,7 @@ func load(hc *http.Client, token string, conns int, d time.Duration, urlFor func
 	return res
 }
 
-func run(backendBin string, users, writers, conns int, duration time.Duration, patches int) error {
+func run(backendBin string, users, writers, conns int, duration time.Duration, patches, scanners int) error {
 	dataDir, err := os.MkdirTemp("", "scimload-")
 	if err != nil {
 		return err
@@ -263,31 +265,23 @@ func run(backendBin string, users, writers, conns int, duration time.Duration, p
 		return err
 	}
 	cmd := exec.Command(backendBin, "--wrike-addr", addr, "--okta-addr", oktaAddr, "--data-dir", dataDir, "--log-level", "warn")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return err
 	}
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	tokenRe := regexp.MustCompile(`admin token \(shown once, keep it\): (\S+)`)
-	var adminToken string
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if m := tokenRe.FindStringSubmatch(sc.Text()); m != nil {
-			adminToken = m[1]
-			break
-		}
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	if adminToken == "" {
-		return errors.New("the backend printed no admin token")
-	}
 	base := "http://" + addr
 	if err := waitHTTP(base + "/api/v4/account"); err != nil {
 		return err
+	}
+	// The backend writes its first-start tokens before it serves.
+	tokens, err := backend.LoadTokens(dataDir)
+	if err != nil {
+		return err
+	}
+	adminToken := tokens.WrikeAdmin
+	if adminToken == "" {
+		return fmt.Errorf("the backend wrote no admin token to %s", backend.TokensFile)
 	}
 	tr := &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 0, DisableCompression: true}
 	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
@@ -382,6 +376,12 @@ func run(backendBin string, users, writers, conns int, duration time.Duration, p
 	fmt.Printf("GET /Users?filter=userName eq: %.0f req/s (%.0f%% of static), p50 %s, p99 %s, errors %d\n",
 		lk.rps, 100*lk.rps/st.rps, lk.p50, lk.p99, lk.errors)
 
+	if scanners > 0 {
+		if err := lookupsUnderScans(hc, scim.token, scimBase, users, conns, scanners, duration, lk, lookupURL, isHit); err != nil {
+			return err
+		}
+	}
+
 	patches = min(patches, users)
 	elapsed, err = parallel(patches, writers, func(i int) error {
 		_, err := scim.do("PATCH", scimBase+"/Users/"+ids[i],
@@ -394,5 +394,47 @@ func run(backendBin string, users, writers, conns int, duration time.Duration, p
 	fmt.Printf("PATCH active=false: %d users in %.1fs = %.0f users/s (durable commits)\n", patches, elapsed.Seconds(), float64(patches)/elapsed.Seconds())
 	rss, hwm = rssKB(cmd.Process.Pid)
 	fmt.Printf("backend RSS at the end: %.1f MB (peak %.1f MB)\n", float64(rss)/1024, float64(hwm)/1024)
+	return nil
+}
+
+// lookupsUnderScans measures the lookups again while scanners clients send
+// the costliest filter the scan budget admits, in a loop, and compares the
+// p99 with the idle one (issue 10: at most 3×).
+func lookupsUnderScans(hc *http.Client, token, scimBase string, users, conns, scanners int, d time.Duration,
+	idle loadResult, lookupURL func(int) string, isHit func([]byte) bool) error {
+	filter, k := wrike.CostliestFilter(users)
+	scanURL := scimBase + "/Users?filter=" + url.QueryEscape(filter)
+	ctx, cancel := context.WithCancel(context.Background())
+	var scans, refused atomic.Int64
+	var wg sync.WaitGroup
+	for range scanners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, scanURL, nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err := hc.Do(req)
+				if err != nil {
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					scans.Add(1)
+				} else {
+					refused.Add(1)
+				}
+			}
+		}()
+	}
+	lk := load(hc, token, conns, d, lookupURL, isHit)
+	cancel()
+	wg.Wait()
+	if refused.Load() > 0 {
+		return fmt.Errorf("the costliest admitted filter was refused %d times", refused.Load())
+	}
+	fmt.Printf("under %d clients scanning with %d comparisons (%d scans done): lookups %.0f req/s, p50 %s, p99 %s (idle p99 %s: %.2f×), errors %d\n",
+		scanners, k, scans.Load(), lk.rps, lk.p50, lk.p99, idle.p99, float64(lk.p99)/float64(idle.p99), lk.errors)
 	return nil
 }
