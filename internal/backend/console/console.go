@@ -197,7 +197,7 @@ func (c *Console) routes() {
 	if c.face == Okta {
 		pages = oktaPages
 	}
-	for pattern, h := range pages(c) {
+	for pattern, h := range pages {
 		m.HandleFunc(pattern, c.signedIn(h))
 	}
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
@@ -469,6 +469,15 @@ func (s *call) done(w http.ResponseWriter, f flash) error {
 	s.c.setFlash(s.id, f)
 	http.Redirect(w, s.r, back(s.r), http.StatusSeeOther) //nolint:gosec // back allows console paths only
 	return nil
+}
+
+// change makes one change through the API and returns to the form's page
+// with notice.
+func (s *call) change(w http.ResponseWriter, method, path string, body any, notice string) error {
+	if _, err := s.do(method, path, body, nil); err != nil {
+		return err
+	}
+	return s.done(w, flash{Notice: notice})
 }
 
 // view is what every page template gets.

@@ -370,3 +370,38 @@ func TestConsoleBadFilterIsTheAPIsError(t *testing.T) {
 		t.Fatalf("70 KiB form: %d", p.status)
 	}
 }
+
+func TestConsoleOktaAssignmentsShowUserTypes(t *testing.T) {
+	env := backendtest.Start(t)
+	demo, _, err := env.Backend.Okta.SeedDemo(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, env.OktaURL)
+	b.signIn(env.OktaAPIToken)
+	back := url.Values{"back": {"/console/assignments"}}
+	form := func(kv ...string) url.Values {
+		f := url.Values{}
+		for k, v := range back {
+			f[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			f.Set(kv[i], kv[i+1])
+		}
+		return f
+	}
+	b.post("/console/assignments", "/console/assignments/users", form("user", "ann.lee@acme.example.com", "userType", "External"))
+	b.post("/console/assignments", "/console/assignments/groups", form("groupId", demo.Groups["Sales"], "userType", "Collaborator"))
+	b.post("/console/assignments", "/console/assignments/users", form("user", "nobody@acme.example.com"))
+	p := b.get("/console/assignments")
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`<td>Sales</td><td>0</td><td>Collaborator</td>`),
+		regexp.MustCompile(`<td>ann\.lee@acme\.example\.com</td><td>directly</td>\s*<td>External</td>`),
+		regexp.MustCompile(`<td>grace\.kim@acme\.example\.com</td><td>by group</td>`),
+		regexp.MustCompile(`class="error"[^>]*>Not found`),
+	} {
+		if !want.MatchString(p.body) {
+			t.Errorf("assignments page lacks %s:\n%s", want, p.body)
+		}
+	}
+}

@@ -6,61 +6,23 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
 )
 
 // oktaPageSize is the number of rows an Okta list page shows.
 const oktaPageSize = 50
 
-type oktaApp struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Label  string `json:"label"`
-	Status string `json:"status"`
-}
-
-type oktaConnection struct {
-	AuthScheme string `json:"authScheme"`
-	BaseURL    string `json:"baseUrl"`
-	Status     string `json:"status"`
-}
-
-type oktaStatus struct {
-	Status string `json:"status"`
-}
-
-type oktaFeature struct {
-	Capabilities struct {
-		Create struct {
-			LifecycleCreate oktaStatus `json:"lifecycleCreate"`
-		} `json:"create"`
-		Update struct {
-			Profile             oktaStatus `json:"profile"`
-			LifecycleDeactivate oktaStatus `json:"lifecycleDeactivate"`
-		} `json:"update"`
-	} `json:"capabilities"`
-}
-
-type oktaGroup struct {
-	ID      string            `json:"id"`
-	Type    string            `json:"type"`
-	Profile map[string]string `json:"profile"`
-}
-
+// oktaAppGroup is a group assignment with the group's name.
 type oktaAppGroup struct {
-	ID       string         `json:"id"`
-	Priority int            `json:"priority"`
-	Profile  map[string]any `json:"profile"`
-	Name     string         `json:"-"`
+	oktaapi.ApplicationGroupAssignment
+	Name string `json:"-"`
 }
 
+// oktaAppUser is an app user with the login Okta gives in its credentials.
 type oktaAppUser struct {
-	ID          string            `json:"id"`
-	ExternalID  *string           `json:"externalId"`
-	Scope       string            `json:"scope"`
-	Status      string            `json:"status"`
-	SyncState   string            `json:"syncState"`
+	oktaapi.AppUser
 	Credentials map[string]string `json:"credentials"`
-	Profile     map[string]any    `json:"profile"`
 }
 
 type oktaUser struct {
@@ -89,18 +51,6 @@ type oktaLogEvent struct {
 	} `json:"target"`
 }
 
-type oktaTask struct {
-	ID            string  `json:"id"`
-	UserID        string  `json:"userId"`
-	Login         string  `json:"login"`
-	Operation     string  `json:"operation"`
-	Status        string  `json:"status"`
-	Attempts      int     `json:"attempts"`
-	LastError     *string `json:"lastError"`
-	LastAttemptAt *string `json:"lastAttemptAt"`
-	NextAttemptAt *string `json:"nextAttemptAt"`
-}
-
 // userTypes are the Wrike user types an assignment can set.
 var userTypes = []string{"Regular", "External", "Collaborator"}
 
@@ -117,44 +67,52 @@ var logEventTypes = []string{
 // logRefreshSeconds is how often the System Log reloads itself.
 const logRefreshSeconds = 5
 
-func oktaPages(*Console) map[string]pageFunc {
-	return map[string]pageFunc{
-		"GET /console/{$}":                             oktaProvisioning,
-		"POST /console/connection":                     oktaSaveConnection,
-		"POST /console/connection/test":                oktaTestConnection,
-		"POST /console/connection/deactivate":          oktaDeactivateConnection,
-		"POST /console/features":                       oktaSaveFeatures,
-		"GET /console/assignments":                     oktaAssignments,
-		"POST /console/assignments/groups":             oktaAssignGroup,
-		"POST /console/assignments/groups/{id}/delete": oktaUnassignGroup,
-		"POST /console/assignments/users":              oktaAssignUser,
-		"POST /console/assignments/users/{id}/delete":  oktaUnassignUser,
-		"GET /console/users":                           oktaUsers,
-		"GET /console/groups":                          oktaGroups,
-		"GET /console/logs":                            oktaLogs,
-		"GET /console/tasks":                           oktaTasks,
-		"POST /console/tasks/retry":                    oktaRetryTasks,
-		"POST /console/tasks/{id}/retry":               oktaRetryTask,
-	}
+var oktaPages = map[string]pageFunc{
+	"GET /console/{$}":                             oktaProvisioning,
+	"POST /console/connection":                     oktaSaveConnection,
+	"POST /console/connection/test":                oktaTestConnection,
+	"POST /console/connection/deactivate":          oktaDeactivateConnection,
+	"POST /console/features":                       oktaSaveFeatures,
+	"GET /console/assignments":                     oktaAssignments,
+	"POST /console/assignments/groups":             oktaAssignGroup,
+	"POST /console/assignments/groups/{id}/delete": oktaUnassignGroup,
+	"POST /console/assignments/users":              oktaAssignUser,
+	"POST /console/assignments/users/{id}/delete":  oktaUnassignUser,
+	"GET /console/users":                           oktaUsers,
+	"GET /console/groups":                          oktaGroups,
+	"GET /console/logs":                            oktaLogs,
+	"GET /console/tasks":                           oktaTasks,
+	"POST /console/tasks/retry":                    oktaRetryTasks,
+	"POST /console/tasks/{id}/retry":               oktaRetryTask,
 }
 
 // errNoWrikeApp is shown when the org has no Wrike app instance yet.
 var errNoWrikeApp = errors.New("this Okta org has no Wrike app yet (POST /api/v1/apps with name \"wrike\" adds it; terraform apply does)")
 
 // wrikeApp finds the org's Wrike app instance, the one the console manages.
-func (s *call) wrikeApp() (oktaApp, error) {
-	var apps []oktaApp
+func (s *call) wrikeApp() (oktaapi.App, error) {
+	var apps []oktaapi.App
 	if _, err := s.do(http.MethodGet, "/api/v1/apps?limit=1&filter="+url.QueryEscape(`name eq "wrike"`), nil, &apps); err != nil {
-		return oktaApp{}, err
+		return oktaapi.App{}, err
 	}
 	if len(apps) == 0 {
-		return oktaApp{}, errNoWrikeApp
+		return oktaapi.App{}, errNoWrikeApp
 	}
 	return apps[0], nil
 }
 
-func appPath(app oktaApp, rest string) string {
+func appPath(app oktaapi.App, rest string) string {
 	return "/api/v1/apps/" + url.PathEscape(app.ID) + rest
+}
+
+// changeApp makes one change to the Wrike app (rest: the path below it)
+// and returns to the form's page with notice.
+func (s *call) changeApp(w http.ResponseWriter, method, rest string, body any, notice string) error {
+	app, err := s.wrikeApp()
+	if err != nil {
+		return err
+	}
+	return s.change(w, method, appPath(app, rest), body, notice)
 }
 
 func oktaProvisioning(w http.ResponseWriter, r *http.Request, s *call) error {
@@ -163,73 +121,44 @@ func oktaProvisioning(w http.ResponseWriter, r *http.Request, s *call) error {
 		return err
 	}
 	data := struct {
-		App        oktaApp
-		Connection oktaConnection
-		Feature    oktaFeature
+		App        oktaapi.App
+		Connection oktaapi.ProvisioningConnection
+		Toggles    oktaapi.ProvisioningToggles
 	}{App: app}
+	var feature oktaapi.Feature
 	if _, err := s.do(http.MethodGet, appPath(app, "/connections/default"), nil, &data.Connection); err != nil {
 		return err
 	}
-	if _, err := s.do(http.MethodGet, appPath(app, "/features/USER_PROVISIONING"), nil, &data.Feature); err != nil {
+	if _, err := s.do(http.MethodGet, appPath(app, "/features/USER_PROVISIONING"), nil, &feature); err != nil {
 		return err
 	}
+	data.Toggles = feature.Toggles()
 	return s.render(w, "okta_provisioning", "Provisioning", data)
 }
 
 func oktaSaveConnection(w http.ResponseWriter, r *http.Request, s *call) error {
-	app, err := s.wrikeApp()
-	if err != nil {
-		return err
-	}
-	body := map[string]any{"baseUrl": strings.TrimSpace(r.PostFormValue("baseUrl")),
-		"profile": map[string]string{"authScheme": "TOKEN", "token": strings.TrimSpace(r.PostFormValue("token"))}}
-	if _, err := s.do(http.MethodPost, appPath(app, "/connections/default?activate=true"), body, nil); err != nil {
-		return err
-	}
-	return s.done(w, flash{Notice: "Wrike accepted the API credentials; provisioning is enabled."})
+	body := oktaapi.ProvisioningConnectionRequest{BaseURL: strings.TrimSpace(r.PostFormValue("baseUrl")),
+		Profile: oktaapi.ProvisioningConnectionProfile{AuthScheme: "TOKEN", Token: strings.TrimSpace(r.PostFormValue("token"))}}
+	return s.changeApp(w, http.MethodPost, "/connections/default?activate=true", body,
+		"Wrike accepted the API credentials; provisioning is enabled.")
 }
 
 func oktaTestConnection(w http.ResponseWriter, r *http.Request, s *call) error {
-	app, err := s.wrikeApp()
-	if err != nil {
-		return err
-	}
-	if _, err := s.do(http.MethodPost, appPath(app, "/connections/default/lifecycle/activate"), nil, nil); err != nil {
-		return err
-	}
-	return s.done(w, flash{Notice: "Wrike accepted the saved API credentials; the connection is enabled."})
+	return s.changeApp(w, http.MethodPost, "/connections/default/lifecycle/activate", nil,
+		"Wrike accepted the saved API credentials; the connection is enabled.")
 }
 
 func oktaDeactivateConnection(w http.ResponseWriter, r *http.Request, s *call) error {
-	app, err := s.wrikeApp()
-	if err != nil {
-		return err
-	}
-	if _, err := s.do(http.MethodPost, appPath(app, "/connections/default/lifecycle/deactivate"), nil, nil); err != nil {
-		return err
-	}
-	return s.done(w, flash{Notice: "Provisioning to Wrike is disabled."})
+	return s.changeApp(w, http.MethodPost, "/connections/default/lifecycle/deactivate", nil, "Provisioning to Wrike is disabled.")
 }
 
 func oktaSaveFeatures(w http.ResponseWriter, r *http.Request, s *call) error {
-	app, err := s.wrikeApp()
-	if err != nil {
-		return err
-	}
-	status := func(field string) map[string]string {
-		if r.PostFormValue(field) == "on" {
-			return map[string]string{"status": "ENABLED"}
-		}
-		return map[string]string{"status": "DISABLED"}
-	}
-	body := map[string]any{
-		"create": map[string]any{"lifecycleCreate": status("create")},
-		"update": map[string]any{"profile": status("update"), "lifecycleDeactivate": status("deactivate")},
-	}
-	if _, err := s.do(http.MethodPut, appPath(app, "/features/USER_PROVISIONING"), body, nil); err != nil {
-		return err
-	}
-	return s.done(w, flash{Notice: "Provisioning settings saved."})
+	body := oktaapi.ProvisioningToggles{
+		CreateUsers:          r.PostFormValue("create") == "on",
+		UpdateUserAttributes: r.PostFormValue("update") == "on",
+		DeactivateUsers:      r.PostFormValue("deactivate") == "on",
+	}.Capabilities()
+	return s.changeApp(w, http.MethodPut, "/features/USER_PROVISIONING", body, "Provisioning settings saved.")
 }
 
 // nextAfter is the after cursor of a list's Link rel="next", "" on the last page.
@@ -281,8 +210,8 @@ func cloneValues(q url.Values) url.Values {
 	return out
 }
 
-func (s *call) groups() ([]oktaGroup, error) {
-	var groups []oktaGroup
+func (s *call) groups() ([]oktaapi.Group, error) {
+	var groups []oktaapi.Group
 	_, err := s.do(http.MethodGet, "/api/v1/groups?limit=10000", nil, &groups)
 	return groups, err
 }
@@ -298,7 +227,7 @@ func oktaAssignments(w http.ResponseWriter, r *http.Request, s *call) error {
 	}
 	names := map[string]string{}
 	for _, g := range groups {
-		names[g.ID] = g.Profile["name"]
+		names[g.ID] = g.Profile.Name
 	}
 	var assigned []oktaAppGroup
 	if _, err := s.do(http.MethodGet, appPath(app, "/groups?limit=200"), nil, &assigned); err != nil {
@@ -317,9 +246,9 @@ func oktaAssignments(w http.ResponseWriter, r *http.Request, s *call) error {
 		return err
 	}
 	return s.render(w, "okta_assignments", "Assignments", struct {
-		App       oktaApp
+		App       oktaapi.App
 		Groups    []oktaAppGroup
-		AllGroups []oktaGroup
+		AllGroups []oktaapi.Group
 		Users     []oktaAppUser
 		UserTypes []string
 		Page      pageLinks
@@ -335,26 +264,13 @@ func assignmentProfile(r *http.Request) map[string]any {
 }
 
 func oktaAssignGroup(w http.ResponseWriter, r *http.Request, s *call) error {
-	app, err := s.wrikeApp()
-	if err != nil {
-		return err
-	}
-	body := map[string]any{"profile": assignmentProfile(r)}
-	if _, err := s.do(http.MethodPut, appPath(app, "/groups/"+url.PathEscape(r.PostFormValue("groupId"))), body, nil); err != nil {
-		return err
-	}
-	return s.done(w, flash{Notice: "Group assigned; Okta provisions its members to Wrike."})
+	return s.changeApp(w, http.MethodPut, "/groups/"+url.PathEscape(r.PostFormValue("groupId")), map[string]any{"profile": assignmentProfile(r)},
+		"Group assigned; Okta provisions its members to Wrike.")
 }
 
 func oktaUnassignGroup(w http.ResponseWriter, r *http.Request, s *call) error {
-	app, err := s.wrikeApp()
-	if err != nil {
-		return err
-	}
-	if _, err := s.do(http.MethodDelete, appPath(app, "/groups/"+url.PathEscape(r.PathValue("id"))), nil, nil); err != nil {
-		return err
-	}
-	return s.done(w, flash{Notice: "Group unassigned; Okta deactivates the users it alone assigned."})
+	return s.changeApp(w, http.MethodDelete, "/groups/"+url.PathEscape(r.PathValue("id")), nil,
+		"Group unassigned; Okta deactivates the users it alone assigned.")
 }
 
 func oktaAssignUser(w http.ResponseWriter, r *http.Request, s *call) error {
@@ -375,14 +291,7 @@ func oktaAssignUser(w http.ResponseWriter, r *http.Request, s *call) error {
 }
 
 func oktaUnassignUser(w http.ResponseWriter, r *http.Request, s *call) error {
-	app, err := s.wrikeApp()
-	if err != nil {
-		return err
-	}
-	if _, err := s.do(http.MethodDelete, appPath(app, "/users/"+url.PathEscape(r.PathValue("id"))), nil, nil); err != nil {
-		return err
-	}
-	return s.done(w, flash{Notice: "User unassigned."})
+	return s.changeApp(w, http.MethodDelete, "/users/"+url.PathEscape(r.PathValue("id")), nil, "User unassigned.")
 }
 
 func oktaUsers(w http.ResponseWriter, r *http.Request, s *call) error {
@@ -480,13 +389,13 @@ func oktaTasks(w http.ResponseWriter, r *http.Request, s *call) error {
 			q.Set(k, v)
 		}
 	}
-	var tasks []oktaTask
+	var tasks []oktaapi.ProvisioningTask
 	h, err := s.do(http.MethodGet, appPath(app, "/provisioning/tasks?"+q.Encode()), nil, &tasks)
 	if err != nil {
 		return err
 	}
 	return s.render(w, "okta_tasks", "Provisioning tasks", struct {
-		Tasks  []oktaTask
+		Tasks  []oktaapi.ProvisioningTask
 		Status string
 		Page   pageLinks
 	}{tasks, in.Get("status"), pager(Prefix+"tasks", in, h)})
@@ -497,7 +406,7 @@ func oktaRetryTask(w http.ResponseWriter, r *http.Request, s *call) error {
 	if err != nil {
 		return err
 	}
-	var t oktaTask
+	var t oktaapi.ProvisioningTask
 	if _, err := s.do(http.MethodPost, appPath(app, "/provisioning/tasks/"+url.PathEscape(r.PathValue("id"))+"/lifecycle/retry"), nil, &t); err != nil {
 		return err
 	}

@@ -4,57 +4,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
 // usersPageSize is the number of users a Wrike users page shows.
 const usersPageSize = 50
-
-type wrikeAccount struct {
-	Name               string `json:"name"`
-	BillableSeats      int    `json:"billableSeats"`
-	ActiveMembers      int    `json:"activeMembers"`
-	DeactivatedMembers int    `json:"deactivatedMembers"`
-}
-
-type wrikeIntegration struct {
-	ID              string `json:"id"`
-	Enabled         bool   `json:"enabled"`
-	DefaultUserType string `json:"defaultUserType"`
-	SCIMURL         string `json:"scimUrl"`
-	UpdatedDate     string `json:"updatedDate"`
-}
-
-type wrikeDomain struct {
-	ID          string `json:"id"`
-	Domain      string `json:"domain"`
-	CreatedDate string `json:"createdDate"`
-}
-
-type wrikeAPIApp struct {
-	ID               string `json:"id"`
-	Name             string `json:"name"`
-	Description      string `json:"description"`
-	CreatedDate      string `json:"createdDate"`
-	TokenCreatedDate string `json:"tokenCreatedDate"`
-	Token            string `json:"token"`
-}
-
-type wrikeUser struct {
-	ID               string `json:"id"`
-	UserName         string `json:"userName"`
-	ExternalID       string `json:"externalId"`
-	FirstName        string `json:"firstName"`
-	LastName         string `json:"lastName"`
-	Email            string `json:"email"`
-	Title            string `json:"title"`
-	Phone            string `json:"phone"`
-	Organization     string `json:"organization"`
-	Department       string `json:"department"`
-	UserType         string `json:"userType"`
-	Active           bool   `json:"active"`
-	Billable         bool   `json:"billable"`
-	IdentityProvider string `json:"identityProvider"`
-}
 
 // list is the admin API's envelope.
 type list[T any] struct {
@@ -63,33 +18,31 @@ type list[T any] struct {
 	NextPageToken string `json:"nextPageToken"`
 }
 
-func wrikePages(*Console) map[string]pageFunc {
-	return map[string]pageFunc{
-		"GET /console/{$}":                   wrikeOverview,
-		"POST /console/scim/{provider}":      wrikeUpdateIntegration,
-		"GET /console/domains":               wrikeDomains,
-		"POST /console/domains":              wrikeAddDomain,
-		"POST /console/domains/{id}/delete":  wrikeDeleteDomain,
-		"GET /console/apps":                  wrikeAPIApps,
-		"POST /console/apps":                 wrikeCreateAPIApp,
-		"POST /console/apps/{id}/regenerate": wrikeRegenerateToken,
-		"POST /console/apps/{id}/delete":     wrikeDeleteAPIApp,
-		"GET /console/users":                 wrikeUsers,
-	}
+var wrikePages = map[string]pageFunc{
+	"GET /console/{$}":                   wrikeOverview,
+	"POST /console/scim/{provider}":      wrikeUpdateIntegration,
+	"GET /console/domains":               wrikeDomains,
+	"POST /console/domains":              wrikeAddDomain,
+	"POST /console/domains/{id}/delete":  wrikeDeleteDomain,
+	"GET /console/apps":                  wrikeAPIApps,
+	"POST /console/apps":                 wrikeCreateAPIApp,
+	"POST /console/apps/{id}/regenerate": wrikeRegenerateToken,
+	"POST /console/apps/{id}/delete":     wrikeDeleteAPIApp,
+	"GET /console/users":                 wrikeUsers,
 }
 
 func wrikeOverview(w http.ResponseWriter, r *http.Request, s *call) error {
-	var acc list[wrikeAccount]
+	var acc list[wrikeapi.Account]
 	if _, err := s.do(http.MethodGet, "/api/v4/account", nil, &acc); err != nil {
 		return err
 	}
-	var ints list[wrikeIntegration]
+	var ints list[wrikeapi.SCIMIntegration]
 	if _, err := s.do(http.MethodGet, "/api/v4/scim_integrations", nil, &ints); err != nil {
 		return err
 	}
 	data := struct {
-		Account      wrikeAccount
-		Integrations []wrikeIntegration
+		Account      wrikeapi.Account
+		Integrations []wrikeapi.SCIMIntegration
 		UserTypes    []string
 	}{Integrations: ints.Data, UserTypes: []string{"Regular", "External", "Collaborator"}}
 	if len(acc.Data) > 0 {
@@ -104,14 +57,11 @@ func wrikeUpdateIntegration(w http.ResponseWriter, r *http.Request, s *call) err
 		body["defaultUserType"] = t
 	}
 	p := r.PathValue("provider")
-	if _, err := s.do(http.MethodPut, "/api/v4/scim_integrations/"+url.PathEscape(p), body, nil); err != nil {
-		return err
-	}
-	return s.done(w, flash{Notice: "SCIM integration " + p + " saved."})
+	return s.change(w, http.MethodPut, "/api/v4/scim_integrations/"+url.PathEscape(p), body, "SCIM integration "+p+" saved.")
 }
 
 func wrikeDomains(w http.ResponseWriter, r *http.Request, s *call) error {
-	var ds list[wrikeDomain]
+	var ds list[wrikeapi.ApprovedDomain]
 	if _, err := s.do(http.MethodGet, "/api/v4/approved_domains", nil, &ds); err != nil {
 		return err
 	}
@@ -119,7 +69,7 @@ func wrikeDomains(w http.ResponseWriter, r *http.Request, s *call) error {
 }
 
 func wrikeAddDomain(w http.ResponseWriter, r *http.Request, s *call) error {
-	var ds list[wrikeDomain]
+	var ds list[wrikeapi.ApprovedDomain]
 	if _, err := s.do(http.MethodPost, "/api/v4/approved_domains", map[string]string{"domain": r.PostFormValue("domain")}, &ds); err != nil {
 		return err
 	}
@@ -130,14 +80,11 @@ func wrikeAddDomain(w http.ResponseWriter, r *http.Request, s *call) error {
 }
 
 func wrikeDeleteDomain(w http.ResponseWriter, r *http.Request, s *call) error {
-	if _, err := s.do(http.MethodDelete, "/api/v4/approved_domains/"+url.PathEscape(r.PathValue("id")), nil, nil); err != nil {
-		return err
-	}
-	return s.done(w, flash{Notice: "Domain removed."})
+	return s.change(w, http.MethodDelete, "/api/v4/approved_domains/"+url.PathEscape(r.PathValue("id")), nil, "Domain removed.")
 }
 
 func wrikeAPIApps(w http.ResponseWriter, r *http.Request, s *call) error {
-	var apps list[wrikeAPIApp]
+	var apps list[wrikeapi.APIApp]
 	if _, err := s.do(http.MethodGet, "/api/v4/api_apps", nil, &apps); err != nil {
 		return err
 	}
@@ -145,7 +92,7 @@ func wrikeAPIApps(w http.ResponseWriter, r *http.Request, s *call) error {
 }
 
 func wrikeCreateAPIApp(w http.ResponseWriter, r *http.Request, s *call) error {
-	var apps list[wrikeAPIApp]
+	var apps list[wrikeapi.APIApp]
 	body := map[string]string{"name": r.PostFormValue("name"), "description": r.PostFormValue("description")}
 	if _, err := s.do(http.MethodPost, "/api/v4/api_apps", body, &apps); err != nil {
 		return err
@@ -154,7 +101,7 @@ func wrikeCreateAPIApp(w http.ResponseWriter, r *http.Request, s *call) error {
 }
 
 func wrikeRegenerateToken(w http.ResponseWriter, r *http.Request, s *call) error {
-	var apps list[wrikeAPIApp]
+	var apps list[wrikeapi.APIApp]
 	if _, err := s.do(http.MethodPost, "/api/v4/api_apps/"+url.PathEscape(r.PathValue("id"))+"/regenerate_token", nil, &apps); err != nil {
 		return err
 	}
@@ -163,7 +110,7 @@ func wrikeRegenerateToken(w http.ResponseWriter, r *http.Request, s *call) error
 
 // showToken returns to the API apps page with the app's token, shown this
 // once: the flash is cleared by the page that shows it.
-func (s *call) showToken(w http.ResponseWriter, what string, apps []wrikeAPIApp) error {
+func (s *call) showToken(w http.ResponseWriter, what string, apps []wrikeapi.APIApp) error {
 	f := flash{Notice: what + "."}
 	if len(apps) > 0 {
 		f.Notice = what + " " + apps[0].Name + ". Copy its token now: it is not shown again."
@@ -173,10 +120,8 @@ func (s *call) showToken(w http.ResponseWriter, what string, apps []wrikeAPIApp)
 }
 
 func wrikeDeleteAPIApp(w http.ResponseWriter, r *http.Request, s *call) error {
-	if _, err := s.do(http.MethodDelete, "/api/v4/api_apps/"+url.PathEscape(r.PathValue("id")), nil, nil); err != nil {
-		return err
-	}
-	return s.done(w, flash{Notice: "API app deleted; its token no longer works."})
+	return s.change(w, http.MethodDelete, "/api/v4/api_apps/"+url.PathEscape(r.PathValue("id")), nil,
+		"API app deleted; its token no longer works.")
 }
 
 func wrikeUsers(w http.ResponseWriter, r *http.Request, s *call) error {
@@ -187,12 +132,12 @@ func wrikeUsers(w http.ResponseWriter, r *http.Request, s *call) error {
 			q.Set(k, v)
 		}
 	}
-	var users list[wrikeUser]
+	var users list[wrikeapi.User]
 	if _, err := s.do(http.MethodGet, "/api/v4/users?"+q.Encode(), nil, &users); err != nil {
 		return err
 	}
 	data := struct {
-		Users                []wrikeUser
+		Users                []wrikeapi.User
 		Total                int
 		Domain, Type, Active string
 		Next, First          string
