@@ -184,8 +184,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	wsrv := newServer(b.Wrike, false)
-	osrv := newServer(b.Okta, true)
+	wsrv := newServer(b.WrikeHandler(), false)
+	osrv := newServer(b.OktaHandler(), true)
 	errc := make(chan error, 2)
 	go func() { errc <- wsrv.Serve(wl) }()
 	go func() { errc <- osrv.Serve(ol) }()
