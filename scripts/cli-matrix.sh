@@ -50,7 +50,9 @@ build() {
 		src="$(cd "$tmp" && go mod download -json "github.com/opentofu/opentofu@v$opentofu_version" |
 			sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
 		[ -d "$src" ] || fail "go mod download github.com/opentofu/opentofu@v$opentofu_version gave no source directory"
-		(cd "$src" && nice -n 10 go build -trimpath -o "$tmp/tofu" ./cmd/tofu)
+		# The flags of OpenTofu's own release build; without dev=no it calls itself 1.12.6-dev.
+		(cd "$src" && nice -n 10 go build -trimpath -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" \
+			-o "$tmp/tofu" ./cmd/tofu)
 		;;
 	terraform-legacy)
 		echo "cli-matrix: building Terraform $legacy_version from its module source (several minutes, once)" >&2
@@ -76,7 +78,7 @@ suite() {
 	# The in-process provider is reattached under this registry host; OpenTofu resolves
 	# bare provider names against its own registry.
 	[ "$1" = opentofu ] && env+=(TF_ACC_PROVIDER_HOST=registry.opentofu.org)
-	echo "== acceptance suite under $("$bin" version | head -n 1) ($bin)"
+	echo "== acceptance suite under $(TF_CLI_CONFIG_FILE="$rc" "$bin" version | head -n 1) ($bin)"
 	env "${env[@]}" go test -count=1 -timeout 30m ./internal/provider/... || status=$?
 	# The demo's configuration uses bearer_token_wo: it runs where write-only attributes exist.
 	if [ "$1" = opentofu ]; then
