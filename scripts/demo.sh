@@ -20,6 +20,9 @@ case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
 case "$demo" in /*) ;; *) demo="$PWD/$demo" ;; esac
 case "$tf" in /* | "${tf##*/}") ;; *) tf="$PWD/$tf" ;; esac # a path, not a name on PATH
 export CHECKPOINT_DISABLE=1
+# Terraform colours its output; not when it goes to a file or a pipe.
+no_color=()
+[ -t 1 ] || no_color=(-no-color)
 
 say() { printf '\n==> %s\n' "$*"; }
 fail() { printf '\nmake demo: %s\n' "$*" >&2; exit 1; }
@@ -90,8 +93,11 @@ mkdir -p "$demo/data" "$demo/terraform"
 
 # --- backend ---------------------------------------------------------------------------------
 say "Starting the reference backend in dev mode (Wrike face on $wrike_addr, Okta face on $okta_addr)"
+# The log is its owner's only and holds no token: stdout, where the backend shows the tokens it
+# mints (kept in data/dev.env and data/tokens.env, both 0600), is not kept.
+install -m 600 /dev/null "$demo/backend.log"
 "$bin/wrike-backend" --dev --data-dir "$demo/data" --wrike-addr "$wrike_addr" --okta-addr "$okta_addr" \
-	>"$demo/backend.log" 2>&1 &
+	>/dev/null 2>>"$demo/backend.log" &
 backend_pid=$!
 echo "$backend_pid" >"$demo/backend.pid"
 
@@ -129,12 +135,15 @@ export TF_IN_AUTOMATION=1
 cp "$root"/examples/demo/*.tf "$demo/terraform/"
 cd "$demo/terraform"
 
-say "terraform apply: approve acme.example.com, create the API token, enable SCIM, configure provisioning in Okta, assign Engineering (Regular), Sales (Collaborator) and one user (External)"
-"$tf" apply -auto-approve -input=false -compact-warnings || fail "terraform apply failed (see above)."
+say "terraform apply: approve acme.example.com, create the API token, enable SCIM, configure provisioning in Okta, assign Engineering (Regular), Sales (Collaborator) and one user (External), then wait for Okta to push them (each user Wrike refused is a warning with Okta's reason)"
+"$tf" apply -auto-approve -input=false ${no_color[@]+"${no_color[@]}"} || fail "terraform apply failed (see above)."
+
+say "Okta's Test API Credentials, run when Terraform saved the provisioning connection (System Log)"
+"$bin/wrike-demo" credentials-test
 
 say "Waiting for Okta to push the assigned users to Wrike over SCIM"
 "$bin/wrike-demo" wait-provisioning
-"$tf" apply -refresh-only -auto-approve -input=false -compact-warnings >"$demo/refresh.log" 2>&1 ||
+"$tf" apply -refresh-only -auto-approve -input=false -compact-warnings -no-color >"$demo/refresh.log" 2>&1 ||
 	{ cat "$demo/refresh.log" >&2; fail "terraform refresh failed."; }
 
 say "Users in Wrike (provisioned by Okta over SCIM)"

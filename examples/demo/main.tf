@@ -39,26 +39,31 @@ resource "okta_wrike_provisioning" "wrike" {
   scim_base_url = wrike_scim_integration.okta.scim_url
 
   bearer_token_wo         = wrike_api_token.okta.token
-  bearer_token_wo_version = 1
+  bearer_token_wo_version = wrike_api_token.okta.token_version
 
   create_users           = true
   update_user_attributes = true
   deactivate_users       = true
 
-  group_assignments = [
-    { group_id = var.okta_groups["Engineering"], user_type = "Regular" },
-    { group_id = var.okta_groups["Sales"], user_type = "Collaborator" },
-  ]
+  group_assignments = {
+    (var.okta_groups["Engineering"]) = "Regular"
+    (var.okta_groups["Sales"])       = "Collaborator"
+  }
 
-  user_assignments = [
-    { user_id = var.okta_users[var.external_user_login], user_type = "External" },
-  ]
+  user_assignments = {
+    (var.okta_users[var.external_user_login]) = "External"
+  }
+
+  # Wait until Okta has pushed the assigned users, and show each user Wrike refused (the
+  # partner.example.net users: that domain is not approved) as a warning with Okta's reason.
+  wait_for_provisioning = {
+    timeout = "5m"
+  }
 
   depends_on = [wrike_approved_domain.acme]
 }
 
-# Read after provisioning was configured; run `terraform apply -refresh-only` once Okta has
-# pushed the users to see them all.
+# Read once Okta has pushed the assigned users (wait_for_provisioning above).
 data "wrike_users" "provisioned" {
   depends_on = [okta_wrike_provisioning.wrike]
 }

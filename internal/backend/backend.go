@@ -32,18 +32,16 @@ type Config struct {
 	// hashed). Tests and development use it to know the token in advance.
 	AdminToken string
 	// NoBootstrap stops New from creating an admin token (or an Okta API
-	// token) when none exists.
+	// token) when none exists; Bootstrap does it later.
 	NoBootstrap bool
-	// RotateAdminToken revokes every existing Wrike admin token before
-	// AdminToken is added or a new one bootstrapped (a leaked admin token is
-	// replaced this way). It reports how many were revoked in
-	// RevokedAdminTokens.
-	RotateAdminToken bool
 	// OktaAPIToken, when set, is made a valid Okta API token (SSWS).
 	OktaAPIToken string
 	// Okta, when set, adjusts the Okta face's configuration (rate limit,
 	// provisioning workers, retries, timeouts) before it starts.
 	Okta func(*okta.Config)
+	// Wrike, when set, adjusts the Wrike face's configuration (the budget of
+	// unindexed SCIM queries) before it starts.
+	Wrike func(*wrike.Config)
 }
 
 // Backend is a running reference backend.
@@ -63,16 +61,15 @@ type Backend struct {
 	// because none existed; empty otherwise. Like the admin token, it is
 	// shown now or never.
 	BootstrapOktaAPIToken string
-	// RevokedAdminTokens is the number of admin tokens that
-	// Config.RotateAdminToken revoked.
-	RevokedAdminTokens int
 
-	db *store.DB
+	db      *store.DB
+	dataDir string
 }
 
-// New opens the store in cfg.DataDir and builds the faces. On a first start
-// (no admin token yet, no preset, bootstrap allowed) it creates an admin
-// token and returns it in BootstrapAdminToken.
+// New opens the store in cfg.DataDir (locking it: store.ErrLocked when
+// another process runs on it) and builds the faces. On a first start (no
+// admin token yet, no preset, bootstrap allowed) it creates an admin token
+// and returns it in BootstrapAdminToken.
 func New(ctx context.Context, cfg Config) (*Backend, error) {
 	logger := cfg.Logger
 	if logger == nil {
@@ -82,23 +79,21 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Backend{db: db}
-	b.Wrike, err = wrike.New(ctx, wrike.Config{
+	b := &Backend{db: db, dataDir: cfg.DataDir}
+	wcfg := wrike.Config{
 		Store:     db,
 		Logger:    logger.With("face", "wrike"),
 		Clock:     cfg.Clock,
 		NewID:     cfg.NewID,
 		PublicURL: cfg.PublicURL,
-	})
+	}
+	if cfg.Wrike != nil {
+		cfg.Wrike(&wcfg)
+	}
+	b.Wrike, err = wrike.New(ctx, wcfg)
 	if err != nil {
 		_ = db.Close()
 		return nil, err
-	}
-	if cfg.RotateAdminToken {
-		if b.RevokedAdminTokens, err = b.Wrike.RevokeAdminTokens(ctx); err != nil {
-			_ = db.Close()
-			return nil, err
-		}
 	}
 	if cfg.AdminToken != "" {
 		if err := b.Wrike.AddAdminToken(ctx, cfg.AdminToken); err != nil {
@@ -106,17 +101,55 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 			return nil, err
 		}
 	}
-	if !b.Wrike.HasAdminToken() && !cfg.NoBootstrap {
-		if b.BootstrapAdminToken, err = b.Wrike.CreateAdminToken(ctx); err != nil {
-			_ = db.Close()
-			return nil, fmt.Errorf("backend: bootstrap admin token: %w", err)
-		}
-	}
 	if err := b.startOkta(ctx, cfg, db, logger); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
+	if !cfg.NoBootstrap {
+		if err := b.Bootstrap(ctx); err != nil {
+			_ = b.Close()
+			return nil, err
+		}
+	}
 	return b, nil
+}
+
+// Bootstrap creates a Wrike admin token if none exists and an Okta API token
+// if none exists, and returns them in BootstrapAdminToken and
+// BootstrapOktaAPIToken. It writes them to the data directory's TokensFile
+// before it stores their hashes, so that no token ever works that is not
+// kept there. The binary calls it once its ports are bound, so a start that
+// cannot listen mints nothing.
+func (b *Backend) Bootstrap(ctx context.Context) error {
+	var t Tokens
+	if !b.Wrike.HasAdminToken() {
+		t.WrikeAdmin = wrike.NewAdminToken()
+	}
+	n, err := b.Okta.APITokenCount(ctx)
+	if err == nil && n == 0 {
+		t.OktaAPI, err = okta.NewAPIToken()
+	}
+	if err != nil {
+		return fmt.Errorf("backend: bootstrap okta api token: %w", err)
+	}
+	if t == (Tokens{}) {
+		return nil
+	}
+	if _, err := SaveTokens(b.dataDir, t); err != nil {
+		return fmt.Errorf("backend: bootstrap: %w", err)
+	}
+	if t.WrikeAdmin != "" {
+		if err := b.Wrike.AddAdminToken(ctx, t.WrikeAdmin); err != nil {
+			return fmt.Errorf("backend: bootstrap admin token: %w", err)
+		}
+	}
+	if t.OktaAPI != "" {
+		if err := b.Okta.AddAPIToken(ctx, "bootstrap", t.OktaAPI); err != nil {
+			return fmt.Errorf("backend: bootstrap okta api token: %w", err)
+		}
+	}
+	b.BootstrapAdminToken, b.BootstrapOktaAPIToken = t.WrikeAdmin, t.OktaAPI
+	return nil
 }
 
 func (b *Backend) startOkta(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) error {
@@ -133,14 +166,6 @@ func (b *Backend) startOkta(ctx context.Context, cfg Config, db *store.DB, logge
 			_ = b.Okta.Close()
 			return fmt.Errorf("backend: okta api token: %w", err)
 		}
-	}
-	n, err := b.Okta.APITokenCount(ctx)
-	if err == nil && n == 0 && !cfg.NoBootstrap {
-		b.BootstrapOktaAPIToken, err = b.Okta.CreateAPIToken(ctx, "bootstrap")
-	}
-	if err != nil {
-		_ = b.Okta.Close()
-		return fmt.Errorf("backend: bootstrap okta api token: %w", err)
 	}
 	return nil
 }

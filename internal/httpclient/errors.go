@@ -18,7 +18,17 @@ var (
 	ErrServer       = errors.New("server error")             // 5xx
 	ErrMalformed    = errors.New("malformed answer")         // a body that is not the API's JSON
 	ErrUnexpected   = errors.New("unexpected answer status") // any other status
+	// ErrUnreachable is a request that got no answer: connection refused,
+	// unknown host, TLS failure, timeout, after any retries.
+	ErrUnreachable = errors.New("no answer")
 )
+
+// unreachableError is a request that got no HTTP answer; it matches
+// ErrUnreachable.
+type unreachableError struct{ msg string }
+
+func (e *unreachableError) Error() string { return e.msg }
+func (e *unreachableError) Unwrap() error { return ErrUnreachable }
 
 // Error is a failed API call: the status, and the API's own code, message
 // and causes when its body said so.

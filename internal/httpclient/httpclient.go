@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -197,6 +198,15 @@ type Response struct {
 
 type methodKey struct{}
 
+type noRetryKey struct{}
+
+// WithoutRetries marks ctx so that each request made with it is sent once:
+// for advisory calls (a plan-time check) whose failure is reported as a
+// warning, where waiting seconds for retries would only slow the plan.
+func WithoutRetries(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noRetryKey{}, true)
+}
+
 // Do sends r, decodes a 2xx JSON body into out (when out is non-nil), and
 // turns every other answer into an *Error.
 func (c *Client) Do(ctx context.Context, r Request, out any) (*Response, error) {
@@ -228,7 +238,7 @@ func (c *Client) Do(ctx context.Context, r Request, out any) (*Response, error) 
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, fmt.Errorf("%s %s %s: %w", c.api, r.Method, redact(target), ctxErr)
 		}
-		return nil, fmt.Errorf("%s %s %s: %s", c.api, r.Method, redact(target), c.scrub(err.Error()))
+		return nil, &unreachableError{msg: fmt.Sprintf("%s %s %s: %s", c.api, r.Method, redact(target), c.scrub(err.Error()))}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	out2 := &Response{StatusCode: resp.StatusCode, Header: resp.Header}
@@ -308,6 +318,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
+	if noRetry, _ := ctx.Value(noRetryKey{}).(bool); noRetry {
+		return false, nil
+	}
 	method, _ := ctx.Value(methodKey{}).(string)
 	idempotent := method != http.MethodPost && method != http.MethodPatch
 	if err != nil {
@@ -336,6 +349,12 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 
 func isTransient(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	// Nothing listens at the address: the server is down or the URL is
+	// wrong. Retrying for seconds would make every resource of a plan wait
+	// for nothing; the error is reported at once.
+	if errors.Is(err, syscall.ECONNREFUSED) {
 		return false
 	}
 	var uerr *url.Error

@@ -366,3 +366,49 @@ func TestTransportErrorsRetriedOnlyWhenIdempotent(t *testing.T) {
 		t.Fatalf("POST: err=%v calls=%d, want the failure without a retry", err, calls.Load())
 	}
 }
+
+// countingTransport counts the attempts that reach the network.
+type countingTransport struct{ n atomic.Int32 }
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// A server that is down is reported at once: a refused connection is not
+// retried, even for a GET, and the error says nothing answered.
+func TestConnectionRefusedIsNotRetried(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close() // nothing listens at srv.URL any more
+	tr := &countingTransport{}
+	c := newTestClient(t, srv, func(cfg *Config) {
+		cfg.HTTPClient = &http.Client{Transport: tr}
+	})
+	_, err := c.Do(context.Background(), Request{Method: "GET", Path: "/x"}, nil)
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("err = %v, want ErrUnreachable naming the refused connection", err)
+	}
+	if tr.n.Load() != 1 {
+		t.Fatalf("%d attempts, want 1", tr.n.Load())
+	}
+}
+
+// WithoutRetries sends a request once, even when its failure would
+// otherwise be retried.
+func TestWithoutRetriesSendsOnce(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv, nil)
+	_, err := c.Do(WithoutRetries(context.Background()), Request{Method: "GET", Path: "/x"}, nil)
+	if !errors.Is(err, ErrServer) || calls.Load() != 1 {
+		t.Fatalf("err=%v calls=%d, want the 503 after one call", err, calls.Load())
+	}
+	calls.Store(0)
+	if _, err := c.Do(context.Background(), Request{Method: "GET", Path: "/x"}, nil); err == nil || calls.Load() != 4 {
+		t.Fatalf("err=%v calls=%d, want 4 calls (3 retries) without WithoutRetries", err, calls.Load())
+	}
+}

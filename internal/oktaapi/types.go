@@ -186,6 +186,18 @@ type Group struct {
 	Profile GroupProfile `json:"profile"`
 }
 
+// User is an Okta user, as far as assignments need it.
+type User struct {
+	ID      string      `json:"id"`
+	Status  string      `json:"status"`
+	Profile UserProfile `json:"profile"`
+}
+
+// UserProfile is the part of a user's profile that names the user.
+type UserProfile struct {
+	Login string `json:"login"`
+}
+
 // GroupProfile is a group's name and description.
 type GroupProfile struct {
 	Name        string `json:"name"`
@@ -198,3 +210,28 @@ type GroupQuery struct {
 	Filter string // e.g. type eq "BUILT_IN"
 	Search string
 }
+
+// ProvisioningTask is a provisioning task of an app not completed yet, as
+// the reference backend's tasks API lists it (Okta's admin "Tasks"):
+// Status PENDING (queued or waiting to retry) or FAILED (given up until
+// retried). LastError is the reason of the last failed attempt, as in the
+// System Log event of that attempt.
+type ProvisioningTask struct {
+	ID             string `json:"id"`
+	AppID          string `json:"appId"`
+	UserID         string `json:"userId"`
+	Login          string `json:"login"`
+	Operation      string `json:"operation"`
+	Status         string `json:"status"`
+	Attempts       int    `json:"attempts"`
+	LastError      string `json:"lastError"`
+	FirstAttemptAt string `json:"firstAttemptAt"`
+	LastAttemptAt  string `json:"lastAttemptAt"`
+	NextAttemptAt  string `json:"nextAttemptAt,omitempty"`
+}
+
+// Provisioning task statuses.
+const (
+	TaskPending = "PENDING"
+	TaskFailed  = "FAILED"
+)

@@ -8,8 +8,10 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 )
 
 // StringUseStateUnlessChanged keeps a computed string's prior value in the
@@ -19,6 +21,12 @@ import (
 // prior value is kept too, so an imported secret stays null rather than
 // showing as "known after apply" on every change.
 func StringUseStateUnlessChanged(triggers ...path.Path) planmodifier.String {
+	return useStateUnlessChanged{triggers: triggers}
+}
+
+// Int64UseStateUnlessChanged is StringUseStateUnlessChanged for a number
+// that changes with the string (a token's version).
+func Int64UseStateUnlessChanged(triggers ...path.Path) planmodifier.Int64 {
 	return useStateUnlessChanged{triggers: triggers}
 }
 
@@ -37,19 +45,30 @@ func (m useStateUnlessChanged) MarkdownDescription(ctx context.Context) string {
 }
 
 func (m useStateUnlessChanged) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || !req.PlanValue.IsUnknown() || req.ConfigValue.IsUnknown() {
-		return
+	if req.PlanValue.IsUnknown() && !req.ConfigValue.IsUnknown() && m.triggersUnchanged(ctx, req.State, req.Plan, &resp.Diagnostics) {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+func (m useStateUnlessChanged) PlanModifyInt64(ctx context.Context, req planmodifier.Int64Request, resp *planmodifier.Int64Response) {
+	if req.PlanValue.IsUnknown() && !req.ConfigValue.IsUnknown() && m.triggersUnchanged(ctx, req.State, req.Plan, &resp.Diagnostics) {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+// triggersUnchanged reports whether the resource is updated (not created
+// or destroyed) with every trigger attribute planned as it was.
+func (m useStateUnlessChanged) triggersUnchanged(ctx context.Context, state tfsdk.State, plan tfsdk.Plan, diags *diag.Diagnostics) bool {
+	if state.Raw.IsNull() || plan.Raw.IsNull() {
+		return false
 	}
 	for _, p := range m.triggers {
 		var planned, prior attr.Value
-		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, p, &planned)...)
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, p, &prior)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		if planned.IsUnknown() || !planned.Equal(prior) {
-			return
+		diags.Append(plan.GetAttribute(ctx, p, &planned)...)
+		diags.Append(state.GetAttribute(ctx, p, &prior)...)
+		if diags.HasError() || planned.IsUnknown() || !planned.Equal(prior) {
+			return false
 		}
 	}
-	resp.PlanValue = req.StateValue
+	return true
 }

@@ -87,3 +87,36 @@ func TestStringUseStateUnlessChanged(t *testing.T) {
 		})
 	}
 }
+
+// The Int64 variant (a token's version) follows the same triggers.
+func TestInt64UseStateUnlessChanged(t *testing.T) {
+	unknown := tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+	old := tftypes.NewValue(tftypes.String, "old-token")
+	for _, tc := range []struct {
+		name        string
+		planTrigger string
+		wantUnknown bool
+	}{
+		{name: "unchanged triggers keep the version", planTrigger: "1"},
+		{name: "a changed trigger leaves it unknown", planTrigger: "2", wantUnknown: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := planmodifier.Int64Request{
+				Path:        path.Root("version"),
+				PlanValue:   types.Int64Unknown(),
+				ConfigValue: types.Int64Null(),
+				Plan:        tfsdk.Plan{Schema: testSchema, Raw: object(unknown, map[string]string{"r": tc.planTrigger})},
+				State:       tfsdk.State{Schema: testSchema, Raw: object(old, map[string]string{"r": "1"})},
+				StateValue:  types.Int64Value(7),
+			}
+			resp := &planmodifier.Int64Response{PlanValue: req.PlanValue}
+			Int64UseStateUnlessChanged(path.Root("triggers")).PlanModifyInt64(context.Background(), req, resp)
+			if resp.Diagnostics.HasError() {
+				t.Fatal(resp.Diagnostics)
+			}
+			if tc.wantUnknown != resp.PlanValue.IsUnknown() || (!tc.wantUnknown && resp.PlanValue.ValueInt64() != 7) {
+				t.Fatalf("plan = %v", resp.PlanValue)
+			}
+		})
+	}
+}

@@ -53,7 +53,7 @@ func (d *accountDataSource) Configure(_ context.Context, req datasource.Configur
 func (d *accountDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
 	a, err := d.client.GetAccount(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the Wrike account", err.Error())
+		resp.Diagnostics.AddError("Cannot read the Wrike account", wrikeErrorDetail(err))
 		return
 	}
 	var m accountModel

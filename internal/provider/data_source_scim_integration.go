@@ -62,7 +62,7 @@ func (d *scimIntegrationDataSource) Read(ctx context.Context, req datasource.Rea
 	}
 	s, err := d.client.GetSCIMIntegration(ctx, idp)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the Wrike SCIM integration", err.Error())
+		resp.Diagnostics.AddError("Cannot read the Wrike SCIM integration", wrikeErrorDetail(err))
 		return
 	}
 	m.fromAPI(s)

@@ -59,7 +59,7 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 		Attributes: map[string]schema.Attribute{
 			"domain": schema.StringAttribute{
 				Optional:    true,
-				Description: "Only users whose email is in this domain (any letter case).",
+				Description: "Only users whose userName is in this domain (any spelling: letter case, U-labels or A-labels).",
 				Validators:  []validator.String{validators.DomainName()},
 			},
 			"active": schema.BoolAttribute{
@@ -112,7 +112,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		UserType: m.UserType.ValueString(),
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot list Wrike users", err.Error())
+		resp.Diagnostics.AddError("Cannot list Wrike users", wrikeErrorDetail(err))
 		return
 	}
 	m.fromAPI(users)

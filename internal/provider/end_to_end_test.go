@@ -79,7 +79,7 @@ resource "okta_wrike_provisioning" "wrike" {
 }
 `, f.env.WrikeURL, f.env.WrikeAdminToken, f.env.OktaURL, f.env.OktaAPIToken, f.AppID, token, groups)
 	}
-	assigned := config(fmt.Sprintf(`[{ group_id = %q, user_type = "External" }]`, eng))
+	assigned := config(fmt.Sprintf(`{ %q = "External" }`, eng))
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
@@ -153,7 +153,7 @@ resource "okta_wrike_provisioning" "wrike" {
 			},
 			{
 				// The group unassigned: its users are deactivated in Wrike.
-				Config: config("[]"),
+				Config: config("{}"),
 				Check: backendCheck(func() error {
 					users, err := f.wrikeUsers()
 					if err != nil {

@@ -53,7 +53,7 @@ resource "okta_wrike_provisioning" "wrike" {
   scim_base_url           = %s
   bearer_token_wo         = wrike_api_token.okta.token
   bearer_token_wo_version = 1
-  group_assignments       = [{ group_id = %q, user_type = "External" }]
+  group_assignments       = { (%q) = "External" }
   depends_on              = [wrike_approved_domain.acme, wrike_scim_integration.okta]
 }
 `, wrikeURL, oktaURL, f.AppID, base, group)

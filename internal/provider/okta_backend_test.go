@@ -91,6 +91,17 @@ func (f *orgFixture) config(body string) string {
 	return provisioningConfigWith(f.env.WrikeURL, f.env.WrikeAdminToken, f.env.OktaURL, f.env.OktaAPIToken, body)
 }
 
+// tokenWOHead is the start of an okta_wrike_provisioning body for this
+// fixture's app with the token write-only, version 1.
+func (f *orgFixture) tokenWOHead(scimURL, token string) string {
+	return fmt.Sprintf(`
+  app_id                  = %q
+  scim_base_url           = %q
+  bearer_token_wo         = %q
+  bearer_token_wo_version = 1
+`, f.AppID, scimURL, token)
+}
+
 // wrikeToken creates another Wrike API app and returns its v4 token.
 func (f *orgFixture) wrikeToken(name string) string {
 	f.t.Helper()

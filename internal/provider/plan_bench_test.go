@@ -30,37 +30,10 @@ const planBenchResources = 500
 //
 //	make bench-plan
 func BenchmarkPlanRefresh(b *testing.B) {
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tf == "" {
-		var err error
-		if tf, err = exec.LookPath("terraform"); err != nil {
-			b.Skip("no terraform on PATH")
-		}
-	}
+	tfb := newTerraformBench(b)
 	work := b.TempDir()
-	pluginDir := filepath.Join(work, "plugins")
-	build := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(pluginDir, "terraform-provider-wrike"), "github.com/wrike-community/terraform-provider-wrike")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("building the provider: %v\n%s", err, out)
-	}
-	build = exec.Command("go", "build", "-trimpath", "-o", filepath.Join(pluginDir, "terraform-provider-noop"), "./testdata/noopprovider")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("building the no-op provider: %v\n%s", err, out)
-	}
-	cliConfig := filepath.Join(work, "terraform.rc")
-	writeFile(b, cliConfig, fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/wrike-community/wrike\" = %q\n    \"registry.terraform.io/example/noop\" = %q\n  }\n  direct {}\n}\n", pluginDir, pluginDir))
-
 	env := backendtest.Start(b)
-	var requests, busy atomic.Int64
-	counted := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		requests.Add(1)
-		env.Backend.Wrike.ServeHTTP(w, r)
-		busy.Add(int64(time.Since(start)))
-	}))
-	b.Cleanup(counted.Close)
+	counted, requests, busy := countingServer(b, env.Backend.Wrike)
 
 	wrikeDir, dataDir, noopDir := filepath.Join(work, "wrike"), filepath.Join(work, "data"), filepath.Join(work, "noop")
 	var wrikeTF, dataTF, noopTF strings.Builder
@@ -75,20 +48,8 @@ func BenchmarkPlanRefresh(b *testing.B) {
 	writeFile(b, filepath.Join(dataDir, "main.tf"), dataTF.String())
 	writeFile(b, filepath.Join(noopDir, "main.tf"), noopTF.String())
 
-	// run returns the wall time and the CPU time of Terraform and the
-	// provider it started (a child reaped by Terraform counts in its usage).
 	run := func(dir string, args ...string) (wall, cpu time.Duration) {
-		cmd := exec.CommandContext(context.Background(), tf, args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(),
-			"TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
-			"WRIKE_URL="+counted.URL, "WRIKE_TOKEN="+env.WrikeAdminToken)
-		start := time.Now()
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			b.Fatalf("terraform %s in %s: %v\n%s", strings.Join(args, " "), filepath.Base(dir), err, out)
-		}
-		return time.Since(start), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		return tfb.run(dir, []string{"WRIKE_URL=" + counted.URL, "WRIKE_TOKEN=" + env.WrikeAdminToken}, args...)
 	}
 	run(wrikeDir, "apply", "-auto-approve", "-input=false", "-no-color")
 	run(dataDir, "apply", "-auto-approve", "-input=false", "-no-color")
@@ -131,6 +92,71 @@ func BenchmarkPlanRefresh(b *testing.B) {
 	if maxRequests > planBenchResources {
 		b.Errorf("a refresh made %d HTTP requests for %d resources; want at most one each", maxRequests, planBenchResources)
 	}
+}
+
+// countingServer serves h on 127.0.0.1, counting the requests and the time
+// spent answering them.
+func countingServer(b *testing.B, h http.Handler) (srv *httptest.Server, requests, busy *atomic.Int64) {
+	requests, busy = new(atomic.Int64), new(atomic.Int64)
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		requests.Add(1)
+		h.ServeHTTP(w, r)
+		busy.Add(int64(time.Since(start)))
+	}))
+	b.Cleanup(srv.Close)
+	return srv, requests, busy
+}
+
+// terraformBench runs the Terraform CLI on PATH (or TF_ACC_TERRAFORM_PATH)
+// with this provider and the do-nothing provider freshly built, loaded
+// through a dev_overrides CLI configuration of the benchmark's own.
+type terraformBench struct {
+	b         *testing.B
+	tf        string
+	cliConfig string
+}
+
+func newTerraformBench(b *testing.B) *terraformBench {
+	b.Helper()
+	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if tf == "" {
+		var err error
+		if tf, err = exec.LookPath("terraform"); err != nil {
+			b.Skip("no terraform on PATH")
+		}
+	}
+	pluginDir := filepath.Join(b.TempDir(), "plugins")
+	for name, pkg := range map[string]string{
+		"terraform-provider-wrike": "github.com/wrike-community/terraform-provider-wrike",
+		"terraform-provider-noop":  "./testdata/noopprovider",
+	} {
+		build := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(pluginDir, name), pkg)
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			b.Fatalf("building %s: %v\n%s", name, err, out)
+		}
+	}
+	cliConfig := filepath.Join(pluginDir, "terraform.rc")
+	writeFile(b, cliConfig, fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/wrike-community/wrike\" = %q\n    \"registry.terraform.io/example/noop\" = %q\n  }\n  direct {}\n}\n", pluginDir, pluginDir))
+	return &terraformBench{b: b, tf: tf, cliConfig: cliConfig}
+}
+
+// run runs terraform in dir with env added, and returns the wall time and
+// the CPU time of Terraform and the provider it started (a child reaped by
+// Terraform counts in its usage).
+func (t *terraformBench) run(dir string, env []string, args ...string) (wall, cpu time.Duration) {
+	t.b.Helper()
+	cmd := exec.CommandContext(context.Background(), t.tf, args...)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+t.cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1"), env...)
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.b.Fatalf("terraform %s in %s: %v\n%s", strings.Join(args, " "), filepath.Base(dir), err, out)
+	}
+	return time.Since(start), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
 
 // median of the samples; wall times on a shared machine have outliers.

@@ -216,6 +216,7 @@ func (p *wrikeProvider) DataSources(context.Context) []func() datasource.DataSou
 	return []func() datasource.DataSource{
 		NewUsersDataSource,
 		NewAccountDataSource,
+		NewApprovedDomainsDataSource,
 		NewSCIMIntegrationDataSource,
 	}
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -24,20 +25,24 @@ type apiTokenModel struct {
 	Description      types.String `tfsdk:"description"`
 	Token            types.String `tfsdk:"token"`
 	TokenCreatedDate types.String `tfsdk:"token_created_date"`
+	TokenVersion     types.Int64  `tfsdk:"token_version"`
 	RotationTriggers types.Map    `tfsdk:"rotation_triggers"`
 }
 
 type apiTokenResource struct {
 	client *wrikeapi.Client
+	// now is the clock token_version is read from.
+	now func() time.Time
 }
 
 var (
 	_ resource.ResourceWithConfigure   = (*apiTokenResource)(nil)
 	_ resource.ResourceWithImportState = (*apiTokenResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*apiTokenResource)(nil)
 )
 
 // NewAPITokenResource is the wrike_api_token resource.
-func NewAPITokenResource() resource.Resource { return &apiTokenResource{} }
+func NewAPITokenResource() resource.Resource { return &apiTokenResource{now: time.Now} }
 
 func (r *apiTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_api_token"
@@ -72,9 +77,16 @@ func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Computed:  true,
 				Sensitive: true,
 				Description: "The v4 API token. Set when the resource is created and when `rotation_triggers` changes; " +
-					"the previous token stops working at once. Null after `terraform import`, because Wrike never shows an " +
-					"existing token: change `rotation_triggers` to get a new one into the state.",
+					"the previous token stops working at once. After `terraform import` it is unknown, because Wrike never " +
+					"shows an existing token, so the next apply regenerates it.",
 				PlanModifiers: []planmodifier.String{regenerated},
+			},
+			"token_version": schema.Int64Attribute{
+				Computed: true,
+				Description: "A number that grows whenever `token` changes: on create, on rotation, when the app is " +
+					"re-created after being deleted outside Terraform, and on the first apply after an import. Set " +
+					"`okta_wrike_provisioning.bearer_token_wo_version` to it, so that Okta gets every new token.",
+				PlanModifiers: []planmodifier.Int64{planmodifiers.Int64UseStateUnlessChanged(path.Root("rotation_triggers"))},
 			},
 			"token_created_date": schema.StringAttribute{
 				Computed:      true,
@@ -108,10 +120,11 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 		Description: plan.Description.ValueString(),
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot create the Wrike API app", err.Error())
+		resp.Diagnostics.AddError("Cannot create the Wrike API app", wrikeErrorDetail(err))
 		return
 	}
 	plan.fromAPI(app)
+	plan.TokenVersion = r.nextVersion(types.Int64Null(), app)
 	if app.Token == "" {
 		// Keep the app in state (tainted) so it is not left behind in Wrike.
 		resp.Diagnostics.AddError("Wrike did not return the API token",
@@ -128,11 +141,15 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	app, err := r.client.GetAPIApp(ctx, state.ID.ValueString())
 	if errors.Is(err, wrikeapi.ErrNotFound) {
+		resp.Diagnostics.AddWarning("Wrike API app deleted outside Terraform",
+			"The Wrike API app "+state.ID.ValueString()+" no longer exists, so its token is revoked. It is removed from "+
+				"the state and planned again: the apply creates a new app and token, and token_version changes, so an "+
+				"okta_wrike_provisioning whose bearer_token_wo_version is this token_version sends the new token to Okta.")
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the Wrike API app", err.Error())
+		resp.Diagnostics.AddError("Cannot read the Wrike API app", wrikeErrorDetail(err))
 		return
 	}
 	// Wrike never returns the token again; fromAPI keeps the one in state.
@@ -148,7 +165,7 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	id := state.ID.ValueString()
-	plan.ID, plan.Token, plan.TokenCreatedDate = state.ID, state.Token, state.TokenCreatedDate
+	plan.ID, plan.Token, plan.TokenCreatedDate, plan.TokenVersion = state.ID, state.Token, state.TokenCreatedDate, state.TokenVersion
 
 	var update wrikeapi.APIAppUpdate
 	if !plan.AppName.Equal(state.AppName) {
@@ -160,21 +177,22 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 	if update.Name != nil || update.Description != nil {
 		app, err := r.client.UpdateAPIApp(ctx, id, update)
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot update the Wrike API app", err.Error())
+			resp.Diagnostics.AddError("Cannot update the Wrike API app", wrikeErrorDetail(err))
 			return
 		}
 		plan.fromAPI(app)
 	}
-	if !plan.RotationTriggers.Equal(state.RotationTriggers) {
+	if !plan.RotationTriggers.Equal(state.RotationTriggers) || state.Token.IsNull() {
 		app, err := r.client.RegenerateAPIAppToken(ctx, id)
 		if err != nil {
 			// The name and description may have changed already: keep them.
-			resp.Diagnostics.AddError("Cannot regenerate the Wrike API token", err.Error())
+			resp.Diagnostics.AddError("Cannot regenerate the Wrike API token", wrikeErrorDetail(err))
 			plan.RotationTriggers = state.RotationTriggers
 			resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 			return
 		}
 		plan.fromAPI(app)
+		plan.TokenVersion = r.nextVersion(state.TokenVersion, app)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
@@ -187,12 +205,51 @@ func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	err := r.client.DeleteAPIApp(ctx, state.ID.ValueString())
 	if err != nil && !errors.Is(err, wrikeapi.ErrNotFound) {
-		resp.Diagnostics.AddError("Cannot delete the Wrike API app", err.Error())
+		resp.Diagnostics.AddError("Cannot delete the Wrike API app", wrikeErrorDetail(err))
 	}
 }
 
+// ModifyPlan plans a new token for an app whose token Terraform does not
+// know (after an import): without it, whatever uses the token would get
+// null, and Okta would keep a token Terraform cannot vouch for.
+func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var token types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("token"), &token)...)
+	if resp.Diagnostics.HasError() || !token.IsNull() {
+		return
+	}
+	for _, attr := range []string{"token", "token_created_date"} {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.StringUnknown())...)
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("token_version"), types.Int64Unknown())...)
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.AddWarning("The API token is regenerated: Terraform does not know it",
+		"Wrike shows an API app's token only when it is created or regenerated, so after terraform import the token of "+
+			"app "+id.ValueString()+" is unknown to Terraform. This apply regenerates it (the old token stops working) and "+
+			"gives the new one to everything that uses it: an okta_wrike_provisioning with bearer_token_wo_version = "+
+			"wrike_api_token.<name>.token_version sends it to Okta in the same apply. Nothing else to do: run terraform apply.")
+}
+
+// nextVersion is the token_version of a token just issued: the clock in
+// milliseconds, and always above the prior version, so it changes even
+// when two tokens are issued within a millisecond or the clock goes back.
+func (r *apiTokenResource) nextVersion(prior types.Int64, app *wrikeapi.APIApp) types.Int64 {
+	if app.Token == "" {
+		return prior
+	}
+	v := r.now().UnixMilli()
+	if !prior.IsNull() && !prior.IsUnknown() && prior.ValueInt64() >= v {
+		v = prior.ValueInt64() + 1
+	}
+	return types.Int64Value(v)
+}
+
 // ImportState takes the app's id. The token stays null: Wrike never shows
-// an existing token.
+// an existing token, and the next plan regenerates it (ModifyPlan).
 func (r *apiTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 }

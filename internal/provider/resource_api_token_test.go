@@ -143,7 +143,7 @@ func TestAccAPIToken(t *testing.T) {
 				ResourceName:            addr,
 				ImportState:             true,
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"token"},
+				ImportStateVerifyIgnore: []string{"token", "token_version"},
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
 					if tok, ok := states[0].Attributes["token"]; ok && tok != "" {
 						return fmt.Errorf("imported token %q, want null", tok)

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -13,14 +14,17 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 	"github.com/wrike-community/terraform-provider-wrike/internal/validators"
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
 type approvedDomainModel struct {
-	ID          types.String `tfsdk:"id"`
-	Domain      types.String `tfsdk:"domain"`
-	CreatedDate types.String `tfsdk:"created_date"`
+	ID            types.String `tfsdk:"id"`
+	Domain        types.String `tfsdk:"domain"`
+	ASCIIDomain   types.String `tfsdk:"ascii_domain"`
+	UnicodeDomain types.String `tfsdk:"unicode_domain"`
+	CreatedDate   types.String `tfsdk:"created_date"`
 }
 
 type approvedDomainResource struct {
@@ -51,11 +55,24 @@ func (r *approvedDomainResource) Schema(_ context.Context, _ resource.SchemaRequ
 			},
 			"domain": schema.StringAttribute{
 				Required: true,
-				Description: "The email domain, such as `example.com`. Wrike compares domains without regard to letter case " +
-					"and stores them in lower case; the spelling in the configuration is kept, and changing only its case " +
-					"changes nothing in Wrike. Any other change replaces the resource.",
-				Validators:    []validator.String{validators.DomainName()},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(domainChanged, "Changing the domain (other than its letter case) replaces the approved domain.", "Changing the domain (other than its letter case) replaces the approved domain.")},
+				Description: "The email domain, such as `example.com` or `bücher.example`. Wrike compares domains in their " +
+					"canonical form (UTS #46: A-labels, lower case) and refuses characters that only look like others; the " +
+					"spelling in the configuration is kept, and changing it to another spelling of the same domain (letter " +
+					"case, U-label or A-label) changes nothing in Wrike. Any other change replaces the resource.",
+				Validators: []validator.String{validators.DomainName()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(domainChanged,
+					"Changing the domain (other than its spelling) replaces the approved domain.",
+					"Changing the domain (other than its spelling) replaces the approved domain.")},
+			},
+			"ascii_domain": schema.StringAttribute{
+				Computed:      true,
+				Description:   "The domain as Wrike stores and compares it: A-labels (punycode), lower case, such as `xn--bcher-kva.example`.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"unicode_domain": schema.StringAttribute{
+				Computed:      true,
+				Description:   "The domain as people read it: U-labels, such as `bücher.example`.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"created_date": schema.StringAttribute{
 				Computed:      true,
@@ -67,7 +84,16 @@ func (r *approvedDomainResource) Schema(_ context.Context, _ resource.SchemaRequ
 }
 
 func domainChanged(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-	resp.RequiresReplace = !strings.EqualFold(req.StateValue.ValueString(), req.PlanValue.ValueString())
+	resp.RequiresReplace = canonicalDomain(req.StateValue.ValueString()) != canonicalDomain(req.PlanValue.ValueString())
+}
+
+// canonicalDomain is d as Wrike stores it; d itself when it is not a
+// domain name (the validator reports that).
+func canonicalDomain(d string) string {
+	if c, err := mailaddr.ParseDomain(d); err == nil {
+		return c.ASCII
+	}
+	return d
 }
 
 func (r *approvedDomainResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -88,7 +114,7 @@ func (r *approvedDomainResource) Create(ctx context.Context, req resource.Create
 		if errors.Is(err, wrikeapi.ErrConflict) {
 			summary = "The domain is already approved in Wrike; import it with `terraform import` to manage it"
 		}
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), summary, err.Error())
+		resp.Diagnostics.AddAttributeError(path.Root("domain"), summary, wrikeErrorDetail(err))
 		return
 	}
 	plan.fromAPI(d)
@@ -112,15 +138,16 @@ func (r *approvedDomainResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the approved domain", err.Error())
+		resp.Diagnostics.AddError("Cannot read the approved domain", wrikeErrorDetail(err))
 		return
 	}
 	state.fromAPI(d)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
-// Update runs only when the domain's letter case changed: Wrike holds the
-// same domain, so only the configured spelling is recorded.
+// Update runs only when the domain's spelling changed (letter case, U-label
+// or A-label): Wrike holds the same domain, so only the configured spelling
+// is recorded.
 func (r *approvedDomainResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan approvedDomainModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -138,25 +165,34 @@ func (r *approvedDomainResource) Delete(ctx context.Context, req resource.Delete
 	}
 	err := r.client.DeleteApprovedDomain(ctx, state.ID.ValueString())
 	if err != nil && !errors.Is(err, wrikeapi.ErrNotFound) {
-		resp.Diagnostics.AddError("Cannot remove the approved domain", err.Error())
+		resp.Diagnostics.AddError("Cannot remove the approved domain", wrikeErrorDetail(err))
 	}
 }
 
-// ImportState accepts the domain name (any letter case) or Wrike's id.
+// ImportState accepts the domain name (any spelling; the canonical form
+// goes into state) or Wrike's id.
 func (r *approvedDomainResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if strings.Contains(req.ID, ".") {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("domain"), req.ID)...)
+		d, err := mailaddr.ParseDomain(req.ID)
+		if err != nil {
+			resp.Diagnostics.AddError("Invalid import id",
+				fmt.Sprintf("An import id with a dot is a domain name, and %v.", err))
+			return
+		}
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("domain"), d.ASCII)...)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 }
 
 // fromAPI copies Wrike's answer, keeping the configured spelling of the
-// domain when it differs from Wrike's lower-cased one only in case.
+// domain when it is another spelling of Wrike's canonical one.
 func (m *approvedDomainModel) fromAPI(d *wrikeapi.ApprovedDomain) {
 	m.ID = types.StringValue(d.ID)
-	if !strings.EqualFold(m.Domain.ValueString(), d.Domain) {
+	if canonicalDomain(m.Domain.ValueString()) != d.Domain {
 		m.Domain = types.StringValue(d.Domain)
 	}
+	m.ASCIIDomain = types.StringValue(d.Domain)
+	m.UnicodeDomain = types.StringValue(d.DisplayDomain())
 	m.CreatedDate = types.StringValue(d.CreatedDate)
 }

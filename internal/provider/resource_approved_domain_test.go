@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -104,27 +105,34 @@ func TestAccApprovedDomain(t *testing.T) {
 	})
 }
 
-func TestAccApprovedDomainImportByMixedCase(t *testing.T) {
+// TestAccApprovedDomainImportCanonical: an import by domain name in any
+// spelling puts the canonical form into state.
+func TestAccApprovedDomainImportCanonical(t *testing.T) {
 	env := backendtest.Start(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				PreConfig:          outOfBand(t, env, http.MethodPost, "/approved_domains", map[string]string{"domain": "mixed.example.com"}),
-				Config:             approvedDomainConfig(env, "Mixed.Example.COM"),
+				PreConfig:          outOfBand(t, env, http.MethodPost, "/approved_domains", map[string]string{"domain": "acme.example.com"}),
+				Config:             approvedDomainConfig(env, "acme.example.com"),
 				ResourceName:       "wrike_approved_domain.acme",
 				ImportState:        true,
-				ImportStateId:      "Mixed.Example.COM",
+				ImportStateId:      "ACME.Example.COM",
 				ImportStatePersist: true,
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					if len(states) != 1 || states[0].Attributes["domain"] != "Mixed.Example.COM" || states[0].ID == "" {
+					if len(states) != 1 || states[0].ID == "" {
 						return fmt.Errorf("imported %+v", states)
+					}
+					for k, want := range map[string]string{"domain": "acme.example.com", "ascii_domain": "acme.example.com", "unicode_domain": "acme.example.com"} {
+						if got := states[0].Attributes[k]; got != want {
+							return fmt.Errorf("imported %s = %q, want %q", k, got, want)
+						}
 					}
 					return nil
 				},
 			},
 			{
-				Config: approvedDomainConfig(env, "Mixed.Example.COM"),
+				Config: approvedDomainConfig(env, "acme.example.com"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -133,14 +141,68 @@ func TestAccApprovedDomainImportByMixedCase(t *testing.T) {
 	})
 }
 
+// TestAccApprovedDomainInternationalised: an internationalised domain is
+// approved once, shown in both forms, and another spelling of it (A-label,
+// letter case) is the same domain: no replacement.
+func TestAccApprovedDomainInternationalised(t *testing.T) {
+	env := backendtest.Start(t)
+	const addr = "wrike_approved_domain.acme"
+	var firstID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             backendHas(env, "/approved_domains/xn--bcher-kva.example", false),
+		Steps: []resource.TestStep{
+			{
+				Config: approvedDomainConfig(env, "bücher.example"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("domain"), knownvalue.StringExact("bücher.example")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("ascii_domain"), knownvalue.StringExact("xn--bcher-kva.example")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("unicode_domain"), knownvalue.StringExact("bücher.example")),
+				},
+				Check: func(s *terraform.State) error {
+					firstID = s.RootModule().Resources[addr].Primary.ID
+					return backendHas(env, "/approved_domains/xn--bcher-kva.example", true)(s)
+				},
+			},
+			{
+				Config: approvedDomainConfig(env, "XN--BCHER-KVA.example"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("domain"), knownvalue.StringExact("XN--BCHER-KVA.example")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("unicode_domain"), knownvalue.StringExact("bücher.example")),
+				},
+				Check: func(s *terraform.State) error {
+					if id := s.RootModule().Resources[addr].Primary.ID; id != firstID {
+						return fmt.Errorf("id changed from %q to %q: the domain was replaced", firstID, id)
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:            addr,
+				ImportState:             true,
+				ImportStateId:           "Bücher.example",
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"domain"}, // the import holds the canonical spelling
+			},
+		},
+	})
+}
+
 func TestAccApprovedDomainRejected(t *testing.T) {
 	env := backendtest.Start(t)
 	steps := []resource.TestStep{}
-	for _, bad := range []string{"localhost", "acme..example.com", "-acme.example.com", "user@acme.example.com", "acme.example.com "} {
+	for bad, why := range map[string]string{
+		"localhost": "two labels", "acme..example.com": "not a valid domain name", "-acme.example.com": "not a valid domain name",
+		"user@acme.example.com": "not a valid domain name", "acme.example.com ": "spaces",
+		"192.0.2.1": "IP address", "[192.0.2.1]": "IP address", "ki\u017Fs.example.com": "U\\+017F", // (HCL turns U+212A into "K" itself: NFC)
+	} {
 		steps = append(steps, resource.TestStep{
 			Config:      approvedDomainConfig(env, bad),
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`Invalid domain name`),
+			ExpectError: regexp.MustCompile(`(?s)Invalid domain name.*` + strings.ReplaceAll(why, " ", `\s+`)), // the CLI wraps lines
 		})
 	}
 	steps = append(steps, resource.TestStep{
@@ -154,6 +216,12 @@ func TestAccApprovedDomainRejected(t *testing.T) {
 		ImportState:   true,
 		ImportStateId: "missing.example.com",
 		ExpectError:   regexp.MustCompile(`Cannot import non-existent remote object`),
+	}, resource.TestStep{
+		Config:        approvedDomainConfig(env, "acme.example.com"),
+		ResourceName:  "wrike_approved_domain.acme",
+		ImportState:   true,
+		ImportStateId: "192.0.2.1",
+		ExpectError:   regexp.MustCompile(`(?s)Invalid import id.*IP\s+address`),
 	})
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProviders, Steps: steps})
 }

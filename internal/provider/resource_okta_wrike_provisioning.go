@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -18,8 +20,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -41,25 +43,12 @@ type oktaWrikeProvisioningModel struct {
 	DeactivateUsers      types.Bool   `tfsdk:"deactivate_users"`
 	AssignEveryone       types.Bool   `tfsdk:"assign_everyone"`
 	EveryoneUserType     types.String `tfsdk:"everyone_user_type"`
-	GroupAssignments     types.Set    `tfsdk:"group_assignments"`
-	UserAssignments      types.Set    `tfsdk:"user_assignments"`
+	GroupAssignments     types.Map    `tfsdk:"group_assignments"`
+	UserAssignments      types.Map    `tfsdk:"user_assignments"`
 	Status               types.String `tfsdk:"status"`
+	// WaitForProvisioning is in provisioning_wait.go.
+	WaitForProvisioning *waitForProvisioningModel `tfsdk:"wait_for_provisioning"`
 }
-
-type groupAssignmentModel struct {
-	GroupID  types.String `tfsdk:"group_id"`
-	UserType types.String `tfsdk:"user_type"`
-}
-
-type userAssignmentModel struct {
-	UserID   types.String `tfsdk:"user_id"`
-	UserType types.String `tfsdk:"user_type"`
-}
-
-var (
-	groupAssignmentType = types.ObjectType{AttrTypes: map[string]attr.Type{"group_id": types.StringType, "user_type": types.StringType}}
-	userAssignmentType  = types.ObjectType{AttrTypes: map[string]attr.Type{"user_id": types.StringType, "user_type": types.StringType}}
-)
 
 // wrikeUserTypes are the user types Wrike accepts over SCIM.
 var wrikeUserTypes = []string{"Regular", "External", "Collaborator"}
@@ -80,6 +69,7 @@ var (
 	_ resource.ResourceWithConfigValidators = (*oktaWrikeProvisioningResource)(nil)
 	_ resource.ResourceWithValidateConfig   = (*oktaWrikeProvisioningResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*oktaWrikeProvisioningResource)(nil)
+	_ resource.ResourceWithUpgradeState     = (*oktaWrikeProvisioningResource)(nil)
 )
 
 // NewOktaWrikeProvisioningResource is the okta_wrike_provisioning resource.
@@ -102,7 +92,27 @@ func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.Sch
 			Validators:  []validator.String{stringvalidator.OneOf(wrikeUserTypes...)},
 		}
 	}
+	// The assignments are maps keyed by Okta id, not sets of objects: a
+	// map is matched key by key, so plan and apply stay linear in its size,
+	// the order in the configuration never matters, and a diff names the
+	// id whose user type changes.
+	assignmentMap := func(kind, what string) schema.MapAttribute {
+		return schema.MapAttribute{
+			ElementType: types.StringType,
+			Optional:    true,
+			Computed:    true,
+			Default:     mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
+			Description: what + ", keyed by Okta " + kind + " id; the value is the Wrike user type: Regular, External or Collaborator, " +
+				"or null for the SCIM integration's default user type. Checked at plan time: each id must be an Okta " + kind + " of the org.",
+			Validators: []validator.Map{
+				mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1)),
+				mapvalidator.ValueStringsAre(stringvalidator.OneOf(wrikeUserTypes...)),
+			},
+		}
+	}
 	resp.Schema = schema.Schema{
+		// Version 1: the assignments became maps (UpgradeState).
+		Version: 1,
 		Description: "Okta's side of SCIM provisioning into Wrike: the Wrike app instance's provisioning connection " +
 			"(SCIM base URL and token, tested by Okta when saved), the To App toggles, and who is assigned. " +
 			"Use it with provider = wrike. Assignments are authoritative: group and direct user assignments of the app " +
@@ -140,9 +150,10 @@ func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.Sch
 				},
 			},
 			"bearer_token_wo_version": schema.Int64Attribute{
-				Optional:    true,
-				Description: "Version of bearer_token_wo; change it to send a new token to Okta.",
-				Validators:  []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("bearer_token_wo"))},
+				Optional: true,
+				Description: "Version of bearer_token_wo, required with it: the token is sent to Okta whenever the version changes. " +
+					"Set it to wrike_api_token's token_version, which changes with every new token.",
+				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("bearer_token_wo"))},
 			},
 			"bearer_token": schema.StringAttribute{
 				Optional:  true,
@@ -161,39 +172,14 @@ func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.Sch
 				Description: "Assign Okta's built-in Everyone group, so every user of the org is provisioned.",
 			},
 			"everyone_user_type": userType("users assigned through Everyone; requires assign_everyone"),
-			"group_assignments": schema.SetNestedAttribute{
-				Optional:    true,
-				Computed:    true,
-				Default:     setdefault.StaticValue(types.SetValueMust(groupAssignmentType, nil)),
-				Description: "Groups assigned to the app; their members are provisioned.",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"group_id": schema.StringAttribute{
-						Required:    true,
-						Description: "Okta group id.",
-						Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
-					},
-					"user_type": userType("the group's members"),
-				}},
-			},
-			"user_assignments": schema.SetNestedAttribute{
-				Optional:    true,
-				Computed:    true,
-				Default:     setdefault.StaticValue(types.SetValueMust(userAssignmentType, nil)),
-				Description: "Users assigned to the app directly (scope USER).",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"user_id": schema.StringAttribute{
-						Required:    true,
-						Description: "Okta user id.",
-						Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
-					},
-					"user_type": userType("the user"),
-				}},
-			},
+			"group_assignments":  assignmentMap("group", "Groups assigned to the app (their members are provisioned)"),
+			"user_assignments":   assignmentMap("user", "Users assigned to the app directly (scope USER)"),
 			"status": schema.StringAttribute{
 				Computed:      true,
 				Description:   "Status of the provisioning connection in Okta: ENABLED or DISABLED. A connection found disabled is re-activated on the next apply.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"wait_for_provisioning": waitForProvisioningAttribute(),
 		},
 	}
 }
@@ -228,50 +214,23 @@ func (r *oktaWrikeProvisioningResource) ValidateConfig(ctx context.Context, req 
 		resp.Diagnostics.AddAttributeError(path.Root("everyone_user_type"), "everyone_user_type without assign_everyone",
 			"everyone_user_type is the user type of users assigned through the Everyone group; it needs assign_everyone = true.")
 	}
-	if !cfg.GroupAssignments.IsNull() && !cfg.GroupAssignments.IsUnknown() {
-		var groups []groupAssignmentModel
-		resp.Diagnostics.Append(cfg.GroupAssignments.ElementsAs(ctx, &groups, false)...)
-		ids := make([]types.String, len(groups))
-		for i, g := range groups {
-			ids[i] = g.GroupID
-		}
-		checkUnique(path.Root("group_assignments"), "group_id", ids, &resp.Diagnostics)
-	}
-	if !cfg.UserAssignments.IsNull() && !cfg.UserAssignments.IsUnknown() {
-		var users []userAssignmentModel
-		resp.Diagnostics.Append(cfg.UserAssignments.ElementsAs(ctx, &users, false)...)
-		ids := make([]types.String, len(users))
-		for i, u := range users {
-			ids[i] = u.UserID
-		}
-		checkUnique(path.Root("user_assignments"), "user_id", ids, &resp.Diagnostics)
-	}
 }
 
-// checkUnique rejects an id listed twice (with different user types, as a
-// set keeps identical elements once): an app has one assignment per id.
-func checkUnique(at path.Path, attrName string, ids []types.String, diags *diag.Diagnostics) {
-	seen := map[string]bool{}
-	for _, id := range ids {
-		if id.IsNull() || id.IsUnknown() {
-			continue
-		}
-		if seen[id.ValueString()] {
-			diags.AddAttributeError(at, "Duplicate assignment",
-				fmt.Sprintf("%s %q is listed more than once; an app has one assignment per %s, with one user type.", attrName, id.ValueString(), attrName))
-		}
-		seen[id.ValueString()] = true
-	}
+// UpgradeState moves state written before the assignments were maps.
+func (r *oktaWrikeProvisioningResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return map[int64]resource.StateUpgrader{0: {StateUpgrader: upgradeAssignmentsV0}}
 }
 
 // ModifyPlan catches at plan time what would fail on create (no such app,
-// an app Okta's API cannot provision), and plans an update when the
+// an app Okta's API cannot provision, assignments of ids that are not an
+// Okta group or user of the right kind), and plans an update when the
 // connection was found disabled (for instance deactivated by hand in
 // Okta), so apply re-activates it.
 func (r *oktaWrikeProvisioningResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
 	}
+	r.checkAssignmentsAtPlan(ctx, req, resp)
 	if req.State.Raw.IsNull() {
 		r.checkAppAtPlan(ctx, req, resp)
 		return
@@ -283,19 +242,26 @@ func (r *oktaWrikeProvisioningResource) ModifyPlan(ctx context.Context, req reso
 	}
 }
 
-// checkAppAtPlan reads the app's connection once before a create. Errors
-// other than a missing app are left to apply, which reports them in full.
+// checkAppAtPlan reads the app's connection once before a create: a missing
+// app or refused Okta credentials fail the plan; Okta unreachable is a
+// warning, and apply reports it in full.
 func (r *oktaWrikeProvisioningResource) checkAppAtPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var appID types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("app_id"), &appID)...)
 	if r.okta == nil || appID.IsUnknown() || appID.IsNull() {
 		return
 	}
-	conn, err := r.okta.GetDefaultConnection(ctx, appID.ValueString())
+	// One attempt: a failure other than a missing app or refused
+	// credentials is only a warning, not worth seconds of retries.
+	checkCtx, cancel := planCheckContext(ctx)
+	defer cancel()
+	conn, err := r.okta.GetDefaultConnection(checkCtx, appID.ValueString())
 	switch {
 	case errors.Is(err, oktaapi.ErrNotFound):
 		resp.Diagnostics.Append(noSuchAppDiagnostic(appID.ValueString()))
-	case err == nil && conn.Status == oktaapi.StatusUnknown:
+	case err != nil:
+		resp.Diagnostics.Append(planCheckDiagnostic(appID.ValueString(), err))
+	case conn.Status == oktaapi.StatusUnknown:
 		resp.Diagnostics.Append(unknownConnectionDiagnostic(appID.ValueString()))
 	}
 }
@@ -370,11 +336,13 @@ func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource
 	}
 	// From here the connection exists in Okta: whatever fails next, the
 	// resource is recorded (tainted on error) so it is not left behind.
-	applyErr := r.applyTogglesAndAssignments(ctx, appID, nil, &plan, have, want)
-	r.finish(ctx, plan, everyone, resp.Private, &resp.State, &resp.Diagnostics)
-	if applyErr != nil {
-		resp.Diagnostics.Append(applyErr)
+	applied, applyDiags := r.applyTogglesAndAssignments(ctx, appID, nil, &plan, have, want)
+	r.finish(ctx, plan, applied, everyone, resp.Private, &resp.State, &resp.Diagnostics)
+	resp.Diagnostics.Append(applyDiags...)
+	if applyDiags.HasError() {
+		return
 	}
+	r.waitForProvisioning(ctx, plan, &resp.Diagnostics)
 }
 
 func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -391,6 +359,7 @@ func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.R
 	everyone.load(ctx, req.Private)
 	got, err := r.fetch(ctx, state.AppID.ValueString(), state, everyone)
 	if errors.Is(err, oktaapi.ErrNotFound) {
+		resp.Diagnostics.Append(appDeletedDiagnostic(state.AppID.ValueString()))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -433,11 +402,13 @@ func (r *oktaWrikeProvisioningResource) Update(ctx context.Context, req resource
 			return
 		}
 	}
-	applyErr := r.applyTogglesAndAssignments(ctx, appID, &state, &plan, have, want)
-	r.finish(ctx, plan, everyone, resp.Private, &resp.State, &resp.Diagnostics)
-	if applyErr != nil {
-		resp.Diagnostics.Append(applyErr)
+	applied, applyDiags := r.applyTogglesAndAssignments(ctx, appID, &state, &plan, have, want)
+	r.finish(ctx, plan, applied, everyone, resp.Private, &resp.State, &resp.Diagnostics)
+	resp.Diagnostics.Append(applyDiags...)
+	if applyDiags.HasError() {
+		return
 	}
+	r.waitForProvisioning(ctx, plan, &resp.Diagnostics)
 }
 
 func (r *oktaWrikeProvisioningResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -471,9 +442,8 @@ func (r *oktaWrikeProvisioningResource) Delete(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if d := r.reconcile(ctx, appID, made, assignments{}); d != nil {
-		resp.Diagnostics.Append(d)
-	}
+	_, diags = r.reconcile(ctx, appID, made, newAssignments())
+	resp.Diagnostics.Append(diags...)
 }
 
 func (r *oktaWrikeProvisioningResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -486,127 +456,18 @@ func (r *oktaWrikeProvisioningResource) ImportState(ctx context.Context, req res
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("app_id"), id)...)
 }
 
-// assignments is who is assigned to the app: group id or user id → the
-// Wrike user type in the assignment's profile ("" when none).
-type assignments struct {
-	groups map[string]string
-	users  map[string]string
-}
-
-// everyoneGroup finds the org's Everyone group once, and keeps its id in
-// private state.
-type everyoneGroup struct {
-	okta *oktaapi.Client
-	id   string
-}
-
-type privateGetter interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-type privateSetter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-func (e *everyoneGroup) load(ctx context.Context, p privateGetter) {
-	if p == nil {
-		return
-	}
-	raw, _ := p.GetKey(ctx, privateEveryoneGroupID)
-	if s := strings.Trim(string(raw), `"`); s != "" {
-		e.id = s
-	}
-}
-
-func (e *everyoneGroup) save(ctx context.Context, p privateSetter, diags *diag.Diagnostics) {
-	if e.id != "" && p != nil {
-		diags.Append(p.SetKey(ctx, privateEveryoneGroupID, []byte(`"`+e.id+`"`))...)
-	}
-}
-
-func (e *everyoneGroup) ID(ctx context.Context) (string, error) {
-	if e.id != "" {
-		return e.id, nil
-	}
-	g, err := e.okta.EveryoneGroup(ctx)
-	if err != nil {
-		return "", err
-	}
-	e.id = g.ID
-	return e.id, nil
-}
-
-// desiredAssignments turns a model into the app's assignments, the
-// Everyone group among the groups when assign_everyone is set.
-func desiredAssignments(ctx context.Context, m oktaWrikeProvisioningModel, everyone *everyoneGroup) (assignments, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	a := assignments{groups: map[string]string{}, users: map[string]string{}}
-	var groups []groupAssignmentModel
-	var users []userAssignmentModel
-	if !m.GroupAssignments.IsNull() && !m.GroupAssignments.IsUnknown() {
-		diags.Append(m.GroupAssignments.ElementsAs(ctx, &groups, false)...)
-	}
-	if !m.UserAssignments.IsNull() && !m.UserAssignments.IsUnknown() {
-		diags.Append(m.UserAssignments.ElementsAs(ctx, &users, false)...)
-	}
-	if diags.HasError() {
-		return a, diags
-	}
-	for _, g := range groups {
-		a.groups[g.GroupID.ValueString()] = g.UserType.ValueString()
-	}
-	for _, u := range users {
-		a.users[u.UserID.ValueString()] = u.UserType.ValueString()
-	}
-	if len(groups) == 0 && !m.AssignEveryone.ValueBool() {
-		return a, diags
-	}
-	id, err := everyone.ID(ctx)
-	if err != nil {
-		diags.Append(oktaErrorDiagnostic("Cannot find Okta's Everyone group", err))
-		return a, diags
-	}
-	if _, listed := a.groups[id]; listed {
-		diags.AddAttributeError(path.Root("group_assignments"), "Everyone listed as a group",
-			fmt.Sprintf("Group %q is Okta's built-in Everyone group: assign it with assign_everyone = true (and everyone_user_type), not in group_assignments.", id))
-		return a, diags
-	}
-	if m.AssignEveryone.ValueBool() {
-		a.groups[id] = m.EveryoneUserType.ValueString()
-	}
-	return a, diags
-}
-
-// assignments reads the app's group assignments and direct user
-// assignments: one paged list call per kind.
-func (r *oktaWrikeProvisioningResource) assignments(ctx context.Context, appID string) (assignments, error) {
-	a := assignments{groups: map[string]string{}, users: map[string]string{}}
-	groups, err := r.okta.ListGroupAssignments(ctx, appID)
-	if err != nil {
-		return a, err
-	}
-	for _, g := range groups {
-		a.groups[g.ID] = g.Profile.UserType
-	}
-	users, err := r.okta.ListAppUsers(ctx, appID)
-	if err != nil {
-		return a, err
-	}
-	for _, u := range users {
-		if u.Scope == oktaapi.ScopeUser {
-			a.users[u.ID] = u.Profile.UserType
-		}
-	}
-	return a, nil
-}
-
 // applyTogglesAndAssignments sets the To App toggles (when they differ from
-// prior) and moves the app's assignments from have to want.
-func (r *oktaWrikeProvisioningResource) applyTogglesAndAssignments(ctx context.Context, appID string, prior, plan *oktaWrikeProvisioningModel, have, want assignments) diag.Diagnostic {
+// prior) and moves the app's assignments from have to want. It returns the
+// assignments Okta has afterwards, and puts prior's toggles back in plan
+// when Okta refused the new ones, so that plan says what reached Okta.
+func (r *oktaWrikeProvisioningResource) applyTogglesAndAssignments(ctx context.Context, appID string, prior, plan *oktaWrikeProvisioningModel, have, want assignments) (assignments, diag.Diagnostics) {
 	toggles := togglesOf(*plan)
 	if prior == nil || togglesOf(*prior) != toggles {
 		if _, err := r.okta.UpdateFeature(ctx, appID, oktaapi.FeatureUserProvisioning, toggles.Capabilities()); err != nil {
-			return oktaErrorDiagnostic("Cannot set the provisioning features", err)
+			if prior != nil {
+				plan.CreateUsers, plan.UpdateUserAttributes, plan.DeactivateUsers = prior.CreateUsers, prior.UpdateUserAttributes, prior.DeactivateUsers
+			}
+			return have, diag.Diagnostics{oktaErrorDiagnostic("Cannot set the provisioning features", err)}
 		}
 	}
 	return r.reconcile(ctx, appID, have, want)
@@ -620,59 +481,8 @@ func togglesOf(m oktaWrikeProvisioningModel) oktaapi.ProvisioningToggles {
 	}
 }
 
-// reconcile makes only the changes between have and want: additions and
-// user type changes first, so nobody is deprovisioned on the way, then
-// removals. Removing what is already gone is not an error.
-func (r *oktaWrikeProvisioningResource) reconcile(ctx context.Context, appID string, have, want assignments) diag.Diagnostic {
-	for _, id := range sortedKeys(want.groups) {
-		ut := want.groups[id]
-		if cur, ok := have.groups[id]; ok && cur == ut {
-			continue
-		}
-		if _, err := r.okta.AssignGroup(ctx, appID, id, oktaapi.ApplicationGroupAssignment{Profile: oktaapi.AssignmentProfile{UserType: ut}}); err != nil {
-			return assignmentErrorDiagnostic("group_assignments", "assign group "+id, err)
-		}
-	}
-	for _, id := range sortedKeys(want.users) {
-		ut := want.users[id]
-		cur, ok := have.users[id]
-		var err error
-		switch {
-		case !ok:
-			_, err = r.okta.AssignUser(ctx, appID, id, oktaapi.AssignmentProfile{UserType: ut})
-		case cur != ut:
-			_, err = r.okta.UpdateAppUser(ctx, appID, id, oktaapi.AssignmentProfile{UserType: ut})
-		}
-		if err != nil {
-			return assignmentErrorDiagnostic("user_assignments", "assign user "+id, err)
-		}
-	}
-	for _, id := range sortedKeys(have.users) {
-		if _, ok := want.users[id]; ok {
-			continue
-		}
-		if err := r.okta.UnassignUser(ctx, appID, id); err != nil && !errors.Is(err, oktaapi.ErrNotFound) {
-			return assignmentErrorDiagnostic("user_assignments", "unassign user "+id, err)
-		}
-	}
-	for _, id := range sortedKeys(have.groups) {
-		if _, ok := want.groups[id]; ok {
-			continue
-		}
-		if err := r.okta.UnassignGroup(ctx, appID, id); err != nil && !errors.Is(err, oktaapi.ErrNotFound) {
-			return assignmentErrorDiagnostic("group_assignments", "unassign group "+id, err)
-		}
-	}
-	return nil
-}
-
 func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(m))
 }
 
 // fetch reads the provisioning settings of appID from Okta. ErrNotFound
@@ -710,31 +520,13 @@ func (r *oktaWrikeProvisioningResource) fetch(ctx context.Context, appID string,
 	m.UpdateUserAttributes = types.BoolValue(t.UpdateUserAttributes)
 	m.DeactivateUsers = types.BoolValue(t.DeactivateUsers)
 
-	m.AssignEveryone, m.EveryoneUserType = types.BoolValue(false), types.StringNull()
+	everyoneID := ""
 	if len(have.groups) > 0 {
-		id, err := everyone.ID(ctx)
-		if err != nil {
+		if everyoneID, err = everyone.ID(ctx); err != nil {
 			return m, err
 		}
-		if ut, ok := have.groups[id]; ok {
-			m.AssignEveryone, m.EveryoneUserType = types.BoolValue(true), optionalString(ut)
-			delete(have.groups, id)
-		}
 	}
-	groups := make([]attr.Value, 0, len(have.groups))
-	for _, id := range sortedKeys(have.groups) {
-		groups = append(groups, types.ObjectValueMust(groupAssignmentType.AttrTypes, map[string]attr.Value{
-			"group_id": types.StringValue(id), "user_type": optionalString(have.groups[id]),
-		}))
-	}
-	users := make([]attr.Value, 0, len(have.users))
-	for _, id := range sortedKeys(have.users) {
-		users = append(users, types.ObjectValueMust(userAssignmentType.AttrTypes, map[string]attr.Value{
-			"user_id": types.StringValue(id), "user_type": optionalString(have.users[id]),
-		}))
-	}
-	m.GroupAssignments = types.SetValueMust(groupAssignmentType, groups)
-	m.UserAssignments = types.SetValueMust(userAssignmentType, users)
+	setAssignments(&m, have, everyoneID)
 	return m, nil
 }
 
@@ -745,9 +537,10 @@ func optionalString(s string) types.String {
 	return types.StringValue(s)
 }
 
-// finish records the resource after Create or Update as Okta now has it;
-// when Okta cannot be read back, as planned, so nothing applied is lost.
-func (r *oktaWrikeProvisioningResource) finish(ctx context.Context, plan oktaWrikeProvisioningModel, everyone *everyoneGroup, private privateSetter, state stateSetter, diags *diag.Diagnostics) {
+// finish records the resource after Create or Update as Okta now has it.
+// When Okta cannot be read back, it records the plan with the assignments
+// Okta accepted (applied), so a failed apply loses nothing it did.
+func (r *oktaWrikeProvisioningResource) finish(ctx context.Context, plan oktaWrikeProvisioningModel, applied assignments, everyone *everyoneGroup, private privateSetter, state stateSetter, diags *diag.Diagnostics) {
 	appID := plan.AppID.ValueString()
 	plan.ID = types.StringValue(appID)
 	plan.BearerTokenWO = types.StringNull()
@@ -758,6 +551,7 @@ func (r *oktaWrikeProvisioningResource) finish(ctx context.Context, plan oktaWri
 		if plan.Status.IsUnknown() {
 			plan.Status = types.StringNull()
 		}
+		setAssignments(&plan, applied, everyone.id)
 		got = plan
 	}
 	everyone.save(ctx, private, diags)
@@ -808,7 +602,7 @@ func oktaErrorDiagnostic(summary string, err error) diag.Diagnostic {
 func oktaErrorDetail(err error) string {
 	var oe *oktaapi.Error
 	if !errors.As(err, &oe) {
-		return err.Error()
+		return err.Error() + oktaCredentialHint(err)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Okta answered HTTP %d", oe.StatusCode)
@@ -821,9 +615,7 @@ func oktaErrorDetail(err error) string {
 	for _, c := range oe.ErrorCauses {
 		fmt.Fprintf(&b, "\n  - %s", c)
 	}
-	if errors.Is(err, oktaapi.ErrUnauthorized) {
-		b.WriteString("\n\nCheck okta_api_token (or OKTA_API_TOKEN): Okta did not accept it.")
-	}
+	b.WriteString(oktaCredentialHint(err))
 	return b.String()
 }
 
@@ -834,10 +626,6 @@ func connectionErrorDiagnostic(err error) diag.Diagnostic {
 			"Okta tested the SCIM base URL and token before saving and the test failed, so nothing was saved.\n"+oktaErrorDetail(err))
 	}
 	return oktaErrorDiagnostic("Cannot save the provisioning connection", err)
-}
-
-func assignmentErrorDiagnostic(attrName, what string, err error) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(path.Root(attrName), "Cannot "+what, oktaErrorDetail(err))
 }
 
 // baseURLValidator accepts an absolute http(s) URL without query,

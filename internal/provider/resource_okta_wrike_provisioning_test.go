@@ -1,10 +1,12 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -97,18 +99,18 @@ func TestAccOktaWrikeProvisioning_invalidConfigsRejectedAtPlan(t *testing.T) {
 			{
 				Config: cfg(base + `
   bearer_token      = "wrk4_a"
-  group_assignments = [{ group_id = "00g1", user_type = "Admin" }]
+  group_assignments = { "00g1" = "Admin" }
 `),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)user_type.*value must be one of.*Regular.*External.*Collaborator`),
+				ExpectError: regexp.MustCompile(`(?s)group_assignments\["00g1"\].*value must be one of.*Regular.*External.*Collaborator`),
 			},
 			{
 				Config: cfg(base + `
   bearer_token     = "wrk4_a"
-  user_assignments = [{ user_id = "00u1", user_type = "guest" }]
+  user_assignments = { "00u1" = "guest" }
 `),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)user_type.*value must be one of`),
+				ExpectError: regexp.MustCompile(`(?s)user_assignments\["00u1"\].*value must be one of`),
 			},
 			{
 				Config: cfg(base + `
@@ -134,14 +136,11 @@ func TestAccOktaWrikeProvisioning_invalidConfigsRejectedAtPlan(t *testing.T) {
 			},
 			{
 				Config: cfg(base + `
-  bearer_token      = "wrk4_a"
-  group_assignments = [
-    { group_id = "00g1", user_type = "External" },
-    { group_id = "00g1", user_type = "Regular" },
-  ]
+  bearer_token     = "wrk4_a"
+  user_assignments = { "" = "Regular" }
 `),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`group_id "00g1" is listed more than once`),
+				ExpectError: regexp.MustCompile(`(?s)user_assignments.*at least 1`),
 			},
 		},
 	})
@@ -261,28 +260,26 @@ func backendCheck(fn func() error) resource.TestCheckFunc {
 	return func(*terraform.State) error { return fn() }
 }
 
+// assignmentsBlock renders group_assignments and user_assignments (nil
+// leaves one out); a user type "" is null, the integration's default.
 func assignmentsBlock(groups map[string]string, users map[string]string) string {
 	var b strings.Builder
-	item := func(key, id, ut string) string {
-		if ut == "" {
-			return fmt.Sprintf("    { %s = %q },\n", key, id)
+	block := func(name string, m map[string]string) {
+		if m == nil {
+			return
 		}
-		return fmt.Sprintf("    { %s = %q, user_type = %q },\n", key, id, ut)
-	}
-	if groups != nil {
-		b.WriteString("  group_assignments = [\n")
-		for _, id := range sortedKeys(groups) {
-			b.WriteString(item("group_id", id, groups[id]))
+		fmt.Fprintf(&b, "  %s = {\n", name)
+		for _, id := range sortedKeys(m) {
+			if m[id] == "" {
+				fmt.Fprintf(&b, "    %q = null\n", id)
+			} else {
+				fmt.Fprintf(&b, "    %q = %q\n", id, m[id])
+			}
 		}
-		b.WriteString("  ]\n")
+		b.WriteString("  }\n")
 	}
-	if users != nil {
-		b.WriteString("  user_assignments = [\n")
-		for _, id := range sortedKeys(users) {
-			b.WriteString(item("user_id", id, users[id]))
-		}
-		b.WriteString("  ]\n")
-	}
+	block("group_assignments", groups)
+	block("user_assignments", users)
 	return b.String()
 }
 
@@ -297,12 +294,7 @@ func TestAccOktaWrikeProvisioning_lifecycle(t *testing.T) {
 	const addr = "okta_wrike_provisioning.p"
 	counter := newRequestCounter(t, f.env.OktaURL)
 
-	head := fmt.Sprintf(`
-  app_id                  = %q
-  scim_base_url           = %q
-  bearer_token_wo         = %q
-  bearer_token_wo_version = 1
-`, f.AppID, scimURL, token)
+	head := f.tokenWOHead(scimURL, token)
 	first := head + assignmentsBlock(map[string]string{eng: "External"}, map[string]string{cid: "Collaborator"})
 	// Create Users off: Sales' dan must not reach Wrike; bob's user type
 	// change must; cid's removal deactivates him.
@@ -388,8 +380,8 @@ func TestAccOktaWrikeProvisioning_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("bearer_token_wo"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("bearer_token"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("bearer_token_wo_version"), knownvalue.Int64Exact(1)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("group_assignments"), knownvalue.SetExact([]knownvalue.Check{
-						knownvalue.ObjectExact(map[string]knownvalue.Check{"group_id": knownvalue.StringExact(eng), "user_type": knownvalue.StringExact("External")}),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("group_assignments"), knownvalue.MapExact(map[string]knownvalue.Check{
+						eng: knownvalue.StringExact("External"),
 					})),
 					stateLacks{secret: token},
 				},
@@ -411,7 +403,7 @@ func TestAccOktaWrikeProvisioning_lifecycle(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("create_users"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("user_assignments"), knownvalue.SetSizeExact(0)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("user_assignments"), knownvalue.MapSizeExact(0)),
 					stateLacks{secret: token},
 				},
 				Check: resource.ComposeTestCheckFunc(
@@ -467,11 +459,19 @@ func TestAccOktaWrikeProvisioning_lifecycle(t *testing.T) {
 }
 
 // requestCounter is a reverse proxy to the Okta face that counts requests
-// by method and path.
+// by method and path, and answers 403 to those refuse picks.
 type requestCounter struct {
 	*httptest.Server
 	mu     sync.Mutex
 	counts map[string]int
+	refuse func(r *http.Request, body string) bool
+}
+
+// refuseWhen makes the proxy refuse the requests fn picks (nil: none).
+func (c *requestCounter) refuseWhen(fn func(r *http.Request, body string) bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refuse = fn
 }
 
 func newRequestCounter(t *testing.T, target string) *requestCounter {
@@ -482,9 +482,18 @@ func newRequestCounter(t *testing.T, target string) *requestCounter {
 	c := &requestCounter{counts: map[string]int{}}
 	proxy := httputil.NewSingleHostReverseProxy(u)
 	c.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		c.mu.Lock()
 		c.counts[r.Method+" "+r.URL.Path]++
+		refused := c.refuse != nil && c.refuse(r, string(body))
 		c.mu.Unlock()
+		if refused {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(w, `{"errorCode":"E0000006","errorSummary":"You do not have permission to perform the requested action","errorCauses":[]}`)
+			return
+		}
 		proxy.ServeHTTP(w, r)
 	}))
 	t.Cleanup(c.Close)
@@ -664,7 +673,7 @@ func TestAccOktaWrikeProvisioning_everyone(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("assign_everyone"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("everyone_user_type"), knownvalue.StringExact("Collaborator")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("group_assignments"), knownvalue.SetSizeExact(0)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("group_assignments"), knownvalue.MapSizeExact(0)),
 				},
 				Check: backendCheck(func() error {
 					g, _, err := f.oktaAssignments()
@@ -693,7 +702,7 @@ func TestAccOktaWrikeProvisioning_everyone(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"bearer_token"},
 			},
 			{
-				Config:      cfg(fmt.Sprintf("  group_assignments = [{ group_id = %q }]\n", everyone)),
+				Config:      cfg(fmt.Sprintf("  group_assignments = { %q = null }\n", everyone)),
 				ExpectError: regexp.MustCompile(`(?s)Everyone listed as a group.*assign_everyone`),
 			},
 			{
@@ -715,31 +724,36 @@ func TestAccOktaWrikeProvisioning_everyone(t *testing.T) {
 }
 
 // TestAccOktaWrikeProvisioning_failureAfterConnectionIsTracked: once Okta
-// has saved the connection, a later failure (here a group that does not
-// exist) still records the resource, tainted, so nothing applied in Okta is
-// left outside Terraform; the next apply replaces it.
+// has saved the connection, a later failure (here Okta refusing the group
+// assignment) still records the resource, tainted, so nothing applied in
+// Okta is left outside Terraform; the next apply replaces it.
 func TestAccOktaWrikeProvisioning_failureAfterConnectionIsTracked(t *testing.T) {
 	f := newOrgFixture(t)
 	scimURL, token := f.wrikeSCIM("acme.example.com")
 	eng := f.group("Engineering")
+	proxy := newRequestCounter(t, f.env.OktaURL)
 	const addr = "okta_wrike_provisioning.p"
-	cfg := func(group string) string {
-		return f.config(fmt.Sprintf(`
+	cfg := provisioningConfigWith(f.env.WrikeURL, f.env.WrikeAdminToken, proxy.URL, f.env.OktaAPIToken, fmt.Sprintf(`
   app_id            = %q
   scim_base_url     = %q
   bearer_token      = %q
-  group_assignments = [{ group_id = %q }]
-`, f.AppID, scimURL, token, group))
-	}
+  group_assignments = { (%q) = null }
+`, f.AppID, scimURL, token, eng))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				Config:      cfg("00gNoSuchGroup"),
-				ExpectError: regexp.MustCompile(`(?s)Cannot assign group 00gNoSuchGroup.*E0000007`),
+				PreConfig: func() {
+					proxy.refuseWhen(func(r *http.Request, _ string) bool {
+						return r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/groups/"+eng)
+					})
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Cannot assign group ` + eng + `.*E0000006`),
 			},
 			{
-				Config: cfg(eng),
+				PreConfig: func() { proxy.refuseWhen(nil) },
+				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},

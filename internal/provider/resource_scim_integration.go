@@ -116,7 +116,7 @@ func (r *scimIntegrationResource) Read(ctx context.Context, req resource.ReadReq
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the Wrike SCIM integration", err.Error())
+		resp.Diagnostics.AddError("Cannot read the Wrike SCIM integration", wrikeErrorDetail(err))
 		return
 	}
 	state.fromAPI(s)
@@ -140,7 +140,7 @@ func (r *scimIntegrationResource) apply(ctx context.Context, get planGetter, sta
 		DefaultUserType: plan.DefaultUserType.ValueStringPointer(),
 	})
 	if err != nil {
-		diags.AddError("Cannot configure the Wrike SCIM integration", err.Error())
+		diags.AddError("Cannot configure the Wrike SCIM integration", wrikeErrorDetail(err))
 		return
 	}
 	plan.fromAPI(s)
@@ -157,7 +157,7 @@ func (r *scimIntegrationResource) Delete(ctx context.Context, req resource.Delet
 	off := false
 	_, err := r.client.UpdateSCIMIntegration(ctx, state.IdentityProvider.ValueString(), wrikeapi.SCIMIntegrationUpdate{Enabled: &off})
 	if err != nil && !errors.Is(err, wrikeapi.ErrNotFound) {
-		resp.Diagnostics.AddError("Cannot disable the Wrike SCIM integration", err.Error())
+		resp.Diagnostics.AddError("Cannot disable the Wrike SCIM integration", wrikeErrorDetail(err))
 	}
 }
 

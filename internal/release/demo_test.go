@@ -1,6 +1,7 @@
 package release
 
 import (
+	"bytes"
 	"net"
 	"os"
 	"os/exec"
@@ -77,6 +78,7 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Fatalf("run %d: %v\n%s", run, err, out)
 		}
 		for _, want := range []*regexp.Regexp{
+			regexp.MustCompile(`Test API Credentials against http://127\.0\.0\.1:\d+/scim/okta/v2: SUCCESS`),
 			regexp.MustCompile(`ann\.lee@acme\.example\.com +Ann Lee +Engineering Manager +Engineering +Acme Corp +\+1 555 0100 +Regular +yes +yes`),
 			regexp.MustCompile(`grace\.kim@acme\.example\.com .* Collaborator +yes +yes`),
 			regexp.MustCompile(`iris\.novak@acme\.example\.com .* External +yes +yes`),
@@ -92,11 +94,53 @@ func TestDemoEndToEnd(t *testing.T) {
 				t.Errorf("run %d: output lacks %s\n%s", run, want, out)
 			}
 		}
+		if strings.Contains(out, "\x1b[") {
+			t.Errorf("run %d: ANSI escape codes in output that is not a terminal:\n%q", run, out)
+		}
+		// Terraform's own output: the wait reports the refused users. The
+		// warnings are wrapped (and boxed on a terminal); read them as one line.
+		flat := strings.Join(strings.Fields(strings.ReplaceAll(out, "│", " ")), " ")
+		for _, login := range []string{"pat.quinn", "sam.reed"} {
+			warned := false
+			for _, w := range strings.Split(flat, "Warning: ")[1:] {
+				warned = warned || strings.HasPrefix(w, "Wrike refused "+login+"@partner.example.net ") &&
+					strings.Contains(w, `Reason (System Log): userName "`+login+`@partner.example.net" is in domain "partner.example.net", which is not an approved domain`)
+			}
+			if !warned {
+				t.Errorf("run %d: terraform apply did not warn about %s with its reason\n%s", run, login, out)
+			}
+		}
 		if strings.Contains(out, "partner.example.net  ") {
 			t.Errorf("run %d: a partner.example.net user is listed in Wrike:\n%s", run, out)
 		}
 		if backendLeft(t, bin) {
 			t.Fatalf("run %d left its backend running", run)
+		}
+		checkBackendLog(t, dir)
+	}
+}
+
+// checkBackendLog: the demo's backend log is readable by its owner only and
+// holds neither token of dev.env.
+func checkBackendLog(t *testing.T, dir string) {
+	t.Helper()
+	path := filepath.Join(dir, "backend.log")
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("backend.log mode %v, want 0600", info.Mode().Perm())
+	}
+	log, _ := os.ReadFile(path)
+	env, _ := os.ReadFile(filepath.Join(dir, "data", "dev.env"))
+	tokens := regexp.MustCompile(`(?m)^export (?:WRIKE_TOKEN|OKTA_API_TOKEN)='([^']+)'$`).FindAllSubmatch(env, -1)
+	if len(tokens) != 2 {
+		t.Fatalf("dev.env: %d tokens found, want 2", len(tokens))
+	}
+	for _, m := range tokens {
+		if bytes.Contains(log, m[1]) {
+			t.Errorf("backend.log holds a token of dev.env")
 		}
 	}
 }

@@ -151,6 +151,39 @@ func terraform(t *testing.T, dir string, env []string, args ...string) (string, 
 	return string(out), err
 }
 
+// exampleWorkDir copies the .tf files of an example directory that keep
+// accepts into a fresh folder, with the provider's required_providers
+// block added when the example does not declare it (as a reader pasting it
+// into a configuration of theirs would have it).
+func exampleWorkDir(t *testing.T, dir string, keep func(name string) bool) string {
+	t.Helper()
+	work := t.TempDir()
+	declares := false
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") || !keep(e.Name()) {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		declares = declares || strings.Contains(string(b), "required_providers")
+		if err := os.WriteFile(filepath.Join(work, e.Name()), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !declares {
+		if err := os.WriteFile(filepath.Join(work, "zz_required_providers.tf"), []byte(requiredProviders), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return work
+}
+
 // Every example, the docs' and the demo's, is valid against the provider built from this tree.
 // Nothing runs `terraform init`: dev_overrides serve the provider directly.
 func TestExamplesValidateAgainstTheLocalBuild(t *testing.T) {
@@ -159,32 +192,7 @@ func TestExamplesValidateAgainstTheLocalBuild(t *testing.T) {
 	for _, dir := range exampleDirs(t) {
 		rel, _ := filepath.Rel(root, dir)
 		t.Run(rel, func(t *testing.T) {
-			work := t.TempDir()
-			declares := false
-			entries, err := os.ReadDir(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, e := range entries {
-				if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") {
-					continue
-				}
-				b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if strings.Contains(string(b), "required_providers") {
-					declares = true
-				}
-				if err := os.WriteFile(filepath.Join(work, e.Name()), b, 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if !declares {
-				if err := os.WriteFile(filepath.Join(work, "zz_required_providers.tf"), []byte(requiredProviders), 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
+			work := exampleWorkDir(t, dir, func(string) bool { return true })
 			if out, err := terraform(t, work, env, "validate", "-no-color"); err != nil {
 				t.Fatalf("terraform validate %s: %v\n%s", rel, err, out)
 			}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // scimType values of RFC 7644 §3.12, Table 9.
@@ -182,6 +183,12 @@ func DecodeJSON(body []byte, v any) error {
 	if len(body) == 0 {
 		return badRequest(ErrInvalidSyntax, "request body is empty; a JSON object is required")
 	}
+	if i := InvalidUTF8(body); i >= 0 {
+		// encoding/json would turn the bytes into U+FFFD and store a name
+		// nobody sent (RFC 8259 §8.1: JSON text is UTF-8).
+		line, col := position(body, int64(i))
+		return badRequest(ErrInvalidSyntax, "request body is not valid UTF-8 (byte 0x%02x at line %d, column %d)", body[i], line, col)
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
@@ -207,6 +214,22 @@ func DecodeObject(body []byte) (map[string]any, error) {
 		return nil, badRequest(ErrInvalidSyntax, "request body must be a JSON object, not null")
 	}
 	return m, nil
+}
+
+// InvalidUTF8 returns the offset of the first byte of b that is not part of
+// valid UTF-8, or -1 when b is valid.
+func InvalidUTF8(b []byte) int {
+	if utf8.Valid(b) {
+		return -1
+	}
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
 }
 
 func jsonError(body []byte, err error) *Error {

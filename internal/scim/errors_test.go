@@ -66,6 +66,10 @@ func TestDecodeErrors(t *testing.T) {
 		{`{"userName": "a"`, "ends before"},
 		{`{"userName": "a"} {"x": 1}`, "data after the JSON value"},
 		{`{"userName": tru}`, "malformed JSON"},
+		// Invalid UTF-8 is refused, not turned into U+FFFD.
+		{"{\"userName\": \"k\xffss@example.com\"}", "not valid UTF-8 (byte 0xff at line 1, column 16)"},
+		{"{\n\"userName\": \"\xc0\xafx\"}", "byte 0xc0 at line 2, column 14"},
+		{"{\"userName\": \"\xed\xa0\x80\"}", "not valid UTF-8"}, // a UTF-16 surrogate
 	}
 	for _, tc := range tests {
 		_, err := DecodeObject([]byte(tc.body))

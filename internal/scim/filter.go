@@ -155,6 +155,27 @@ func (f *Filter) String() string {
 	return b.String()
 }
 
+// Comparisons is the number of comparisons in the filter (pr included): the
+// work of matching one resource, for a server that budgets what a request
+// that cannot use an index may cost.
+func (f *Filter) Comparisons() int {
+	if f == nil || f.root == nil {
+		return 0
+	}
+	return countComparisons(f.root)
+}
+
+func countComparisons(n *node) int {
+	if n.kind == nodeCompare || n.kind == nodePresent {
+		return 1
+	}
+	c := 0
+	for _, k := range n.kids {
+		c += countComparisons(k)
+	}
+	return c
+}
+
 // Equality is an attribute eq "value" clause that must hold for a filter to match.
 type Equality struct {
 	Attr      string // canonical name: "userName", "emails.value", "urn:...:User:employeeNumber"
@@ -397,6 +418,9 @@ func matchOne(n *node, v any) bool {
 		return ordered(n.op, t.Compare(n.val.t))
 	}
 	exact := a.CaseExact
+	if a.Key != nil && (n.op == opEq || n.op == opNe) {
+		return (a.Key(s) == a.Key(n.val.s)) == (n.op == opEq)
+	}
 	switch n.op {
 	case opEq:
 		if exact {
@@ -731,7 +755,7 @@ func (p *parser) parseUnary(parent *Attribute) (*node, error) {
 			p.lex.pos, p.tok = save, saveTok
 			return nil, p.errorf(`"not" must be followed by "("`)
 		}
-		return p.parseAttrExp(parent)
+		return p.parseAttrExp(parent, p.tok.text)
 	case tokEOF:
 		return nil, p.errorf("filter ends where an expression was expected")
 	}
@@ -779,9 +803,10 @@ func (p *parser) resolveName(name string, parent *Attribute) (attrRef, error) {
 	return ref, nil
 }
 
-func (p *parser) parseAttrExp(parent *Attribute) (*node, error) {
+func (p *parser) parseAttrExp(parent *Attribute, name string) (*node, error) {
 	nameTok := p.tok
-	ref, err := p.resolveName(nameTok.text, parent)
+	nameTok.text = name
+	ref, err := p.resolveName(name, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -806,6 +831,17 @@ func (p *parser) parseAttrExp(parent *Attribute) (*node, error) {
 		}
 		p.depth--
 		p.next()
+		if p.tok.kind == tokWord && len(p.tok.text) > 1 && p.tok.text[0] == '.' {
+			// emails[type eq "work"].value eq "x": not in RFC 7644's filter
+			// ABNF, but Microsoft Entra ID and others send it. It means an
+			// element that matches the brackets and whose sub-attribute
+			// matches the comparison, so it becomes one value path.
+			sub, err := p.parseAttrExp(ref.attr, p.tok.text[1:])
+			if err != nil {
+				return nil, err
+			}
+			inner = &node{kind: nodeAnd, kids: []*node{inner, sub}, inner: true}
+		}
 		return &node{kind: nodeValuePath, ref: ref, kids: []*node{inner}}, nil
 	}
 	if p.tok.kind != tokWord {

@@ -178,6 +178,9 @@ func TestFilterErrors(t *testing.T) {
 		{`emails[nosuch eq "x"]`, "not a sub-attribute"},
 		{`emails[type eq "work" and emails[type eq "x"]]`, "not a sub-attribute"},
 		{`userName[value eq "x"]`, "not a complex attribute"},
+		{`emails[type eq "work"].nosuch eq "x"`, "not a sub-attribute"},
+		{`emails[type eq "work"].value`, `expected an operator after "value"`},
+		{`emails[type eq "work"].value[type eq "x"]`, "cannot be nested"},
 		{`not userName eq "x"`, `"not" must be followed by "("`},
 		{`userName eq "a" # title pr`, `unexpected "#"`},
 		{`title pr pr`, `unexpected "pr"`},
@@ -233,7 +236,9 @@ func TestFilterString(t *testing.T) {
 		`a pr`: ``,
 		`title pr or (active eq false and not (nickName pr))`:                          `title pr or (active eq false and not (nickName pr))`,
 		`urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:DEPARTMENT eq "x"`: `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "x"`,
-		`emails eq "a\"b"`: `emails.value eq "a\"b"`,
+		`emails eq "a\"b"`:                              `emails.value eq "a\"b"`,
+		`emails[type eq "work"].Value eq "x"`:           `emails[type eq "work" and value eq "x"]`,
+		`emails[type eq "a" or type eq "b"].display pr`: `emails[(type eq "a" or type eq "b") and display pr]`,
 	} {
 		f, err := ParseFilter(UserResourceType, in)
 		if want == "" {
@@ -269,6 +274,9 @@ func TestFilterEquality(t *testing.T) {
 		{`emails.value eq "a@b.c"`, Equality{"emails.value", "a@b.c", false}, true},
 		{`emails eq "a@b.c"`, Equality{"emails.value", "a@b.c", false}, true},
 		{`emails[type eq "work" and value eq "a@b.c"]`, Equality{"emails.value", "a@b.c", false}, true},
+		{`emails[type eq "work"].value eq "a@b.c"`, Equality{"emails.value", "a@b.c", false}, true},
+		{`urn:ietf:params:scim:schemas:core:2.0:User:emails[type eq "work"].value eq "a@b.c"`, Equality{"emails.value", "a@b.c", false}, true},
+		{`emails[type eq "work"].type eq "work"`, Equality{}, false},
 		{`active eq true and userName eq "x"`, Equality{"userName", "x", false}, true},
 		{`(title pr and (externalId eq "e1"))`, Equality{"externalId", "e1", true}, true},
 		{`userName eq "x" or userName eq "y"`, Equality{}, false},

@@ -20,6 +20,8 @@ var filterSeeds = []string{
 	`((((userName sw "a"))))`,
 	`emails[primary eq "True"]`,
 	`x509Certificates.value eq "AAEC" or nickName eq null`,
+	`emails[type eq "work"].value eq "Test.User@okta.local"`,
+	`EMAILS[TYPE EQ "work" OR type eq "home"].VALUE sw "t" and userName pr`,
 }
 
 func checkRejection(t *testing.T, err error) {
@@ -150,6 +152,8 @@ func FuzzNormalizeUser(f *testing.F) {
 		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"externalId":"0a21f0f2","userName":"Test_User","active":"True","emails":[{"primary":"true","type":"work","value":"a@b.c"}],"meta":{"resourceType":"User"},"name":{"formatted":"g f","familyName":"f","givenName":"g"},"roles":[]}`,
 		`{"USERNAME":"x","name.givenName":"y","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department":"d","urn:ietf:params:scim:schemas:extension:wrike:2.0:User":{"userType":"external"}}`,
 		`{"userName":"a","emails":{"value":"a@b.c"},"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":"m1"}}`,
+		`{"urn:ietf:params:scim:schemas:core:2.0:User":{"userName":"a","emails":[{"value":"a@b.c","type":"work"},{"value":"A@B.C","type":"WORK","primary":true}]}}`,
+		"{\"userName\":\"k\xffss\"}",
 	} {
 		f.Add([]byte(s))
 	}

@@ -196,6 +196,7 @@ func ApplyPatch(rt *ResourceType, res map[string]any, ops []PatchOperation) (map
 			return nil, err
 		}
 	}
+	collapseAllDuplicates(rt, out)
 	setSchemas(rt, out)
 	if err := checkRequired(rt, out); err != nil {
 		return nil, err
@@ -211,6 +212,18 @@ func applyOp(rt *ResourceType, res map[string]any, kind patchKind, o PatchOperat
 		m, ok := o.Value.(map[string]any)
 		if !ok {
 			return badRequest(ErrInvalidValue, "%s without a \"path\" needs a JSON object \"value\", not %s", opNames2[kind], describe(o.Value))
+		}
+		return applyPathless(rt, res, kind, m)
+	}
+	if strings.EqualFold(strings.TrimSpace(o.Path), rt.Schema.ID) {
+		// The core schema URN as the path: its value holds core attributes,
+		// as a pathless value does.
+		if kind == patchRemove {
+			return badRequest(ErrNoTarget, "remove cannot take the core schema %q as its path; name the attribute to remove", rt.Schema.ID)
+		}
+		m, ok := o.Value.(map[string]any)
+		if !ok {
+			return badRequest(ErrInvalidValue, "value for %q must be a JSON object of its attributes, not %s", rt.Schema.ID, describe(o.Value))
 		}
 		return applyPathless(rt, res, kind, m)
 	}
@@ -242,6 +255,10 @@ func applyOp(rt *ResourceType, res map[string]any, kind patchKind, o PatchOperat
 var opNames2 = [...]string{"add", "replace", "remove"}
 
 func applyPathless(rt *ResourceType, res map[string]any, kind patchKind, m map[string]any) *Error {
+	m, err := liftCore(rt, m)
+	if err != nil {
+		return err
+	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if strings.EqualFold(k, "schemas") {
 			continue

@@ -81,6 +81,12 @@ func parseSelection(rt *ResourceType, param string, lists []string) (*selection,
 	return s, nil
 }
 
+// Names reports whether attributes or excludedAttributes named anything:
+// without, a server may answer its stored representation as it is.
+func (p *Projection) Names() bool {
+	return p != nil && (!p.include.empty() || !p.excluded.empty())
+}
+
 // Apply returns the projected copy of a resource in canonical form; res is
 // not modified. A nil Projection applies only the "returned" rules.
 func (p *Projection) Apply(res map[string]any) map[string]any {

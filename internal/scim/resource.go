@@ -173,7 +173,6 @@ func coerce(a *Attribute, v any, where attrName) (any, *Error) {
 		list = []any{v}
 	}
 	out := make([]any, 0, len(list))
-	primaries := 0
 	for _, e := range list {
 		c, err := coerceSingle(a, e, where)
 		if err != nil {
@@ -182,10 +181,14 @@ func coerce(a *Attribute, v any, where attrName) (any, *Error) {
 		if c == nil {
 			continue
 		}
+		out = append(out, c)
+	}
+	out = collapseDuplicates(a, out)
+	primaries := 0
+	for _, c := range out {
 		if m, ok := c.(map[string]any); ok && m["primary"] == true {
 			primaries++
 		}
-		out = append(out, c)
 	}
 	if primaries > 1 {
 		return nil, badRequest(ErrInvalidValue, "attribute %q has %d values marked primary; at most one may be", where, primaries)
@@ -194,6 +197,76 @@ func coerce(a *Attribute, v any, where attrName) (any, *Error) {
 		return nil, nil
 	}
 	return out, nil
+}
+
+// collapseDuplicates merges the values of a multi-valued attribute that are
+// the same value (RFC 7643 §2.4: "the same type and value"): complex values
+// with a "value" compare by type and value, folded where the schema says so;
+// others compare whole. The first occurrence stays in place and takes the
+// sub-attributes only the later ones have; it is primary if any of them was.
+func collapseDuplicates(a *Attribute, list []any) []any {
+	if len(list) < 2 {
+		return list
+	}
+	first := make(map[string]int, len(list))
+	out := list[:0:0]
+	for _, e := range list {
+		k := duplicateKey(a, e)
+		i, dup := first[k]
+		if !dup {
+			first[k] = len(out)
+			out = append(out, e)
+			continue
+		}
+		kept, ok1 := out[i].(map[string]any)
+		m, ok2 := e.(map[string]any)
+		if !ok1 || !ok2 {
+			continue
+		}
+		for sk, sv := range m {
+			if sk == "primary" {
+				if sv == true {
+					kept["primary"] = true
+				}
+				continue
+			}
+			if _, has := kept[sk]; !has {
+				kept[sk] = sv
+			}
+		}
+	}
+	return out
+}
+
+func duplicateKey(a *Attribute, e any) string {
+	m, ok := e.(map[string]any)
+	if !ok || a.Type != TypeComplex {
+		return valueKey(e)
+	}
+	v, ok := elementValueKey(a, m)
+	if !ok {
+		return valueKey(e)
+	}
+	t, _ := m["type"].(string)
+	return "t" + strings.ToLower(t) + "\x00" + v
+}
+
+// collapseAllDuplicates applies collapseDuplicates to every multi-valued
+// attribute of a canonical resource.
+func collapseAllDuplicates(rt *ResourceType, res map[string]any) {
+	collapseIn := func(s *Schema, holder map[string]any) {
+		for _, a := range s.Attributes {
+			if list, ok := holder[a.Name].([]any); ok && a.MultiValued {
+				holder[a.Name] = collapseDuplicates(a, list)
+			}
+		}
+	}
+	collapseIn(rt.Schema, res)
+	for _, e := range rt.Extensions {
+		if m, ok := res[e.Schema.ID].(map[string]any); ok {
+			collapseIn(e.Schema, m)
+		}
+	}
 }
 
 func coerceSingle(a *Attribute, v any, where attrName) (any, *Error) {
@@ -423,7 +496,52 @@ func Normalize(rt *ResourceType, in map[string]any) (map[string]any, error) {
 	return n.res, nil
 }
 
+// liftCore moves the attributes some clients send wrapped under the core
+// schema URN ({"urn:...:core:2.0:User": {"userName": ...}}) to the top
+// level, where RFC 7643 §3 puts them. An attribute given both ways, or a
+// wrapper that is not an object, is a 400 that says so.
+func liftCore(rt *ResourceType, in map[string]any) (map[string]any, *Error) {
+	var key string
+	for k := range in {
+		if strings.EqualFold(k, rt.Schema.ID) {
+			key = k
+		}
+	}
+	if key == "" {
+		return in, nil
+	}
+	wrapped, ok := in[key].(map[string]any)
+	if !ok {
+		if in[key] == nil {
+			wrapped = map[string]any{}
+		} else {
+			return nil, badRequest(ErrInvalidSyntax, "%q must be a JSON object of core attributes, not %s", rt.Schema.ID, describe(in[key]))
+		}
+	}
+	out := make(map[string]any, len(in)+len(wrapped))
+	for k, v := range in {
+		if k != key {
+			out[k] = v
+		}
+	}
+	for k, v := range wrapped {
+		for o := range out {
+			if strings.EqualFold(o, k) && !strings.EqualFold(k, "schemas") {
+				return nil, badRequest(ErrInvalidSyntax, "attribute %q is given both at the top level and under %q; send it once", k, rt.Schema.ID)
+			}
+		}
+		if !strings.EqualFold(k, "schemas") {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
 func normalize(rt *ResourceType, in map[string]any) (normalized, error) {
+	in, lerr := liftCore(rt, in)
+	if lerr != nil {
+		return normalized{}, lerr
+	}
 	out := make(map[string]any, len(in)+1)
 	var cleared []attrRef
 	for _, k := range slices.Sorted(maps.Keys(in)) {

@@ -182,3 +182,87 @@ func TestAccessors(t *testing.T) {
 		t.Error("unset active reported as set")
 	}
 }
+
+func TestNormalizeCoreAttributesWrappedUnderTheCoreURN(t *testing.T) {
+	// Some clients put the core attributes under the core schema URN, as they
+	// do for an extension. They are read as if sent at the top level.
+	got, err := Normalize(UserResourceType, decode(t, `{
+	  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+	  "urn:ietf:params:scim:schemas:core:2.0:User": {"userName": "a@b.c", "name": {"givenName": "A"}, "schemas": ["x"]},
+	  "active": true
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, got, `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "a@b.c", "name": {"givenName": "A"}, "active": true}`)
+
+	for body, detail := range map[string]string{
+		`{"urn:ietf:params:scim:schemas:core:2.0:User": {"userName": "a@b.c"}, "USERNAME": "b@b.c"}`: `"userName" is given both at the top level and under "urn:ietf:params:scim:schemas:core:2.0:User"`,
+		`{"urn:ietf:params:scim:schemas:core:2.0:User": "a@b.c"}`:                                    `"urn:ietf:params:scim:schemas:core:2.0:User" must be a JSON object of core attributes, not the string`,
+	} {
+		_, err := Normalize(UserResourceType, decode(t, body))
+		wantError(t, err, http.StatusBadRequest, ErrInvalidSyntax, detail)
+	}
+
+	// The same in a PATCH: a pathless value, and the core URN as the path.
+	for _, body := range []string{
+		`{"Operations":[{"op":"replace","value":{"urn:ietf:params:scim:schemas:core:2.0:User":{"title":"Boss"}}}]}`,
+		`{"Operations":[{"op":"replace","path":"urn:ietf:params:scim:schemas:core:2.0:User","value":{"title":"Boss"}}]}`,
+	} {
+		out, err := patch(t, UserResourceType, decode(t, janeJSON), body)
+		if err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		if out["title"] != "Boss" {
+			t.Errorf("%s: title = %v", body, out["title"])
+		}
+	}
+	_, err = patch(t, UserResourceType, decode(t, janeJSON), `{"Operations":[{"op":"remove","path":"urn:ietf:params:scim:schemas:core:2.0:User"}]}`)
+	wantError(t, err, http.StatusBadRequest, ErrNoTarget, "name the attribute to remove")
+}
+
+func TestMultiValuedDuplicatesCollapse(t *testing.T) {
+	// RFC 7643 §2.4: the same type and value once. emails.value is not
+	// caseExact, so letter case does not make two addresses.
+	got, err := Normalize(UserResourceType, decode(t, `{"userName": "a@b.c", "emails": [
+	  {"value": "a@b.c", "type": "work"},
+	  {"value": "A@B.C", "type": "WORK", "primary": true, "display": "A"},
+	  {"value": "a@b.c", "type": "home"},
+	  {"value": "a@b.c", "type": "work", "primary": true}
+	], "phoneNumbers": [{"value": "1"}, {"value": "1"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, got, `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "a@b.c",
+	  "emails": [{"value": "a@b.c", "type": "work", "primary": true, "display": "A"}, {"value": "a@b.c", "type": "home"}],
+	  "phoneNumbers": [{"value": "1"}]}`)
+
+	// Two different values marked primary stay an error.
+	_, err = Normalize(UserResourceType, decode(t, `{"userName": "a@b.c", "emails": [{"value": "a@b.c", "primary": true}, {"value": "x@b.c", "primary": true}]}`))
+	wantError(t, err, http.StatusBadRequest, ErrInvalidValue, "2 values marked primary")
+
+	// PUT (MergeReplace) and PATCH collapse too.
+	jane := decode(t, janeJSON)
+	put, err := MergeReplace(UserResourceType, jane, decode(t, `{"userName": "jane@acme.example.com",
+	  "emails": [{"value": "jane@acme.example.com", "type": "work"}, {"value": "JANE@acme.example.com", "type": "work", "primary": true}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := put["emails"].([]any); len(l) != 1 || l[0].(map[string]any)["primary"] != true {
+		t.Errorf("PUT emails = %v", l)
+	}
+	for _, body := range []string{
+		`{"Operations":[{"op":"add","path":"emails","value":[{"value":"JANE@ACME.EXAMPLE.COM","type":"work","display":"J"}]}]}`,
+		`{"Operations":[{"op":"add","value":{"emails":[{"value":"jane@acme.example.com","type":"Work"}]}}]}`,
+		`{"Operations":[{"op":"add","path":"emails[type eq \"x\"]","value":{"value":"jane@acme.example.com"}},{"op":"replace","path":"emails[type eq \"x\"].type","value":"work"}]}`,
+	} {
+		out, err := patch(t, UserResourceType, jane, body)
+		if err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		l := out["emails"].([]any)
+		if len(l) != 1 || l[0].(map[string]any)["primary"] != true || l[0].(map[string]any)["value"] != "jane@acme.example.com" {
+			t.Errorf("%s: emails = %v", body, l)
+		}
+	}
+}

@@ -2,6 +2,8 @@ package scim
 
 import (
 	"strings"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 )
 
 // Schema and message URNs (RFC 7643 §8.7, RFC 7644 §3).
@@ -81,6 +83,10 @@ type Attribute struct {
 	CanonicalOnly  bool
 	ReferenceTypes []string
 	SubAttributes  []*Attribute
+	// Key, when set, is the form eq and ne compare values in, instead of
+	// caseExact (userName and emails.value: canonical email addresses, so
+	// that a look-alike never equals the address it imitates).
+	Key func(string) string
 
 	subByLower map[string]*Attribute
 }
@@ -253,12 +259,19 @@ func multiValue(name, desc string, valueType Type, canonical []string, extra ...
 	return &Attribute{Name: name, Type: TypeComplex, MultiValued: true, Description: desc, SubAttributes: subs}
 }
 
+// addressKeyed makes a multi-valued attribute's values compare as canonical
+// email addresses.
+func addressKeyed(a *Attribute) *Attribute {
+	a.SubAttribute("value").Key = mailaddr.Key
+	return a
+}
+
 // UserSchema is the core User schema, RFC 7643 §4.1 and §8.7.1, complete.
 var UserSchema = newSchema(&Schema{
 	ID: SchemaUser, Name: "User", Description: "User Account",
 	Attributes: []*Attribute{
-		{Name: "userName", Type: TypeString, Required: true, Uniqueness: UniquenessServer,
-			Description: "Unique identifier for the User, typically used by the user to directly authenticate to the service provider. Compared case-insensitively."},
+		{Name: "userName", Type: TypeString, Required: true, Uniqueness: UniquenessServer, Key: mailaddr.Key,
+			Description: "Unique identifier for the User, typically used by the user to directly authenticate to the service provider. Compared case-insensitively, as a canonical email address."},
 		{Name: "name", Type: TypeComplex, Description: "The components of the user's real name.", SubAttributes: []*Attribute{
 			str("formatted", "The full name, including all middle names, titles, and suffixes as appropriate, formatted for display."),
 			str("familyName", "The family name of the User, or last name."),
@@ -278,7 +291,7 @@ var UserSchema = newSchema(&Schema{
 		{Name: "active", Type: TypeBoolean, Description: "A Boolean value indicating the User's administrative status."},
 		{Name: "password", Type: TypeString, CaseExact: true, Mutability: WriteOnly, Returned: ReturnedNever,
 			Description: "The User's cleartext password. Never returned."},
-		multiValue("emails", "Email addresses for the user.", TypeString, []string{"work", "home", "other"}),
+		addressKeyed(multiValue("emails", "Email addresses for the user.", TypeString, []string{"work", "home", "other"})),
 		multiValue("phoneNumbers", "Phone numbers for the User.", TypeString, []string{"work", "home", "mobile", "fax", "pager", "other"}),
 		multiValue("ims", "Instant messaging addresses for the User.", TypeString, []string{"aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"}),
 		multiValue("photos", "URLs of photos of the User.", TypeReference, []string{"photo", "thumbnail"}),

@@ -11,19 +11,23 @@ import (
 )
 
 func TestDomainName(t *testing.T) {
-	good := []string{"example.com", "Acme.Example.COM", "a-b.c0.io", strings.Repeat("a", 63) + ".com"}
+	good := []string{"example.com", "Acme.Example.COM", "a-b.c0.io", strings.Repeat("a", 63) + ".com",
+		"bücher.example", "XN--BCHER-KVA.example"}
 	bad := map[string]string{
 		"":                                      "empty",
 		"localhost":                             "two labels",
-		"exa mple.com":                          "character",
-		"-acme.com":                             "hyphen",
-		"acme-.com":                             "hyphen",
-		"acme..com":                             "empty label",
-		"acme.com.":                             "empty label",
+		"exa mple.com":                          "not a valid domain name",
+		"-acme.com":                             "not a valid domain name",
+		"acme-.com":                             "not a valid domain name",
+		"acme..com":                             "not a valid domain name",
+		"acme.com.":                             "ends with a dot",
 		" acme.com":                             "spaces",
-		"user@acme.com":                         "character",
-		strings.Repeat("a", 64) + ".com":        "longer than 63",
-		strings.Repeat("abcdefgh.", 30) + "com": "longer than 253",
+		"user@acme.com":                         "not a valid domain name",
+		"192.0.2.1":                             "IP address",
+		"[2001:db8::1]":                         "IP address",
+		"\u212Aiss.example.com":                 "U+212A",
+		strings.Repeat("a", 64) + ".com":        "at most 63",
+		strings.Repeat("abcdefgh.", 30) + "com": "at most 253",
 	}
 	run := func(v string) validator.StringResponse {
 		var resp validator.StringResponse

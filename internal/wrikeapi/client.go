@@ -130,9 +130,19 @@ func seg(s string) string { return url.PathEscape(s) }
 
 // ApprovedDomain is an email domain whose users may be provisioned.
 type ApprovedDomain struct {
-	ID          string `json:"id"`
-	Domain      string `json:"domain"`
-	CreatedDate string `json:"createdDate"`
+	ID            string `json:"id"`
+	Domain        string `json:"domain"`        // canonical: A-labels, lower case
+	UnicodeDomain string `json:"unicodeDomain"` // the same domain as people read it
+	CreatedDate   string `json:"createdDate"`
+}
+
+// DisplayDomain is the domain as people read it: unicodeDomain, or domain
+// when Wrike sent none.
+func (d ApprovedDomain) DisplayDomain() string {
+	if d.UnicodeDomain != "" {
+		return d.UnicodeDomain
+	}
+	return d.Domain
 }
 
 // ListApprovedDomains returns every approved domain.
@@ -140,12 +150,12 @@ func (c *Client) ListApprovedDomains(ctx context.Context) ([]ApprovedDomain, err
 	return list[ApprovedDomain](ctx, c, http.MethodGet, "/approved_domains", nil, nil)
 }
 
-// GetApprovedDomain finds a domain by id or by name (case-insensitively).
+// GetApprovedDomain finds a domain by id or by name (any spelling of its canonical form).
 func (c *Client) GetApprovedDomain(ctx context.Context, idOrDomain string) (*ApprovedDomain, error) {
 	return one[ApprovedDomain](ctx, c, http.MethodGet, "/approved_domains/"+seg(idOrDomain), nil)
 }
 
-// CreateApprovedDomain approves domain; Wrike lower-cases it.
+// CreateApprovedDomain approves domain; Wrike stores it in canonical form.
 func (c *Client) CreateApprovedDomain(ctx context.Context, domain string) (*ApprovedDomain, error) {
 	return one[ApprovedDomain](ctx, c, http.MethodPost, "/approved_domains", map[string]string{"domain": domain})
 }
@@ -302,7 +312,8 @@ type UserFilter struct {
 	UserType string
 }
 
-// ListUsers returns users in creation order.
+// ListUsers returns the users matching f in creation order, following the
+// listing's pages (Wrike serves at most 1000 users a page).
 func (c *Client) ListUsers(ctx context.Context, f UserFilter) ([]User, error) {
 	q := url.Values{}
 	if f.Domain != "" {
@@ -314,5 +325,27 @@ func (c *Client) ListUsers(ctx context.Context, f UserFilter) ([]User, error) {
 	if f.UserType != "" {
 		q.Set("userType", f.UserType)
 	}
-	return list[User](ctx, c, http.MethodGet, "/users", q, nil)
+	users := []User{}
+	seen := map[string]bool{}
+	for {
+		var page struct {
+			envelope[User]
+			NextPageToken string `json:"nextPageToken"`
+		}
+		if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: "/users", Query: q}, &page); err != nil {
+			return nil, err
+		}
+		users = append(users, page.Data...)
+		next := page.NextPageToken
+		if next == "" {
+			return users, nil
+		}
+		// A listing that does not move on would never end.
+		if len(page.Data) == 0 || seen[next] {
+			return nil, &Error{API: "Wrike", Method: http.MethodGet, URL: "/users", StatusCode: http.StatusOK,
+				Message: fmt.Sprintf("the user listing does not advance: a page of %d users led to a nextPageToken already seen or to no users", len(page.Data))}
+		}
+		seen[next] = true
+		q.Set("nextPageToken", next)
+	}
 }

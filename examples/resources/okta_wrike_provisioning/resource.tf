@@ -18,22 +18,25 @@ resource "okta_wrike_provisioning" "wrike" {
   app_id        = var.okta_app_id
   scim_base_url = wrike_scim_integration.okta.scim_url
 
-  # Write-only: sent to Okta on create and whenever the version changes, never stored in state.
+  # Write-only, never stored in state: sent to Okta whenever token_version changes, that is
+  # whenever Wrike issues a new token (rotation, re-creation, the first apply after an import).
   bearer_token_wo         = wrike_api_token.okta.token
-  bearer_token_wo_version = 1
+  bearer_token_wo_version = wrike_api_token.okta.token_version
 
   create_users           = true
   update_user_attributes = true
   deactivate_users       = true
 
-  group_assignments = [
-    { group_id = var.okta_groups["Engineering"], user_type = "Regular" },
-    { group_id = var.okta_groups["Sales"], user_type = "Collaborator" },
-  ]
+  # Okta group id => Wrike user type of its members (null: the SCIM integration's default).
+  group_assignments = {
+    (var.okta_groups["Engineering"]) = "Regular"
+    (var.okta_groups["Sales"])       = "Collaborator"
+  }
 
-  user_assignments = [
-    { user_id = var.okta_users["contractor@acme.example.com"], user_type = "External" },
-  ]
+  # Okta user id => Wrike user type, for people assigned directly.
+  user_assignments = {
+    (var.okta_users["iris.novak@acme.example.com"]) = "External"
+  }
 
   # Wrike refuses users of domains it has not approved: approve them before Okta pushes users.
   depends_on = [wrike_approved_domain.acme]

@@ -21,6 +21,7 @@ import (
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
 )
 
 // Env is a running backend.
@@ -58,6 +59,9 @@ func WithDataDir(dir string) Option { return func(c *backend.Config) { c.DataDir
 // WithOkta adjusts the Okta face's configuration (rate limit, workers,
 // retry backoff, SCIM call timeout).
 func WithOkta(fn func(*okta.Config)) Option { return func(c *backend.Config) { c.Okta = fn } }
+
+// WithWrike adjusts the Wrike face's configuration (the scan budget).
+func WithWrike(fn func(*wrike.Config)) Option { return func(c *backend.Config) { c.Wrike = fn } }
 
 // Start starts a backend with a fresh data directory (unless WithDataDir)
 // and a random admin token.

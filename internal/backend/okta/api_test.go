@@ -2,6 +2,7 @@ package okta
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -14,8 +15,8 @@ func TestAuthenticationRateLimitAndErrorBodies(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("X-Rate-Limit-Limit") != "5" {
-		t.Fatalf("no token: %d, limit header %q", resp.StatusCode, resp.Header.Get("X-Rate-Limit-Limit"))
+	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("X-Rate-Limit-Limit") != "" {
+		t.Fatalf("no token: %d, limit header %q (a refused caller is told nothing of the budget)", resp.StatusCode, resp.Header.Get("X-Rate-Limit-Limit"))
 	}
 	a := o.do(t, "GET", "/api/v1/nothing", nil)
 	if a.Status != 404 || a.errorCode(t) != "E0000007" {
@@ -29,13 +30,47 @@ func TestAuthenticationRateLimitAndErrorBodies(t *testing.T) {
 	if a.Status != 400 || a.errorCode(t) != "E0000003" {
 		t.Fatalf("malformed body: %d %s", a.Status, a.Body)
 	}
-	if got := a.Header.Get("X-Rate-Limit-Remaining"); got != "1" {
-		t.Fatalf("remaining after 4 requests = %q, want 1", got)
+	if got := a.Header.Get("X-Rate-Limit-Remaining"); got != "2" {
+		t.Fatalf("remaining after 3 authenticated requests = %q, want 2", got)
 	}
+	o.do(t, "GET", "/api/v1/users", nil)
 	o.do(t, "GET", "/api/v1/users", nil)
 	a = o.do(t, "GET", "/api/v1/users", nil)
 	if a.Status != 429 || a.errorCode(t) != "E0000047" || a.Header.Get("X-Rate-Limit-Remaining") != "0" || a.Header.Get("X-Rate-Limit-Reset") == "" {
 		t.Fatalf("over the limit: %d %v %s", a.Status, a.Header, a.Body)
+	}
+}
+
+// TestFailedAuthenticationSpendsNoBudget: requests refused with 401 (no
+// token, an unknown one, the wrong scheme) far beyond the org's limit leave
+// the budget of the valid token whole; the valid caller still meets 429
+// E0000047 with the X-Rate-Limit-* headers once it spends the budget itself.
+func TestFailedAuthenticationSpendsNoBudget(t *testing.T) {
+	o := startOrg(t, func(c *Config) { c.RateLimit = 5 })
+	for i := range 60 {
+		auth := []string{"", "SSWS 00notatoken", "Bearer " + o.Token}[i%3]
+		req, _ := http.NewRequest(http.MethodGet, o.URL+"/api/v1/users", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("X-Rate-Limit-Remaining") != "" {
+			t.Fatalf("refused request %d (%q): %d, X-Rate-Limit-Remaining %q", i, auth, resp.StatusCode, resp.Header.Get("X-Rate-Limit-Remaining"))
+		}
+	}
+	for want := 4; want >= 0; want-- {
+		a := o.do(t, "GET", "/api/v1/users", nil)
+		if a.Status != 200 || a.Header.Get("X-Rate-Limit-Remaining") != strconv.Itoa(want) || a.Header.Get("X-Rate-Limit-Limit") != "5" {
+			t.Fatalf("valid token after 60 refused requests: %d, remaining %q, want 200 and %d", a.Status, a.Header.Get("X-Rate-Limit-Remaining"), want)
+		}
+	}
+	a := o.do(t, "GET", "/api/v1/users", nil)
+	if a.Status != 429 || a.errorCode(t) != "E0000047" || a.Header.Get("X-Rate-Limit-Remaining") != "0" || a.Header.Get("X-Rate-Limit-Reset") == "" {
+		t.Fatalf("the valid caller over its budget: %d %v %s", a.Status, a.Header, a.Body)
 	}
 }
 
@@ -251,5 +286,19 @@ func TestFeaturesValidation(t *testing.T) {
 	g := o.createGroup(t, "Sales")
 	if a := o.do(t, "PUT", "/api/v1/apps/"+app+"/groups/"+g, map[string]any{"profile": map[string]string{"userType": "Boss"}}); a.Status != 400 {
 		t.Fatalf("unknown user type: %d %s", a.Status, a.Body)
+	}
+}
+
+func TestInvalidUTF8BodyRefused(t *testing.T) {
+	o := startOrg(t)
+	// 0xC5 0x7F is not UTF-8; decoded leniently it would be stored as U+FFFD.
+	a := o.do(t, "POST", "/api/v1/users", "{\"profile\":{\"login\":\"k\xc5\x7fss@acme.example.com\",\"email\":\"kiss@acme.example.com\",\"firstName\":\"K\",\"lastName\":\"S\"}}")
+	if a.Status != 400 || a.errorCode(t) != "E0000003" || !strings.Contains(string(a.Body), "not valid UTF-8") {
+		t.Fatalf("invalid UTF-8: %d %s", a.Status, a.Body)
+	}
+	var users []map[string]any
+	o.must(t, 200, "GET", "/api/v1/users", nil, &users)
+	if len(users) != 0 {
+		t.Fatalf("a user was created from an invalid body: %v", users)
 	}
 }

@@ -5,76 +5,132 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/clock"
 )
 
-// Engine is the provisioning engine. Tasks are durable rows in the store;
-// the engine keeps one in-memory queue per (app, user) so that a user's
-// tasks run one batch at a time and in order, while different users are
-// provisioned concurrently by a pool of workers.
+// Engine is the provisioning engine. Each (app, user) pair has at most one
+// durable task in the store; the engine keeps it in an in-memory queue so
+// that a user is provisioned by one worker at a time, while different users
+// are provisioned concurrently by a pool of workers.
 //
 // A task does not carry the change it was queued for: a worker reads the
 // current Okta state and brings the downstream account in line with it. So
-// every queued task of a user is settled by one pass, a task re-run after a
-// crash does no harm (the lookup by userName finds an account created by a
-// run whose completion was not recorded), and nothing is provisioned twice.
+// the changes made while a user's task waits (an outage, a backoff) coalesce
+// into the user's latest desired state, a task re-run after a crash does no
+// harm (the lookup by userName finds an account created by a run whose
+// completion was not recorded), and nothing is provisioned twice.
+//
+// A transient failure (network error, timeout, 429, 5xx) is retried with
+// capped exponential backoff and jitter, honouring Retry-After, for as long
+// as the retry horizon; the wait is stored with the task, so a restart
+// resumes it. A permanent failure, or the horizon passed, leaves the task
+// FAILED: listed by the tasks API until retried or settled by a new change.
 type Engine struct {
-	store       Store
-	log         *slog.Logger
-	now         func() time.Time
-	newID       func() string
-	scim        *scimClient
-	maxAttempts int
-	backoff     time.Duration
+	engineConfig
 
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu      sync.Mutex
-	cond    *sync.Cond
-	queues  map[string]*userQueue
-	ready   []string
-	pending int
+	mu     sync.Mutex
+	cond   *sync.Cond
+	queues map[string]*userQueue
+	ready  []string
+	// active counts the queues ready or being run; the others wait for a
+	// retry time.
+	active  int
 	idle    chan struct{}
+	settled chan struct{}
 	stopped bool
 }
 
+// queueState is where a user's queue is: ready for a worker, being run, or
+// waiting for its retry time.
+type queueState int
+
+const (
+	queueReady queueState = iota
+	queueBusy
+	queueWaiting
+)
+
 type userQueue struct {
 	appID, userID string
-	tasks         []store.OktaTask
-	// busy: a worker or a retry timer owns the queue; queued: it is in ready.
-	busy, queued bool
+	state         queueState
+	// dirty: a change arrived while a worker ran the queue.
+	dirty bool
+	// stopTimer cancels the retry timer while waiting.
+	stopTimer func() bool
+}
+
+// retryPolicy is the backoff of transient failures: base doubling per
+// attempt up to maxWait, each wait between half and all of that (jitter),
+// and no retry that would start later than horizon after the first failure
+// of the current retry window.
+type retryPolicy struct {
+	base, maxWait, horizon time.Duration
+}
+
+// Default retry policy, documented in DESIGN.md.
+const (
+	DefaultRetryBackoff    = time.Second
+	DefaultRetryMaxBackoff = 15 * time.Minute
+	DefaultRetryHorizon    = 24 * time.Hour
+)
+
+// wait is the pause before the attempt after attempt (1-based), at least
+// the service provider's Retry-After (up to maxWait).
+func (p retryPolicy) wait(attempt int, retryAfter time.Duration) time.Duration {
+	d := p.maxWait
+	if attempt-1 < 40 {
+		d = min(p.base<<(attempt-1), p.maxWait)
+	}
+	d = d/2 + rand.N(d/2+1) //nolint:gosec // jitter needs no cryptographic randomness
+	if retryAfter > 0 {
+		retryAfter = min(retryAfter, p.maxWait)
+		d = max(d, retryAfter+rand.N(retryAfter/10+1)) //nolint:gosec // as above
+	}
+	return d
 }
 
 type engineConfig struct {
-	store       Store
-	log         *slog.Logger
-	now         func() time.Time
-	newID       func() string
-	scim        *scimClient
-	workers     int
-	maxAttempts int
-	backoff     time.Duration
+	store     Store
+	log       *slog.Logger
+	now       func() time.Time
+	afterFunc clock.AfterFunc
+	newID     func() string
+	scim      *scimClient
+	workers   int
+	retry     retryPolicy
 }
 
 func startEngine(ctx context.Context, cfg engineConfig) (*Engine, error) {
 	if cfg.workers <= 0 {
 		cfg.workers = 16
 	}
-	if cfg.maxAttempts <= 0 {
-		cfg.maxAttempts = 5
+	if cfg.retry.base <= 0 {
+		cfg.retry.base = DefaultRetryBackoff
 	}
-	if cfg.backoff <= 0 {
-		cfg.backoff = 200 * time.Millisecond
+	if cfg.retry.maxWait <= 0 {
+		cfg.retry.maxWait = DefaultRetryMaxBackoff
 	}
-	e := &Engine{store: cfg.store, log: cfg.log, now: cfg.now, newID: cfg.newID, scim: cfg.scim,
-		maxAttempts: cfg.maxAttempts, backoff: cfg.backoff, queues: map[string]*userQueue{}, idle: make(chan struct{})}
+	cfg.retry.maxWait = max(cfg.retry.maxWait, cfg.retry.base)
+	if cfg.retry.horizon <= 0 {
+		cfg.retry.horizon = DefaultRetryHorizon
+	}
+	if cfg.afterFunc == nil {
+		cfg.afterFunc = clock.RealAfterFunc
+	}
+	e := &Engine{engineConfig: cfg, queues: map[string]*userQueue{}, idle: make(chan struct{}), settled: make(chan struct{})}
 	close(e.idle)
+	close(e.settled)
 	e.cond = sync.NewCond(&e.mu)
 	// The engine outlives the request that built it; only stop ends it.
 	e.ctx, e.cancel = context.WithCancel(context.WithoutCancel(ctx))
@@ -100,61 +156,109 @@ func (e *Engine) stop() {
 		return
 	}
 	e.stopped = true
+	for _, q := range e.queues {
+		if q.stopTimer != nil {
+			q.stopTimer()
+		}
+	}
 	e.cancel()
 	e.cond.Broadcast()
 	e.mu.Unlock()
 	e.wg.Wait()
 }
 
-// Pending is the number of queued tasks, including those waiting to retry.
+// Pending is the number of users with a queued task, including those
+// waiting to retry.
 func (e *Engine) Pending() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.pending
+	return len(e.queues)
 }
 
 // WaitIdle blocks until no provisioning task is queued (every push has
-// succeeded or finally failed) or ctx ends.
+// succeeded or failed for good) or ctx ends.
 func (e *Engine) WaitIdle(ctx context.Context) error {
-	for {
-		e.mu.Lock()
-		if e.pending == 0 {
-			e.mu.Unlock()
-			return nil
-		}
-		ch := e.idle
-		e.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	return e.waitFor(ctx, func() chan struct{} { return e.idle })
+}
+
+// WaitSettled blocks until no task is ready or running: every queued task,
+// if any, waits for its retry time. A test on a fake clock calls it before
+// moving the clock to the next retry.
+func (e *Engine) WaitSettled(ctx context.Context) error {
+	return e.waitFor(ctx, func() chan struct{} { return e.settled })
+}
+
+func (e *Engine) waitFor(ctx context.Context, ch func() chan struct{}) error {
+	e.mu.Lock()
+	c := ch()
+	e.mu.Unlock()
+	select {
+	case <-c:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
-// enqueue hands durably stored tasks to the workers.
+// setState moves a queue (new when it is not in e.queues yet) to state,
+// keeping the counts and the idle and settled signals; e.mu is held.
+func (e *Engine) setState(key string, q *userQueue, state queueState) {
+	if _, ok := e.queues[key]; !ok {
+		if len(e.queues) == 0 {
+			e.idle = make(chan struct{})
+		}
+		e.queues[key] = q
+		q.state = queueWaiting // counted as inactive until below
+	}
+	wasActive, isActive := q.state != queueWaiting, state != queueWaiting
+	q.state = state
+	switch {
+	case isActive && !wasActive:
+		if e.active == 0 {
+			e.settled = make(chan struct{})
+		}
+		e.active++
+	case wasActive && !isActive:
+		e.active--
+		if e.active == 0 {
+			close(e.settled)
+		}
+	}
+	if state == queueReady {
+		e.ready = append(e.ready, key)
+		e.cond.Signal()
+	}
+}
+
+// remove drops a settled queue; e.mu is held.
+func (e *Engine) remove(key string, q *userQueue) {
+	e.setState(key, q, queueWaiting)
+	delete(e.queues, key)
+	if len(e.queues) == 0 {
+		close(e.idle)
+	}
+}
+
+// enqueue hands durably stored PENDING tasks to the workers. A task already
+// waiting for its retry time keeps waiting (its next attempt pushes the
+// latest state), unless the store cleared its retry time (a manual retry).
 func (e *Engine) enqueue(tasks []store.OktaTask) {
 	if len(tasks) == 0 {
 		return
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.pending == 0 {
-		e.idle = make(chan struct{})
-	}
 	for _, t := range tasks {
 		key := t.AppID + "/" + t.UserID
 		q := e.queues[key]
-		if q == nil {
-			q = &userQueue{appID: t.AppID, userID: t.UserID}
-			e.queues[key] = q
-		}
-		q.tasks = append(q.tasks, t)
-		e.pending++
-		if !q.busy && !q.queued {
-			q.queued = true
-			e.ready = append(e.ready, key)
-			e.cond.Signal()
+		switch {
+		case q == nil:
+			e.setState(key, &userQueue{appID: t.AppID, userID: t.UserID}, queueReady)
+		case q.state == queueBusy:
+			q.dirty = true
+		case q.state == queueWaiting && t.NotBefore == "" && q.stopTimer != nil && q.stopTimer():
+			q.stopTimer = nil
+			e.setState(key, q, queueReady)
 		}
 	}
 }
@@ -174,103 +278,140 @@ func (e *Engine) worker() {
 		e.ready[0] = ""
 		e.ready = e.ready[1:]
 		q := e.queues[key]
-		q.queued, q.busy = false, true
-		batch := append([]store.OktaTask(nil), q.tasks...)
+		q.dirty = false
+		e.setState(key, q, queueBusy)
 		e.mu.Unlock()
-		e.run(key, q, batch)
+		e.run(key, q)
 	}
 }
 
-// run settles one batch of a user's tasks and reschedules the queue.
-func (e *Engine) run(key string, q *userQueue, batch []store.OktaTask) {
-	attempts := 0
-	var notBefore string
-	for _, t := range batch {
-		attempts = max(attempts, t.Attempts)
-		notBefore = max(notBefore, t.NotBefore)
-	}
-	if nb, err := time.Parse(timeFormat, notBefore); err == nil {
-		if d := nb.Sub(e.now()); d > 0 {
-			e.later(key, q, d)
-			return
+// run makes one attempt at a user's task and reschedules the queue.
+func (e *Engine) run(key string, q *userQueue) {
+	t, err := e.store.OktaTask(e.ctx, q.appID, q.userID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		e.finish(key, q)
+		return
+	case err != nil:
+		if e.ctx.Err() == nil {
+			e.log.Error("read provisioning task", slog.Any("error", err))
+			e.later(key, q, e.retry.base)
 		}
+		return
+	case t.Status != store.TaskPending:
+		e.finish(key, q)
+		return
 	}
-	res := e.sync(e.ctx, q.appID, q.userID, attempts+1)
+	now := e.now()
+	if nb, err := time.Parse(timeFormat, t.NotBefore); err == nil && nb.After(now) {
+		e.later(key, q, nb.Sub(now))
+		return
+	}
+	res := e.sync(e.ctx, q.appID, q.userID, t.Attempts+1)
 	if e.ctx.Err() != nil {
-		return // stopping: the tasks stay in the store and resume on restart
+		return // stopping: the task stays in the store and resumes on restart
 	}
-	seqs := make([]int64, len(batch))
-	for i, t := range batch {
-		seqs[i] = t.Seq
+	if res.internal {
+		e.later(key, q, e.retry.base)
+		return
 	}
-	if res.retryIn > 0 {
-		nb := e.now().Add(res.retryIn).UTC().Format(timeFormat)
-		if err := e.store.RetryOktaTasks(e.ctx, seqs, attempts+1, nb, res.state, res.events); err != nil {
-			e.log.Error("record provisioning retry", slog.Any("error", err))
+	o := store.OktaTaskOutcome{AppID: q.appID, UserID: q.userID, Version: t.Version, Events: res.events, State: res.state}
+	var wait time.Duration
+	if res.err == nil {
+		o.Done = true
+	} else {
+		now = e.now()
+		o.Operation, o.Error, o.At = res.act.operation, res.err.reason, now.UTC().Format(timeFormat)
+		since, err := time.Parse(timeFormat, t.RetrySince)
+		if err != nil {
+			since = now
 		}
+		wait = e.retry.wait(t.Attempts+1, res.err.retryAfter)
+		if res.err.retriable && now.Add(wait).Sub(since) <= e.retry.horizon {
+			o.Status, o.NotBefore = store.TaskPending, now.Add(wait).UTC().Format(timeFormat)
+			o.State = store.OktaAppUserState{} // unchanged while retrying
+		} else {
+			o.Status = store.TaskFailed
+			o.State.SyncState = "ERROR"
+		}
+	}
+	status, err := e.store.SaveOktaTaskOutcome(e.ctx, o)
+	switch {
+	case err != nil:
+		if e.ctx.Err() == nil {
+			// The outcome could not be recorded; try the task again later.
+			e.log.Error("record provisioning outcome", slog.Any("error", err))
+			e.later(key, q, e.retry.base)
+		}
+	case status == store.TaskPending && o.Status == store.TaskPending:
+		e.later(key, q, wait)
+	case status == store.TaskPending:
+		// A change arrived during the attempt: settle the latest state now.
 		e.mu.Lock()
-		for i := range batch {
-			q.tasks[i].Attempts, q.tasks[i].NotBefore = attempts+1, nb
-		}
+		e.setState(key, q, queueReady)
 		e.mu.Unlock()
-		e.later(key, q, res.retryIn)
-		return
+	default:
+		e.finish(key, q)
 	}
-	if err := e.store.FinishOktaTasks(e.ctx, seqs, res.state, res.events); err != nil {
-		// The outcome could not be recorded; try the batch again later.
-		e.log.Error("record provisioning outcome", slog.Any("error", err))
-		e.later(key, q, e.backoff)
-		return
-	}
+}
+
+// finish drops a queue whose task is done or FAILED, unless a change
+// arrived meanwhile.
+func (e *Engine) finish(key string, q *userQueue) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	q.tasks = q.tasks[len(batch):]
-	e.pending -= len(batch)
-	q.busy = false
-	if len(q.tasks) > 0 {
-		q.queued = true
-		e.ready = append(e.ready, key)
-		e.cond.Signal()
-	} else {
-		delete(e.queues, key)
+	if q.dirty {
+		q.dirty = false
+		e.setState(key, q, queueReady)
+		return
 	}
-	if e.pending == 0 {
-		close(e.idle)
-	}
+	e.remove(key, q)
 }
 
 // later gives the queue back to the workers after d.
 func (e *Engine) later(key string, q *userQueue, d time.Duration) {
-	time.AfterFunc(d, func() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopped {
+		return
+	}
+	// A change that arrived meanwhile does not shorten the wait: the next
+	// attempt pushes the latest state.
+	q.dirty = false
+	e.setState(key, q, queueWaiting)
+	q.stopTimer = e.afterFunc(d, func() {
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		if e.stopped {
+		if e.stopped || q.stopTimer == nil {
 			return
 		}
-		q.busy, q.queued = false, true
-		e.ready = append(e.ready, key)
-		e.cond.Signal()
+		q.stopTimer = nil
+		e.setState(key, q, queueReady)
 	})
 }
 
 // syncResult is the outcome of one pass: the account state and events to
-// record, and when not zero, the wait before a retry.
+// record, the operation attempted, and its failure if any. internal means
+// the pass could not read Okta's state and must run again.
 type syncResult struct {
-	state   store.OktaAppUserState
-	events  []store.OktaLogEvent
-	retryIn time.Duration
+	state    store.OktaAppUserState
+	events   []store.OktaLogEvent
+	act      action
+	err      *callError
+	internal bool
 }
 
-// action is one provisioning operation and its System Log event type.
+// action is one provisioning operation: its System Log event type and
+// message, and its name in the tasks API.
 type action struct {
-	eventType, message string
+	eventType, message, operation string
 }
 
 var (
-	actPush        = action{EventPush, "Push new user to external application"}
-	actPushProfile = action{EventPushProfile, "Push user profile update to external application"}
-	actDeactivate  = action{EventDeactivate, "Deactivate user in external application"}
-	actReactivate  = action{EventReactivate, "Reactivate user in external application"}
+	actPush        = action{EventPush, "Push new user to external application", "CREATE"}
+	actPushProfile = action{EventPushProfile, "Push user profile update to external application", "UPDATE"}
+	actDeactivate  = action{EventDeactivate, "Deactivate user in external application", "DEACTIVATE"}
+	actReactivate  = action{EventReactivate, "Reactivate user in external application", "REACTIVATE"}
 )
 
 // pushable reports whether Okta provisions a user in this status.
@@ -282,6 +423,44 @@ func pushable(status string) bool {
 	return true
 }
 
+// decide is the operation that brings a user's downstream account in line
+// with Okta, and whether its capability and the connection allow it now.
+func decide(v store.OktaSyncView) (act action, allowed bool) {
+	a, st := v.App, v.State
+	assigned := v.Assigned && pushable(v.User.Status)
+	linked := st.ExternalID != ""
+	switch {
+	case assigned && !linked:
+		act, allowed = actPush, a.FeatCreate
+	case assigned && !st.RemoteActive:
+		// Reactivation belongs to "Deactivate users" in Okta.
+		act, allowed = actReactivate, a.FeatDeactivate
+	case assigned:
+		act, allowed = actPushProfile, a.FeatUpdate
+	case linked && st.RemoteActive:
+		act, allowed = actDeactivate, a.FeatDeactivate
+	default:
+		return action{}, false
+	}
+	return act, allowed && provisioning(a)
+}
+
+// provisioning reports whether the app pushes at all: the app active and
+// its connection enabled.
+func provisioning(a store.OktaApp) bool {
+	return a.Status == "ACTIVE" && a.ConnStatus == "ENABLED" && a.ConnBaseURL != ""
+}
+
+// nextOperation is the tasks API's operation of a task not attempted yet.
+func (e *Engine) nextOperation(ctx context.Context, appID, userID string) string {
+	v, err := e.store.OktaSyncView(ctx, appID, userID)
+	if err != nil || !v.AppFound || !v.UserFound {
+		return ""
+	}
+	act, _ := decide(v)
+	return act.operation
+}
+
 // sync brings one user's downstream account in line with Okta: created
 // (or linked) and pushed when assigned, its profile pushed when it changed,
 // deactivated when unassigned or deactivated in Okta, reactivated when
@@ -290,7 +469,7 @@ func (e *Engine) sync(ctx context.Context, appID, userID string, attempt int) sy
 	v, err := e.store.OktaSyncView(ctx, appID, userID)
 	if err != nil {
 		e.log.Error("read provisioning state", slog.Any("error", err))
-		return syncResult{retryIn: e.backoff}
+		return syncResult{internal: true}
 	}
 	if !v.AppFound || !v.UserFound {
 		return syncResult{} // deleted since: nothing left to provision
@@ -301,45 +480,18 @@ func (e *Engine) sync(ctx context.Context, appID, userID string, attempt int) sy
 	if st.Status == "" {
 		st.Status, st.StatusChanged = "STAGED", e.ts()
 	}
-	assigned := v.Assigned && pushable(u.Status)
-	linked := st.ExternalID != ""
-	idle := func() syncResult {
+	act, allowed := decide(v)
+	if !allowed {
+		// Nothing to do, or not now: the sync state says whether a change
+		// waits for the connection or a capability (activating the
+		// connection queues those users again).
 		if !v.Assigned && !v.HasState {
 			return syncResult{}
 		}
-		if st.SyncState == "" || st.SyncState == "SYNCING" {
+		if (act != action{} && !provisioning(a)) || st.SyncState == "" || st.SyncState == "SYNCING" || st.SyncState == "ERROR" {
 			st.SyncState = "DISABLED"
 		}
 		return syncResult{state: st}
-	}
-	if a.ConnStatus != "ENABLED" || a.ConnBaseURL == "" {
-		return idle()
-	}
-	var act action
-	switch {
-	case assigned && !linked:
-		if !a.FeatCreate {
-			return idle()
-		}
-		act = actPush
-	case assigned && !st.RemoteActive:
-		// Reactivation belongs to "Deactivate users" in Okta.
-		if !a.FeatDeactivate {
-			return idle()
-		}
-		act = actReactivate
-	case assigned:
-		if !a.FeatUpdate {
-			return idle()
-		}
-		act = actPushProfile
-	case linked && st.RemoteActive:
-		if !a.FeatDeactivate {
-			return idle()
-		}
-		act = actDeactivate
-	default:
-		return idle()
 	}
 
 	base, token := a.ConnBaseURL, a.ConnToken
@@ -348,15 +500,7 @@ func (e *Engine) sync(ctx context.Context, appID, userID string, attempt int) sy
 	switch act {
 	case actPush:
 		var id string
-		id, callErr = e.scim.findByUserName(ctx, base, token, u.Login())
-		if callErr == nil {
-			if id == "" {
-				id, callErr = e.scim.create(ctx, base, token, user(""))
-			} else {
-				_, callErr = e.scim.replace(ctx, base, token, id, user(id))
-			}
-		}
-		if callErr == nil {
+		if id, callErr = e.push(ctx, v); callErr == nil {
 			st.ExternalID = id
 		}
 	case actPushProfile, actReactivate:
@@ -369,7 +513,8 @@ func (e *Engine) sync(ctx context.Context, appID, userID string, attempt int) sy
 			// The account was deleted downstream: provision it again.
 			st.ExternalID, st.RemoteActive = "", false
 			if !a.FeatCreate {
-				return idle()
+				st.SyncState = "DISABLED"
+				return syncResult{state: st}
 			}
 			return e.recreate(ctx, v, st, attempt)
 		}
@@ -384,25 +529,41 @@ func (e *Engine) sync(ctx context.Context, appID, userID string, attempt int) sy
 func (e *Engine) recreate(ctx context.Context, v store.OktaSyncView, st store.OktaAppUserState, attempt int) syncResult {
 	v.State, v.HasState = st, true
 	v.State.Status = "STAGED"
-	a := v.App
-	id, err := e.scim.findByUserName(ctx, a.ConnBaseURL, a.ConnToken, v.User.Login())
-	if err == nil {
-		if id == "" {
-			id, err = e.scim.create(ctx, a.ConnBaseURL, a.ConnToken, scimUser(v.User, v.UserType, "", true))
-		} else {
-			_, err = e.scim.replace(ctx, a.ConnBaseURL, a.ConnToken, id, scimUser(v.User, v.UserType, id, true))
-		}
-	}
+	id, err := e.push(ctx, v)
 	if err == nil {
 		st.ExternalID = id
 	}
 	return e.outcome(v, st, actPush, attempt, err)
 }
 
+// push is Okta's create: the account is looked up by userName, created
+// when there is none and linked (its attributes replaced) when there is one.
+// A create refused with 409 because the account appeared meanwhile (made
+// by another client) is resolved by looking it up again and linking it.
+func (e *Engine) push(ctx context.Context, v store.OktaSyncView) (string, error) {
+	base, token, login := v.App.ConnBaseURL, v.App.ConnToken, v.User.Login()
+	id, err := e.scim.findByUserName(ctx, base, token, login)
+	if err == nil && id == "" {
+		id, err = e.scim.create(ctx, base, token, scimUser(v.User, v.UserType, "", true))
+		var ce *callError
+		if !errors.As(err, &ce) || ce.status != http.StatusConflict {
+			return id, err
+		}
+		if id, _ = e.scim.findByUserName(ctx, base, token, login); id == "" {
+			return "", err
+		}
+		err = nil
+	}
+	if err != nil {
+		return "", err
+	}
+	_, err = e.scim.replace(ctx, base, token, id, scimUser(v.User, v.UserType, id, true))
+	return id, err
+}
+
 func (e *Engine) ts() string { return e.now().UTC().Format(timeFormat) }
 
-// outcome records an attempt: its event, the account state, and whether to
-// retry.
+// outcome records an attempt: its event and the account state.
 func (e *Engine) outcome(v store.OktaSyncView, st store.OktaAppUserState, act action, attempt int, err error) syncResult {
 	in := eventInput{eventType: act.eventType, message: act.message, result: "SUCCESS", actor: systemActor,
 		targets: []targetJSON{userTarget(v.User), appTarget(v.App)},
@@ -420,11 +581,11 @@ func (e *Engine) outcome(v store.OktaSyncView, st store.OktaAppUserState, act ac
 			st.StatusChanged = now
 		}
 		st.SyncState, st.LastSync = "SYNCHRONIZED", now
-		return syncResult{state: st, events: []store.OktaLogEvent{e.event(in)}}
+		return syncResult{state: st, events: []store.OktaLogEvent{e.event(in)}, act: act}
 	}
 	var ce *callError
 	if !errors.As(err, &ce) {
-		ce = &callError{reason: err.Error()}
+		ce = &callError{reason: scrub(err.Error(), v.App.ConnToken)}
 	}
 	in.result, in.reason = "FAILURE", ce.reason
 	if ce.status != 0 {
@@ -433,14 +594,8 @@ func (e *Engine) outcome(v store.OktaSyncView, st store.OktaAppUserState, act ac
 	if ce.scimType != "" {
 		in.debug["scimType"] = ce.scimType
 	}
-	ev := e.event(in)
 	e.log.Warn("provisioning attempt failed", slog.String("event_type", act.eventType), slog.String("app_id", v.App.ID),
-		slog.String("user_id", v.User.ID), slog.Int("attempt", attempt), slog.String("reason", ce.reason))
-	if ce.retriable && attempt < e.maxAttempts {
-		wait := e.backoff << (attempt - 1)
-		wait = max(wait, ce.retryAfter)
-		return syncResult{state: store.OktaAppUserState{}, events: []store.OktaLogEvent{ev}, retryIn: wait}
-	}
-	st.SyncState = "ERROR"
-	return syncResult{state: st, events: []store.OktaLogEvent{ev}}
+		slog.String("user_id", v.User.ID), slog.Int("attempt", attempt), slog.Bool("retriable", ce.retriable),
+		slog.String("reason", ce.reason))
+	return syncResult{state: st, events: []store.OktaLogEvent{e.event(in)}, act: act, err: ce}
 }

@@ -13,10 +13,7 @@ func profile(login string) map[string]string {
 }
 
 func TestProvisioningLifecycleAgainstFakeSCIM(t *testing.T) {
-	o := startOrg(t)
-	f := newFakeSCIM(t, "acme.example.com")
-	app := o.createApp(t)
-	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
+	o, f, app := startConnected(t)
 	eng := o.createGroup(t, "Engineering")
 	ann := o.createUser(t, profile("ann@acme.example.com"))
 	bob := o.createUser(t, profile("bob@acme.example.com"))
@@ -143,10 +140,7 @@ func TestToggles(t *testing.T) {
 }
 
 func TestRetriesAfterOutage(t *testing.T) {
-	o := startOrg(t)
-	f := newFakeSCIM(t, "acme.example.com")
-	app := o.createApp(t)
-	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
+	o, f, app := startConnected(t)
 	f.mu.Lock()
 	f.fail503 = 3
 	f.mu.Unlock()
@@ -163,25 +157,44 @@ func TestRetriesAfterOutage(t *testing.T) {
 		t.Fatalf("events: %+v", evs)
 	}
 
-	// A longer outage exhausts the attempts: the push fails, the queue moves on.
+	// An outage longer than the retry horizon leaves the task FAILED, in the
+	// tasks list with its attempts and reason; retried once the service is
+	// back, it succeeds.
+	o.restart(t, func(c *Config) { c.RetryHorizon = 100 * time.Millisecond })
 	f.mu.Lock()
-	f.fail503 = 100
+	f.fail503 = 1 << 30
 	f.mu.Unlock()
 	bob := o.createUser(t, profile("bob@acme.example.com"))
 	o.must(t, 200, "POST", "/api/v1/apps/"+app+"/users", map[string]any{"id": bob}, nil)
 	if pending, failed := o.wait(t); pending != 0 || failed != 1 {
-		t.Fatalf("pending %d failed %d after exhausting retries", pending, failed)
+		t.Fatalf("pending %d failed %d after the retry horizon", pending, failed)
 	}
-	if n := len(o.logs(t, `target.id eq "`+bob+`" and outcome.result eq "FAILURE"`)); n != 5 {
-		t.Fatalf("%d failed attempts logged, want 5", n)
+	tasks := o.tasks(t, app, "FAILED")
+	if len(tasks) != 1 || tasks[0].UserID != bob || tasks[0].Operation != "CREATE" || tasks[0].Attempts < 2 ||
+		tasks[0].LastError == nil || *tasks[0].LastError != "Wrike is down for maintenance" || tasks[0].NextAttemptAt != nil {
+		t.Fatalf("failed tasks: %+v", tasks)
+	}
+	if n := len(o.logs(t, `target.id eq "`+bob+`" and outcome.result eq "FAILURE"`)); n != tasks[0].Attempts {
+		t.Fatalf("%d failed attempts logged, the task counts %d", n, tasks[0].Attempts)
+	}
+	f.mu.Lock()
+	f.fail503 = 0
+	f.mu.Unlock()
+	var retried provisioningTask
+	o.must(t, 200, "POST", "/api/v1/apps/"+app+"/provisioning/tasks/"+tasks[0].ID+"/lifecycle/retry", nil, &retried)
+	if retried.ID != tasks[0].ID || retried.Status != "PENDING" {
+		t.Fatalf("retried task: %+v", retried)
+	}
+	if _, failed := o.wait(t); failed != 0 || f.byUserName("bob@acme.example.com") == nil {
+		t.Fatalf("failed = %d after the retry; bob in SCIM: %v", failed, f.byUserName("bob@acme.example.com"))
+	}
+	if left := o.tasks(t, app, ""); len(left) != 0 {
+		t.Fatalf("tasks left after the retry: %+v", left)
 	}
 }
 
 func TestTasksSurviveRestartAndAreNotRepeated(t *testing.T) {
-	o := startOrg(t)
-	f := newFakeSCIM(t, "acme.example.com")
-	app := o.createApp(t)
-	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
+	o, f, app := startConnected(t)
 	g := o.createGroup(t, "Engineering")
 	for _, n := range []string{"ann", "bob", "cid", "dee"} {
 		id := o.createUser(t, profile(n+"@acme.example.com"))
@@ -209,5 +222,33 @@ func TestTasksSurviveRestartAndAreNotRepeated(t *testing.T) {
 	f.mu.Unlock()
 	if n != 4 {
 		t.Fatalf("%d accounts downstream, want 4", n)
+	}
+}
+
+// TestCreateConflictIsResolvedByLinking: the account appears downstream
+// between Okta's lookup and its create (another client made it), so the
+// create is refused with 409; the engine looks it up again and links it
+// instead of failing, and no second account is made.
+func TestCreateConflictIsResolvedByLinking(t *testing.T) {
+	o, f, app := startConnected(t)
+	f.mu.Lock()
+	f.users["w-made-elsewhere"] = map[string]any{"id": "w-made-elsewhere", "userName": "ann@acme.example.com", "active": true}
+	f.staleLookups = 1
+	f.mu.Unlock()
+	ann := o.createUser(t, profile("ann@acme.example.com"))
+	o.must(t, 200, "POST", "/api/v1/apps/"+app+"/users", map[string]any{"id": ann}, nil)
+	if _, failed := o.wait(t); failed != 0 {
+		t.Fatalf("failed = %d after a create conflict", failed)
+	}
+	var au struct{ ExternalID *string }
+	o.must(t, 200, "GET", "/api/v1/apps/"+app+"/users/"+ann, nil, &au)
+	f.mu.Lock()
+	n := len(f.users)
+	f.mu.Unlock()
+	if au.ExternalID == nil || *au.ExternalID != "w-made-elsewhere" || n != 1 || f.byUserName("ann@acme.example.com")["title"] != "Engineer" {
+		t.Fatalf("linked to %v with %d accounts downstream: %v", au.ExternalID, n, f.byUserName("ann@acme.example.com"))
+	}
+	if f.count("POST") != 1 {
+		t.Fatalf("%d POSTs, want the one refused", f.count("POST"))
 	}
 }

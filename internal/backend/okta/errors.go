@@ -3,6 +3,7 @@ package okta
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
 // apiError is Okta's error body.
@@ -103,7 +105,12 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 		body = []byte("{}")
 	}
 	if err == nil {
-		err = json.Unmarshal(body, v)
+		if i := scim.InvalidUTF8(body); i >= 0 {
+			// encoding/json would store U+FFFD in place of the bytes sent.
+			err = fmt.Errorf("the body is not valid UTF-8 (byte 0x%02x at offset %d)", body[i], i)
+		} else {
+			err = json.Unmarshal(body, v)
+		}
 	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "E0000003", "The request body was not well-formed.", err.Error())

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 )
 
 // filterExpr is a parsed Okta filter or search expression, such as
@@ -25,9 +27,9 @@ func (e cmpExpr) eval(get func(string) (string, bool)) bool {
 	case "pr":
 		return ok && v != ""
 	case "eq":
-		return ok && strings.EqualFold(v, e.value)
+		return ok && e.equal(v)
 	case "ne":
-		return !ok || !strings.EqualFold(v, e.value)
+		return !ok || !e.equal(v)
 	case "sw":
 		return ok && strings.HasPrefix(strings.ToLower(v), strings.ToLower(e.value))
 	case "co":
@@ -42,6 +44,19 @@ func (e cmpExpr) eval(get func(string) (string, bool)) bool {
 		return ok && v <= e.value
 	}
 	return false
+}
+
+// addressAttrs are compared as email addresses, in canonical form: a
+// look-alike of a login never equals it.
+var addressAttrs = map[string]bool{"profile.login": true, "profile.email": true, "profile.secondEmail": true}
+
+// equal compares v with the expression's value: addresses in canonical
+// form, other strings case-insensitively.
+func (e cmpExpr) equal(v string) bool {
+	if addressAttrs[e.attr] {
+		return mailaddr.Key(v) == mailaddr.Key(e.value)
+	}
+	return strings.EqualFold(v, e.value)
 }
 
 // parseFilter parses expr, accepting only attributes allowed reports as

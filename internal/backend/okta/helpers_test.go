@@ -43,6 +43,17 @@ func startOrg(t *testing.T, mod ...func(*Config)) *testOrg {
 	return o
 }
 
+// startConnected is an org whose Wrike app provisions into a fake SCIM
+// service approving acme.example.com, with the three toggles on.
+func startConnected(t *testing.T, mod ...func(*Config)) (o *testOrg, f *fakeSCIM, appID string) {
+	t.Helper()
+	o = startOrg(t, mod...)
+	f = newFakeSCIM(t, "acme.example.com")
+	appID = o.createApp(t)
+	o.enableProvisioning(t, appID, f.base(), f.token, true, true, true)
+	return o, f, appID
+}
+
 func (o *testOrg) open(t *testing.T) {
 	t.Helper()
 	db, err := store.Open(context.Background(), o.Dir)
@@ -191,6 +202,41 @@ func (o *testOrg) wait(t *testing.T) (pending, failed int) {
 	return out.Pending, out.Failed
 }
 
+// provisioningTask is an entry of the tasks API.
+type provisioningTask struct {
+	ID, AppID, UserID, Login, Operation, Status string
+	Attempts                                    int
+	LastError                                   *string
+	FirstAttemptAt, LastAttemptAt               *string
+	NextAttemptAt                               *string
+}
+
+// tasks lists an app's provisioning tasks with the given status (all
+// not completed when empty), following the next links.
+func (o *testOrg) tasks(t *testing.T, appID, status string) []provisioningTask {
+	t.Helper()
+	var all []provisioningTask
+	path := "/api/v1/apps/" + appID + "/provisioning/tasks?limit=2&status=" + status
+	for path != "" {
+		var page []provisioningTask
+		a := o.must(t, 200, "GET", path, nil, &page)
+		all = append(all, page...)
+		path = nextLink(a.Header)
+	}
+	return all
+}
+
+// nextLink is the path and query of a page's Link rel="next", or "".
+func nextLink(h http.Header) string {
+	for _, l := range h.Values("Link") {
+		if strings.Contains(l, `rel="next"`) {
+			u, _ := url.Parse(strings.Trim(strings.Split(l, ";")[0], "<>"))
+			return u.RequestURI()
+		}
+	}
+	return ""
+}
+
 type logEvent struct {
 	EventType string `json:"eventType"`
 	Outcome   struct {
@@ -231,6 +277,9 @@ type fakeSCIM struct {
 	delay   time.Duration
 	garbage bool
 	nextID  int
+	// staleLookups answers that many next userName lookups with no match,
+	// as a lookup racing another client's create would.
+	staleLookups int
 }
 
 func newFakeSCIM(t *testing.T, domain string) *fakeSCIM {
@@ -282,7 +331,9 @@ func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("<html>maintenance page</html>"))
 	case r.Method == http.MethodGet && path == "/Users":
 		var res []any
-		if flt := r.URL.Query().Get("filter"); flt != "" {
+		if flt := r.URL.Query().Get("filter"); flt != "" && f.staleLookups > 0 {
+			f.staleLookups--
+		} else if flt != "" {
 			want := strings.TrimSuffix(strings.TrimPrefix(flt, `userName eq "`), `"`)
 			for _, u := range f.users {
 				if strings.EqualFold(u["userName"].(string), want) {
@@ -296,6 +347,12 @@ func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasSuffix(email, "@"+f.domain) {
 			scimErr(w, 400, "invalidValue", "The email domain of "+email+" is not an approved domain")
 			return
+		}
+		for _, u := range f.users {
+			if strings.EqualFold(u["userName"].(string), body["userName"].(string)) {
+				scimErr(w, 409, "uniqueness", "userName is already taken")
+				return
+			}
 		}
 		f.nextID++
 		id := "w" + itoa(f.nextID)

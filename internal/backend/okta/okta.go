@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/clock"
 )
 
 // Store is the persistence the Okta face needs; store.OktaStore implements it.
@@ -39,6 +40,7 @@ type Store interface {
 	OktaUserGroups(ctx context.Context, userID string) ([]store.OktaGroup, error)
 
 	EnsureOktaEveryoneGroup(ctx context.Context, g store.OktaGroup) (store.OktaGroup, error)
+	CanonicalOktaLogins(ctx context.Context) (int, error)
 	CreateOktaGroup(ctx context.Context, g store.OktaGroup) error
 	OktaGroup(ctx context.Context, id string) (store.OktaGroup, error)
 	OktaGroups(ctx context.Context, after string, limit int, match func(store.OktaGroup) bool) ([]store.OktaGroup, error)
@@ -51,6 +53,7 @@ type Store interface {
 	OktaApp(ctx context.Context, id string) (store.OktaApp, error)
 	OktaApps(ctx context.Context, after string, limit int, match func(store.OktaApp) bool) ([]store.OktaApp, error)
 	UpdateOktaApp(ctx context.Context, id string, fn func(*store.OktaApp) (string, error)) (store.OktaApp, []store.OktaTask, error)
+	DeleteOktaApp(ctx context.Context, id string) error
 
 	PutOktaAppGroup(ctx context.Context, ag store.OktaAppGroup) (store.OktaAppGroup, []store.OktaTask, error)
 	OktaAppGroup(ctx context.Context, appID, groupID string) (store.OktaAppGroup, error)
@@ -62,9 +65,11 @@ type Store interface {
 	OktaAppUsers(ctx context.Context, appID, after string, limit int) ([]store.OktaAppUser, error)
 
 	PendingOktaTasks(ctx context.Context) ([]store.OktaTask, error)
+	OktaTask(ctx context.Context, appID, userID string) (store.OktaTask, error)
+	OktaTasks(ctx context.Context, appID, status, after string, limit int) ([]store.OktaTask, error)
+	RequeueOktaTasks(ctx context.Context, appID string, ids []string) ([]store.OktaTask, error)
 	OktaSyncView(ctx context.Context, appID, userID string) (store.OktaSyncView, error)
-	FinishOktaTasks(ctx context.Context, seqs []int64, st store.OktaAppUserState, events []store.OktaLogEvent) error
-	RetryOktaTasks(ctx context.Context, seqs []int64, attempts int, notBefore string, st store.OktaAppUserState, events []store.OktaLogEvent) error
+	SaveOktaTaskOutcome(ctx context.Context, o store.OktaTaskOutcome) (string, error)
 	OktaFailedCount(ctx context.Context) (int, error)
 
 	AppendOktaLogEvents(ctx context.Context, events []store.OktaLogEvent) error
@@ -83,16 +88,25 @@ type Config struct {
 	// the random part of an id; the face adds Okta's prefixes (00u, 00g, 0oa).
 	Clock func() time.Time
 	NewID func() string
-	// RateLimit is the number of API requests allowed per minute across the
-	// org (default 6000); beyond it the face answers 429 E0000047.
+	// RateLimit is the number of authenticated API requests allowed per
+	// minute across the org (default 6000); beyond it the face answers 429
+	// E0000047. Requests refused with 401 spend none of it.
 	RateLimit int
+	// AfterFunc schedules the engine's retries; nil uses real timers. With
+	// Clock, a test moves time on a fake clock (internal/clock).
+	AfterFunc clock.AfterFunc
 	// Workers is the number of concurrent provisioning workers (default 16).
 	Workers int
-	// MaxAttempts bounds the attempts of one provisioning push (default 5).
-	MaxAttempts int
-	// RetryBackoff is the wait before the first retry, doubled for each next
-	// one (default 200ms).
+	// RetryBackoff is the wait before the first retry of a transient
+	// failure, doubled for each next one (default 1s); each wait is between
+	// half and all of that (jitter), and at least the service provider's
+	// Retry-After.
 	RetryBackoff time.Duration
+	// RetryMaxBackoff caps each wait, Retry-After included (default 15m).
+	RetryMaxBackoff time.Duration
+	// RetryHorizon is how long transient failures of a task are retried,
+	// from its first failure, before the task is FAILED (default 24h).
+	RetryHorizon time.Duration
 	// CallTimeout bounds each SCIM call (default 10s).
 	CallTimeout time.Duration
 	// HTTPClient speaks to SCIM service providers; nil uses a pooled client.
@@ -146,9 +160,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("okta: create the Everyone group: %w", err)
 	}
 	s.everyone = everyone
+	if err := s.canonicalLogins(ctx); err != nil {
+		return nil, err
+	}
 	s.engine, err = startEngine(ctx, engineConfig{
-		store: st, log: s.log, now: s.now, newID: s.newID, scim: s.scim,
-		workers: cfg.Workers, maxAttempts: cfg.MaxAttempts, backoff: cfg.RetryBackoff,
+		store: st, log: s.log, now: s.now, afterFunc: cfg.AfterFunc, newID: s.newID, scim: s.scim, workers: cfg.Workers,
+		retry: retryPolicy{base: cfg.RetryBackoff, maxWait: cfg.RetryMaxBackoff, horizon: cfg.RetryHorizon},
 	})
 	if err != nil {
 		return nil, err
@@ -173,18 +190,34 @@ func (s *Server) EveryoneGroupID() string { return s.everyone.ID }
 // CreateAPIToken creates an SSWS API token and returns its value, which is not
 // stored and cannot be shown again.
 func (s *Server) CreateAPIToken(ctx context.Context, name string) (string, error) {
+	token, err := NewAPIToken()
+	if err != nil {
+		return "", err
+	}
+	if err := s.store.CreateOktaAPIToken(ctx, apiTokenRecord(name, token, s.newID(), s.timestamp())); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// NewAPIToken returns a new API token, "00" and 40 random base64url
+// characters like Okta's, valid once AddAPIToken (or, for a store no Server
+// runs on, APITokenRecord and the store) has its hash.
+func NewAPIToken() (string, error) {
 	b := make([]byte, 30)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
-	token := "00" + base64.RawURLEncoding.EncodeToString(b)
-	err := s.store.CreateOktaAPIToken(ctx, store.OktaAPIToken{
-		ID: "00T" + s.newID(), Name: name, TokenHash: hashToken(token), Created: s.timestamp(),
-	})
-	if err != nil {
-		return "", err
-	}
-	return token, nil
+	return "00" + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// APITokenRecord is what the store keeps of an API token named name: its hash.
+func APITokenRecord(name, token string, created time.Time) store.OktaAPIToken {
+	return apiTokenRecord(name, token, randomID(), created.UTC().Format(timeFormat))
+}
+
+func apiTokenRecord(name, token, id, created string) store.OktaAPIToken {
+	return store.OktaAPIToken{ID: "00T" + id, Name: name, TokenHash: hashToken(token), Created: created}
 }
 
 // AddAPIToken makes a token chosen by the caller valid (stored as a hash),
@@ -194,9 +227,7 @@ func (s *Server) AddAPIToken(ctx context.Context, name, token string) error {
 	if len(token) < 20 {
 		return errors.New("okta: an API token must have at least 20 characters")
 	}
-	err := s.store.CreateOktaAPIToken(ctx, store.OktaAPIToken{
-		ID: "00T" + s.newID(), Name: name, TokenHash: hashToken(token), Created: s.timestamp(),
-	})
+	err := s.store.CreateOktaAPIToken(ctx, apiTokenRecord(name, token, s.newID(), s.timestamp()))
 	if errors.Is(err, store.ErrConflict) {
 		return nil
 	}
@@ -244,7 +275,7 @@ func principal(ctx context.Context) store.OktaAPIToken {
 	return t
 }
 
-// ServeHTTP applies the rate limit and SSWS authentication, then routes.
+// ServeHTTP applies SSWS authentication and the rate limit, then routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := "req" + s.newID()
@@ -255,11 +286,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.status),
 			slog.Duration("duration", time.Since(start)))
 	}()
-	allowed := s.limiter.take(sw.Header())
-	if !allowed {
-		writeError(sw, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
-		return
-	}
 	auth := r.Header.Get("Authorization")
 	scheme, token, _ := strings.Cut(auth, " ")
 	if !strings.EqualFold(scheme, "SSWS") || token == "" {
@@ -273,6 +299,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeError(sw, http.StatusUnauthorized, "E0000011", "Invalid token provided")
+		return
+	}
+	// Only authenticated requests spend the org's budget: a flood of bad
+	// tokens must not lock out the callers who hold a good one.
+	if !s.limiter.take(sw.Header()) {
+		writeError(sw, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
 		return
 	}
 	s.mux.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), principalKey, t)))
@@ -319,6 +351,9 @@ func (s *Server) routes() {
 	handle("POST /api/v1/apps", s.createApp)
 	handle("GET /api/v1/apps", s.listApps)
 	handle("GET /api/v1/apps/{appId}", s.getApp)
+	handle("DELETE /api/v1/apps/{appId}", s.deleteApp)
+	handle("POST /api/v1/apps/{appId}/lifecycle/activate", s.appLifecycle("ACTIVE"))
+	handle("POST /api/v1/apps/{appId}/lifecycle/deactivate", s.appLifecycle("INACTIVE"))
 	handle("GET /api/v1/apps/{appId}/connections/default", s.getConnection)
 	handle("POST /api/v1/apps/{appId}/connections/default", s.setConnection)
 	handle("POST /api/v1/apps/{appId}/connections/default/lifecycle/activate", s.connectionLifecycle(true))
@@ -335,6 +370,10 @@ func (s *Server) routes() {
 	handle("GET /api/v1/apps/{appId}/users/{userId}", s.getAppUser)
 	handle("POST /api/v1/apps/{appId}/users/{userId}", s.updateAppUser)
 	handle("DELETE /api/v1/apps/{appId}/users/{userId}", s.unassignUser)
+
+	handle("GET /api/v1/apps/{appId}/provisioning/tasks", s.listTasks)
+	handle("POST /api/v1/apps/{appId}/provisioning/tasks/lifecycle/retry", s.retryTasks)
+	handle("POST /api/v1/apps/{appId}/provisioning/tasks/{taskId}/lifecycle/retry", s.retryTask)
 
 	handle("GET /api/v1/api-tokens", s.listAPITokens)
 	handle("GET /api/v1/api-tokens/{id}", s.getAPIToken)
@@ -362,4 +401,17 @@ func baseURL(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+// canonicalLogins gives users stored before login keys were canonical
+// their canonical keys (see store.OktaStore.CanonicalOktaLogins).
+func (s *Server) canonicalLogins(ctx context.Context) error {
+	n, err := s.store.CanonicalOktaLogins(ctx)
+	if err != nil {
+		return fmt.Errorf("okta: canonical login keys: %w", err)
+	}
+	if n > 0 {
+		s.log.Info("login keys made canonical", "users", n)
+	}
+	return nil
 }

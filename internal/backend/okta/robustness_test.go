@@ -9,10 +9,7 @@ import (
 )
 
 func TestSlowSCIMAnswersTimeOutAndFail(t *testing.T) {
-	o := startOrg(t, func(c *Config) { c.CallTimeout = 500 * time.Millisecond; c.MaxAttempts = 2 })
-	f := newFakeSCIM(t, "acme.example.com")
-	app := o.createApp(t)
-	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
+	o, f, app := startConnected(t, func(c *Config) { c.CallTimeout = 500 * time.Millisecond; c.RetryHorizon = 300 * time.Millisecond })
 
 	f.mu.Lock()
 	f.delay = 1500 * time.Millisecond
@@ -30,10 +27,7 @@ func TestSlowSCIMAnswersTimeOutAndFail(t *testing.T) {
 }
 
 func TestMalformedSCIMAnswerFailsAtOnce(t *testing.T) {
-	o := startOrg(t)
-	f := newFakeSCIM(t, "acme.example.com")
-	app := o.createApp(t)
-	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
+	o, f, app := startConnected(t)
 	f.mu.Lock()
 	f.garbage = true
 	f.mu.Unlock()
@@ -61,10 +55,7 @@ func TestMalformedSCIMAnswerFailsAtOnce(t *testing.T) {
 func TestSystemLogQueries(t *testing.T) {
 	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	o := startOrg(t, func(c *Config) { c.Clock = clock })
-	f := newFakeSCIM(t, "acme.example.com")
-	app := o.createApp(t)
-	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
+	o, _, app := startConnected(t, func(c *Config) { c.Clock = clock })
 	var ids []string
 	for i := range 5 {
 		ids = append(ids, o.createUser(t, profile(fmt.Sprintf("u%d@acme.example.com", i))))
@@ -83,13 +74,7 @@ func TestSystemLogQueries(t *testing.T) {
 		var page []map[string]any
 		a := o.must(t, 200, "GET", next, nil, &page)
 		all = append(all, page...)
-		next = ""
-		for _, l := range a.Header.Values("Link") {
-			if strings.Contains(l, `rel="next"`) {
-				u, _ := url.Parse(strings.Trim(strings.Split(l, ";")[0], "<>"))
-				next = u.RequestURI()
-			}
-		}
+		next = nextLink(a.Header)
 	}
 	if len(all) != 6 || all[0]["eventType"] != EventConnectionTest {
 		t.Fatalf("paged %d events, first %v", len(all), all[0]["eventType"])

@@ -10,12 +10,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
@@ -88,15 +90,15 @@ func (c *scimClient) call(ctx context.Context, method, u, token string, body any
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, nil, &callError{reason: transportReason(method, u, err), retriable: true}
+		return 0, nil, &callError{reason: scrub(transportReason(method, u, err), token), retriable: true}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxSCIMResponse))
 	if err != nil {
-		return 0, nil, &callError{reason: transportReason(method, u, err), retriable: true}
+		return 0, nil, &callError{reason: scrub(transportReason(method, u, err), token), retriable: true}
 	}
 	if resp.StatusCode >= 300 {
-		return resp.StatusCode, b, httpError(resp, b)
+		return resp.StatusCode, b, httpError(resp, b, token)
 	}
 	return resp.StatusCode, b, nil
 }
@@ -119,18 +121,74 @@ func redactQuery(u string) string {
 	return base
 }
 
-// httpError turns an error answer into a callError carrying the SCIM
-// Error's detail when the body is one.
-func httpError(resp *http.Response, body []byte) *callError {
-	se := scim.ParseErrorResponse(resp.StatusCode, body)
-	e := &callError{status: resp.StatusCode, reason: se.Detail, scimType: se.ScimType}
+// httpError turns an error answer into a callError. A SCIM Error body gives
+// its detail, shortened and scrubbed of anything token-like; any other body
+// (an HTML error page of a proxy, plain text) is never echoed, only
+// described by status, content type and length.
+func httpError(resp *http.Response, body []byte, token string) *callError {
+	e := &callError{status: resp.StatusCode}
+	var se struct {
+		Schemas  []string `json:"schemas"`
+		Detail   string   `json:"detail"`
+		ScimType string   `json:"scimType"`
+	}
+	if json.Unmarshal(body, &se) == nil && slices.Contains(se.Schemas, schemaError) {
+		e.scimType = scrub(se.ScimType, token)
+		e.reason = scrub(se.Detail, token)
+	}
+	if e.reason == "" {
+		ct, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";")
+		if ct = strings.TrimSpace(ct); ct == "" || len(ct) > 64 {
+			ct = "no content type"
+		}
+		e.reason = fmt.Sprintf("HTTP %d %s (%s, %d bytes)", resp.StatusCode, http.StatusText(resp.StatusCode), ct, len(body))
+	}
 	e.retriable = resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
-	if v := resp.Header.Get("Retry-After"); v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n > 0 {
-			e.retryAfter = min(time.Duration(n)*time.Second, 30*time.Second)
+	e.retryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+	return e
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return time.Duration(max(n, 0)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return 0
+}
+
+// maxReason bounds the reason recorded for a failed call, in characters.
+const maxReason = 200
+
+// tokenLike matches what may be a credential in downstream text: bearer,
+// SSWS and basic values, Wrike's token formats, and Okta's API token shape.
+var tokenLike = regexp.MustCompile(`(?i)\b(bearer|ssws|basic)(\s+|%20|:\s*)[^\s"',;<>()\[\]{}]+|\bwrk[a4]_[A-Za-z0-9_-]+|\b00[A-Za-z0-9_-]{40}\b`)
+
+// scrub makes downstream text safe to record: secrets (and anything shaped
+// like a token) replaced, control characters flattened, and at most
+// maxReason characters.
+func scrub(s string, secrets ...string) string {
+	for _, sec := range secrets {
+		if len(sec) >= 8 {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
 		}
 	}
-	return e
+	s = tokenLike.ReplaceAllStringFunc(s, func(m string) string {
+		if sm := tokenLike.FindStringSubmatch(m); sm[1] != "" {
+			return sm[1] + " [redacted]"
+		}
+		return "[redacted]"
+	})
+	s = strings.Join(strings.FieldsFunc(strings.ToValidUTF8(s, ""), func(r rune) bool { return r < ' ' || r == 0x7f }), " ")
+	if r := []rune(s); len(r) > maxReason {
+		s = string(r[:maxReason]) + "…"
+	}
+	return s
 }
 
 func malformed(what string, err error) *callError {
@@ -189,12 +247,17 @@ func scimUser(u store.OktaUser, userType, id string, active bool) map[string]any
 }
 
 type scimResource struct {
-	ID     string `json:"id"`
-	Active *bool  `json:"active"`
+	ID       string `json:"id"`
+	UserName string `json:"userName"`
+	Active   *bool  `json:"active"`
 }
 
 // findByUserName is Okta's lookup before a create:
 // GET /Users?filter=userName eq "x". It returns the id, or "" when none.
+// Only a user whose userName is the same address in canonical form counts:
+// a service provider that compares with Unicode case folding answers a
+// look-alike (U+212A for "k"), and linking to it would hand the person
+// another's account.
 func (c *scimClient) findByUserName(ctx context.Context, base, token, userName string) (string, error) {
 	q := url.Values{}
 	q.Set("filter", `userName eq "`+strings.ReplaceAll(userName, `"`, `\"`)+`"`)
@@ -214,8 +277,9 @@ func (c *scimClient) findByUserName(ctx context.Context, base, token, userName s
 	if list.TotalResults == nil {
 		return "", malformed("GET /Users", errors.New("no totalResults"))
 	}
+	key := mailaddr.Key(userName)
 	for _, r := range list.Resources {
-		if r.ID != "" {
+		if r.ID != "" && mailaddr.Key(r.UserName) == key {
 			return r.ID, nil
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 )
 
 // profileAttributes are the attributes of Okta's base user profile.
@@ -62,7 +63,8 @@ func link(href string) map[string]string { return map[string]string{"href": href
 type profileInput map[string]*string
 
 // validateProfile checks a whole profile: only known attributes, the four
-// required ones present, login and email shaped like email addresses.
+// required ones present, login and the emails valid email addresses
+// (mailaddr: one '@', RFC 5321 lengths, no look-alike characters).
 func validateProfile(p map[string]string) error {
 	var causes []string
 	for _, k := range sortedKeys(p) {
@@ -75,21 +77,17 @@ func validateProfile(p map[string]string) error {
 			causes = append(causes, k+": The field cannot be left blank")
 		}
 	}
-	for _, k := range []string{"login", "email"} {
-		if v := p[k]; v != "" && !looksLikeEmail(v) {
-			causes = append(causes, k+": Does not match required pattern (an email address)")
+	for _, k := range []string{"login", "email", "secondEmail"} {
+		if v := p[k]; v != "" {
+			if _, err := mailaddr.Parse(v); err != nil {
+				causes = append(causes, k+": Does not match required pattern (an email address): "+err.Error())
+			}
 		}
 	}
 	if len(causes) > 0 {
 		return invalid("User", causes...)
 	}
 	return nil
-}
-
-func looksLikeEmail(s string) bool {
-	local, domain, ok := strings.Cut(s, "@")
-	return ok && local != "" && strings.Contains(domain, ".") && !strings.ContainsAny(s, " \t\r\n") &&
-		!strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
 }
 
 func sortedKeys[V any](m map[string]V) []string {

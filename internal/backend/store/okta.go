@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 )
 
 // The Okta face's records. Timestamps are strings in Okta's format
@@ -72,12 +74,45 @@ type OktaAppUserState struct {
 	Status, SyncState, StatusChanged, LastSync string
 }
 
-// OktaTask is one durable provisioning task for an (app, user) pair.
+// OktaTask is the durable provisioning task of an (app, user) pair: one per
+// pair, whatever number of changes queued it. Version counts those changes,
+// so that an attempt finishes the task only when no change arrived while it
+// ran. Status is PENDING (queued, maybe waiting until NotBefore) or FAILED
+// (given up; listed and retried through the tasks API).
 type OktaTask struct {
 	Seq                          int64
+	ID                           string
 	AppID, UserID, Kind, Created string
+	Version                      int64
+	Status, Operation, LastError string
 	Attempts                     int
-	NotBefore                    string
+	// FirstAttempt and LastAttempt are the times of the first and latest
+	// attempt; RetrySince starts the current retry window.
+	FirstAttempt, LastAttempt, RetrySince, NotBefore string
+	// Login is the user's login, filled in by listings.
+	Login string
+}
+
+// Provisioning task statuses.
+const (
+	TaskPending = "PENDING"
+	TaskFailed  = "FAILED"
+)
+
+// OktaTaskOutcome is the result of one provisioning attempt for the task
+// version the attempt ran for.
+type OktaTaskOutcome struct {
+	AppID, UserID string
+	Version       int64
+	// Done: the account is in line; the task is removed unless a newer
+	// change queued it again meanwhile.
+	Done bool
+	// Otherwise the attempt failed at At with Error while doing Operation;
+	// Status is PENDING (retry at NotBefore) or FAILED (give up).
+	Operation, Error, At, Status, NotBefore string
+	// State (when its AppID is set) and Events are saved with the outcome.
+	State  OktaAppUserState
+	Events []OktaLogEvent
 }
 
 // OktaSyncView is everything the engine needs to bring one user's downstream
@@ -172,8 +207,8 @@ func (p preparedQuerier) stmt(ctx context.Context, query string) (*sql.Stmt, err
 
 var errNotPrepared = errors.New("store: statement not prepared")
 
-// engineWrites are the statements of FinishOktaTasks.
-var engineWrites = []string{deleteTaskSQL, upsertStateSQL, insertEventSQL}
+// engineWrites are the statements of SaveOktaTaskOutcome and enqueueForUser.
+var engineWrites = []string{deleteTaskSQL, failTaskSQL, upsertStateSQL, insertEventSQL, enqueueForUserSQL + queueTask}
 
 // prepareWrites prepares the engine's write statements on the writer's
 // connection; it must run outside any transaction.
@@ -356,7 +391,8 @@ func scanUser(sc rowScanner) (OktaUser, error) {
 }
 
 func getUser(ctx context.Context, q querier, idOrLogin string) (OktaUser, error) {
-	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+` FROM okta_users WHERE id = ?1 OR login_lower = lower(?1) LIMIT 1`, idOrLogin))
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+` FROM okta_users WHERE id = ?1 OR login_lower = ?2 LIMIT 1`,
+		idOrLogin, mailaddr.Key(idOrLogin)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, ErrNotFound
 	}
@@ -368,6 +404,7 @@ func getUser(ctx context.Context, q querier, idOrLogin string) (OktaUser, error)
 // groups are assigned to. A login already taken is ErrConflict, an unknown
 // group ErrNotFound; either way nothing is stored.
 func (s *OktaStore) CreateOktaUsers(ctx context.Context, users []OktaUser, groupIDs []string) ([]OktaTask, error) {
+	s.prepareWrites(ctx)
 	var tasks []OktaTask
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		tasks = tasks[:0]
@@ -384,7 +421,7 @@ func (s *OktaStore) CreateOktaUsers(ctx context.Context, users []OktaUser, group
 		defer func() { _ = mem.Close() }()
 		for _, u := range users {
 			if _, err := ins.ExecContext(ctx, u.ID, u.Status, encodeProfile(u.Profile), u.Created, u.Activated, u.StatusChanged, u.LastUpdated,
-				strings.ToLower(u.Login())); err != nil {
+				mailaddr.Key(u.Login())); err != nil {
 				if isUniqueViolation(err) {
 					return ErrConflict
 				}
@@ -404,7 +441,7 @@ func (s *OktaStore) CreateOktaUsers(ctx context.Context, users []OktaUser, group
 					}
 				}
 			}
-			t, err := enqueueForUser(ctx, tx, u.ID, "assign", u.Created)
+			t, err := enqueueForUser(ctx, preparedQuerier{s: s, tx: tx}, u.ID, "assign", u.Created)
 			if err != nil {
 				return err
 			}
@@ -424,7 +461,53 @@ func groupExists(ctx context.Context, q querier, id string) error {
 	return err
 }
 
-// OktaUser finds a user by id or login (case-insensitively).
+// CanonicalOktaLogins rewrites the login keys of users stored before keys
+// were canonical (strings.ToLower turned U+212A KELVIN SIGN into "k", so a
+// look-alike held the real login's key) and reports how many changed. Only
+// profiles holding non-ASCII text are read; a key another user already
+// holds is left as it was.
+func (s *OktaStore) CanonicalOktaLogins(ctx context.Context) (int, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		n = 0
+		rows, err := tx.QueryContext(ctx, `SELECT id, profile, login_lower FROM okta_users WHERE profile GLOB ?`, "*[^\x01-\x7f]*")
+		if err != nil {
+			return err
+		}
+		type rekey struct{ id, key string }
+		var changed []rekey
+		for rows.Next() {
+			var id, profile, key string
+			if err := rows.Scan(&id, &profile, &key); err != nil {
+				_ = rows.Close()
+				return err
+			}
+			p, err := decodeProfile(profile)
+			if err != nil {
+				_ = rows.Close()
+				return err
+			}
+			if k := mailaddr.Key(p["login"]); k != key {
+				changed = append(changed, rekey{id, k})
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, c := range changed {
+			res, err := tx.ExecContext(ctx, `UPDATE OR IGNORE okta_users SET login_lower = ? WHERE id = ?`, c.key, c.id)
+			if err != nil {
+				return err
+			}
+			m, _ := res.RowsAffected()
+			n += m
+		}
+		return nil
+	})
+	return int(n), err
+}
+
+// OktaUser finds a user by id or login (in canonical form, see mailaddr.Key).
 func (s *OktaStore) OktaUser(ctx context.Context, idOrLogin string) (OktaUser, error) {
 	return getUser(ctx, s.db.read, idOrLogin)
 }
@@ -440,6 +523,7 @@ func (s *OktaStore) OktaUsers(ctx context.Context, after string, limit int, matc
 // kind is not empty, queues provisioning of that kind for every app the user
 // is assigned to or was provisioned to. fn's error aborts the change.
 func (s *OktaStore) UpdateOktaUser(ctx context.Context, id string, kind string, fn func(*OktaUser) error) (OktaUser, []OktaTask, error) {
+	s.prepareWrites(ctx)
 	var out OktaUser
 	var tasks []OktaTask
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
@@ -451,7 +535,7 @@ func (s *OktaStore) UpdateOktaUser(ctx context.Context, id string, kind string, 
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE okta_users SET status = ?, profile = ?, login_lower = ?, activated = ?, status_changed = ?, last_updated = ? WHERE id = ?`,
-			u.Status, encodeProfile(u.Profile), strings.ToLower(u.Login()), u.Activated, u.StatusChanged, u.LastUpdated, u.ID); err != nil {
+			u.Status, encodeProfile(u.Profile), mailaddr.Key(u.Login()), u.Activated, u.StatusChanged, u.LastUpdated, u.ID); err != nil {
 			if isUniqueViolation(err) {
 				return ErrConflict
 			}
@@ -460,7 +544,7 @@ func (s *OktaStore) UpdateOktaUser(ctx context.Context, id string, kind string, 
 		out = u
 		tasks = nil
 		if kind != "" {
-			tasks, err = enqueueForUser(ctx, tx, u.ID, kind, u.LastUpdated)
+			tasks, err = enqueueForUser(ctx, preparedQuerier{s: s, tx: tx}, u.ID, kind, u.LastUpdated)
 		}
 		return err
 	})
@@ -494,22 +578,45 @@ func (s *OktaStore) DeleteOktaUser(ctx context.Context, id string) error {
 
 // enqueueForUser queues a task for every app the user is assigned to or holds
 // a downstream account in.
-func enqueueForUser(ctx context.Context, tx *sql.Tx, userID, kind, now string) ([]OktaTask, error) {
-	return insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created)
-		SELECT app_id, ?1, ?2, ?3 FROM (
-			SELECT app_id FROM okta_app_user_direct WHERE user_id = ?1
-			UNION SELECT g.app_id FROM okta_app_groups g JOIN okta_group_members m ON m.group_id = g.group_id WHERE m.user_id = ?1
-			UNION SELECT app_id FROM okta_app_user_state WHERE user_id = ?1 AND external_id <> '')
-		RETURNING seq, app_id, user_id, kind, created`, userID, kind, now)
+// It runs prepared (see prepareWrites): users are created and changed by the
+// thousand.
+func enqueueForUser(ctx context.Context, q querier, userID, kind, now string) ([]OktaTask, error) {
+	return insertTasks(ctx, q, enqueueForUserSQL, userID, kind, now)
 }
 
-func insertTasks(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]OktaTask, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	return collect(rows, err, func(sc rowScanner) (OktaTask, error) {
-		var t OktaTask
-		err := sc.Scan(&t.Seq, &t.AppID, &t.UserID, &t.Kind, &t.Created)
-		return t, err
-	}, nil, -1)
+const enqueueForUserSQL = `INSERT INTO okta_tasks(app_id, user_id, kind, created)
+	SELECT app_id, ?1, ?2, ?3 FROM (
+		SELECT app_id FROM okta_app_user_direct WHERE user_id = ?1
+		UNION SELECT g.app_id FROM okta_app_groups g JOIN okta_group_members m ON m.group_id = g.group_id WHERE m.user_id = ?1
+		UNION SELECT app_id FROM okta_app_user_state WHERE user_id = ?1 AND external_id <> '') WHERE true`
+
+// queueTask completes an INSERT INTO okta_tasks(app_id, user_id, kind,
+// created) so that a change to a user with a task already queued bumps that
+// task's version instead of adding another, and a FAILED task is queued
+// again with a new retry window: the user's latest state is what the next
+// attempt pushes.
+const queueTask = ` ON CONFLICT(app_id, user_id) DO UPDATE SET version = version + 1, kind = excluded.kind,
+	not_before = CASE WHEN status = 'FAILED' THEN '' ELSE not_before END,
+	retry_since = CASE WHEN status = 'FAILED' THEN '' ELSE retry_since END,
+	status = 'PENDING'
+	RETURNING ` + taskCols
+
+const taskCols = `seq, id, app_id, user_id, kind, created, version, status, operation, attempts, last_error,
+	first_attempt, last_attempt, retry_since, not_before`
+
+func scanTask(sc rowScanner) (OktaTask, error) {
+	var t OktaTask
+	err := sc.Scan(&t.Seq, &t.ID, &t.AppID, &t.UserID, &t.Kind, &t.Created, &t.Version, &t.Status, &t.Operation,
+		&t.Attempts, &t.LastError, &t.FirstAttempt, &t.LastAttempt, &t.RetrySince, &t.NotBefore)
+	return t, err
+}
+
+// insertTasks runs an INSERT INTO okta_tasks ... SELECT (ending in a WHERE
+// clause, which SQLite needs before an upsert) or ... VALUES, as queueTask
+// completes it, and returns the queued tasks.
+func insertTasks(ctx context.Context, q querier, query string, args ...any) ([]OktaTask, error) {
+	rows, err := q.QueryContext(ctx, query+queueTask, args...)
+	return collect(rows, err, scanTask, nil, -1)
 }
 
 // ---- groups
@@ -613,7 +720,7 @@ func (s *OktaStore) DeleteOktaGroup(ctx context.Context, id, now string) ([]Okta
 		var err error
 		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created)
 			SELECT g.app_id, m.user_id, 'unassign', ?2 FROM okta_app_groups g JOIN okta_group_members m ON m.group_id = g.group_id
-			WHERE g.group_id = ?1 RETURNING seq, app_id, user_id, kind, created`, id, now)
+			WHERE g.group_id = ?1`, id, now)
 		if err != nil {
 			return err
 		}
@@ -673,8 +780,7 @@ func (s *OktaStore) SetOktaGroupMember(ctx context.Context, groupID, userID stri
 			return err
 		}
 		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created)
-			SELECT app_id, ?2, ?3, ?4 FROM okta_app_groups WHERE group_id = ?1
-			RETURNING seq, app_id, user_id, kind, created`, groupID, userID, kind, now)
+			SELECT app_id, ?2, ?3, ?4 FROM okta_app_groups WHERE group_id = ?1`, groupID, userID, kind, now)
 		return err
 	})
 	return tasks, err
@@ -735,8 +841,10 @@ func (s *OktaStore) OktaApps(ctx context.Context, after string, limit int, match
 }
 
 // UpdateOktaApp changes an app through fn. When fn returns a task kind, a
-// task of that kind is queued for every assigned user whose downstream
-// account is not synchronized (used when provisioning becomes possible).
+// task of that kind is queued for every user of the app whose downstream
+// account is not synchronized (assigned, or holding an account whose last
+// change was not pushed) and every FAILED task of the app is queued again:
+// used when provisioning becomes possible or its credentials change.
 func (s *OktaStore) UpdateOktaApp(ctx context.Context, id string, fn func(*OktaApp) (string, error)) (OktaApp, []OktaTask, error) {
 	var out OktaApp
 	var tasks []OktaTask
@@ -765,14 +873,42 @@ func (s *OktaStore) UpdateOktaApp(ctx context.Context, id string, fn func(*OktaA
 			return nil
 		}
 		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created)
-			SELECT ?1, a.user_id, ?2, ?3 FROM (`+assignedUsersSQL+`) a
-			LEFT JOIN okta_app_user_state st ON st.app_id = ?1 AND st.user_id = a.user_id
-			WHERE st.sync_state IS NULL OR st.sync_state <> 'SYNCHRONIZED'
-			RETURNING seq, app_id, user_id, kind, created`, a.ID, kind, a.LastUpdated)
+			SELECT ?1, user_id, ?2, ?3 FROM (
+				SELECT a.user_id FROM (`+assignedUsersSQL+`) a
+				LEFT JOIN okta_app_user_state st ON st.app_id = ?1 AND st.user_id = a.user_id
+				WHERE st.sync_state IS NULL OR st.sync_state <> 'SYNCHRONIZED'
+				UNION SELECT user_id FROM okta_app_user_state WHERE app_id = ?1 AND sync_state <> 'SYNCHRONIZED'
+				UNION SELECT user_id FROM okta_tasks WHERE app_id = ?1 AND status = 'FAILED') WHERE true`, a.ID, kind, a.LastUpdated)
 		return err
 	})
 	return out, tasks, err
 }
+
+// DeleteOktaApp removes an app with its connection, assignments,
+// provisioning state and queued tasks. It refuses an ACTIVE app with
+// ErrConflict: Okta deletes only deactivated apps.
+func (s *OktaStore) DeleteOktaApp(ctx context.Context, id string) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		a, err := s.getApp(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if a.Status == "ACTIVE" {
+			return ErrConflict
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM okta_tasks WHERE app_id = ?`, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM okta_apps WHERE id = ?`, id)
+		return err
+	})
+}
+
+// userGroupsOfApp joins a user's group memberships (m, to be narrowed by
+// m.user_id) to the group assignments of app ? (g). CROSS JOIN keeps SQLite
+// from starting with the app's group assignments: with thousands of them,
+// that costs one probe per assigned group for every user looked up.
+const userGroupsOfApp = `okta_group_members m CROSS JOIN okta_app_groups g ON g.app_id = ? AND g.group_id = m.group_id`
 
 // assignedUsersSQL selects the ids of the users assigned to app ?1.
 const assignedUsersSQL = `SELECT user_id FROM okta_app_user_direct WHERE app_id = ?1
@@ -813,8 +949,7 @@ func (s *OktaStore) PutOktaAppGroup(ctx context.Context, ag OktaAppGroup) (OktaA
 		}
 		out = g
 		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created)
-			SELECT ?1, user_id, 'assign', ?3 FROM okta_group_members WHERE group_id = ?2
-			RETURNING seq, app_id, user_id, kind, created`, ag.AppID, ag.GroupID, ag.LastUpdated)
+			SELECT ?1, user_id, 'assign', ?3 FROM okta_group_members WHERE group_id = ?2`, ag.AppID, ag.GroupID, ag.LastUpdated)
 		return err
 	})
 	return out, tasks, err
@@ -853,8 +988,7 @@ func (s *OktaStore) DeleteOktaAppGroup(ctx context.Context, appID, groupID, now 
 			return ErrNotFound
 		}
 		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created)
-			SELECT ?1, user_id, 'unassign', ?3 FROM okta_group_members WHERE group_id = ?2
-			RETURNING seq, app_id, user_id, kind, created`, appID, groupID, now)
+			SELECT ?1, user_id, 'unassign', ?3 FROM okta_group_members WHERE group_id = ?2`, appID, groupID, now)
 		return err
 	})
 	return tasks, err
@@ -879,8 +1013,7 @@ func (s *OktaStore) PutOktaAppUser(ctx context.Context, appID, userID string, pr
 			return err
 		}
 		var err error
-		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created) VALUES (?, ?, 'assign', ?)
-			RETURNING seq, app_id, user_id, kind, created`, appID, userID, now)
+		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created) VALUES (?, ?, 'assign', ?)`, appID, userID, now)
 		return err
 	})
 	return tasks, err
@@ -898,8 +1031,7 @@ func (s *OktaStore) DeleteOktaAppUser(ctx context.Context, appID, userID, now st
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM okta_app_groups g JOIN okta_group_members m ON m.group_id = g.group_id
-				WHERE g.app_id = ? AND m.user_id = ? LIMIT 1`, appID, userID).Scan(&one)
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM `+userGroupsOfApp+` WHERE m.user_id = ? LIMIT 1`, appID, userID).Scan(&one)
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrNotFound
 			}
@@ -908,8 +1040,7 @@ func (s *OktaStore) DeleteOktaAppUser(ctx context.Context, appID, userID, now st
 			}
 			return ErrConflict
 		}
-		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created) VALUES (?, ?, 'unassign', ?)
-			RETURNING seq, app_id, user_id, kind, created`, appID, userID, now)
+		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created) VALUES (?, ?, 'unassign', ?)`, appID, userID, now)
 		return err
 	})
 	return tasks, err
@@ -942,16 +1073,15 @@ func (s *OktaStore) OktaAppUsers(ctx context.Context, appID, after string, limit
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, err
 	}
+	byID, err := appUsers(ctx, s.db.read, appID, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]OktaAppUser, 0, len(ids))
 	for _, id := range ids {
-		au, err := appUser(ctx, s.db.read, appID, id)
-		if errors.Is(err, ErrNotFound) {
-			continue // unassigned between the two queries
+		if au, ok := byID[id]; ok { // else unassigned between the two queries
+			out = append(out, au)
 		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, au)
 	}
 	return out, nil
 }
@@ -978,9 +1108,8 @@ func resolveAssignment(ctx context.Context, q querier, appID, userID string) (as
 	case !errors.Is(err, sql.ErrNoRows):
 		return a, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT g.profile, g.created, g.last_updated FROM okta_app_groups g
-		JOIN okta_group_members m ON m.group_id = g.group_id
-		WHERE g.app_id = ? AND m.user_id = ? ORDER BY g.priority, g.created, g.group_id`, appID, userID)
+	rows, err := q.QueryContext(ctx, `SELECT g.profile, g.created, g.last_updated FROM `+userGroupsOfApp+`
+		WHERE m.user_id = ? ORDER BY g.priority, g.created, g.group_id`, appID, userID)
 	if err != nil {
 		return a, err
 	}
@@ -990,24 +1119,32 @@ func resolveAssignment(ctx context.Context, q querier, appID, userID string) (as
 		if err := rows.Scan(&profile, &created, &updated); err != nil {
 			return a, err
 		}
-		p, err := decodeProfile(profile)
-		if err != nil {
+		if err := a.addGroup(profile, created, updated); err != nil {
 			return a, err
-		}
-		if !a.assigned {
-			a.assigned = true
-			a.created, a.lastUpdated = created, updated
-			a.profile = map[string]string{}
-		}
-		// A direct assignment's attributes win; groups fill in what it
-		// leaves out, the highest-priority group first.
-		for k, v := range p {
-			if _, ok := a.profile[k]; !ok && v != "" {
-				a.profile[k] = v
-			}
 		}
 	}
 	return a, rows.Err()
+}
+
+// addGroup adds a group assignment to a, groups taken in priority order.
+func (a *assignment) addGroup(profile, created, updated string) error {
+	p, err := decodeProfile(profile)
+	if err != nil {
+		return err
+	}
+	if !a.assigned {
+		a.assigned = true
+		a.created, a.lastUpdated = created, updated
+		a.profile = map[string]string{}
+	}
+	// A direct assignment's attributes win; groups fill in what it
+	// leaves out, the highest-priority group first.
+	for k, v := range p {
+		if _, ok := a.profile[k]; !ok && v != "" {
+			a.profile[k] = v
+		}
+	}
+	return nil
 }
 
 func getState(ctx context.Context, q querier, appID, userID string) (OktaAppUserState, bool, error) {
@@ -1034,41 +1171,183 @@ func appUser(ctx context.Context, q querier, appID, userID string) (OktaAppUser,
 	if !a.assigned {
 		return au, ErrNotFound
 	}
-	au.UserID, au.Login = u.ID, u.Login()
-	au.Scope = "GROUP"
-	if a.direct {
-		au.Scope = "USER"
-	}
-	au.Profile, au.Created, au.LastUpdated = a.profile, a.created, a.lastUpdated
 	st, ok, err := getState(ctx, q, appID, u.ID)
 	if err != nil {
 		return au, err
 	}
-	if !ok {
+	var one int
+	err = q.QueryRowContext(ctx, `SELECT 1 FROM okta_tasks WHERE app_id = ? AND user_id = ? AND status = 'PENDING'`, appID, u.ID).Scan(&one)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return au, err
+	}
+	return newAppUser(u, a, st, ok, err == nil), nil
+}
+
+// newAppUser is u's assignment a with the engine's state st (hasState: st
+// was stored) and whether a task for it is queued.
+func newAppUser(u OktaUser, a assignment, st OktaAppUserState, hasState, pending bool) OktaAppUser {
+	au := OktaAppUser{AppID: st.AppID, UserID: u.ID, Login: u.Login(), Scope: "GROUP", Pending: pending}
+	if a.direct {
+		au.Scope = "USER"
+	}
+	au.Profile, au.Created, au.LastUpdated = a.profile, a.created, a.lastUpdated
+	if !hasState {
 		st.Status, st.StatusChanged = "STAGED", a.created
 	}
 	au.OktaAppUserState = st
-	var one int
-	err = q.QueryRowContext(ctx, `SELECT 1 FROM okta_tasks WHERE app_id = ? AND user_id = ? LIMIT 1`, appID, u.ID).Scan(&one)
-	switch {
-	case err == nil:
-		au.Pending = true
-	case !errors.Is(err, sql.ErrNoRows):
-		return au, err
+	return au
+}
+
+// appUsers is appUser for a page of user ids, with one query per table
+// whatever the number of users; users not assigned are left out.
+func appUsers(ctx context.Context, q querier, appID string, ids []string) (map[string]OktaAppUser, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	return au, nil
+	in := strings.Repeat(",?", len(ids))[1:]
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, appID)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+userCols+` FROM okta_users WHERE id IN (`+in+`)`, args[1:]...)
+	users, err := collect(rows, err, scanUser, nil, -1)
+	if err != nil {
+		return nil, err
+	}
+	assigned := map[string]*assignment{}
+	type assignmentRow struct{ userID, profile, created, updated string }
+	scanAssignment := func(sc rowScanner) (r assignmentRow, err error) {
+		err = sc.Scan(&r.userID, &r.profile, &r.created, &r.updated)
+		return r, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT user_id, profile, created, last_updated FROM okta_app_user_direct
+		WHERE app_id = ? AND user_id IN (`+in+`)`, args...)
+	direct, err := collect(rows, err, scanAssignment, nil, -1)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range direct {
+		p, err := decodeProfile(r.profile)
+		if err != nil {
+			return nil, err
+		}
+		assigned[r.userID] = &assignment{assigned: true, direct: true, profile: p, created: r.created, lastUpdated: r.updated}
+	}
+	rows, err = q.QueryContext(ctx, `SELECT m.user_id, g.profile, g.created, g.last_updated FROM `+userGroupsOfApp+`
+		WHERE m.user_id IN (`+in+`) ORDER BY m.user_id, g.priority, g.created, g.group_id`, args...)
+	viaGroups, err := collect(rows, err, scanAssignment, nil, -1)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range viaGroups {
+		a := assigned[r.userID]
+		if a == nil {
+			a = &assignment{}
+			assigned[r.userID] = a
+		}
+		if err := a.addGroup(r.profile, r.created, r.updated); err != nil {
+			return nil, err
+		}
+	}
+	rows, err = q.QueryContext(ctx, `SELECT app_id, user_id, external_id, remote_active, status, sync_state, status_changed, last_sync
+		FROM okta_app_user_state WHERE app_id = ? AND user_id IN (`+in+`)`, args...)
+	states, err := collect(rows, err, func(sc rowScanner) (st OktaAppUserState, err error) {
+		err = sc.Scan(&st.AppID, &st.UserID, &st.ExternalID, &st.RemoteActive, &st.Status, &st.SyncState, &st.StatusChanged, &st.LastSync)
+		return st, err
+	}, nil, -1)
+	if err != nil {
+		return nil, err
+	}
+	stateOf := make(map[string]OktaAppUserState, len(states))
+	for _, st := range states {
+		stateOf[st.UserID] = st
+	}
+	rows, err = q.QueryContext(ctx, `SELECT DISTINCT user_id FROM okta_tasks WHERE app_id = ? AND status = 'PENDING' AND user_id IN (`+in+`)`, args...)
+	queued, err := collect(rows, err, func(sc rowScanner) (id string, err error) { return id, sc.Scan(&id) }, nil, -1)
+	if err != nil {
+		return nil, err
+	}
+	pending := make(map[string]bool, len(queued))
+	for _, id := range queued {
+		pending[id] = true
+	}
+	out := make(map[string]OktaAppUser, len(users))
+	for _, u := range users {
+		a := assigned[u.ID]
+		if a == nil {
+			continue
+		}
+		st, hasState := stateOf[u.ID]
+		if !hasState {
+			st = OktaAppUserState{AppID: appID, UserID: u.ID}
+		}
+		out[u.ID] = newAppUser(u, *a, st, hasState, pending[u.ID])
+	}
+	return out, nil
 }
 
 // ---- provisioning engine
 
-// PendingOktaTasks returns every queued task in queue order.
+// PendingOktaTasks returns every PENDING task in queue order.
 func (s *OktaStore) PendingOktaTasks(ctx context.Context) ([]OktaTask, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT seq, app_id, user_id, kind, created, attempts, not_before FROM okta_tasks ORDER BY seq`)
-	return collect(rows, err, func(sc rowScanner) (OktaTask, error) {
-		var t OktaTask
-		err := sc.Scan(&t.Seq, &t.AppID, &t.UserID, &t.Kind, &t.Created, &t.Attempts, &t.NotBefore)
-		return t, err
-	}, nil, -1)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+taskCols+` FROM okta_tasks WHERE status = 'PENDING' ORDER BY seq`)
+	return collect(rows, err, scanTask, nil, -1)
+}
+
+// OktaTask finds the task of an (app, user) pair.
+func (s *OktaStore) OktaTask(ctx context.Context, appID, userID string) (OktaTask, error) {
+	t, err := scanTask(preparedQuerier{s: s}.QueryRowContext(ctx, taskByUserSQL, appID, userID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, ErrNotFound
+	}
+	return t, err
+}
+
+const taskByUserSQL = `SELECT ` + taskCols + ` FROM okta_tasks WHERE app_id = ? AND user_id = ?`
+
+// OktaTasks lists an app's tasks ordered by id after the given id, with the
+// given status (both when empty), at most limit, each with its user's login.
+func (s *OktaStore) OktaTasks(ctx context.Context, appID, status, after string, limit int) ([]OktaTask, error) {
+	if _, err := s.getApp(ctx, s.db.read, appID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.read.QueryContext(ctx, listTasksSQL, appID, status, after, limit)
+	return collect(rows, err, scanTaskWithLogin, nil, -1)
+}
+
+const listTasksSQL = `SELECT t.seq, t.id, t.app_id, t.user_id, t.kind, t.created, t.version, t.status, t.operation, t.attempts,
+	t.last_error, t.first_attempt, t.last_attempt, t.retry_since, t.not_before, json_extract(u.profile, '$.login')
+	FROM okta_tasks t JOIN okta_users u ON u.id = t.user_id
+	WHERE t.app_id = ?1 AND (?2 = '' OR t.status = ?2) AND t.id > ?3 ORDER BY t.id LIMIT ?4`
+
+func scanTaskWithLogin(sc rowScanner) (OktaTask, error) {
+	var t OktaTask
+	err := sc.Scan(&t.Seq, &t.ID, &t.AppID, &t.UserID, &t.Kind, &t.Created, &t.Version, &t.Status, &t.Operation,
+		&t.Attempts, &t.LastError, &t.FirstAttempt, &t.LastAttempt, &t.RetrySince, &t.NotBefore, &t.Login)
+	return t, err
+}
+
+// RequeueOktaTasks queues tasks of an app again at once, with a new retry
+// window: those named by ids (any status), or with no ids every FAILED one.
+// Unknown ids are skipped. It returns the tasks queued.
+func (s *OktaStore) RequeueOktaTasks(ctx context.Context, appID string, ids []string) ([]OktaTask, error) {
+	var tasks []OktaTask
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		if _, err := s.getApp(ctx, tx, appID); err != nil {
+			return err
+		}
+		idList, err := json.Marshal(ids)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `UPDATE okta_tasks SET status = 'PENDING', not_before = '', retry_since = '', version = version + 1
+			WHERE app_id = ?1 AND (CASE WHEN ?2 THEN id IN (SELECT value FROM json_each(?3)) ELSE status = 'FAILED' END)
+			RETURNING `+taskCols, appID, len(ids) > 0, string(idList))
+		tasks, err = collect(rows, err, scanTask, nil, -1)
+		return err
+	})
+	return tasks, err
 }
 
 // OktaSyncView gathers the state needed to provision one user to one app.
@@ -1101,37 +1380,47 @@ func (s *OktaStore) OktaSyncView(ctx context.Context, appID, userID string) (Okt
 	return v, err
 }
 
-// FinishOktaTasks removes finished tasks and, in the same transaction, saves
-// the downstream account's state (when st.AppID is set) and the attempt's
-// System Log events.
-func (s *OktaStore) FinishOktaTasks(ctx context.Context, seqs []int64, st OktaAppUserState, events []OktaLogEvent) error {
+// SaveOktaTaskOutcome records an attempt with the account state and events
+// in one transaction. It returns the task's status afterwards: "" when the
+// task is finished, PENDING when it must run again (at NotBefore, or at
+// once when a newer change arrived during the attempt), FAILED when given up.
+func (s *OktaStore) SaveOktaTaskOutcome(ctx context.Context, o OktaTaskOutcome) (string, error) {
 	s.prepareWrites(ctx)
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	var status string
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		q := preparedQuerier{s: s, tx: tx}
-		for _, seq := range seqs {
-			if _, err := q.ExecContext(ctx, deleteTaskSQL, seq); err != nil {
+		status = ""
+		if o.Done {
+			res, err := q.ExecContext(ctx, deleteTaskSQL, o.AppID, o.UserID, o.Version)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				status = TaskPending
+			}
+		} else {
+			err := q.QueryRowContext(ctx, failTaskSQL, o.AppID, o.UserID, o.Version, o.Operation, o.Error, o.At, o.Status, o.NotBefore).Scan(&status)
+			if errors.Is(err, sql.ErrNoRows) {
+				status = "" // removed meanwhile (user or app deleted)
+			} else if err != nil {
 				return err
 			}
 		}
-		return saveStateAndEvents(ctx, q, st, events)
+		return saveStateAndEvents(ctx, q, o.State, o.Events)
 	})
-}
-
-// RetryOktaTasks records a failed attempt: the tasks stay queued with their
-// attempt count and earliest next run, and the events are logged.
-func (s *OktaStore) RetryOktaTasks(ctx context.Context, seqs []int64, attempts int, notBefore string, st OktaAppUserState, events []OktaLogEvent) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
-		for _, seq := range seqs {
-			if _, err := tx.ExecContext(ctx, `UPDATE okta_tasks SET attempts = ?, not_before = ? WHERE seq = ?`, attempts, notBefore, seq); err != nil {
-				return err
-			}
-		}
-		return saveStateAndEvents(ctx, tx, st, events)
-	})
+	return status, err
 }
 
 const (
-	deleteTaskSQL  = `DELETE FROM okta_tasks WHERE seq = ?`
+	deleteTaskSQL = `DELETE FROM okta_tasks WHERE app_id = ? AND user_id = ? AND version = ?`
+	// failTaskSQL records a failed attempt; a task asked to become FAILED
+	// stays PENDING, to run at once, when a change arrived during the attempt.
+	failTaskSQL = `UPDATE okta_tasks SET attempts = attempts + 1, operation = ?4, last_error = ?5, last_attempt = ?6,
+		first_attempt = CASE WHEN first_attempt = '' THEN ?6 ELSE first_attempt END,
+		retry_since = CASE WHEN retry_since = '' THEN ?6 ELSE retry_since END,
+		status = CASE WHEN ?7 = 'FAILED' AND version = ?3 THEN 'FAILED' ELSE 'PENDING' END,
+		not_before = CASE WHEN ?7 = 'FAILED' THEN '' ELSE ?8 END
+		WHERE app_id = ?1 AND user_id = ?2 RETURNING status`
 	upsertStateSQL = `INSERT INTO okta_app_user_state(app_id, user_id, external_id, remote_active, status, sync_state, status_changed, last_sync)
 		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM okta_users WHERE id = ?2) AND EXISTS (SELECT 1 FROM okta_apps WHERE id = ?1)
 		ON CONFLICT(app_id, user_id) DO UPDATE SET external_id = excluded.external_id, remote_active = excluded.remote_active,
@@ -1149,10 +1438,11 @@ func saveStateAndEvents(ctx context.Context, tx querier, st OktaAppUserState, ev
 	return insertEvents(ctx, tx, events)
 }
 
-// OktaFailedCount counts downstream accounts whose last provisioning failed.
+// OktaFailedCount counts FAILED provisioning tasks: the users whose last
+// push failed, whose sync state is ERROR.
 func (s *OktaStore) OktaFailedCount(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM okta_app_user_state WHERE sync_state = 'ERROR'`).Scan(&n)
+	err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM okta_tasks WHERE status = 'FAILED'`).Scan(&n)
 	return n, err
 }
 

@@ -54,6 +54,8 @@ type DB struct {
 	stmts sync.Map // query → *sql.Stmt
 	// secrets seals values that must be read back (see sealer).
 	secrets *sealer
+	// lock is the data directory's lock file, held until Close.
+	lock *os.File
 }
 
 type writeReq struct {
@@ -64,7 +66,9 @@ type writeReq struct {
 
 // Open opens (creating if needed) the database in dir and applies pending
 // migrations. Every write acknowledged by Write is durable: the database runs
-// in WAL mode with synchronous=FULL.
+// in WAL mode with synchronous=FULL. The directory stays locked to this
+// process until Close (ErrLocked when another holds it); it is made 0700 and
+// the database files 0600, whatever their modes were.
 func Open(ctx context.Context, dir string) (*DB, error) {
 	if dir == "" {
 		return nil, errors.New("store: a data directory is required")
@@ -72,8 +76,31 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: create data directory: %w", err)
 	}
+	// The directory holds the secret key and the database: only its owner
+	// may list or enter it, whoever created it.
+	if err := os.Chmod(dir, 0o700); err != nil { //nolint:gosec // a directory needs its x bit; 0700 is owner-only
+		return nil, fmt.Errorf("store: restrict data directory: %w", err)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	db, err := open(ctx, dir)
+	if err != nil {
+		_ = lock.Close()
+		return nil, err
+	}
+	db.lock = lock
+	return db, nil
+}
+
+// open opens the database of a data directory this process has locked.
+func open(ctx context.Context, dir string) (*DB, error) {
 	secrets, err := loadSealer(dir)
 	if err != nil {
+		return nil, err
+	}
+	if err := restrictDBFiles(dir); err != nil {
 		return nil, err
 	}
 	dsn := "file:" + filepath.Join(dir, FileName) +
@@ -123,7 +150,33 @@ func (db *DB) Close() error {
 	}
 	<-db.done
 	db.stmts.Range(func(_, st any) bool { _ = st.(*sql.Stmt).Close(); return true })
-	return errors.Join(db.read.Close(), db.write.Close())
+	err := errors.Join(db.read.Close(), db.write.Close())
+	if db.lock != nil {
+		// Last: the next process may open the database once it is closed.
+		err = errors.Join(err, db.lock.Close())
+	}
+	return err
+}
+
+// restrictDBFiles makes the database and its -wal and -shm files readable by
+// the owner only. SQLite creates the -wal and -shm files with the mode of the
+// database file, so creating that one 0600 first covers all three; files an
+// earlier version left with a wider mode are narrowed.
+func restrictDBFiles(dir string) error {
+	path := filepath.Join(dir, FileName)
+	f, err := os.OpenFile(filepath.Clean(path), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: create database file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("store: create database file: %w", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("store: restrict %s: %w", p, err)
+		}
+	}
+	return nil
 }
 
 // prepare prepares queries on the write connection, once each. Call it

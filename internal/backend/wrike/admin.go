@@ -1,9 +1,11 @@
 package wrike
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"mime"
 	"net/http"
@@ -12,8 +14,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
+	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
 // Admin API error kinds. Handlers wrap them with a human reason
@@ -139,6 +144,9 @@ func readParams(w http.ResponseWriter, r *http.Request, allowed ...string) (admi
 		}
 		return nil, fmt.Errorf("%w: cannot read the body: %w", errInvalidRequest, err)
 	}
+	if i := scim.InvalidUTF8(body); i >= 0 {
+		return nil, fmt.Errorf("%w: the body is not valid UTF-8 (byte 0x%02x at offset %d)", errInvalidRequest, body[i], i)
+	}
 	p := adminParams{}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	trimmed := strings.TrimSpace(string(body))
@@ -152,6 +160,9 @@ func readParams(w http.ResponseWriter, r *http.Request, allowed ...string) (admi
 			return nil, fmt.Errorf("%w: malformed form body: %w", errInvalidRequest, err)
 		}
 		for k, v := range vals {
+			if !utf8.ValidString(k) || !utf8.ValidString(v[len(v)-1]) {
+				return nil, fmt.Errorf("%w: form field %q is not valid UTF-8", errInvalidRequest, strings.ToValidUTF8(k, "?"))
+			}
 			p[k] = v[len(v)-1]
 		}
 	default:
@@ -202,13 +213,18 @@ func formatDate(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05
 // Approved domains.
 
 type domainJSON struct {
-	ID          string `json:"id"`
-	Domain      string `json:"domain"`
-	CreatedDate string `json:"createdDate"`
+	ID            string `json:"id"`
+	Domain        string `json:"domain"`        // canonical: A-labels, lower case
+	UnicodeDomain string `json:"unicodeDomain"` // the same domain as people read it
+	CreatedDate   string `json:"createdDate"`
 }
 
 func toDomainJSON(d store.WrikeApprovedDomain) domainJSON {
-	return domainJSON{ID: d.ID, Domain: d.Domain, CreatedDate: formatDate(d.Created)}
+	unicode := d.Domain
+	if c, err := mailaddr.ParseDomain(d.Domain); err == nil {
+		unicode = c.Unicode
+	}
+	return domainJSON{ID: d.ID, Domain: d.Domain, UnicodeDomain: unicode, CreatedDate: formatDate(d.Created)}
 }
 
 func (s *Server) listDomains(w http.ResponseWriter, _ *http.Request) error {
@@ -220,32 +236,6 @@ func (s *Server) listDomains(w http.ResponseWriter, _ *http.Request) error {
 	s.mu.RUnlock()
 	writeData(w, http.StatusOK, "approvedDomains", out)
 	return nil
-}
-
-// validDomain reports why a domain name is not a valid DNS name, or "".
-func validDomain(d string) string {
-	if len(d) > 253 {
-		return "it is longer than 253 characters"
-	}
-	labels := strings.Split(d, ".")
-	if len(labels) < 2 {
-		return "it needs at least two labels (such as example.com)"
-	}
-	for _, l := range labels {
-		if l == "" || len(l) > 63 {
-			return "each label must be 1 to 63 characters"
-		}
-		if l[0] == '-' || l[len(l)-1] == '-' {
-			return "a label cannot start or end with '-'"
-		}
-		for i := 0; i < len(l); i++ {
-			c := l[i]
-			if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
-				return fmt.Sprintf("%q is not allowed (letters, digits and '-' only)", c)
-			}
-		}
-	}
-	return ""
 }
 
 func (s *Server) createDomain(w http.ResponseWriter, r *http.Request) error {
@@ -260,18 +250,18 @@ func (s *Server) createDomain(w http.ResponseWriter, r *http.Request) error {
 	if !ok || strings.TrimSpace(domain) == "" {
 		return fmt.Errorf("%w: domain is required", errParameterRequired)
 	}
-	domain = strings.ToLower(strings.TrimSpace(domain))
-	if why := validDomain(domain); why != "" {
-		return fmt.Errorf("%w: domain %q is not a valid DNS name: %s", errInvalidParameter, domain, why)
+	canon, err := domainParam(strings.TrimSpace(domain))
+	if err != nil {
+		return err
 	}
 	s.adminMu.Lock()
 	defer s.adminMu.Unlock()
-	if _, found := s.findDomain(domain); found {
-		return fmt.Errorf("%w: domain %q is already approved", store.ErrConflict, domain)
+	if _, found := s.findDomain(canon.ASCII); found {
+		return fmt.Errorf("%w: domain %q is already approved", store.ErrConflict, canon.ASCII)
 	}
-	d := store.WrikeApprovedDomain{ID: s.newID(), Domain: domain, Created: s.now().UTC()}
+	d := store.WrikeApprovedDomain{ID: s.newID(), Domain: canon.ASCII, Created: s.now().UTC()}
 	if err := s.store.CreateWrikeApprovedDomain(r.Context(), d); err != nil {
-		return fmt.Errorf("approved domain %q: %w", domain, err)
+		return fmt.Errorf("approved domain %q: %w", canon.ASCII, err)
 	}
 	s.mu.Lock()
 	s.domains = append(s.domains, d)
@@ -280,24 +270,38 @@ func (s *Server) createDomain(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// findDomain finds an approved domain by id or by name (case-insensitively).
+// domainParam reads a domain parameter in canonical form.
+func domainParam(v string) (mailaddr.Domain, error) {
+	d, err := mailaddr.ParseDomain(v)
+	if err != nil {
+		return d, fmt.Errorf("%w: domain %w", errInvalidParameter, err)
+	}
+	return d, nil
+}
+
+// findDomain finds an approved domain by id or by name in any form that
+// canonicalises to it (letter case, U-labels or A-labels).
 func (s *Server) findDomain(idOrDomain string) (store.WrikeApprovedDomain, bool) {
+	name := idOrDomain
+	if c, err := mailaddr.ParseDomain(idOrDomain); err == nil {
+		name = c.ASCII
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, d := range s.domains {
-		if d.ID == idOrDomain || strings.EqualFold(d.Domain, idOrDomain) {
+		if d.ID == idOrDomain || d.Domain == name {
 			return d, true
 		}
 	}
 	return store.WrikeApprovedDomain{}, false
 }
 
-// domainApproved reports whether domain (any case) is approved.
+// domainApproved reports whether a canonical domain is approved.
 func (s *Server) domainApproved(domain string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, d := range s.domains {
-		if strings.EqualFold(d.Domain, domain) {
+		if d.Domain == domain {
 			return true
 		}
 	}
@@ -655,57 +659,153 @@ type adminUserJSON struct {
 	UpdatedDate      string `json:"updatedDate"`
 }
 
+// usersPageSize is the default and the largest pageSize of GET /users, as
+// Wrike's v4 API caps its paged listings at 1000.
+const usersPageSize = 1000
+
+// userFilter is GET /users's filters; zero fields do not filter.
+type userFilter struct {
+	domain   string // canonical: A-labels, lower case
+	active   *bool
+	userType string // canonical
+}
+
+func (f userFilter) match(u *user) bool {
+	return (f.active == nil || u.active == *f.active) &&
+		(f.userType == "" || u.userType == f.userType) &&
+		(f.domain == "" || emailDomain(u.userNameLower) == f.domain)
+}
+
+// key identifies the filters, so that a page token is only taken back with
+// the filters it was issued for.
+func (f userFilter) key() uint32 {
+	h := fnv.New32a()
+	_, _ = fmt.Fprintf(h, "%q %v %q", f.domain, f.active != nil && *f.active, f.userType)
+	if f.active == nil {
+		_, _ = h.Write([]byte{0})
+	}
+	return h.Sum32()
+}
+
+// usersPageToken is where a listing stands: the last user it returned (by
+// creation sequence), the number of matching users counted on its first
+// page, and the filters it was issued for. It travels as nextPageToken.
+type usersPageToken struct {
+	after  int64
+	total  int
+	filter uint32
+}
+
+func (t usersPageToken) String() string {
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "u1.%d.%d.%x", t.after, t.total, t.filter))
+}
+
+func parseUsersPageToken(s string, f userFilter) (usersPageToken, error) {
+	bad := fmt.Errorf("%w: nextPageToken %q is not a token this listing issued", errInvalidParameter, s)
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return usersPageToken{}, bad
+	}
+	var t usersPageToken
+	if n, err := fmt.Sscanf(string(raw), "u1.%d.%d.%x", &t.after, &t.total, &t.filter); err != nil || n != 3 ||
+		t.after < 0 || t.total < 0 || (usersPageToken{t.after, t.total, t.filter}).String() != s {
+		return usersPageToken{}, bad
+	}
+	if t.filter != f.key() {
+		return usersPageToken{}, fmt.Errorf("%w: nextPageToken was issued for other filters: repeat the first page's domain, active and userType", errInvalidParameter)
+	}
+	return t, nil
+}
+
+// usersPage is the v4 answer of a paged listing.
+type usersPage struct {
+	Kind          string          `json:"kind"`
+	NextPageToken string          `json:"nextPageToken,omitempty"`
+	ResponseSize  int             `json:"responseSize"`
+	Data          []adminUserJSON `json:"data"`
+}
+
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	for k := range q {
-		if k != "domain" && k != "active" && k != "userType" {
-			return fmt.Errorf("%w: unknown parameter %q (allowed: domain, active, userType)", errInvalidParameter, k)
+		switch k {
+		case "domain", "active", "userType", "pageSize", "nextPageToken":
+		default:
+			return fmt.Errorf("%w: unknown parameter %q (allowed: domain, active, userType, pageSize, nextPageToken)", errInvalidParameter, k)
 		}
 	}
-	domain := strings.ToLower(q.Get("domain"))
-	var activeFilter *bool
+	f := userFilter{}
+	if domain := q.Get("domain"); domain != "" {
+		c, err := domainParam(domain)
+		if err != nil {
+			return err
+		}
+		f.domain = c.ASCII
+	}
 	if v := q.Get("active"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			return fmt.Errorf("%w: active must be true or false", errInvalidParameter)
 		}
-		activeFilter = &b
+		f.active = &b
 	}
-	userType := q.Get("userType")
-	if userType != "" {
+	if userType := q.Get("userType"); userType != "" {
 		canon, ok := canonicalUserType(userType)
 		if !ok {
 			return fmt.Errorf("%w: userType %q must be one of %s", errInvalidParameter, userType, strings.Join(userTypes, ", "))
 		}
-		userType = canon
+		f.userType = canon
 	}
-	var out []adminUserJSON
-	for _, u := range s.users.all() {
-		if activeFilter != nil && u.active != *activeFilter {
-			continue
+	pageSize := usersPageSize
+	if v := q.Get("pageSize"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > usersPageSize {
+			return fmt.Errorf("%w: pageSize must be a whole number from 1 to %d", errInvalidParameter, usersPageSize)
 		}
-		if userType != "" && u.userType != userType {
-			continue
+		pageSize = n
+	}
+	tok := usersPageToken{filter: f.key(), total: -1}
+	if v := q.Get("nextPageToken"); v != "" {
+		var err error
+		if tok, err = parseUsersPageToken(v, f); err != nil {
+			return err
 		}
-		if domain != "" && emailDomain(u.userNameLower) != domain {
-			continue
+	}
+
+	// One more than a page tells whether another page follows.
+	page := make([]*user, 0, pageSize+1)
+	s.users.scan(tok.after, func(u *user) bool {
+		if f.match(u) {
+			page = append(page, u)
 		}
-		f, err := u.adminFields()
+		return len(page) <= pageSize
+	})
+	if tok.total < 0 { // the first page counts the listing
+		tok.total = s.users.count(f.match)
+	}
+	answer := usersPage{Kind: "users", ResponseSize: tok.total, Data: make([]adminUserJSON, 0, min(len(page), pageSize))}
+	if len(page) > pageSize {
+		page = page[:pageSize]
+		tok.after = page[len(page)-1].seq
+		answer.NextPageToken = tok.String()
+	}
+	for _, u := range page {
+		a, err := u.adminFields()
 		if err != nil {
 			return err
 		}
-		f.CreatedDate, f.UpdatedDate = formatDate(u.created), formatDate(u.modified)
-		out = append(out, f)
+		a.CreatedDate, a.UpdatedDate = formatDate(u.created), formatDate(u.modified)
+		answer.Data = append(answer.Data, a)
 	}
-	writeData(w, http.StatusOK, "users", out)
+	writeJSON(w, http.StatusOK, answer)
 	return nil
 }
 
-// emailDomain is the part after the last '@', lower-cased; "" without one.
+// emailDomain is the part of a canonical address after the '@'; "" without one.
 func emailDomain(addr string) string {
 	i := strings.LastIndexByte(addr, '@')
 	if i < 0 {
 		return ""
 	}
-	return strings.ToLower(addr[i+1:])
+	return addr[i+1:]
 }

@@ -261,3 +261,20 @@ func TestAdminJSONBodyLabelledAsForm(t *testing.T) {
 		t.Fatalf("created = %v", got)
 	}
 }
+
+func TestAdminInvalidUTF8BodyRefused(t *testing.T) {
+	env := backendtest.Start(t)
+	for _, tc := range []struct{ contentType, body string }{
+		{"application/json", "{\"domain\":\"k\xffss.example.com\"}"},
+		{"application/x-www-form-urlencoded", "domain=k%FFss.example.com"},
+	} {
+		a := call(t, "POST", env.WrikeURL+"/api/v4/approved_domains", env.WrikeAdminToken, tc.contentType, tc.body)
+		a.wantError(t, http.StatusBadRequest, "invalid_request")
+		if !strings.Contains(a.raw, "UTF-8") {
+			t.Fatalf("%s: the description does not say why: %s", tc.contentType, a.raw)
+		}
+	}
+	if got := adminCall(t, env, "GET", "/approved_domains", "").data(t); len(got) != 0 {
+		t.Fatalf("a domain was approved from an invalid body: %v", got)
+	}
+}

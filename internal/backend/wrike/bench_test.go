@@ -5,12 +5,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
 )
 
 // The benchmarks call the face's handler in-process (no network), so they
@@ -135,4 +138,42 @@ func BenchmarkPatchDeactivate(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchSize reads a user count from the environment (default def), so the
+// scan benchmarks can run at 100,000 users without slowing `make bench`.
+func benchSize(b *testing.B, name string, def int) int {
+	if v := os.Getenv(name); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			b.Fatalf("%s=%q: %v", name, v, err)
+		}
+		return n
+	}
+	return def
+}
+
+// BenchmarkScan measures what the scan budget counts: examining every user
+// with a filter that cannot use the index, with 1 and with the most
+// comparisons the budget admits. ns/user and ns/unit calibrate the budget.
+func BenchmarkScan(b *testing.B) {
+	users := benchSize(b, "BENCH_SCAN_USERS", benchUsers)
+	e := startBench(b, users)
+	worst, k := wrike.CostliestFilter(users)
+	for _, tc := range []struct {
+		name, filter string
+		comparisons  int
+	}{{"1-comparison", `title eq "nobody"`, 1}, {fmt.Sprintf("%d-comparisons", k), worst, k}} {
+		b.Run(tc.name, func(b *testing.B) {
+			path := "/Users?filter=" + url.QueryEscape(tc.filter)
+			for b.Loop() {
+				if rec := e.serve("GET", path, ""); rec.Code != http.StatusOK {
+					b.Fatalf("scan: %d %s", rec.Code, rec.Body.String())
+				}
+			}
+			perUser := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(users)
+			b.ReportMetric(perUser, "ns/user")
+			b.ReportMetric(perUser/float64(200+tc.comparisons), "ns/unit")
+		})
+	}
 }

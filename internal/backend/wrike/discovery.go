@@ -8,13 +8,16 @@ import (
 	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
-// The discovery endpoints (RFC 7644 §4) describe exactly this server: PATCH
-// and ETags yes; bulk, sorting and password changes no; filters with a
-// result cap of maxPageSize per page; bearer-token authentication.
+// The discovery endpoints (RFC 7644 §4) describe exactly this server, so
+// that a client doing only what they promise never meets a 501: PATCH,
+// ETags, filters (a page of at most maxPageSize) and sorting yes; bulk and
+// password changes no; bearer-token authentication. The one resource type
+// is User: Wrike does not sync groups, so Group is not offered (GET /Groups
+// still answers an empty list, for the identity providers that ask).
 
-var resourceTypes = []*scim.ResourceType{scim.UserResourceType, scim.GroupResourceType}
+var resourceTypes = []*scim.ResourceType{scim.UserResourceType}
 
-var allSchemas = []*scim.Schema{scim.UserSchema, scim.EnterpriseUserSchema, scim.WrikeUserSchema, scim.GroupSchema}
+var allSchemas = []*scim.Schema{scim.UserSchema, scim.EnterpriseUserSchema, scim.WrikeUserSchema}
 
 func writeDoc(w http.ResponseWriter, v any) error {
 	b, err := json.Marshal(v)
@@ -32,6 +35,7 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, _ *http.Request, c
 		Filter:           true,
 		MaxResults:       maxPageSize,
 		ETag:             true,
+		Sort:             true,
 	}))
 }
 

@@ -18,12 +18,14 @@ import (
 var hardClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128}}
 
 // TestHardeningParallelCreatesOneUserName: 100 requests create the same
-// userName at once (in mixed letter case, as two identity providers or a
-// retrying one would): exactly one 201, every other a 409 uniqueness, and
-// one user stored.
+// userName at once (in mixed letter case and both forms of an
+// internationalised domain, as two identity providers or a retrying one
+// would): exactly one 201, every other a 409 uniqueness, and one user stored.
 func TestHardeningParallelCreatesOneUserName(t *testing.T) {
 	env := backendtest.Start(t)
-	sc := env.SetupSCIM(t, "okta", "example.com")
+	sc := env.SetupSCIM(t, "okta", "bücher.example")
+	spellings := []string{"race.user@bücher.example", "Race.User@Bücher.Example",
+		"race.user@xn--bcher-kva.example", "RACE.USER@XN--BCHER-KVA.EXAMPLE"}
 	const n = 100
 	answers := make([]hardAnswer, n)
 	var wg sync.WaitGroup
@@ -32,10 +34,7 @@ func TestHardeningParallelCreatesOneUserName(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			login := "race.user@example.com"
-			if i%2 == 1 {
-				login = "Race.User@Example.com"
-			}
+			login := spellings[i%len(spellings)]
 			<-start
 			answers[i] = hardSCIMCall(hardClient, "POST", sc.BaseURL+"/Users", sc.Token, hardOktaUser(login))
 		}()
@@ -56,13 +55,13 @@ func TestHardeningParallelCreatesOneUserName(t *testing.T) {
 	if created != 1 || conflicts != n-1 {
 		t.Fatalf("%d created and %d conflicts, want 1 and %d", created, conflicts, n-1)
 	}
-	list := hardSCIMCall(nil, "GET", sc.BaseURL+`/Users?filter=userName+eq+"RACE.USER@example.com"`, sc.Token, "")
+	list := hardSCIMCall(nil, "GET", sc.BaseURL+filterQuery(`userName eq "RACE.USER@bücher.example"`), sc.Token, "")
 	if got := hardWant(t, list, 200, "list")["totalResults"]; fmt.Sprint(got) != "1" {
 		t.Fatalf("totalResults = %v after the race, want 1", got)
 	}
 	env.Restart(t)
 	sc.BaseURL = hardBase(env, "okta")
-	list = hardSCIMCall(nil, "GET", sc.BaseURL+`/Users?filter=userName+eq+"race.user@example.com"`, sc.Token, "")
+	list = hardSCIMCall(nil, "GET", sc.BaseURL+filterQuery(`userName eq "race.user@xn--bcher-kva.example"`), sc.Token, "")
 	if got := hardWant(t, list, 200, "list after restart")["totalResults"]; fmt.Sprint(got) != "1" {
 		t.Fatalf("totalResults = %v after restart, want 1", got)
 	}

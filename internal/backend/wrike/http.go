@@ -75,8 +75,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				http.Error(rec, `{"error":"server_error","errorDescription":"internal error"}`, http.StatusInternalServerError)
 			}
 		}
-		if s.log.Enabled(r.Context(), slog.LevelInfo) {
-			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id),
+		// One line per request is for debugging: at the default level
+		// (info) the log keeps to starts, stops and failures.
+		if s.log.Enabled(r.Context(), slog.LevelDebug) {
+			s.log.LogAttrs(r.Context(), slog.LevelDebug, "request", slog.String("request_id", id),
 				slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
 		}

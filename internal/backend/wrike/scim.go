@@ -1,12 +1,11 @@
 package wrike
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"mime"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -77,6 +76,12 @@ func scimError(err error) *scim.Error {
 		return &scim.Error{Status: http.StatusConflict, ScimType: scim.ErrUniqueness, Detail: err.Error()}
 	case errors.Is(err, store.ErrPrecondition):
 		return &scim.Error{Status: http.StatusPreconditionFailed, Detail: err.Error()}
+	case errors.As(err, new(scanBusy)):
+		return &scim.Error{Status: http.StatusServiceUnavailable,
+			Detail: "another query that no index answers is running; retry in a few seconds, or add userName eq, externalId eq, id eq or emails eq to the filter"}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		// The client went away during a scan; nobody reads the answer.
+		return &scim.Error{Status: http.StatusServiceUnavailable, Detail: "the request was canceled"}
 	}
 	return &scim.Error{Status: http.StatusInternalServerError, Detail: "internal server error"}
 }
@@ -96,8 +101,11 @@ func (s *Server) scim(h scimHandler) http.HandlerFunc {
 		if e.Status == http.StatusInternalServerError {
 			s.logger(r).Error("SCIM failure", "method", r.Method, "path", r.URL.Path, "error", err)
 		}
-		if e.Status == http.StatusUnauthorized {
+		switch e.Status {
+		case http.StatusUnauthorized:
 			w.Header().Set("WWW-Authenticate", `Bearer realm="Wrike SCIM"`)
+		case http.StatusServiceUnavailable:
+			w.Header().Set("Retry-After", "5")
 		}
 		_ = scim.WriteError(w, e)
 	}
@@ -163,17 +171,38 @@ func writeSCIM(w http.ResponseWriter, status int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-// readSCIMBody reads a request body in application/scim+json,
-// application/json or without a Content-Type.
+// readSCIMBody reads a request body. RFC 7644 §3.8 asks for
+// application/scim+json and application/json; the body decides beyond that:
+// a client that sends no Content-Type or a generic one (curl -d labels JSON
+// application/x-www-form-urlencoded) is read as JSON, and a body that is not
+// JSON is then a 400 invalidSyntax. Refused with 415: a charset other than
+// UTF-8, and media types that name another format (application/xml).
 func readSCIMBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != scim.ContentType && mt != "application/json") {
-			return nil, scim.Errorf(http.StatusUnsupportedMediaType, "",
-				"Content-Type %q is not supported; send application/scim+json or application/json", ct)
+		if err := checkContentType(ct); err != nil {
+			return nil, err
 		}
 	}
 	return scim.ReadBody(http.MaxBytesReader(w, r.Body, maxBody+1), maxBody)
+}
+
+func checkContentType(ct string) error {
+	// An unreadable Content-Type counts as none: the body decides.
+	mt, params, _ := mime.ParseMediaType(ct)
+	if mt == "" {
+		return nil
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		return scim.Errorf(http.StatusUnsupportedMediaType, "",
+			"charset %q is not supported; SCIM bodies are JSON in UTF-8", cs)
+	}
+	switch {
+	case mt == scim.ContentType, mt == "application/json", strings.HasSuffix(mt, "+json"),
+		mt == "application/x-www-form-urlencoded", mt == "text/plain", mt == "application/octet-stream", mt == "*/*":
+		return nil
+	}
+	return scim.Errorf(http.StatusUnsupportedMediaType, "",
+		"Content-Type %q is not supported; send application/scim+json or application/json", ct)
 }
 
 // decodeDoc parses a stored resource (with meta.location) into canonical form.
@@ -206,152 +235,22 @@ func ifMatch(r *http.Request, current string) error {
 // userNotFound is the SCIM 404 for a user id.
 func userNotFound(id string) error { return scim.NotFound("User", id) }
 
-// list parameters shared by GET /Users and POST /Users/.search.
-type listParams struct {
-	filter     string
-	startIndex int // 1-based
-	count      int
-	attributes []string
-	excluded   []string
-	proj       *scim.Projection // nil without attributes/excludedAttributes
+// queryOptions are the paging limits of every list.
+var queryOptions = scim.QueryOptions{MaxCount: maxPageSize, DefaultCount: defaultPageSize}
+
+// queryParams reads a GET query's filter, paging, sorting and
+// attributes/excludedAttributes, checked against the resource type.
+func queryParams(rt *scim.ResourceType, r *http.Request) (*scim.Query, error) {
+	return scim.ParseQuery(rt, r.URL.Query(), queryOptions)
 }
 
-func parseIndexParam(name, v string, def int) (int, error) {
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil {
-		return 0, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue, "%s must be an integer, not %q", name, v)
-	}
-	return n, nil
-}
-
-func splitAttrs(v string) []string {
-	var out []string
-	for _, a := range strings.Split(v, ",") {
-		if a = strings.TrimSpace(a); a != "" {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
-// clampPage applies RFC 7644 §3.4.2.4: startIndex below 1 means 1, a
-// negative count means 0, and count is capped at the maximum page size.
-func (p *listParams) clampPage() {
-	if p.startIndex < 1 {
-		p.startIndex = 1
-	}
-	if p.count < 0 {
-		p.count = 0
-	}
-	if p.count > maxPageSize {
-		p.count = maxPageSize
-	}
-}
-
-func queryListParams(r *http.Request) (listParams, error) {
-	q := r.URL.Query()
-	var p listParams
-	var err error
-	if p.startIndex, err = parseIndexParam("startIndex", q.Get("startIndex"), 1); err != nil {
-		return p, err
-	}
-	if p.count, err = parseIndexParam("count", q.Get("count"), defaultPageSize); err != nil {
-		return p, err
-	}
-	p.filter = q.Get("filter")
-	p.attributes = splitAttrs(q.Get("attributes"))
-	p.excluded = splitAttrs(q.Get("excludedAttributes"))
-	p.clampPage()
-	return p, p.parseProjection()
-}
-
-// parseProjection checks the attribute names once per request.
-func (p *listParams) parseProjection() error {
-	if len(p.attributes) == 0 && len(p.excluded) == 0 {
-		return nil
-	}
-	if len(p.attributes) > 0 && len(p.excluded) > 0 {
-		return scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue, "attributes and excludedAttributes cannot be used together")
-	}
-	var err error
-	p.proj, err = scim.ParseProjection(userRT, p.attributes, p.excluded)
-	return err
-}
-
-// searchRequest is the body of POST .search (RFC 7644 §3.4.3).
-type searchRequest struct {
-	Schemas            []string        `json:"schemas"`
-	Attributes         json.RawMessage `json:"attributes"`
-	ExcludedAttributes json.RawMessage `json:"excludedAttributes"`
-	Filter             *string         `json:"filter"`
-	SortBy             *string         `json:"sortBy"`
-	SortOrder          *string         `json:"sortOrder"`
-	StartIndex         *json.Number    `json:"startIndex"`
-	Count              *json.Number    `json:"count"`
-}
-
-// attrList reads attributes given as a JSON array of strings or one
-// comma-separated string.
-func attrList(name string, raw json.RawMessage) ([]string, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var list []string
-	if err := json.Unmarshal(raw, &list); err == nil {
-		var out []string
-		for _, a := range list {
-			out = append(out, splitAttrs(a)...)
-		}
-		return out, nil
-	}
-	var one string
-	if err := json.Unmarshal(raw, &one); err == nil {
-		return splitAttrs(one), nil
-	}
-	return nil, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidSyntax, "%s must be a JSON array of attribute names", name)
-}
-
-func searchListParams(w http.ResponseWriter, r *http.Request) (listParams, error) {
-	p := listParams{startIndex: 1, count: defaultPageSize}
+// searchParams reads the body of POST .search (RFC 7644 §3.4.3).
+func searchParams(rt *scim.ResourceType, w http.ResponseWriter, r *http.Request) (*scim.Query, error) {
 	body, err := readSCIMBody(w, r)
 	if err != nil {
-		return p, err
+		return nil, err
 	}
-	var req searchRequest
-	if err := scim.DecodeJSON(body, &req); err != nil {
-		return p, err
-	}
-	if req.Schemas != nil && !slices.Contains(req.Schemas, scim.SchemaSearchRequest) {
-		return p, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidSyntax, "schemas must contain %q", scim.SchemaSearchRequest)
-	}
-	if req.Filter != nil {
-		p.filter = *req.Filter
-	}
-	for _, n := range []struct {
-		name string
-		v    *json.Number
-		dst  *int
-	}{{"startIndex", req.StartIndex, &p.startIndex}, {"count", req.Count, &p.count}} {
-		if n.v == nil {
-			continue
-		}
-		i, err := strconv.Atoi(n.v.String())
-		if err != nil {
-			return p, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue, "%s must be an integer, not %s", n.name, n.v.String())
-		}
-		*n.dst = i
-	}
-	if p.attributes, err = attrList("attributes", req.Attributes); err != nil {
-		return p, err
-	}
-	if p.excluded, err = attrList("excludedAttributes", req.ExcludedAttributes); err != nil {
-		return p, err
-	}
-	p.clampPage()
-	return p, p.parseProjection()
+	return scim.ParseSearchRequest(rt, body, queryOptions)
 }
 
 // listResponseHead starts a ListResponse body; the caller appends the
@@ -368,29 +267,25 @@ func listResponseHead(total, items, start, sizeHint int) []byte {
 }
 
 func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, _ scimCall) error {
-	p, err := queryListParams(r)
+	q, err := queryParams(scim.GroupResourceType, r)
 	if err != nil {
 		return err
 	}
-	return emptyGroupList(w, p)
+	return emptyGroupList(w, q)
 }
 
 func (s *Server) searchGroups(w http.ResponseWriter, r *http.Request, _ scimCall) error {
-	p, err := searchListParams(w, r)
+	q, err := searchParams(scim.GroupResourceType, w, r)
 	if err != nil {
 		return err
 	}
-	return emptyGroupList(w, p)
+	return emptyGroupList(w, q)
 }
 
 // emptyGroupList answers a Group query: Wrike has no group sync, so there
-// are none, but the filter is still checked so that a bad one is an error.
-func emptyGroupList(w http.ResponseWriter, p listParams) error {
-	if p.filter != "" {
-		if _, err := scim.ParseFilter(scim.GroupResourceType, p.filter); err != nil {
-			return err
-		}
-	}
-	writeSCIM(w, http.StatusOK, append(listResponseHead(0, 0, p.startIndex, 0), "]}"...))
+// are none. Filter, sortBy and attribute names were checked against the
+// Group schema, so a bad one is still an error.
+func emptyGroupList(w http.ResponseWriter, q *scim.Query) error {
+	writeSCIM(w, http.StatusOK, append(listResponseHead(0, 0, q.StartIndex, 0), "]}"...))
 	return nil
 }

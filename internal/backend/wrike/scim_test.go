@@ -553,7 +553,7 @@ func TestSCIMBadInput(t *testing.T) {
 		})
 	}
 	// An unsupported media type is refused too.
-	scimDo(t, sc, "POST", "/Users", oktaUser("ivy@acme.example.com", "I", "V"), "Content-Type", "text/plain").wantSCIMError(t, 415, "")
+	scimDo(t, sc, "POST", "/Users", oktaUser("ivy@acme.example.com", "I", "V"), "Content-Type", "application/xml").wantSCIMError(t, 415, "")
 
 	if after := scimDo(t, sc, "GET", "/Users/"+id, "").raw; after != before {
 		t.Fatalf("bad input changed the user:\nbefore %s\nafter  %s", before, after)
@@ -569,6 +569,24 @@ func TestSCIMContentTypes(t *testing.T) {
 	scimDo(t, sc, "POST", "/Users", oktaUser("j1@acme.example.com", "J", "One"), "Content-Type", "application/json").want(t, 201)
 	scimDo(t, sc, "POST", "/Users", oktaUser("j2@acme.example.com", "J", "Two"), "Content-Type", "").want(t, 201)
 	scimDo(t, sc, "POST", "/Users", oktaUser("j3@acme.example.com", "J", "Three"), "Content-Type", "application/scim+json; charset=utf-8").want(t, 201)
+	scimDo(t, sc, "POST", "/Users", oktaUser("j4@acme.example.com", "J", "Four"), "Content-Type", "application/json; charset=UTF-8").want(t, 201)
+	// curl -d labels its body as a form; text/plain and octet-stream are as generic.
+	for i, ct := range []string{"application/x-www-form-urlencoded", "text/plain", "application/octet-stream", "*/*"} {
+		scimDo(t, sc, "POST", "/Users", oktaUser(fmt.Sprintf("g%d@acme.example.com", i), "G", "Generic"), "Content-Type", ct).want(t, 201)
+		// With any of them, a body that is not JSON is a syntax error, not a 415.
+		scimDo(t, sc, "POST", "/Users", "userName=x%40acme.example.com", "Content-Type", ct).wantSCIMError(t, 400, "invalidSyntax")
+	}
+	scimDo(t, sc, "POST", "/Users", oktaUser("j5@acme.example.com", "J", "Five"), "Content-Type", "application/json; charset=iso-8859-1").wantSCIMError(t, 415, "")
+	scimDo(t, sc, "POST", "/Users", oktaUser("j6@acme.example.com", "J", "Six"), "Content-Type", "application/xml").wantSCIMError(t, 415, "")
+	// Invalid UTF-8 is refused whatever the label.
+	bad := scimDo(t, sc, "POST", "/Users", "{\"schemas\":[\""+coreUser+"\"],\"userName\":\"k\xffss@acme.example.com\"}")
+	bad.wantSCIMError(t, 400, "invalidSyntax")
+	if !strings.Contains(bad.raw, "not valid UTF-8") {
+		t.Fatalf("invalid UTF-8: %s", bad.raw)
+	}
+	if l := scimDo(t, sc, "GET", "/Users", "").want(t, 200); l["totalResults"] != float64(8) {
+		t.Fatalf("users after the content-type checks: %v", l["totalResults"])
+	}
 }
 
 func TestSCIMGroupsAndDiscovery(t *testing.T) {
@@ -592,23 +610,25 @@ func TestSCIMGroupsAndDiscovery(t *testing.T) {
 
 	spc := scimDo(t, sc, "GET", "/ServiceProviderConfig", "").want(t, 200)
 	if get(spc, "patch/supported") != true || get(spc, "etag/supported") != true || get(spc, "bulk/supported") != false ||
-		get(spc, "sort/supported") != false || get(spc, "filter/maxResults") != float64(1000) ||
+		get(spc, "sort/supported") != true || get(spc, "filter/maxResults") != float64(1000) ||
 		get(spc, "authenticationSchemes/0/type") != "oauthbearertoken" {
 		t.Fatalf("ServiceProviderConfig = %v", spc)
 	}
 	rts := scimDo(t, sc, "GET", "/ResourceTypes", "").want(t, 200)
-	if rts["totalResults"] != float64(2) || get(rts, "Resources/0/endpoint") != "/Users" ||
+	if rts["totalResults"] != float64(1) || get(rts, "Resources/0/endpoint") != "/Users" ||
 		get(rts, "Resources/0/schemaExtensions/1/schema") != wrikeExt {
 		t.Fatalf("ResourceTypes = %v", rts)
 	}
 	scimDo(t, sc, "GET", "/ResourceTypes/User", "").want(t, 200)
 	scimDo(t, sc, "GET", "/ResourceTypes/Device", "").wantSCIMError(t, 404, "")
+	scimDo(t, sc, "GET", "/ResourceTypes/Group", "").wantSCIMError(t, 404, "")
+	scimDo(t, sc, "GET", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group", "").wantSCIMError(t, 404, "")
 	ws := scimDo(t, sc, "GET", "/Schemas/"+wrikeExt, "").want(t, 200)
 	if get(ws, "attributes/0/name") != "userType" || len(get(ws, "attributes/0/canonicalValues").([]any)) != 3 {
 		t.Fatalf("Wrike schema = %v", ws)
 	}
 	all := scimDo(t, sc, "GET", "/Schemas", "").want(t, 200)
-	if all["totalResults"] != float64(4) {
+	if all["totalResults"] != float64(3) {
 		t.Fatalf("Schemas = %v", all)
 	}
 	us := scimDo(t, sc, "GET", "/Schemas/"+coreUser, "").want(t, 200)
@@ -632,14 +652,7 @@ func TestSCIMUsersPersistAcrossRestart(t *testing.T) {
 	gone := createUser(t, sc, oktaUser("lalo@acme.example.com", "Lalo", "Salamanca"))
 	scimDo(t, sc, "DELETE", "/Users/"+gone["id"].(string), "").want(t, 204)
 
-	env.Restart(t)
-	var in struct {
-		Data []struct {
-			SCIMURL string `json:"scimUrl"`
-		} `json:"data"`
-	}
-	env.Admin(t, "GET", "/scim_integrations/okta", nil, &in)
-	sc.BaseURL = in.Data[0].SCIMURL
+	restart(t, env, &sc)
 
 	g := scimDo(t, sc, "GET", "/Users/"+id, "").want(t, 200)
 	if g["active"] != false || g["title"] != "Counsel" || get(g, "meta/version") != get(p, "meta/version") ||

@@ -2,15 +2,19 @@ package wrike
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
@@ -27,7 +31,7 @@ func (s *Server) lockUser(id string) func() {
 }
 
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request, c scimCall) error {
-	p, err := queryListParams(r)
+	p, err := queryParams(userRT, r)
 	if err != nil {
 		return err
 	}
@@ -56,7 +60,7 @@ func etagListed(list, tag string) bool {
 }
 
 // writeUser answers one user with its ETag, projected when asked.
-func (s *Server) writeUser(w http.ResponseWriter, status int, c scimCall, u *user, p listParams) error {
+func (s *Server) writeUser(w http.ResponseWriter, status int, c scimCall, u *user, p *scim.Query) error {
 	body, err := s.renderUser(nil, c, u, p)
 	if err != nil {
 		return err
@@ -72,18 +76,18 @@ func (s *Server) writeUser(w http.ResponseWriter, status int, c scimCall, u *use
 
 // renderUser appends the user's JSON to dst: the cached bytes as they are,
 // or, with attributes/excludedAttributes, the projected resource.
-func (s *Server) renderUser(dst []byte, c scimCall, u *user, p listParams) ([]byte, error) {
+func (s *Server) renderUser(dst []byte, c scimCall, u *user, p *scim.Query) ([]byte, error) {
 	if dst == nil {
 		dst = make([]byte, 0, u.jsonSize(c.base))
 	}
-	if p.proj == nil {
+	if !p.Projection.Names() {
 		return u.appendJSON(dst, c.base), nil
 	}
 	res, err := decodeDoc(u.appendJSON(nil, c.base))
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(p.proj.Apply(res))
+	b, err := json.Marshal(p.Projection.Apply(res))
 	if err != nil {
 		return nil, err
 	}
@@ -91,53 +95,47 @@ func (s *Server) renderUser(dst []byte, c scimCall, u *user, p listParams) ([]by
 }
 
 func (s *Server) listUsersSCIM(w http.ResponseWriter, r *http.Request, c scimCall) error {
-	p, err := queryListParams(r)
+	q, err := queryParams(userRT, r)
 	if err != nil {
 		return err
 	}
-	return s.queryUsers(w, c, p)
+	return s.queryUsers(w, r, c, q)
 }
 
 func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request, c scimCall) error {
-	p, err := searchListParams(w, r)
+	q, err := searchParams(userRT, w, r)
 	if err != nil {
 		return err
 	}
-	return s.queryUsers(w, c, p)
+	return s.queryUsers(w, r, c, q)
 }
 
-// queryUsers answers a filtered, paged list. Equality on id, userName,
-// externalId or emails.value is answered from the index; other filters scan.
-func (s *Server) queryUsers(w http.ResponseWriter, c scimCall, p listParams) error {
+// queryUsers answers a filtered, sorted, paged list.
+func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, c scimCall, q *scim.Query) error {
 	var page []*user
 	var total int
-	if p.filter == "" {
-		page, total = s.users.page(p.startIndex-1, p.count)
+	if q.Filter == nil && q.SortBy == nil {
+		page, total = s.users.page(q.StartIndex-1, q.Count)
 	} else {
-		f, err := scim.ParseFilter(userRT, p.filter)
-		if err != nil {
-			return err
-		}
-		matched, err := s.matchUsers(c, f)
+		matched, err := s.matchUsers(r.Context(), c, q)
 		if err != nil {
 			return err
 		}
 		total = len(matched)
-		if start := p.startIndex - 1; start < total && p.count > 0 {
-			page = matched[start:min(start+p.count, total)]
-		}
+		lo, hi := q.Window(total)
+		page = matched[lo:hi]
 	}
 	size := 0
 	for _, u := range page {
 		size += u.jsonSize(c.base) + 1
 	}
-	body := listResponseHead(total, len(page), p.startIndex, size)
+	body := listResponseHead(total, len(page), q.StartIndex, size)
 	for i, u := range page {
 		if i > 0 {
 			body = append(body, ',')
 		}
 		var err error
-		if body, err = s.renderUser(body, c, u, p); err != nil {
+		if body, err = s.renderUser(body, c, u, q); err != nil {
 			return err
 		}
 	}
@@ -145,51 +143,159 @@ func (s *Server) queryUsers(w http.ResponseWriter, c scimCall, p listParams) err
 	return nil
 }
 
-// matchUsers returns the users matching f in creation order.
-func (s *Server) matchUsers(c scimCall, f *scim.Filter) ([]*user, error) {
+// DefaultScanBudget bounds the work of one SCIM query that examines users
+// one by one, in scanCost units (one unit is one comparison, about 0.2 µs
+// on the development machine; BenchmarkScan measures it): about 5 s of one
+// core on a loaded machine. It lets a filter of a few dozen comparisons
+// scan 100,000 users, and refuses the 8 KiB filters of hundreds of clauses
+// over as many users, or any scan of a million, that would hold a core for
+// tens of seconds.
+const DefaultScanBudget = 25_000_000
+
+// scanCost is the work of examining n users with a filter of k comparisons.
+func scanCost(n, k int) int { return n * (scanDecodeCost + k) }
+
+// scanDecodeCost is decoding one user's document, in comparisons: it is
+// most of a scan's cost (BenchmarkScan: ~40 µs against ~0.2 µs per comparison).
+const scanDecodeCost = 200
+
+// scanBusy is the answer to an unindexed query that waited scanWait for
+// the one running before it.
+type scanBusy struct{}
+
+func (scanBusy) Error() string { return "another unindexed query is running" }
+
+// scanWait is how long an unindexed query waits for the one before it; the
+// client is then asked to retry, rather than kept waiting past its timeout.
+const scanWait = 15 * time.Second
+
+// scanChunk is how many users a scan examines between pauses.
+const scanChunk = 256
+
+// scanPause rests a scan as long as its last chunk ran, so that a scan takes
+// at most half of a core and leaves the other to lookups; the allocation of
+// decoding documents (and so the collector's work, which every request
+// shares) is halved too. It ends early, with the error, if the client left.
+func scanPause(ctx context.Context, busy time.Duration) error {
+	t := time.NewTimer(busy)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// CostliestFilter returns the most expensive filter DefaultScanBudget
+// admits over n users, and its number of comparisons: or-ed "co" clauses that
+// no index answers, within the filter length limit. Load tests send it.
+func CostliestFilter(n int) (string, int) {
+	k := min(DefaultScanBudget/max(n, 1)-scanDecodeCost, scim.MaxFilterLength/20)
+	clauses := make([]string, max(k, 1))
+	for i := range clauses {
+		clauses[i] = fmt.Sprintf(`title co "zz%03d"`, i%1000)
+	}
+	return strings.Join(clauses, " or "), len(clauses)
+}
+
+// matchUsers returns the users matching q's filter, in q's order (else
+// creation order). Equality on id, userName, externalId or emails.value
+// (emails[type eq "work"].value eq "x" included) takes its candidates from
+// the index; other filters, and sorting, examine users one by one within
+// the scan budget, one such query at a time.
+func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query) ([]*user, error) {
+	f := q.Filter
 	var candidates []*user
-	exact := false
-	if eq, ok := f.Equality(); ok {
+	eq, indexed := f.Equality()
+	if indexed {
 		switch eq.Attr {
 		case "id":
 			if u := s.users.get(eq.Value); u != nil {
 				candidates = []*user{u}
 			}
 		case "userName":
-			if u := s.users.byName(strings.ToLower(eq.Value)); u != nil {
+			if u := s.users.byName(mailaddr.Key(eq.Value)); u != nil {
 				candidates = []*user{u}
 			}
 		case "externalId":
 			candidates = s.users.withExternalID(eq.Value)
 		case "emails.value":
-			candidates = s.users.withEmail(strings.ToLower(eq.Value))
+			candidates = s.users.withEmail(mailaddr.Key(eq.Value))
 		}
-		q, _ := json.Marshal(eq.Value)
-		// The index answers a filter that is only this equality exactly
-		// (userName and emails compare case-insensitively, as the index does).
-		exact = f.String() == eq.Attr+" eq "+string(q)
 		slices.SortFunc(candidates, func(a, b *user) int { return cmpInt(a.seq, b.seq) })
-	} else {
+		qv, _ := json.Marshal(eq.Value)
+		// The index answers a filter that is only this equality exactly
+		// (userName and emails compare in canonical form, as the index does).
+		if q.SortBy == nil && f.String() == eq.Attr+" eq "+string(qv) {
+			return candidates, nil
+		}
+	}
+	n := len(candidates)
+	if !indexed { // counted before the users are copied out: a refused scan costs nothing
+		active, inactive := s.users.counts()
+		n = active + inactive
+	}
+	if cost := scanCost(n, f.Comparisons()); cost > s.scanBudget {
+		what := "sorting"
+		if f != nil {
+			what = "this filter"
+		}
+		return nil, scim.Errorf(http.StatusBadRequest, scim.ErrTooMany,
+			"%s would examine %d users with %d comparisons each, more work than one request may do here (%d units; the limit is %d); "+
+				"add userName eq, externalId eq, id eq or emails eq to the filter so that it is answered from the index, or use fewer clauses",
+			what, n, f.Comparisons(), cost, s.scanBudget)
+	}
+	if !indexed {
+		wait := time.NewTimer(s.scanWait)
+		defer wait.Stop()
+		select {
+		case s.scans <- struct{}{}:
+			defer func() { <-s.scans }()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-wait.C:
+			return nil, scanBusy{}
+		}
 		candidates = s.users.all()
 	}
-	if exact {
-		return candidates, nil
+	type match struct {
+		u   *user
+		res map[string]any
 	}
-	out := candidates[:0:0]
-	for _, u := range candidates {
-		res, err := decodeDoc(u.appendJSON(nil, c.base))
+	var out []match
+	var doc []byte // reused: the decoded resource does not keep it
+	chunk := time.Now()
+	for i, u := range candidates {
+		if i%scanChunk == scanChunk-1 && !indexed {
+			if err := scanPause(ctx, time.Since(chunk)); err != nil {
+				return nil, err
+			}
+			chunk = time.Now()
+		}
+		doc = u.appendJSON(doc[:0], c.base)
+		res, err := decodeDoc(doc)
 		if err != nil {
 			return nil, err
 		}
 		if f.Match(res) {
-			out = append(out, u)
+			m := match{u: u}
+			if q.SortBy != nil {
+				m.res = res
+			}
+			out = append(out, m)
 		}
 	}
-	return out, nil
+	slices.SortStableFunc(out, func(a, b match) int { return q.Compare(a.res, b.res) })
+	users := make([]*user, len(out))
+	for i, m := range out {
+		users[i] = m.u
+	}
+	return users, nil
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c scimCall) error {
-	p, err := queryListParams(r)
+	p, err := queryParams(userRT, r)
 	if err != nil {
 		return err
 	}
@@ -197,16 +303,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c scimCall) 
 	if err != nil {
 		return err
 	}
-	in, err := scim.DecodeObject(body)
-	if err != nil {
-		return err
-	}
-	res, err := scim.Normalize(userRT, in)
-	if err != nil {
-		return err
-	}
-	now := s.now().UTC()
-	u, err := s.prepareUser(c, res, nil, "", now)
+	u, res, err := s.newUser(c, body)
 	if err != nil {
 		return err
 	}
@@ -223,15 +320,31 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c scimCall) 
 	return s.writeUser(w, http.StatusCreated, c, u, p)
 }
 
+// newUser checks a POST /Users body and returns the user to store and its
+// canonical resource.
+func (s *Server) newUser(c scimCall, body []byte) (*user, map[string]any, error) {
+	in, err := scim.DecodeObject(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := scim.Normalize(userRT, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.prepareUser(c, res, nil, "", s.now().UTC())
+	return u, res, err
+}
+
 func userNameTaken(name string) error {
-	return scim.Errorf(http.StatusConflict, scim.ErrUniqueness, "userName %q is already taken (userName is unique, case-insensitively)", name)
+	return scim.Errorf(http.StatusConflict, scim.ErrUniqueness, "userName %q is already taken (userName is unique; addresses are compared in canonical form, ignoring letter case)", name)
 }
 
 // prepareUser checks a canonical resource against the product's rules,
 // fills the defaults and returns the user to store. prev is the current
 // user on an update, nil on a create.
-// Domains are checked when the address is new or changed, so that a user
-// whose domain approval was withdrawn can still be updated and deactivated.
+// Addresses are checked when they are new or changed, so that a user whose
+// domain approval was withdrawn can still be updated and deactivated; a
+// reactivation checks them again, as it makes the user billable.
 func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEmail string, now time.Time) (*user, error) {
 	// Wrike signs users in through the identity provider; a password sent
 	// along (Okta can sync one) is never kept.
@@ -241,14 +354,25 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 	if strings.TrimSpace(userName) == "" {
 		return nil, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue, "userName is required")
 	}
-	lower := strings.ToLower(userName)
-	if prev == nil || prev.userNameLower != lower {
-		if err := s.checkDomain("userName", userName); err != nil {
-			return nil, err
+	active, ok := scim.Bool(userRT, res, "active")
+	if !ok {
+		if prev != nil {
+			// Missing after an update means removed: a PUT that leaves it
+			// out keeps it. A Wrike user is active or deactivated, nothing in
+			// between, so the removal is refused rather than ignored.
+			return nil, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue,
+				"active cannot be removed: a Wrike user is either active or deactivated; replace it with true or false")
 		}
+		active = true
+		res["active"] = active
 	}
-	if email := scim.Primary(userRT, res, "emails"); email != "" && !strings.EqualFold(email, prevEmail) {
-		if err := s.checkDomain("primary email", email); err != nil {
+	reactivated := prev != nil && !prev.active && active
+	lower := mailaddr.Key(userName)
+	if err := s.checkAddress("userName", userName, prev == nil || prev.userNameLower != lower, reactivated); err != nil {
+		return nil, err
+	}
+	if email := scim.Primary(userRT, res, "emails"); email != "" {
+		if err := s.checkAddress("primary email", email, mailaddr.Key(email) != mailaddr.Key(prevEmail), reactivated); err != nil {
 			return nil, err
 		}
 	}
@@ -258,10 +382,10 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 
 	ext, _ := res[schemaWrike].(map[string]any)
 	if ext == nil || ext["userType"] == nil {
+		// A PUT that leaves userType out keeps it (MergeReplace); missing
+		// here, it was never set or was removed (PATCH remove, or null): the
+		// integration's default applies, as to a user created without one.
 		ut := c.integration.DefaultUserType
-		if prev != nil {
-			ut = prev.userType
-		}
 		if ut == "" {
 			ut = defaultUserType
 		}
@@ -274,12 +398,6 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 	userType, _ := ext["userType"].(string)
 	if !slices.Contains(res["schemas"].([]any), any(schemaWrike)) {
 		res["schemas"] = append(res["schemas"].([]any), schemaWrike)
-	}
-
-	active, ok := scim.Bool(userRT, res, "active")
-	if !ok {
-		active = prev == nil || prev.active
-		res["active"] = active
 	}
 
 	u := &user{
@@ -301,7 +419,12 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 		for _, e := range list {
 			if m, ok := e.(map[string]any); ok {
 				if v, ok := m["value"].(string); ok && v != "" {
-					lv := strings.ToLower(v)
+					lv := mailaddr.Key(v)
+					if (prev == nil || !slices.Contains(prev.emails, lv)) && lv != lower {
+						if _, err := mailaddr.Parse(v); err != nil {
+							return nil, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue, "emails: %v", err)
+						}
+					}
 					if lv == lower {
 						lv = lower // share the string: the email usually is the userName
 					}
@@ -316,23 +439,36 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 	if err != nil {
 		return nil, err
 	}
-	u.doc, u.docLen = packDoc(doc), int32(len(doc)) //nolint:gosec // bounded by the 1 MiB request limit
+	u.doc = packUserDoc(doc)
 	return u, nil
 }
 
-// checkDomain refuses an address outside the approved domains.
-func (s *Server) checkDomain(what, addr string) error {
-	at := strings.LastIndexByte(addr, '@')
-	if at <= 0 || at == len(addr)-1 {
-		return scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue,
-			"%s %q is not an email address; Wrike provisions users by email address in an approved domain", what, addr)
+// checkAddress refuses an address that is not canonical-able or not in an
+// approved domain. changed says the address is new; reactivated that the
+// user is being made active again, which checks an unchanged address too.
+func (s *Server) checkAddress(what, addr string, changed, reactivated bool) error {
+	if !changed && !reactivated {
+		return nil
 	}
-	domain := strings.ToLower(addr[at+1:])
-	if !s.domainApproved(domain) {
+	a, err := mailaddr.Parse(addr)
+	if err != nil {
 		return scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue,
-			"%s %q is in domain %q, which is not an approved domain of this Wrike account", what, addr, domain)
+			"%s %v; Wrike provisions users by email address in an approved domain", what, err)
 	}
-	return nil
+	if s.domainApproved(a.Domain.ASCII) {
+		return nil
+	}
+	domain := strconv.Quote(a.Domain.ASCII)
+	if a.Domain.Unicode != a.Domain.ASCII {
+		domain = fmt.Sprintf("%q (%s)", a.Domain.Unicode, a.Domain.ASCII)
+	}
+	if !changed {
+		return scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue,
+			"the user cannot be reactivated: %s %q is in domain %s, which is no longer an approved domain of this Wrike account; "+
+				"the user stays deactivated (and not billable) until the domain is approved again", what, addr, domain)
+	}
+	return scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue,
+		"%s %q is in domain %s, which is not an approved domain of this Wrike account", what, addr, domain)
 }
 
 // encodeDoc serialises a canonical resource in the stored form: schemas and
@@ -397,7 +533,7 @@ func content(res map[string]any) []byte {
 // the current one. It holds the user's lock, so change sees the latest state.
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c scimCall,
 	change func(cur map[string]any) (map[string]any, error)) error {
-	p, err := queryListParams(r)
+	p, err := queryParams(userRT, r)
 	if err != nil {
 		return err
 	}
@@ -427,6 +563,11 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c scimCall,
 	u, err := s.prepareUser(c, res, cur, scim.Primary(userRT, curRes, "emails"), s.now().UTC())
 	if err != nil {
 		return err
+	}
+	if bytes.Equal(content(res), content(curRes)) {
+		// The defaults put back what the request removed (a userType that
+		// was the default already): nothing changes either.
+		return s.writeUser(w, http.StatusOK, c, cur, p)
 	}
 	if err := s.store.UpdateWrikeUser(r.Context(), u.toStore(), cur.version); err != nil {
 		switch {

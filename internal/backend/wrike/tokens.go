@@ -6,6 +6,9 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 )
 
 // Token prefixes let log scrubbers recognise the secrets.
@@ -31,6 +34,20 @@ func newToken(prefix string) string {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
 	return prefix + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// NewAdminToken returns a new admin token, valid once AddAdminToken (or, for
+// a store no Server runs on, AdminTokenRecord and the store) has its hash.
+func NewAdminToken() string { return newToken(adminTokenPrefix) }
+
+// AdminTokenRecord is what the store keeps of an admin token: its hash.
+func AdminTokenRecord(token string, created time.Time) store.WrikeAdminToken {
+	return adminTokenRecord(token, NewID(), created)
+}
+
+func adminTokenRecord(token, id string, created time.Time) store.WrikeAdminToken {
+	h := hashToken(token)
+	return store.WrikeAdminToken{ID: id, TokenHash: h[:], Created: created.UTC()}
 }
 
 // bearer returns the token of an "Authorization: Bearer <token>" header, or "".

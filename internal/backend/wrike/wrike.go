@@ -10,14 +10,20 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
+	"slices"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 )
 
 // Store is the persistence the Wrike face needs. Every method that changes
@@ -44,6 +50,7 @@ type Store interface {
 
 	WrikeUsers(ctx context.Context, fn func(store.WrikeUser) error) error
 	CreateWrikeUser(ctx context.Context, u *store.WrikeUser) error
+	CreateWrikeUsers(ctx context.Context, users []*store.WrikeUser) error
 	UpdateWrikeUser(ctx context.Context, u store.WrikeUser, prevVersion int64) error
 	DeleteWrikeUser(ctx context.Context, id string) error
 }
@@ -59,6 +66,9 @@ type Config struct {
 	PublicURL string
 	// AccountName names the account created on first start.
 	AccountName string
+	// ScanBudget bounds the work of one SCIM query that cannot be answered
+	// from an index (zero: DefaultScanBudget); see scanCost.
+	ScanBudget int
 }
 
 // Server is the Wrike face; it is an http.Handler.
@@ -84,6 +94,13 @@ type Server struct {
 
 	users     *userIndex
 	userLocks [256]sync.Mutex
+
+	scanBudget int
+	// scans admits one query per two cores (one on two cores) that must
+	// examine users one by one, so that a burst of them leaves the other
+	// cores to indexed lookups.
+	scans    chan struct{}
+	scanWait time.Duration
 }
 
 // Identity providers that have a SCIM integration, in listing order.
@@ -110,6 +127,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		appsByToken:  map[tokenHash]string{},
 		integrations: map[string]store.WrikeSCIMIntegration{},
 		users:        newUserIndex(),
+		scanBudget:   cfg.ScanBudget,
+		scans:        make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)),
+		scanWait:     scanWait,
+	}
+	if s.scanBudget <= 0 {
+		s.scanBudget = DefaultScanBudget
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -171,18 +194,115 @@ func (s *Server) load(ctx context.Context, accountName string) error {
 	for _, in := range ins {
 		s.integrations[in.Provider] = in
 	}
-	err = s.store.WrikeUsers(ctx, func(u store.WrikeUser) error {
-		rec, err := userFromStore(u)
-		if err != nil {
-			return err
-		}
-		s.users.put(rec)
-		return nil
-	})
+	rekeyed, err := s.loadUsers(ctx)
 	if err != nil {
 		return fmt.Errorf("wrike: users: %w", err)
 	}
+	for _, u := range rekeyed {
+		if err := s.store.UpdateWrikeUser(ctx, u.toStore(), u.version); err != nil {
+			return fmt.Errorf("wrike: user %s: store canonical keys: %w", u.id, err)
+		}
+	}
 	return nil
+}
+
+// loadUsers reads the stored users into the index: the store's scan and
+// the indexing run side by side, handing users over in batches. It returns
+// the users whose lookup keys it made canonical (see rekey), to store.
+func (s *Server) loadUsers(ctx context.Context) ([]*user, error) {
+	const batch = 512
+	batches := make(chan []store.WrikeUser, 4)
+	indexed := make(chan error, 1)
+	var rekeyed []*user // the indexing goroutine's until indexed is received
+	go func() {
+		var err error
+		for b := range batches {
+			for _, u := range b {
+				var changed bool
+				if changed, err = rekey(&u); err != nil {
+					break
+				}
+				var rec *user
+				if rec, err = userFromStore(u); err != nil {
+					break
+				}
+				if changed {
+					rekeyed = append(rekeyed, rec)
+				}
+				s.users.load(rec)
+			}
+			if err != nil {
+				break
+			}
+		}
+		indexed <- err
+		for range batches { // drain after an error, so the scan can end
+		}
+	}()
+	cur := make([]store.WrikeUser, 0, batch)
+	err := s.store.WrikeUsers(ctx, func(u store.WrikeUser) error {
+		if cur = append(cur, u); len(cur) == batch {
+			batches <- cur
+			cur = make([]store.WrikeUser, 0, batch)
+		}
+		return nil
+	})
+	if len(cur) > 0 {
+		batches <- cur
+	}
+	close(batches)
+	err = errors.Join(err, <-indexed)
+	return rekeyed, err
+}
+
+// rekey sets the canonical lookup keys (mailaddr.Key) of a stored user whose
+// resource holds non-ASCII text and reports whether they changed. Rows
+// written before keys were canonical hold strings.ToLower forms, which turn
+// U+212A KELVIN SIGN into "k": such a look-alike would keep shadowing the
+// real user. ASCII addresses have the same key either way.
+func rekey(u *store.WrikeUser) (bool, error) {
+	if ascii(u.Resource) {
+		return false, nil
+	}
+	var d struct {
+		UserName string      `json:"userName"`
+		Emails   []multiItem `json:"emails"`
+	}
+	doc := u.Resource
+	if len(doc) > 0 && doc[0] != '{' { // packed, as the store holds it now
+		doc = appendUnpacked(nil, doc)
+	}
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return false, fmt.Errorf("user %s: %w", u.ID, err)
+	}
+	name := mailaddr.Key(d.UserName)
+	var emails []string
+	for _, e := range d.Emails {
+		if k := mailaddr.Key(e.Value); e.Value != "" && !slices.Contains(emails, k) {
+			emails = append(emails, k)
+		}
+	}
+	if name == u.UserNameLower && slices.Equal(slices.Sorted(slices.Values(emails)), slices.Sorted(slices.Values(u.Emails))) {
+		return false, nil
+	}
+	u.UserNameLower, u.Emails = name, emails
+	return true, nil
+}
+
+// ascii reports whether b holds only ASCII, eight bytes at a time: every
+// stored user passes here at start-up.
+func ascii(b []byte) bool {
+	for ; len(b) >= 8; b = b[8:] {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // HasAdminToken reports whether any admin token exists.
@@ -207,7 +327,7 @@ func (s *Server) AddAdminToken(ctx context.Context, token string) error {
 	if known {
 		return nil
 	}
-	err := s.store.CreateWrikeAdminToken(ctx, store.WrikeAdminToken{ID: s.newID(), TokenHash: h[:], Created: s.now().UTC()})
+	err := s.store.CreateWrikeAdminToken(ctx, adminTokenRecord(token, s.newID(), s.now()))
 	if err != nil {
 		return fmt.Errorf("wrike: store admin token: %w", err)
 	}
@@ -215,31 +335,6 @@ func (s *Server) AddAdminToken(ctx context.Context, token string) error {
 	s.adminTokens[h] = struct{}{}
 	s.mu.Unlock()
 	return nil
-}
-
-// RevokeAdminTokens revokes every admin token: from the next request on,
-// none of them is accepted. It reports how many were revoked.
-func (s *Server) RevokeAdminTokens(ctx context.Context) (int, error) {
-	s.adminMu.Lock()
-	defer s.adminMu.Unlock()
-	n, err := s.store.DeleteWrikeAdminTokens(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("wrike: revoke admin tokens: %w", err)
-	}
-	s.mu.Lock()
-	clear(s.adminTokens)
-	s.mu.Unlock()
-	return n, nil
-}
-
-// CreateAdminToken makes a new admin token, stores its hash and returns the
-// token, which is not kept anywhere.
-func (s *Server) CreateAdminToken(ctx context.Context) (string, error) {
-	tok := newToken(adminTokenPrefix)
-	if err := s.AddAdminToken(ctx, tok); err != nil {
-		return "", err
-	}
-	return tok, nil
 }
 
 // NewID returns a random identifier in Wrike's style: 16 characters of

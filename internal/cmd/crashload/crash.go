@@ -12,12 +12,13 @@ import (
 	"net/http"
 	"net/url"
 	"os/exec"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	wrikebackend "github.com/wrike-community/terraform-provider-wrike/internal/backend"
 )
 
 type config struct {
@@ -89,11 +90,6 @@ func freeAddr() (string, error) {
 	return l.Addr().String(), nil
 }
 
-var (
-	adminTokenRe = regexp.MustCompile(`Wrike admin token \(shown once, keep it\): (\S+)`)
-	oktaTokenRe  = regexp.MustCompile(`Okta API token \(shown once, keep it\): (\S+)`)
-)
-
 func (b *backend) start(ctx context.Context) error {
 	args := []string{"--wrike-addr", b.wrikeAddr, "--data-dir", b.cfg.dataDir, "--log-level", "warn"}
 	if b.hasOkta {
@@ -111,17 +107,14 @@ func (b *backend) start(ctx context.Context) error {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		out := b.out.String()
-		if m := adminTokenRe.FindStringSubmatch(out); m != nil {
-			b.adminToken = m[1]
-		}
-		if m := oktaTokenRe.FindStringSubmatch(out); m != nil {
-			b.oktaToken = m[1]
-		}
 		if strings.Contains(out, "Wrike face:") && (!b.hasOkta || strings.Contains(out, "Okta face:")) {
-			// Printed after the listeners are bound and before serving.
+			// Printed after the listeners are bound and the first start's
+			// tokens written, and before serving.
 			if resp, err := http.Get("http://" + b.wrikeAddr + "/api/v4/account"); err == nil {
 				_ = resp.Body.Close()
-				return nil
+				tok, err := wrikebackend.LoadTokens(b.cfg.dataDir)
+				b.adminToken, b.oktaToken = tok.WrikeAdmin, tok.OktaAPI
+				return err
 			}
 		}
 		select {

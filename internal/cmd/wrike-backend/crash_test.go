@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -35,13 +37,20 @@ func TestMain(m *testing.M) {
 type child struct {
 	cmd   *exec.Cmd
 	url   string
-	token string
+	token string // the Wrike admin token in tokens.env
+}
+
+// childCommand is this test binary re-executed as wrike-backend with args,
+// killed when ctx ends.
+func childCommand(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+strings.Join(args, " "))
+	return cmd
 }
 
 func startChild(t *testing.T, dataDir string) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"=--wrike-addr 127.0.0.1:0 --okta-addr 127.0.0.1:0 --log-level warn --data-dir "+dataDir)
+	cmd := childCommand(context.Background(), "--wrike-addr", "127.0.0.1:0", "--okta-addr", "127.0.0.1:0", "--log-level", "warn", "--data-dir", dataDir)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -51,13 +60,9 @@ func startChild(t *testing.T, dataDir string) *child {
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	c := &child{cmd: cmd}
-	tokenRE := regexp.MustCompile(`Wrike admin token \(shown once, keep it\): (\S+)`)
 	urlRE := regexp.MustCompile(`Wrike face: (http://\S+)`)
 	sc := bufio.NewScanner(out)
 	for c.url == "" && sc.Scan() {
-		if m := tokenRE.FindStringSubmatch(sc.Text()); m != nil {
-			c.token = m[1]
-		}
 		if m := urlRE.FindStringSubmatch(sc.Text()); m != nil {
 			c.url = m[1]
 		}
@@ -66,6 +71,7 @@ func startChild(t *testing.T, dataDir string) *child {
 	if c.url == "" {
 		t.Fatal("the backend did not start")
 	}
+	c.token = savedTokens(t, dataDir).WrikeAdmin
 	return c
 }
 
@@ -145,4 +151,56 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 		}
 	}
 	t.Logf("%d acknowledged users survived SIGKILL", len(acked))
+}
+
+// TestDataDirectoryHasOneOwner: while one wrike-backend process runs on a
+// data directory, a second one, --rotate-admin-token and --mint-okta-token
+// each refuse, naming the directory and the PID holding it, and change
+// nothing; once the first is killed with SIGKILL (no shutdown code runs),
+// the directory is free: the rotation runs and a new server starts on it.
+func TestDataDirectoryHasOneOwner(t *testing.T) {
+	dir := t.TempDir()
+	first := startChild(t, dir)
+	saved := savedTokens(t, dir)
+	pid := strconv.Itoa(first.cmd.Process.Pid)
+	for _, flags := range [][]string{
+		{"--wrike-addr", "127.0.0.1:0", "--okta-addr", "127.0.0.1:0"},
+		{"--rotate-admin-token"},
+		{"--mint-okta-token"},
+	} {
+		// A second server that starts would serve until killed: 30 s is
+		// the bound on its refusal.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		out, err := childCommand(ctx, append(flags, "--data-dir", dir)...).CombinedOutput()
+		timedOut := ctx.Err() != nil
+		cancel()
+		var exit *exec.ExitError
+		if timedOut || !errors.As(err, &exit) || !strings.Contains(string(out), dir) || !strings.Contains(string(out), "process "+pid) {
+			t.Fatalf("%v while pid %s runs: %v, want a refusal naming %s and the pid:\n%s", flags, pid, err, dir, out)
+		}
+		if strings.Contains(string(out), "token (shown once") {
+			t.Fatalf("%v printed a token while refusing:\n%s", flags, out)
+		}
+	}
+	if got := adminStatus(t, first.url, first.token); got != http.StatusOK {
+		t.Fatalf("the running server's admin token after the refused rotation: %d", got)
+	}
+	if savedTokens(t, dir) != saved {
+		t.Fatal("a refused command changed tokens.env")
+	}
+
+	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.cmd.Wait()
+	if out, err := childCommand(context.Background(), "--rotate-admin-token", "--data-dir", dir).CombinedOutput(); err != nil {
+		t.Fatalf("--rotate-admin-token after SIGKILL of the server: %v\n%s", err, out)
+	}
+	second := startChild(t, dir)
+	if second.token == first.token {
+		t.Fatal("tokens.env still holds the revoked admin token")
+	}
+	if adminStatus(t, second.url, first.token) != http.StatusUnauthorized || adminStatus(t, second.url, second.token) != http.StatusOK {
+		t.Fatal("after the rotation the old admin token works or the new one does not")
+	}
 }

@@ -135,6 +135,31 @@ type logEvent struct {
 		Result string `json:"result"`
 		Reason string `json:"reason"`
 	} `json:"outcome"`
+	DebugContext struct {
+		DebugData map[string]string `json:"debugData"`
+	} `json:"debugContext"`
+}
+
+// credentialTest is one run of Okta's Test API Credentials, from the System Log.
+type credentialTest struct {
+	BaseURL, Result, Reason string
+}
+
+// credentialTests lists the Test API Credentials runs in the System Log, oldest first: Okta
+// runs one whenever the provisioning connection is saved or activated.
+func (c *client) credentialTests(ctx context.Context) ([]credentialTest, error) {
+	q := url.Values{"filter": {`eventType eq "application.provision.connection.test"`}, "limit": {"1000"}}
+	var events []logEvent
+	if err := c.okta(ctx, http.MethodGet, "/api/v1/logs?"+q.Encode(), &events); err != nil {
+		return nil, err
+	}
+	var out []credentialTest
+	for _, ev := range events {
+		if ev.EventType == "application.provision.connection.test" {
+			out = append(out, credentialTest{BaseURL: ev.DebugContext.DebugData["baseUrl"], Result: ev.Outcome.Result, Reason: ev.Outcome.Reason})
+		}
+	}
+	return out, nil
 }
 
 // refusals lists the failed provisioning attempts of the System Log, one line per user (the
@@ -243,6 +268,20 @@ func printRefusals(w io.Writer, refusals []refusal) {
 	}
 	for _, r := range refusals {
 		fmt.Fprintf(w, "%s\n    %s: %s\n", r.Login, r.Event, r.Reason)
+	}
+}
+
+func printCredentialTests(w io.Writer, tests []credentialTest) {
+	if len(tests) == 0 {
+		fmt.Fprintln(w, "no Test API Credentials run in the System Log")
+		return
+	}
+	for _, t := range tests {
+		line := fmt.Sprintf("Test API Credentials against %s: %s", t.BaseURL, t.Result)
+		if t.Reason != "" {
+			line += " (" + t.Reason + ")"
+		}
+		fmt.Fprintln(w, line)
 	}
 }
 

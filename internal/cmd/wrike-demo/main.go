@@ -25,6 +25,7 @@ commands:
   wait-provisioning        wait until Okta's provisioning queue is idle
   users                    print the users in Wrike with their attributes and user types
   refused                  print the users Okta failed to provision, with the System Log reason
+  credentials-test         print the outcome of each Test API Credentials run (System Log)
   seats                    print the account's billable seats
   deactivate               deactivate in Okta the first active Regular user of Wrike; prints its login
   user LOGIN               print one Wrike user`
@@ -74,6 +75,13 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		printRefusals(out, refusals)
+		return nil
+	case "credentials-test":
+		tests, err := c.credentialTests(ctx)
+		if err != nil {
+			return err
+		}
+		printCredentialTests(out, tests)
 		return nil
 	case "seats":
 		acct, err := c.account(ctx)

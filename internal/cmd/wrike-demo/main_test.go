@@ -46,7 +46,9 @@ func (f *fakeBackend) start(t *testing.T) *client {
 			{"eventType":"application.provision.user.push","outcome":{"result":"FAILURE","reason":"first try"},"target":[{"type":"User","alternateId":"eve@partner.example.net"},{"type":"AppInstance","alternateId":"Wrike"}]},
 			{"eventType":"application.provision.user.push","outcome":{"result":"FAILURE","reason":"domain partner.example.net is not approved"},"target":[{"type":"User","alternateId":"mallory@partner.example.net"}]},
 			{"eventType":"application.provision.user.push","outcome":{"result":"SUCCESS"},"target":[{"type":"User","alternateId":"ada@acme.example.com"}]},
-			{"eventType":"application.provision.user.push","outcome":{"result":"FAILURE","reason":"domain partner.example.net is not approved"},"target":[{"type":"User","alternateId":"eve@partner.example.net"}]}]`))
+			{"eventType":"application.provision.user.push","outcome":{"result":"FAILURE","reason":"domain partner.example.net is not approved"},"target":[{"type":"User","alternateId":"eve@partner.example.net"}]},
+			{"eventType":"application.provision.connection.test","outcome":{"result":"FAILURE","reason":"HTTP 401: token rejected"},"debugContext":{"debugData":{"baseUrl":"http://w/scim/okta/v2"}}},
+			{"eventType":"application.provision.connection.test","outcome":{"result":"SUCCESS"},"debugContext":{"debugData":{"baseUrl":"http://w/scim/okta/v2"}}}]`))
 	})
 	okta.HandleFunc("POST /api/v1/users/{id}/lifecycle/deactivate", func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "SSWS 00okta" {
@@ -221,5 +223,20 @@ func TestReadyNeedsTheFileAndAnswers(t *testing.T) {
 	}
 	if err := ready(context.Background(), file, []string{"http://127.0.0.1:1/"}); err == nil {
 		t.Error("ready while a URL does not answer")
+	}
+}
+
+func TestCredentialTestsShowEachOutcome(t *testing.T) {
+	c := (&fakeBackend{}).start(t)
+	tests, err := c.credentialTests(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	printCredentialTests(&out, tests)
+	want := "Test API Credentials against http://w/scim/okta/v2: FAILURE (HTTP 401: token rejected)\n" +
+		"Test API Credentials against http://w/scim/okta/v2: SUCCESS\n"
+	if out.String() != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", out.String(), want)
 	}
 }

@@ -2,7 +2,9 @@
 // terraform-plugin-framework as this one, with a resource that does nothing
 // at all. BenchmarkPlanRefresh plans 500 of them beside 500 terraform_data
 // (built into Terraform, no plugin) to show what the plugin protocol alone
-// costs, the floor under any framework provider.
+// costs, the floor under any framework provider. Its group_assignments and
+// user_assignments hold maps of the shape okta_wrike_provisioning has, for
+// BenchmarkProvisioningAssignments.
 package main
 
 import (
@@ -35,8 +37,10 @@ func (p) DataSources(context.Context) []func() datasource.DataSource { return ni
 
 type res struct{}
 type model struct {
-	ID    types.String `tfsdk:"id"`
-	Input types.String `tfsdk:"input"`
+	ID               types.String `tfsdk:"id"`
+	Input            types.String `tfsdk:"input"`
+	GroupAssignments types.Map    `tfsdk:"group_assignments"`
+	UserAssignments  types.Map    `tfsdk:"user_assignments"`
 }
 
 func (res) Metadata(_ context.Context, _ resource.MetadataRequest, r *resource.MetadataResponse) {
@@ -44,8 +48,10 @@ func (res) Metadata(_ context.Context, _ resource.MetadataRequest, r *resource.M
 }
 func (res) Schema(_ context.Context, _ resource.SchemaRequest, r *resource.SchemaResponse) {
 	r.Schema = schema.Schema{Attributes: map[string]schema.Attribute{
-		"id":    schema.StringAttribute{Computed: true},
-		"input": schema.StringAttribute{Required: true},
+		"id":                schema.StringAttribute{Computed: true},
+		"input":             schema.StringAttribute{Required: true},
+		"group_assignments": schema.MapAttribute{ElementType: types.StringType, Optional: true},
+		"user_assignments":  schema.MapAttribute{ElementType: types.StringType, Optional: true},
 	}}
 }
 func (res) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -59,7 +65,12 @@ func (res) Read(ctx context.Context, req resource.ReadRequest, resp *resource.Re
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
-func (res) Update(context.Context, resource.UpdateRequest, *resource.UpdateResponse) {}
+func (res) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var m model
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	m.ID = m.Input
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
 func (res) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
 
 func main() {

@@ -1,0 +1,124 @@
+package wrike_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
+)
+
+// userNames lists the userNames of a ListResponse in order.
+func userNames(l map[string]any) []string {
+	var out []string
+	for _, r := range l["Resources"].([]any) {
+		out = append(out, fmt.Sprint(r.(map[string]any)["userName"]))
+	}
+	return out
+}
+
+func TestSCIMSorting(t *testing.T) {
+	env := backendtest.Start(t)
+	sc := env.SetupSCIM(t, "okta", "acme.example.com")
+	for _, u := range []struct{ login, family, title string }{
+		{"carol@acme.example.com", "Zed", "B"},
+		{"Alice@acme.example.com", "Young", ""},
+		{"bob@acme.example.com", "Xu", "A"},
+	} {
+		body := fmt.Sprintf(`{"schemas":["%s"],"userName":%q,"name":{"familyName":%q},"title":%q}`, coreUser, u.login, u.family, u.title)
+		createUser(t, sc, body)
+	}
+	for _, tc := range []struct {
+		query string
+		want  string
+	}{
+		{"sortBy=userName", "Alice@acme.example.com bob@acme.example.com carol@acme.example.com"}, // case-insensitive, like userName
+		{"sortBy=USERNAME&sortOrder=descending", "carol@acme.example.com bob@acme.example.com Alice@acme.example.com"},
+		{"sortBy=name.familyName", "bob@acme.example.com Alice@acme.example.com carol@acme.example.com"},
+		{"sortBy=title", "bob@acme.example.com carol@acme.example.com Alice@acme.example.com"}, // unassigned last
+		{"sortBy=userName&startIndex=2&count=1", "bob@acme.example.com"},
+		{"sortBy=userName&filter=" + url.QueryEscape(`userName ne "bob@acme.example.com"`), "Alice@acme.example.com carol@acme.example.com"},
+		{"", "carol@acme.example.com Alice@acme.example.com bob@acme.example.com"}, // creation order
+	} {
+		l := scimDo(t, sc, "GET", "/Users?"+tc.query, "").want(t, http.StatusOK)
+		if got := strings.Join(userNames(l), " "); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.query, got, tc.want)
+		}
+	}
+	s := scimDo(t, sc, "POST", "/Users/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"sortBy":"name.familyName","sortOrder":"descending"}`).want(t, http.StatusOK)
+	if got := strings.Join(userNames(s), " "); got != "carol@acme.example.com Alice@acme.example.com bob@acme.example.com" {
+		t.Errorf(".search sorted: %s", got)
+	}
+	scimDo(t, sc, "GET", "/Users?sortBy=shoeSize", "").wantSCIMError(t, http.StatusBadRequest, "invalidValue")
+	scimDo(t, sc, "GET", "/Users?sortBy=userName&sortOrder=sideways", "").wantSCIMError(t, http.StatusBadRequest, "invalidValue")
+}
+
+func TestSCIMGroupQueriesUseTheGroupSchema(t *testing.T) {
+	env := backendtest.Start(t)
+	sc := env.SetupSCIM(t, "okta", "acme.example.com")
+	createUser(t, sc, oktaUser("ann@acme.example.com", "Ann", "A"))
+	// What Okta, Entra ID and OneLogin send to /Groups: Group attributes, never "unknown attribute".
+	for _, q := range []string{
+		"?filter=" + url.QueryEscape(`displayName eq "Engineering"`),
+		"?filter=" + url.QueryEscape(`members[value eq "2819c223"]`) + "&attributes=displayName",
+		"?excludedAttributes=members",
+		"?attributes=members,displayName,externalId&sortBy=displayName",
+		"?filter=" + url.QueryEscape(`DISPLAYNAME EQ "x"`) + "&excludedAttributes=MEMBERS",
+		"?filter=" + url.QueryEscape(`urn:ietf:params:scim:schemas:core:2.0:Group:displayName eq "x"`),
+	} {
+		l := scimDo(t, sc, "GET", "/Groups"+q, "").want(t, http.StatusOK)
+		if l["totalResults"] != float64(0) || len(l["Resources"].([]any)) != 0 {
+			t.Fatalf("/Groups%s = %v", q, l)
+		}
+	}
+	scimDo(t, sc, "POST", "/Groups/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"displayName eq \"x\"","excludedAttributes":["members"]}`).want(t, http.StatusOK)
+	// User attributes are not Group attributes.
+	scimDo(t, sc, "GET", "/Groups?attributes=userName", "").wantSCIMError(t, http.StatusBadRequest, "invalidValue")
+	scimDo(t, sc, "GET", "/Groups?filter="+url.QueryEscape(`userName eq "x"`), "").wantSCIMError(t, http.StatusBadRequest, "invalidFilter")
+
+	// Group writes: creating one is 501 (Group is not in /ResourceTypes, so
+	// a client that follows discovery never sends it); any other write names
+	// a group that does not exist.
+	scimDo(t, sc, "POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"x"}`).wantSCIMError(t, http.StatusNotImplemented, "")
+	for _, m := range []string{"PUT", "PATCH", "DELETE", "GET"} {
+		scimDo(t, sc, m, "/Groups/g1", `{}`).wantSCIMError(t, http.StatusNotFound, "")
+	}
+}
+
+func TestSCIMScanBudget(t *testing.T) {
+	// A budget of 100 users' worth of one-comparison scans (a user's decoding
+	// counts as 200 comparisons).
+	env := backendtest.Start(t, backendtest.WithWrike(func(c *wrike.Config) { c.ScanBudget = 100 * 201 }))
+	sc := env.SetupSCIM(t, "okta", "acme.example.com")
+	for i := range 60 {
+		createUser(t, sc, strings.Replace(oktaUser(fmt.Sprintf("u%02d@acme.example.com", i), "U", "Ser"), `"active":true`, fmt.Sprintf(`"active":true,"externalId":"ext-u%02d"`, i), 1))
+	}
+	// Within the budget: a scan of 60 users with one or two comparisons.
+	if l := scimDo(t, sc, "GET", filterQuery(`title eq "Engineer"`), "").want(t, http.StatusOK); l["totalResults"] != float64(60) {
+		t.Fatalf("scan: %v", l["totalResults"])
+	}
+	// Over it: many comparisons, each costing a pass over every user.
+	var clauses []string
+	for i := range 200 {
+		clauses = append(clauses, fmt.Sprintf(`title co "x%d"`, i))
+	}
+	wide := strings.Join(clauses, " or ")
+	a := scimDo(t, sc, "GET", filterQuery(wide), "")
+	a.wantSCIMError(t, http.StatusBadRequest, "tooMany")
+	if d := a.body["detail"].(string); !strings.Contains(d, "60 users with 200 comparisons") || !strings.Contains(d, "userName eq") {
+		t.Fatalf("detail does not say why and what to do: %s", d)
+	}
+	scimDo(t, sc, "POST", "/Users/.search", fmt.Sprintf(`{"filter":%q}`, wide)).wantSCIMError(t, http.StatusBadRequest, "tooMany")
+	// The same clauses behind an indexed equality are answered from the
+	// index: emails by type too.
+	for _, eq := range []string{`userName eq "u07@acme.example.com"`, `emails[type eq "work"].value eq "U07@acme.example.com"`,
+		`emails[type eq "work" and value eq "u07@acme.example.com"]`, `externalId eq "ext-u07"`} {
+		l := scimDo(t, sc, "GET", filterQuery(eq+` and (`+wide+` or title pr)`), "").want(t, http.StatusOK)
+		if l["totalResults"] != float64(1) {
+			t.Fatalf("%s: %v", eq, l["totalResults"])
+		}
+	}
+}

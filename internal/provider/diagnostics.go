@@ -1,0 +1,77 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
+)
+
+// wrikeErrorDetail is a failed Wrike call's message, followed by the
+// provider setting to check when Wrike refused the admin token or nothing
+// answered.
+func wrikeErrorDetail(err error) string {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, wrikeapi.ErrUnauthorized):
+		msg += "\n\nCheck wrike_token (or WRIKE_TOKEN): Wrike did not accept it."
+	case errors.Is(err, wrikeapi.ErrForbidden):
+		msg += "\n\nCheck wrike_token (or WRIKE_TOKEN): it must be a Wrike admin token; API app (v4) tokens cannot call the admin API."
+	case errors.Is(err, httpclient.ErrUnreachable):
+		msg += "\n\nCheck wrike_url (or WRIKE_URL) and that Wrike is reachable from here."
+	}
+	return msg
+}
+
+// oktaCredentialHint is the provider setting to check when Okta refused
+// the API token or nothing answered, as a paragraph to append; "" for any
+// other error.
+func oktaCredentialHint(err error) string {
+	switch {
+	case errors.Is(err, oktaapi.ErrUnauthorized):
+		return "\n\nCheck okta_api_token (or OKTA_API_TOKEN): Okta did not accept it."
+	case errors.Is(err, oktaapi.ErrForbidden):
+		return "\n\nCheck okta_api_token (or OKTA_API_TOKEN): the token's admin may not manage this app (an API token has its admin's permissions)."
+	case errors.Is(err, httpclient.ErrUnreachable):
+		return "\n\nCheck okta_org_url (or OKTA_ORG_URL) and that Okta is reachable from here."
+	}
+	return ""
+}
+
+// planCheckTimeout bounds a plan-time check: an Okta that does not answer
+// is a warning after this long, not a plan that hangs.
+const planCheckTimeout = 10 * time.Second
+
+// planCheckContext is the context of an advisory plan-time call: one
+// attempt, bounded by planCheckTimeout.
+func planCheckContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(httpclient.WithoutRetries(ctx), planCheckTimeout)
+}
+
+// planCheckDiagnostic reports a failed plan-time check of the Okta app.
+// Refused credentials are an error, since apply would fail the same way;
+// any other failure (Okta unreachable or busy) is a warning, and apply
+// tries again.
+func planCheckDiagnostic(appID string, err error) diag.Diagnostic {
+	if errors.Is(err, oktaapi.ErrUnauthorized) || errors.Is(err, oktaapi.ErrForbidden) {
+		return diag.NewErrorDiagnostic("Okta refused the provider's API token", oktaErrorDetail(err))
+	}
+	return diag.NewWarningDiagnostic("Cannot check the Okta app at plan time",
+		"Reading the provisioning connection of Okta app "+appID+" failed, so the plan could not check that the app exists; "+
+			"apply tries again.\n\n"+oktaErrorDetail(err))
+}
+
+// appDeletedDiagnostic is the note of a refresh that found the Okta app
+// gone: the resource leaves the state and is planned again.
+func appDeletedDiagnostic(appID string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Okta app deleted outside Terraform",
+		"The Okta app "+appID+" no longer exists, and its provisioning settings and assignments went with it. "+
+			"okta_wrike_provisioning is removed from the state and planned again: if the Wrike app was re-created in "+
+			"Okta, set app_id to the new app's id; otherwise remove the resource from the configuration (also before "+
+			"a terraform destroy, whose plan checks app_id too).")
+}
