@@ -7,6 +7,7 @@
 # Everything lives in .demo/ (git-ignored), wiped at start. The backend started here is stopped
 # on exit, on failure and on Ctrl-C. Addresses: DEMO_WRIKE_ADDR, DEMO_OKTA_ADDR; the binaries'
 # folder and the scratch folder can be moved with DEMO_BIN and DEMO_DIR (tests use them).
+# TERRAFORM names the CLI (default terraform; TERRAFORM=tofu runs the demo under OpenTofu).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -14,8 +15,10 @@ bin="${DEMO_BIN:-$root/bin}"
 demo="${DEMO_DIR:-$root/.demo}"
 wrike_addr="${DEMO_WRIKE_ADDR:-127.0.0.1:7480}"
 okta_addr="${DEMO_OKTA_ADDR:-127.0.0.1:7481}"
+tf="${TERRAFORM:-terraform}"
 case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
 case "$demo" in /*) ;; *) demo="$PWD/$demo" ;; esac
+case "$tf" in /* | "${tf##*/}") ;; *) tf="$PWD/$tf" ;; esac # a path, not a name on PATH
 export CHECKPOINT_DISABLE=1
 # Terraform colours its output; not when it goes to a file or a pipe.
 no_color=()
@@ -65,8 +68,8 @@ trap 'exit 141' PIPE
 case "$demo" in
 / | "$HOME" | "$root" | "") fail "DEMO_DIR=$demo would be wiped: choose a scratch folder." ;;
 esac
-command -v terraform >/dev/null 2>&1 ||
-	fail "the Terraform CLI is not on PATH. Install Terraform 1.11 or newer (https://developer.hashicorp.com/terraform/install) and run make demo again."
+command -v "$tf" >/dev/null 2>&1 ||
+	fail "the Terraform CLI is not on PATH ($tf). Install Terraform 1.11 or newer (https://developer.hashicorp.com/terraform/install) or OpenTofu 1.11 or newer (make demo TERRAFORM=tofu) and run make demo again."
 for b in terraform-provider-wrike wrike-backend wrike-demo; do
 	[ -x "$bin/$b" ] || fail "$bin/$b is missing: run make demo (it builds bin/ first)."
 done
@@ -125,6 +128,7 @@ cat >"$demo/terraform.rc" <<EOF
 provider_installation {
   dev_overrides {
     "registry.terraform.io/wrike-community/wrike" = "$bin"
+    "registry.opentofu.org/wrike-community/wrike" = "$bin"
   }
   direct {}
 }
@@ -135,14 +139,14 @@ cp "$root"/examples/demo/*.tf "$demo/terraform/"
 cd "$demo/terraform"
 
 say "terraform apply: approve acme.example.com, create the API token, enable SCIM, configure provisioning in Okta, assign Engineering (Regular), Sales (Collaborator) and one user (External), then wait for Okta to push them (each user Wrike refused is a warning with Okta's reason)"
-terraform apply -auto-approve -input=false ${no_color[@]+"${no_color[@]}"} || fail "terraform apply failed (see above)."
+"$tf" apply -auto-approve -input=false ${no_color[@]+"${no_color[@]}"} || fail "terraform apply failed (see above)."
 
 say "Okta's Test API Credentials, run when Terraform saved the provisioning connection (System Log)"
 "$bin/wrike-demo" credentials-test
 
 say "Waiting for Okta to push the assigned users to Wrike over SCIM"
 "$bin/wrike-demo" wait-provisioning
-terraform apply -refresh-only -auto-approve -input=false -compact-warnings -no-color >"$demo/refresh.log" 2>&1 ||
+"$tf" apply -refresh-only -auto-approve -input=false -compact-warnings -no-color >"$demo/refresh.log" 2>&1 ||
 	{ cat "$demo/refresh.log" >&2; fail "terraform refresh failed."; }
 
 say "Users in Wrike (provisioned by Okta over SCIM)"
@@ -153,7 +157,7 @@ say "Users Okta could not provision (Okta System Log, outcome FAILURE)"
 
 say "Seats"
 "$bin/wrike-demo" seats
-echo "terraform output billable_seats: $(terraform output -raw billable_seats)"
+echo "terraform output billable_seats: $("$tf" output -raw billable_seats)"
 
 # --- deactivation ----------------------------------------------------------------------------
 say "Deactivating one user in Okta (POST /api/v1/users/{id}/lifecycle/deactivate)"

@@ -6,6 +6,10 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
@@ -15,7 +19,22 @@ import (
 // Wrike's SCIM integration, configure the Okta app's provisioning with a
 // group assignment. It then follows the people: provisioned into Wrike with
 // all nine attributes and their user type, deactivated in Okta, unassigned.
+// It runs with each way of giving Okta the token: write-only (Terraform 1.11
+// or later) and sensitive in state, which is what older CLIs have.
 func TestAccEndToEnd_groupProvisionedIntoWrike(t *testing.T) {
+	t.Run("bearer_token_wo", func(t *testing.T) {
+		endToEnd(t, "bearer_token_wo         = wrike_api_token.okta.token\n  bearer_token_wo_version = 1", needsWriteOnly,
+			statecheck.ExpectKnownValue("okta_wrike_provisioning.wrike", tfjsonpath.New("bearer_token"), knownvalue.Null()))
+	})
+	t.Run("bearer_token", func(t *testing.T) {
+		endToEnd(t, "bearer_token            = wrike_api_token.okta.token", nil,
+			statecheck.ExpectSensitiveValue("okta_wrike_provisioning.wrike", tfjsonpath.New("bearer_token")))
+	})
+}
+
+// endToEnd runs the flow with token, the okta_wrike_provisioning lines that
+// set the token, under the CLIs versions admits, checking state with tokenCheck.
+func endToEnd(t *testing.T, token string, versions []tfversion.TerraformVersionCheck, tokenCheck statecheck.StateCheck) {
 	f := newOrgFixture(t)
 	eng := f.group("Engineering")
 	f.addUser("ann", "acme.example.com", "Engineering")
@@ -52,22 +71,23 @@ resource "okta_wrike_provisioning" "wrike" {
 
   app_id                  = %q
   scim_base_url           = wrike_scim_integration.okta.scim_url
-  bearer_token_wo         = wrike_api_token.okta.token
-  bearer_token_wo_version = 1
+  %s
   group_assignments       = %s
 
   # Users can only be provisioned once their domain is approved.
   depends_on = [wrike_approved_domain.acme]
 }
-`, f.env.WrikeURL, f.env.WrikeAdminToken, f.env.OktaURL, f.env.OktaAPIToken, f.AppID, groups)
+`, f.env.WrikeURL, f.env.WrikeAdminToken, f.env.OktaURL, f.env.OktaAPIToken, f.AppID, token, groups)
 	}
 	assigned := config(fmt.Sprintf(`{ %q = "External" }`, eng))
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
+		TerraformVersionChecks:   versions,
 		Steps: []resource.TestStep{
 			{
-				Config: assigned,
+				Config:            assigned,
+				ConfigStateChecks: []statecheck.StateCheck{tokenCheck},
 				Check: backendCheck(func() error {
 					users, err := f.wrikeUsers()
 					if err != nil {

@@ -118,6 +118,7 @@ func TestAccHardeningNoSecretsInLogs(t *testing.T) {
 	cfg := hardFlowConfig(f, f.env.WrikeURL, f.env.OktaURL, "", eng)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
+		TerraformVersionChecks:   needsWriteOnly,
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -194,6 +195,7 @@ func TestAccHardeningRateLimitsAndOutage(t *testing.T) {
 	started := time.Now()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
+		TerraformVersionChecks:   needsWriteOnly,
 		Steps: []resource.TestStep{{
 			Config: hardFlowConfig(f, f.env.WrikeURL, oktaProxy.URL, wrikeProxy.URL+"/scim/okta/v2", eng),
 			Check: backendCheck(func() error {

@@ -172,6 +172,7 @@ func TestAccOktaWrikeProvisioning_stateUpgradeFromSets(t *testing.T) {
 	legacy := v0Provider{wrikeProvider: New("test")().(*wrikeProvider), current: currentProvisioningSchema(t)}
 
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks: needsWriteOnly,
 		Steps: []resource.TestStep{
 			{
 				ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){

@@ -83,6 +83,7 @@ func TestAccOktaWrikeProvisioning_waitReportsRefusedUsers(t *testing.T) {
 		})
 	}
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{

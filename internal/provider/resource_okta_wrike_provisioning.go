@@ -205,6 +205,11 @@ func (r *oktaWrikeProvisioningResource) ValidateConfig(ctx context.Context, req 
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !cfg.BearerTokenWO.IsNull() && !req.ClientCapabilities.WriteOnlyAttributesAllowed {
+		resp.Diagnostics.AddAttributeError(path.Root("bearer_token_wo"), "bearer_token_wo needs Terraform 1.11 or later",
+			"bearer_token_wo is a write-only attribute, which this CLI does not support: it needs Terraform 1.11 or later (or OpenTofu 1.11 or later). "+
+				"With this CLI, use bearer_token instead of bearer_token_wo and bearer_token_wo_version: the token is then kept in state, marked sensitive.")
+	}
 	if !cfg.EveryoneUserType.IsNull() && !cfg.AssignEveryone.IsUnknown() && !cfg.AssignEveryone.ValueBool() {
 		resp.Diagnostics.AddAttributeError(path.Root("everyone_user_type"), "everyone_user_type without assign_everyone",
 			"everyone_user_type is the user type of users assigned through the Everyone group; it needs assign_everyone = true.")

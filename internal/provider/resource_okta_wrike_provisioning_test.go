@@ -220,6 +220,7 @@ func TestAccOktaWrikeProvisioning_unknownConnection(t *testing.T) {
 	defer okta.Close()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
+		TerraformVersionChecks:   needsWriteOnly,
 		Steps: []resource.TestStep{{
 			Config: provisioningConfig(okta.URL, "00test-token", `
   app_id                  = "0oaWrike"
@@ -348,6 +349,7 @@ func TestAccOktaWrikeProvisioning_lifecycle(t *testing.T) {
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
+		TerraformVersionChecks:   needsWriteOnly,
 		CheckDestroy: backendCheck(func() error {
 			st, _, tg, err := f.connection()
 			if err != nil {
@@ -548,6 +550,7 @@ func TestAccOktaWrikeProvisioning_sensitiveTokenRotationAndFailingCredentials(t 
 	refused := regexp.MustCompile(`(?s)Okta refused the SCIM connection.*nothing was saved.*E0000001.*\n\s+- `)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
+		TerraformVersionChecks:   needsWriteOnly,
 		Steps: []resource.TestStep{
 			{
 				Config: f.config(fmt.Sprintf(`

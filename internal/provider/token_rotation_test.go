@@ -73,6 +73,7 @@ func TestAccTokenRotationReachesOkta(t *testing.T) {
 		return nil
 	}
 	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
@@ -152,6 +153,7 @@ import {
 }
 `, f.scimAppID, f.AppID)
 	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: f.documentedConfig(`  description = ""`) + imports,

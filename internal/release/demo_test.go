@@ -61,17 +61,16 @@ func backendLeft(t *testing.T, bin string) bool {
 	return false
 }
 
-// The demo does what the README says, twice in a row, and leaves no backend behind.
+// The demo does what the README says, twice in a row, and leaves no backend behind, under the
+// CLI the tests run (make test-cli-matrix runs it under OpenTofu too).
 func TestDemoEndToEnd(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("set TF_ACC=1 to run the demo with the Terraform CLI (make test does)")
 	}
-	if _, err := exec.LookPath("terraform"); err != nil {
-		t.Fatal("TF_ACC is set but the Terraform CLI is not on PATH")
-	}
+	tf := cli(t)
 	bin := buildProvider(t)
 	dir := filepath.Join(t.TempDir(), "demo")
-	addrs := []string{"DEMO_WRIKE_ADDR=" + freeAddr(t), "DEMO_OKTA_ADDR=" + freeAddr(t)}
+	addrs := []string{"DEMO_WRIKE_ADDR=" + freeAddr(t), "DEMO_OKTA_ADDR=" + freeAddr(t), "TERRAFORM=" + tf}
 
 	for run := 1; run <= 2; run++ {
 		out, err := runDemo(t, bin, dir, addrs...)

@@ -14,8 +14,9 @@ import (
 	"testing"
 )
 
-// providerSource is the address examples declare and dev_overrides redirects to the local build.
-const providerSource = "registry.terraform.io/wrike-community/wrike"
+// providerSources are the addresses the examples' source "wrike-community/wrike" stands for,
+// under Terraform and under OpenTofu; dev_overrides redirects both to the local build.
+var providerSources = []string{"registry.terraform.io/wrike-community/wrike", "registry.opentofu.org/wrike-community/wrike"}
 
 // requiredProviders is added to an example that does not declare the provider itself, as a
 // reader pasting a resource example into a configuration of theirs would have it.
@@ -28,21 +29,37 @@ const requiredProviders = `terraform {
 }
 `
 
+// cli is the CLI the tests run: TF_ACC_TERRAFORM_PATH when set (make test-cli-matrix points it
+// at OpenTofu), else terraform on PATH.
+func cli(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		return p
+	}
+	p, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Fatal("TF_ACC is set but the Terraform CLI is not on PATH")
+	}
+	return p
+}
+
 // terraformEnv builds the provider from this checkout and returns the environment that makes
-// the Terraform CLI on PATH use it through dev_overrides, with a CLI configuration of its own in
-// a temporary directory (the user's ~/.terraformrc is never read).
+// the CLI use it through dev_overrides, with a CLI configuration of its own in a temporary
+// directory (the user's ~/.terraformrc is never read).
 func terraformEnv(t *testing.T) []string {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("set TF_ACC=1 to run the Terraform CLI against the examples (make test does)")
 	}
-	if _, err := exec.LookPath("terraform"); err != nil {
-		t.Fatal("TF_ACC is set but the Terraform CLI is not on PATH")
-	}
+	cli(t)
 	pluginDir := buildProvider(t)
 
 	rc := filepath.Join(t.TempDir(), "terraform.rc")
-	config := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", providerSource, pluginDir)
+	var overrides strings.Builder
+	for _, source := range providerSources {
+		fmt.Fprintf(&overrides, "    %q = %q\n", source, pluginDir)
+	}
+	config := "provider_installation {\n  dev_overrides {\n" + overrides.String() + "  }\n  direct {}\n}\n"
 	if err := os.WriteFile(rc, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +144,7 @@ func exampleDirs(t *testing.T) []string {
 
 func terraform(t *testing.T, dir string, env []string, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command("terraform", args...)
+	cmd := exec.Command(cli(t), args...)
 	cmd.Dir = dir
 	cmd.Env = env
 	out, err := cmd.CombinedOutput()
@@ -221,7 +238,7 @@ func providerSchema(t *testing.T) wrikeSchema {
 	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(requiredProviders), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("terraform", "providers", "schema", "-json")
+	cmd := exec.Command(cli(t), "providers", "schema", "-json")
 	cmd.Dir = work
 	cmd.Env = env
 	out, err := cmd.Output()
@@ -234,11 +251,13 @@ func providerSchema(t *testing.T) wrikeSchema {
 	if err := json.Unmarshal(out, &schema); err != nil {
 		t.Fatalf("decoding the provider schema: %v\n%s", err, out)
 	}
-	p, ok := schema.ProviderSchemas[providerSource]
-	if !ok {
-		t.Fatalf("no schema for %s in %v", providerSource, schema.ProviderSchemas)
+	for _, source := range providerSources {
+		if p, ok := schema.ProviderSchemas[source]; ok {
+			return p
+		}
 	}
-	return p
+	t.Fatalf("no schema for any of %v in %v", providerSources, schema.ProviderSchemas)
+	return wrikeSchema{}
 }
 
 // Every resource and data source the provider serves has the example files its documentation

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -1057,20 +1058,8 @@ func (s *OktaStore) OktaAppUsers(ctx context.Context, appID, after string, limit
 	if _, err := s.getApp(ctx, s.db.read, appID); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT user_id FROM (`+assignedUsersSQL+`) WHERE user_id > ?2 ORDER BY user_id LIMIT ?3`, appID, after, limit)
+	ids, err := s.assignedUserPage(ctx, appID, after, limit)
 	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			_ = rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, err
 	}
 	byID, err := appUsers(ctx, s.db.read, appID, ids)
@@ -1084,6 +1073,61 @@ func (s *OktaStore) OktaAppUsers(ctx context.Context, appID, after string, limit
 		}
 	}
 	return out, nil
+}
+
+// mergedPageMaxGroups is the most group assignments for which
+// assignedUserPage merges one page per source; past it, one query per group
+// and page costs more than building the union. A variable so that tests
+// can take either way.
+var mergedPageMaxGroups = 32
+
+// assignedUserPage is the page of the app's assigned users after the id
+// after, in id order. The first limit ids of the union are among the first
+// limit of each source (direct assignments, each assigned group's members),
+// so with few groups it reads at most limit rows per source, each an
+// ordered range of its key, instead of building the union of every assigned
+// user (an app assigned to Everyone has every user in it). With many groups
+// it reads the union in one query.
+func (s *OktaStore) assignedUserPage(ctx context.Context, appID, after string, limit int) ([]string, error) {
+	scanID := func(sc rowScanner) (string, error) {
+		var id string
+		return id, sc.Scan(&id)
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT group_id FROM okta_app_groups WHERE app_id = ?1 LIMIT ?2`, appID, mergedPageMaxGroups+1)
+	groups, err := collect(rows, err, scanID, nil, -1)
+	if err != nil {
+		return nil, err
+	}
+	if len(groups) > mergedPageMaxGroups {
+		rows, err := s.db.read.QueryContext(ctx, `SELECT user_id FROM (`+assignedUsersSQL+`) WHERE user_id > ?2 ORDER BY user_id LIMIT ?3`, appID, after, limit)
+		return collect(rows, err, scanID, nil, -1)
+	}
+	seen := map[string]bool{}
+	var ids []string
+	add := func(query string, key string) error {
+		rows, err := s.db.read.QueryContext(ctx, query, key, after, limit)
+		page, err := collect(rows, err, scanID, nil, -1)
+		for _, id := range page {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		return err
+	}
+	if err := add(`SELECT user_id FROM okta_app_user_direct WHERE app_id = ?1 AND user_id > ?2 ORDER BY user_id LIMIT ?3`, appID); err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		if err := add(`SELECT user_id FROM okta_group_members WHERE group_id = ?1 AND user_id > ?2 ORDER BY user_id LIMIT ?3`, g); err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(ids)
+	if limit >= 0 && len(ids) > limit {
+		ids = ids[:limit]
+	}
+	return ids, nil
 }
 
 // assignment resolves a user's assignment to an app: whether it exists,

@@ -63,15 +63,21 @@ func TestOktaAppUsersPageMatchesOneByOne(t *testing.T) {
 		must(err)
 	}
 
-	var listed []OktaAppUser
-	for after := ""; ; {
-		page, err := s.OktaAppUsers(ctx, "0oa1", after, 4)
-		must(err)
-		listed = append(listed, page...)
-		if len(page) < 4 {
-			break
+	// Both ways of reading a page: one page per source (few groups) and
+	// the union (many groups).
+	listings := map[int][]OktaAppUser{}
+	defer func(n int) { mergedPageMaxGroups = n }(mergedPageMaxGroups)
+	for _, maxGroups := range []int{32, 0} {
+		mergedPageMaxGroups = maxGroups
+		for after := ""; ; {
+			page, err := s.OktaAppUsers(ctx, "0oa1", after, 4)
+			must(err)
+			listings[maxGroups] = append(listings[maxGroups], page...)
+			if len(page) < 4 {
+				break
+			}
+			after = page[len(page)-1].UserID
 		}
-		after = page[len(page)-1].UserID
 	}
 	var want []OktaAppUser
 	for _, u := range users {
@@ -82,8 +88,10 @@ func TestOktaAppUsersPageMatchesOneByOne(t *testing.T) {
 		must(err)
 		want = append(want, au)
 	}
-	if len(want) < 8 || !reflect.DeepEqual(listed, want) {
-		t.Errorf("listed:\n%+v\none by one:\n%+v", listed, want)
+	for maxGroups, listed := range listings {
+		if len(want) < 8 || !reflect.DeepEqual(listed, want) {
+			t.Errorf("listed (merging pages up to %d groups):\n%+v\none by one:\n%+v", maxGroups, listed, want)
+		}
 	}
 }
 
