@@ -29,7 +29,7 @@ func TestAccOktaWrikeProvisioning_waitReportsRefusedUsers(t *testing.T) {
 	t.Setenv("TF_LOG", "WARN")
 	t.Setenv("TF_ACC_LOG_PATH", providerLog)
 	f := newOrgFixture(t)
-	scimURL, token := f.wrikeSCIM("acme.example.com")
+	scimURL, token := f.wrikeSCIM()
 	eng := f.group("Engineering")
 	f.addUser("ann", "acme.example.com", "Engineering")
 	f.addUser("bob", "acme.example.com", "Engineering")
@@ -137,7 +137,7 @@ func wrikeUsersNow(f *orgFixture) (map[string]struct{ Active bool }, error) {
 // without the tasks API is a warning, not an error.
 func TestWaitForProvisioningReportsRefusalsAndMissingAPI(t *testing.T) {
 	f := newOrgFixture(t)
-	scimURL, token := f.wrikeSCIM("acme.example.com")
+	scimURL, token := f.wrikeSCIM()
 	ann := f.addUser("ann", "acme.example.com")
 	f.okta("POST", "/api/v1/apps/"+f.AppID+"/connections/default?activate=true",
 		map[string]any{"baseUrl": scimURL, "profile": map[string]string{"authScheme": "TOKEN", "token": token}}, nil)

@@ -14,7 +14,7 @@ func TestAuthenticationRateLimitAndErrorBodies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("X-Rate-Limit-Limit") != "" {
 		t.Fatalf("no token: %d, limit header %q (a refused caller is told nothing of the budget)", resp.StatusCode, resp.Header.Get("X-Rate-Limit-Limit"))
 	}
@@ -57,7 +57,7 @@ func TestFailedAuthenticationSpendsNoBudget(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("X-Rate-Limit-Remaining") != "" {
 			t.Fatalf("refused request %d (%q): %d, X-Rate-Limit-Remaining %q", i, auth, resp.StatusCode, resp.Header.Get("X-Rate-Limit-Remaining"))
 		}
@@ -194,7 +194,7 @@ func TestUsersGroupsAndPaging(t *testing.T) {
 
 func TestConnectionTestCredentials(t *testing.T) {
 	o := startOrg(t)
-	f := newFakeSCIM(t, "acme.example.com")
+	f := newFakeSCIM(t)
 	app := o.createApp(t)
 
 	var conn map[string]any

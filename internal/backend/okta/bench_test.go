@@ -22,7 +22,7 @@ func send(client *http.Client, method, u, auth string, body any, want int, out a
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != want {
 		return fmt.Errorf("%s %s: %d: %s", method, u, resp.StatusCode, raw)

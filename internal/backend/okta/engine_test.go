@@ -101,7 +101,7 @@ func TestProvisioningLifecycleAgainstFakeSCIM(t *testing.T) {
 
 func TestToggles(t *testing.T) {
 	o := startOrg(t)
-	f := newFakeSCIM(t, "acme.example.com")
+	f := newFakeSCIM(t)
 	app := o.createApp(t)
 	o.enableProvisioning(t, app, f.base(), f.token, false, false, false)
 	ann := o.createUser(t, profile("ann@acme.example.com"))

@@ -127,7 +127,7 @@ const (
 )
 
 // pageParams reads limit and after. A bad limit is E0000001.
-func pageParams(r *http.Request, def, max int) (after string, limit int, err error) {
+func pageParams(r *http.Request, def, most int) (after string, limit int, err error) {
 	q := r.URL.Query()
 	limit = def
 	if v := q.Get("limit"); v != "" {
@@ -135,7 +135,7 @@ func pageParams(r *http.Request, def, max int) (after string, limit int, err err
 		if convErr != nil || n < 1 {
 			return "", 0, invalid("limit", "limit: must be a positive integer, got "+strconv.Quote(v))
 		}
-		limit = min(n, max)
+		limit = min(n, most)
 	}
 	return q.Get("after"), limit, nil
 }

@@ -44,7 +44,7 @@ func hardDo(method, url, auth string, body any) hardResp {
 	if err != nil {
 		return hardResp{raw: err.Error()}
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	return hardResp{status: resp.StatusCode, raw: string(raw)}
 }
@@ -117,7 +117,7 @@ func TestHardeningOktaSSWSAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer snap.Close()
+	defer func() { _ = snap.Close() }()
 	before, err := snap.Snapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)

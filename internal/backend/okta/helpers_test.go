@@ -48,7 +48,7 @@ func startOrg(t *testing.T, mod ...func(*Config)) *testOrg {
 func startConnected(t *testing.T, mod ...func(*Config)) (o *testOrg, f *fakeSCIM, appID string) {
 	t.Helper()
 	o = startOrg(t, mod...)
-	f = newFakeSCIM(t, "acme.example.com")
+	f = newFakeSCIM(t)
 	appID = o.createApp(t)
 	o.enableProvisioning(t, appID, f.base(), f.token, true, true, true)
 	return o, f, appID
@@ -133,7 +133,7 @@ func (o *testOrg) do(t *testing.T, method, path string, body any) answer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, _ := io.ReadAll(resp.Body)
 	return answer{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
@@ -282,8 +282,8 @@ type fakeSCIM struct {
 	staleLookups int
 }
 
-func newFakeSCIM(t *testing.T, domain string) *fakeSCIM {
-	f := &fakeSCIM{token: "scim-token", domain: domain, users: map[string]map[string]any{}}
+func newFakeSCIM(t *testing.T) *fakeSCIM {
+	f := &fakeSCIM{token: "scim-token", domain: "acme.example.com", users: map[string]map[string]any{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	return f

@@ -62,7 +62,7 @@ func (o *org) call(want int, method, path string, body, out any) []byte {
 	if err != nil {
 		o.t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != want {
 		o.t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, raw)
@@ -213,7 +213,7 @@ func TestProvisioningIntoWrike(t *testing.T) {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("PATCH in Wrike: %v %v", err, resp)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	o.call(200, "POST", "/api/v1/users/"+ann, map[string]any{"profile": map[string]string{"title": "Staff Engineer", "department": "Platform"}}, nil)
 	o.call(200, "POST", "/api/v1/users/"+cid, map[string]any{"profile": map[string]string{"department": "Platform"}}, nil)
 	o.wait()

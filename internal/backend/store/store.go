@@ -149,7 +149,12 @@ func (db *DB) Close() error {
 		close(db.stop)
 	}
 	<-db.done
-	db.stmts.Range(func(_, st any) bool { _ = st.(*sql.Stmt).Close(); return true })
+	db.stmts.Range(func(_, st any) bool {
+		if s, ok := st.(*sql.Stmt); ok {
+			_ = s.Close()
+		}
+		return true
+	})
 	err := errors.Join(db.read.Close(), db.write.Close())
 	if db.lock != nil {
 		// Last: the next process may open the database once it is closed.
@@ -203,7 +208,9 @@ func (db *DB) prepare(queries ...string) error {
 // SQL on every call.
 func (db *DB) stmt(tx *sql.Tx, query string) *sql.Stmt {
 	if st, ok := db.stmts.Load(query); ok {
-		return tx.Stmt(st.(*sql.Stmt))
+		if s, ok := st.(*sql.Stmt); ok {
+			return tx.Stmt(s)
+		}
 	}
 	return nil
 }

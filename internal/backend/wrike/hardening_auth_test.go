@@ -45,7 +45,7 @@ func TestHardeningAdminRoutesRefuseOtherCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer snap.Close()
+	defer func() { _ = snap.Close() }()
 	before, err := snap.Snapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +111,7 @@ func TestHardeningTokensStoredOnlyAsHashes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer snap.Close()
+		defer func() { _ = snap.Close() }()
 		values, err := snap.RawStrings(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -179,7 +179,7 @@ func do(t *testing.T, req *http.Request) answer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	a := answer{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
 	if len(raw) > 0 {

@@ -210,7 +210,7 @@ func TestHardeningParallelPatchesDistinctAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer snap.Close()
+	defer func() { _ = snap.Close() }()
 	rows, err := snap.Rows(context.Background(), "wrike_users")
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("stored users: %d rows, %v", len(rows), err)
