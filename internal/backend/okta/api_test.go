@@ -7,6 +7,16 @@ import (
 	"testing"
 )
 
+// TestOversizedBodyIs413: a body over 1 MiB is 413, as on the Wrike face,
+// with Okta's error body saying the bound.
+func TestOversizedBodyIs413(t *testing.T) {
+	o := startOrg(t)
+	a := o.do(t, "POST", "/api/v1/groups", `{"profile":{"name":"`+strings.Repeat("x", 1<<20)+`"}}`)
+	if a.Status != 413 || a.errorCode(t) != "E0000003" || !strings.Contains(string(a.Body), "exceeds 1048576 bytes") {
+		t.Fatalf("oversized body: %d %.300s", a.Status, a.Body)
+	}
+}
+
 func TestAuthenticationRateLimitAndErrorBodies(t *testing.T) {
 	o := startOrg(t, func(c *Config) { c.RateLimit = 5 })
 	req, _ := http.NewRequest(http.MethodGet, o.URL+"/api/v1/users", nil)

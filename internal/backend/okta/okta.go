@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/serve"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 	"github.com/wrike-community/terraform-provider-wrike/internal/clock"
 )
@@ -275,15 +276,21 @@ func principal(ctx context.Context) store.OktaAPIToken {
 	return t
 }
 
-// ServeHTTP applies SSWS authentication and the rate limit, then routes.
+// ServeHTTP applies SSWS authentication and the rate limit, then routes. A
+// panic becomes a 500 so that one bad request cannot stop the server.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := "req" + s.newID()
 	w.Header().Set("X-Okta-Request-Id", reqID)
-	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	sw := serve.NewRecorder(w)
 	defer func() {
+		serve.Recovered(recover(), sw, func(p any) {
+			s.log.ErrorContext(r.Context(), "handler panicked", "panic", p, "request_id", reqID, "method", r.Method, "path", r.URL.Path)
+		}, func(w http.ResponseWriter) {
+			writeError(w, http.StatusInternalServerError, "E0000009", "Internal Server Error")
+		})
 		s.log.LogAttrs(r.Context(), slog.LevelDebug, "okta request", slog.String("request_id", reqID),
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.status),
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.Status),
 			slog.Duration("duration", time.Since(start)))
 	}()
 	auth := r.Header.Get("Authorization")
@@ -310,21 +317,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), principalKey, t)))
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
-}
-
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
 	paths := map[string]bool{}
-	handle := func(pattern string, h http.HandlerFunc) {
-		s.mux.HandleFunc(pattern, h)
+	handle := func(pattern string, h handler) {
+		s.mux.HandleFunc(pattern, s.handle(h))
 		_, path, _ := strings.Cut(pattern, " ")
 		paths[path] = true
 	}
