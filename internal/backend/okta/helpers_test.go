@@ -61,7 +61,7 @@ func (o *testOrg) open(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := o.cfg
-	cfg.DB = db
+	cfg.Store = store.NewOktaStore(db)
 	srv, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
