@@ -140,4 +140,3 @@ func TestUserTypeChoicesListsWrikeapiUserTypes(t *testing.T) {
 		t.Errorf("userTypeChoices(\"`\") = %q", got)
 	}
 }
-
