@@ -75,8 +75,7 @@ func BenchmarkProvisioning(b *testing.B) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers * 2}}
 	for range b.N {
 		b.StopTimer()
-		o := newOrg(b)
-		o.connect(o.scim.BaseURL, true, true, true)
+		o := newConnectedOrg(b)
 		group := o.group("Everyone at Acme")
 		okta := "SSWS " + o.env.OktaAPIToken
 		ids := make([]string, groupSize)

@@ -48,31 +48,61 @@ func newOrg(t testing.TB, opts ...backendtest.Option) *org {
 	return o
 }
 
-func (o *org) call(want int, method, path string, body, out any) []byte {
-	o.t.Helper()
+// newConnectedOrg is newOrg with the app provisioning into the Wrike face,
+// the three toggles on.
+func newConnectedOrg(t testing.TB, opts ...backendtest.Option) *org {
+	t.Helper()
+	o := newOrg(t, opts...)
+	o.connect(o.scim.BaseURL, true, true, true)
+	return o
+}
+
+// reply is an answer as request got it: status 0 and the error in raw when
+// no answer came.
+type reply struct {
+	status int
+	raw    string
+}
+
+// request makes one JSON request with the given Authorization header (none
+// when auth is empty). It never fails the test, so goroutines may use it.
+func request(method, url, auth string, body any) reply {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, o.env.OktaURL+path, rd)
-	req.Header.Set("Authorization", "SSWS "+o.env.OktaAPIToken)
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		return reply{raw: err.Error()}
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		o.t.Fatal(err)
+		return reply{raw: err.Error()}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		o.t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, raw)
+	return reply{status: resp.StatusCode, raw: string(raw)}
+}
+
+// call makes an Okta API call with the org's token and fails the test
+// unless it answers want; out, when set, receives the decoded body.
+func (o *org) call(want int, method, path string, body, out any) []byte {
+	o.t.Helper()
+	a := request(method, o.env.OktaURL+path, "SSWS "+o.env.OktaAPIToken, body)
+	if a.status != want {
+		o.t.Fatalf("%s %s: %d, want %d: %s", method, path, a.status, want, a.raw)
 	}
 	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
+		if err := json.Unmarshal([]byte(a.raw), out); err != nil {
 			o.t.Fatalf("%s %s: %v", method, path, err)
 		}
 	}
-	return raw
+	return []byte(a.raw)
 }
 
 func toggle(b bool) map[string]string {
@@ -101,6 +131,12 @@ func person(login string) map[string]string {
 	name, _, _ := strings.Cut(login, "@")
 	return map[string]string{"login": login, "email": login, "firstName": strings.ToUpper(name[:1]) + name[1:], "lastName": "Example",
 		"title": "Engineer", "primaryPhone": "+1 555 0100", "organization": "Acme Corp", "department": "R&D"}
+}
+
+// withTitle is profile with its title set.
+func withTitle(profile map[string]string, title string) map[string]string {
+	profile["title"] = title
+	return profile
 }
 
 func (o *org) user(profile map[string]string) string {
@@ -161,8 +197,7 @@ func (o *org) events(filter string) []event {
 }
 
 func TestProvisioningIntoWrike(t *testing.T) {
-	o := newOrg(t)
-	o.connect(o.scim.BaseURL, true, true, true)
+	o := newConnectedOrg(t)
 	ann := o.user(person("ann@acme.example.com"))
 	bob := o.user(person("bob@acme.example.com"))
 	noTitle := person("cid@acme.example.com")
