@@ -18,13 +18,13 @@ import (
 	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
 )
 
-// hardFlowConfig is the seed's whole setup: domain, API token, integration
+// wholeSetupConfig is the seed's whole setup: domain, API token, integration
 // and the Okta app's provisioning with one group, the provider pointed at
 // wrikeURL and oktaURL, the Okta connection at scimBase (empty: the
 // integration's own SCIM URL). The tokens come from WRIKE_TOKEN and
 // OKTA_API_TOKEN, as a user keeps them out of configuration files; that also
 // keeps them out of the test harness's own log of the configuration.
-func hardFlowConfig(f *orgFixture, wrikeURL, oktaURL, scimBase, group string) string {
+func wholeSetupConfig(f *orgFixture, wrikeURL, oktaURL, scimBase, group string) string {
 	base := "wrike_scim_integration.okta.scim_url"
 	if scimBase != "" {
 		base = fmt.Sprintf("%q", scimBase)
@@ -59,8 +59,8 @@ resource "okta_wrike_provisioning" "wrike" {
 `, wrikeURL, oktaURL, f.AppID, base, group)
 }
 
-// newHardOrg is an org fixture whose backend logs into sink (nil: nowhere).
-func newHardOrg(t *testing.T, sink *hardening.LogSink) *orgFixture {
+// newLoggedOrg is an org fixture whose backend logs into sink (nil: nowhere).
+func newLoggedOrg(t *testing.T, sink *hardening.LogSink) *orgFixture {
 	t.Helper()
 	var opts []backendtest.Option
 	if sink != nil {
@@ -77,9 +77,9 @@ func newHardOrg(t *testing.T, sink *hardening.LogSink) *orgFixture {
 	return f
 }
 
-// hardProvisioned checks that the logins are active in Wrike with user type
+// provisionedExternal checks that the logins are active in Wrike with user type
 // External, each once.
-func hardProvisioned(f *orgFixture, logins ...string) error {
+func provisionedExternal(f *orgFixture, logins ...string) error {
 	users, err := f.wrikeUsers()
 	if err != nil {
 		return err
@@ -104,7 +104,7 @@ func TestAccHardeningNoSecretsInLogs(t *testing.T) {
 	providerLog := filepath.Join(t.TempDir(), "provider.log")
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", providerLog)
-	f := newHardOrg(t, sink)
+	f := newLoggedOrg(t, sink)
 	eng := f.group("Engineering")
 	f.addUser("ann", "acme.example.com", "Engineering")
 	f.addUser("bob", "acme.example.com", "Engineering")
@@ -115,14 +115,14 @@ func TestAccHardeningNoSecretsInLogs(t *testing.T) {
 		v4Tokens = append(v4Tokens, s.RootModule().Resources["wrike_api_token.okta"].Primary.Attributes["token"])
 		return nil
 	}
-	cfg := hardFlowConfig(f, f.env.WrikeURL, f.env.OktaURL, "", eng)
+	cfg := wholeSetupConfig(f, f.env.WrikeURL, f.env.OktaURL, "", eng)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
 				Check: resource.ComposeTestCheckFunc(grabToken, backendCheck(func() error {
-					return hardProvisioned(f, "ann@acme.example.com", "bob@acme.example.com")
+					return provisionedExternal(f, "ann@acme.example.com", "bob@acme.example.com")
 				})),
 			},
 			{
@@ -134,7 +134,7 @@ func TestAccHardeningNoSecretsInLogs(t *testing.T) {
 					"app_name = \"Okta provisioning\"\n  rotation_triggers = { at = \"1\" }", 1),
 					"bearer_token_wo_version = 1", "bearer_token_wo_version = 2", 1),
 				Check: resource.ComposeTestCheckFunc(grabToken, backendCheck(func() error {
-					return hardProvisioned(f, "ann@acme.example.com", "bob@acme.example.com")
+					return provisionedExternal(f, "ann@acme.example.com", "bob@acme.example.com")
 				})),
 			},
 		},
@@ -168,7 +168,7 @@ func TestAccHardeningNoSecretsInLogs(t *testing.T) {
 // answers 503 with Retry-After for three seconds. The apply succeeds, the
 // people are provisioned once each, and the faults really happened.
 func TestAccHardeningRateLimitsAndOutage(t *testing.T) {
-	f := newHardOrg(t, nil)
+	f := newLoggedOrg(t, nil)
 	eng := f.group("Engineering")
 	var logins []string
 	for i := range 8 {
@@ -195,9 +195,9 @@ func TestAccHardeningRateLimitsAndOutage(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
-			Config: hardFlowConfig(f, f.env.WrikeURL, oktaProxy.URL, wrikeProxy.URL+"/scim/okta/v2", eng),
+			Config: wholeSetupConfig(f, f.env.WrikeURL, oktaProxy.URL, wrikeProxy.URL+"/scim/okta/v2", eng),
 			Check: backendCheck(func() error {
-				return hardProvisioned(f, logins...)
+				return provisionedExternal(f, logins...)
 			}),
 		}},
 	})

@@ -16,9 +16,9 @@ import (
 	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
 )
 
-// hardWrikeConfig is a configuration of independent Wrike resources
+// wrikeResourcesConfig is a configuration of independent Wrike resources
 // (domains, API apps and one integration), with the provider pointed at url.
-func hardWrikeConfig(url, token, prefix string, domains, apps int) string {
+func wrikeResourcesConfig(url, token, prefix string, domains, apps int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "provider \"wrike\" {\n  wrike_url   = %q\n  wrike_token = %q\n}\n", url, token)
 	for i := range domains {
@@ -30,9 +30,9 @@ func hardWrikeConfig(url, token, prefix string, domains, apps int) string {
 	return b.String()
 }
 
-// hardBackendCounts checks the backend holds exactly the domains with the
+// checkBackendCounts checks the backend holds exactly the domains with the
 // prefix and apps with the name prefix that the configuration has.
-func hardBackendCounts(env *backendtest.Env, prefix string, domains, apps int) resource.TestCheckFunc {
+func checkBackendCounts(env *backendtest.Env, prefix string, domains, apps int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		var ds struct {
 			Data []struct{ Domain string } `json:"data"`
@@ -83,16 +83,16 @@ func TestAccHardeningApplyDuringOutage(t *testing.T) {
 	destroy := newProxy()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             hardBackendCounts(env, "outage", 0, 0),
+		CheckDestroy:             checkBackendCounts(env, "outage", 0, 0),
 		Steps: []resource.TestStep{
 			{
-				Config: hardWrikeConfig(create.URL, env.WrikeAdminToken, "outage", 4, 2),
-				Check:  hardBackendCounts(env, "outage", 4, 2),
+				Config: wrikeResourcesConfig(create.URL, env.WrikeAdminToken, "outage", 4, 2),
+				Check:  checkBackendCounts(env, "outage", 4, 2),
 			},
 			{
 				// The destroy that ends the test goes through a second outage.
-				Config: hardWrikeConfig(destroy.URL, env.WrikeAdminToken, "outage", 4, 2),
-				Check:  hardBackendCounts(env, "outage", 4, 2),
+				Config: wrikeResourcesConfig(destroy.URL, env.WrikeAdminToken, "outage", 4, 2),
+				Check:  checkBackendCounts(env, "outage", 4, 2),
 			},
 		},
 	})
@@ -122,16 +122,16 @@ func TestAccHardeningParallelApplies(t *testing.T) {
 		t.Run(prefix, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
-				CheckDestroy:             hardBackendCounts(env, prefix, 0, 0),
+				CheckDestroy:             checkBackendCounts(env, prefix, 0, 0),
 				Steps: []resource.TestStep{
 					{
-						Config: hardWrikeConfig(env.WrikeURL, env.WrikeAdminToken, prefix, domains, apps),
-						Check:  hardBackendCounts(env, prefix, domains, apps),
+						Config: wrikeResourcesConfig(env.WrikeURL, env.WrikeAdminToken, prefix, domains, apps),
+						Check:  checkBackendCounts(env, prefix, domains, apps),
 					},
 					{
 						// Half the resources go, half stay.
-						Config: hardWrikeConfig(env.WrikeURL, env.WrikeAdminToken, prefix, domains/2, apps-1),
-						Check:  hardBackendCounts(env, prefix, domains/2, apps-1),
+						Config: wrikeResourcesConfig(env.WrikeURL, env.WrikeAdminToken, prefix, domains/2, apps-1),
+						Check:  checkBackendCounts(env, prefix, domains/2, apps-1),
 					},
 				},
 			})
