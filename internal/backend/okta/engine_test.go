@@ -208,9 +208,14 @@ func TestTasksSurviveRestartAndAreNotRepeated(t *testing.T) {
 	if p := o.Server.Engine().Pending(); p != 4 {
 		t.Fatalf("pending = %d, want 4", p)
 	}
-	time.Sleep(50 * time.Millisecond) // let the workers block on the held requests
-	go func() { time.Sleep(100 * time.Millisecond); f.mu.Lock(); f.hold = nil; f.mu.Unlock(); close(hold) }()
+	// Every worker is in a SCIM call when the process stops; the calls the
+	// restart cuts off reach the service late, as over a slow network.
+	f.waitHeld(t, 4)
+	f.mu.Lock()
+	f.hold = nil
+	f.mu.Unlock()
 	o.restart(t)
+	close(hold)
 	o.wait(t)
 	for _, n := range []string{"ann", "bob", "cid", "dee"} {
 		if f.byUserName(n+"@acme.example.com") == nil {

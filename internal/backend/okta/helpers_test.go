@@ -270,8 +270,10 @@ type fakeSCIM struct {
 	requests []string
 	// fail503 answers that many next requests with 503.
 	fail503 int
-	// hold blocks requests while not nil, until it is closed.
+	// hold blocks requests while not nil, until it is closed; each request
+	// it blocks is first announced on held.
 	hold chan struct{}
+	held chan struct{}
 	// delay slows every answer; garbage answers lookups with a 200 that is
 	// not SCIM.
 	delay   time.Duration
@@ -283,13 +285,26 @@ type fakeSCIM struct {
 }
 
 func newFakeSCIM(t *testing.T) *fakeSCIM {
-	f := &fakeSCIM{token: "scim-token", domain: "acme.example.com", users: map[string]map[string]any{}}
+	f := &fakeSCIM{token: "scim-token", domain: "acme.example.com", users: map[string]map[string]any{}, held: make(chan struct{}, 1024)}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	return f
 }
 
 func (f *fakeSCIM) base() string { return f.URL + "/scim/v2" }
+
+// waitHeld waits until hold has blocked n requests, for at most 10 seconds.
+func (f *fakeSCIM) waitHeld(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for range n {
+		select {
+		case <-f.held:
+		case <-deadline:
+			t.Fatalf("fewer than %d requests held after 10s", n)
+		}
+	}
+}
 
 func scimErr(w http.ResponseWriter, status int, scimType, detail string) {
 	w.Header().Set("Content-Type", "application/scim+json")
@@ -304,6 +319,7 @@ func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 	hold, delay := f.hold, f.delay
 	f.mu.Unlock()
 	if hold != nil {
+		f.held <- struct{}{}
 		<-hold
 	}
 	time.Sleep(delay)

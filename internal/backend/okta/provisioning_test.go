@@ -336,22 +336,32 @@ func TestTogglesAgainstWrike(t *testing.T) {
 
 // outage wraps the Wrike face: while down, every request answers 503.
 type outage struct {
-	env   *backendtest.Env
-	down  atomic.Bool
-	hits  atomic.Int64
-	srv   *httptest.Server
-	mu    sync.Mutex
-	calls []string
+	env  *backendtest.Env
+	down atomic.Bool
+	hits atomic.Int64
+	// upAfter, when set, ends the outage with that many refused requests.
+	upAfter atomic.Int64
+	// refused announces refused requests (the first 1024) to waitRefused.
+	refused chan struct{}
+	srv     *httptest.Server
+	mu      sync.Mutex
+	calls   []string
 }
 
 func newOutage(t testing.TB, env *backendtest.Env) *outage {
-	w := &outage{env: env}
+	w := &outage{env: env, refused: make(chan struct{}, 1024)}
 	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		w.mu.Lock()
 		w.calls = append(w.calls, r.Method)
 		w.mu.Unlock()
 		if w.down.Load() {
-			w.hits.Add(1)
+			if n := w.hits.Add(1); n >= w.upAfter.Load() && w.upAfter.Load() > 0 {
+				w.down.Store(false)
+			}
+			select {
+			case w.refused <- struct{}{}:
+			default:
+			}
 			rw.Header().Set("Content-Type", "application/scim+json")
 			rw.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = rw.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"503","detail":"Wrike is under maintenance"}`))
@@ -363,6 +373,20 @@ func newOutage(t testing.TB, env *backendtest.Env) *outage {
 	return w
 }
 
+// waitRefused waits until the outage has refused n requests, for at most
+// 10 seconds.
+func (w *outage) waitRefused(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for range n {
+		select {
+		case <-w.refused:
+		case <-deadline:
+			t.Fatalf("fewer than %d requests refused after 10s", n)
+		}
+	}
+}
+
 // baseURL is the SCIM base URL through the wrapper.
 func (w *outage) baseURL(scimBase string) string {
 	u, _ := url.Parse(scimBase)
@@ -372,6 +396,7 @@ func (w *outage) baseURL(scimBase string) string {
 func TestRetriesAfterWrikeOutage(t *testing.T) {
 	o := newOrg(t)
 	w := newOutage(t, o.env)
+	w.upAfter.Store(6)
 	o.connect(w.baseURL(o.scim.BaseURL), true, true, true)
 	w.down.Store(true)
 	var ids []string
@@ -380,12 +405,6 @@ func TestRetriesAfterWrikeOutage(t *testing.T) {
 	}
 	g := o.group("Engineering", ids...)
 	o.call(200, "PUT", "/api/v1/apps/"+o.appID+"/groups/"+g, map[string]any{}, nil)
-	go func() {
-		for w.hits.Load() < 6 {
-			time.Sleep(5 * time.Millisecond)
-		}
-		w.down.Store(false)
-	}()
 	if failed := o.wait(); failed != 0 {
 		t.Fatalf("failed = %d after a short outage", failed)
 	}
@@ -412,9 +431,7 @@ func TestTasksSurviveARestart(t *testing.T) {
 	g := o.group("Engineering", ids...)
 	w.down.Store(true)
 	o.call(200, "PUT", "/api/v1/apps/"+o.appID+"/groups/"+g, map[string]any{}, nil)
-	for w.hits.Load() < 5 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	w.waitRefused(t, 5)
 	// Every user has a failed attempt and a retry pending: stop the process.
 	o.env.Restart(t)
 	w.down.Store(false)
