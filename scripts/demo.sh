@@ -116,6 +116,9 @@ set -a
 set +a
 echo "Wrike: $WRIKE_URL   Okta: $OKTA_ORG_URL   (tokens in $demo/data/dev.env)"
 
+say "Consoles: open them to watch provisioning happen (each sign-in link works once)"
+"$bin/wrike-demo" console
+
 # --- terraform -------------------------------------------------------------------------------
 # A CLI config of our own: the user's ~/.terraformrc is never read or written.
 cat >"$demo/terraform.rc" <<EOF
@@ -164,4 +167,9 @@ say "$login in Wrike now (kept, inactive, not billable)"
 "$bin/wrike-demo" user "$login"
 "$bin/wrike-demo" seats
 
+if [ -t 0 ]; then
+	say "The consoles stay up until you press Enter (fresh sign-in links below)"
+	"$bin/wrike-demo" console
+	read -r _ || true
+fi
 say "Done. The backend stops now; run make demo again to start over."

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/console"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
@@ -61,6 +63,9 @@ type Backend struct {
 	// because none existed; empty otherwise. Like the admin token, it is
 	// shown now or never.
 	BootstrapOktaAPIToken string
+	// WrikeConsole and OktaConsole are the faces' browser consoles, served
+	// under /console/ by WrikeHandler and OktaHandler.
+	WrikeConsole, OktaConsole *console.Console
 
 	db      *store.DB
 	dataDir string
@@ -105,6 +110,10 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	if err := b.startConsoles(cfg, logger); err != nil {
+		_ = b.Close()
+		return nil, err
+	}
 	if !cfg.NoBootstrap {
 		if err := b.Bootstrap(ctx); err != nil {
 			_ = b.Close()
@@ -113,6 +122,21 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	}
 	return b, nil
 }
+
+func (b *Backend) startConsoles(cfg Config, logger *slog.Logger) error {
+	var err error
+	if b.WrikeConsole, err = console.New(console.Config{Face: console.Wrike, API: b.Wrike, Clock: cfg.Clock, Logger: logger.With("face", "wrike")}); err != nil {
+		return err
+	}
+	b.OktaConsole, err = console.New(console.Config{Face: console.Okta, API: b.Okta, Clock: cfg.Clock, Logger: logger.With("face", "okta")})
+	return err
+}
+
+// WrikeHandler serves the Wrike face with its console under /console/.
+func (b *Backend) WrikeHandler() http.Handler { return b.WrikeConsole.Handler(b.Wrike) }
+
+// OktaHandler serves the Okta face with its console under /console/.
+func (b *Backend) OktaHandler() http.Handler { return b.OktaConsole.Handler(b.Okta) }
 
 // Bootstrap creates a Wrike admin token if none exists and an Okta API token
 // if none exists, and returns them in BootstrapAdminToken and

@@ -2,7 +2,9 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"testing"
@@ -131,5 +133,49 @@ data "wrike_users" "collaborators" {
 				},
 			},
 		},
+	})
+}
+
+// More users than one page of GET /users (1000): the data source follows
+// nextPageToken, in creation order, with the filters on every page.
+func TestAccUsersDataSourcePages(t *testing.T) {
+	env := backendtest.Start(t)
+	env.SetupSCIM(t, "okta", "bulk.example.com")
+	const n = 2345
+	name := func(i int) string { return fmt.Sprintf("bulk%04d@bulk.example.com", i) }
+	stored, err := env.Backend.Wrike.ImportUsers(context.Background(), "okta", n, 1000, func(i int) []byte {
+		userType := "Regular"
+		if i%2 == 1 {
+			userType = "External"
+		}
+		return fmt.Appendf(nil, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:wrike:2.0:User"],
+			"userName":%q,"urn:ietf:params:scim:schemas:extension:wrike:2.0:User":{"userType":%q}}`, name(i), userType)
+	})
+	if err != nil || stored != n {
+		t.Fatalf("import: %d stored, %v", stored, err)
+	}
+	users := tfjsonpath.New("users")
+	userName := func(i int) tfjsonpath.Path { return users.AtSliceIndex(i).AtMapKey("user_name") }
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: wrikeProviderConfig(env) + `
+data "wrike_users" "all" {}
+
+data "wrike_users" "external" {
+  user_type = "External"
+}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.wrike_users.all", users, knownvalue.ListSizeExact(n)),
+				statecheck.ExpectKnownValue("data.wrike_users.all", userName(0), knownvalue.StringExact(name(0))),
+				statecheck.ExpectKnownValue("data.wrike_users.all", userName(999), knownvalue.StringExact(name(999))),
+				statecheck.ExpectKnownValue("data.wrike_users.all", userName(1000), knownvalue.StringExact(name(1000))),
+				statecheck.ExpectKnownValue("data.wrike_users.all", userName(n-1), knownvalue.StringExact(name(n-1))),
+				statecheck.ExpectKnownValue("data.wrike_users.external", users, knownvalue.ListSizeExact(n/2)),
+				statecheck.ExpectKnownValue("data.wrike_users.external", userName(1000), knownvalue.StringExact(name(2001))),
+				statecheck.ExpectKnownValue("data.wrike_users.external", userName(n/2-1), knownvalue.StringExact(name(n-2))),
+			},
+		}},
 	})
 }

@@ -24,7 +24,7 @@ func TestAccOktaWrikeProvisioning_appDeletedOutOfBand(t *testing.T) {
   app_id           = %q
   scim_base_url    = %q
   bearer_token     = %q
-  user_assignments = [{ user_id = %q }]
+  user_assignments = { (%q) = null }
 `, appID, scimURL, token, f.Users["ann"])
 	}
 	first := f.AppID

@@ -24,7 +24,7 @@ func (f *orgFixture) documentedConfig(tokenExtra string) string {
   scim_base_url           = wrike_scim_integration.okta.scim_url
   bearer_token_wo         = wrike_api_token.okta.token
   bearer_token_wo_version = wrike_api_token.okta.token_version
-  user_assignments        = [{ user_id = %q, user_type = "Regular" }]
+  user_assignments        = { (%q) = "Regular" }
   depends_on              = [wrike_approved_domain.acme]
 `, f.AppID, f.Users["ann"])) + `
 resource "wrike_approved_domain" "acme" {

@@ -90,6 +90,8 @@ func TestDemoEndToEnd(t *testing.T) {
 			regexp.MustCompile(`deactivated ann\.lee@acme\.example\.com in Okta`),
 			regexp.MustCompile(`ann\.lee@acme\.example\.com .* Regular +no +no`),
 			regexp.MustCompile(`billable seats: 9 \(active members 9, deactivated members 1\)`),
+			regexp.MustCompile(`Wrike console: http://127\.0\.0\.1:\d+/console/\n  sign in once with: http://127\.0\.0\.1:\d+/console/login/[A-Za-z0-9_-]{43}\n`),
+			regexp.MustCompile(`Okta console: http://127\.0\.0\.1:\d+/console/\n  sign in once with: http://127\.0\.0\.1:\d+/console/login/[A-Za-z0-9_-]{43}\n`),
 		} {
 			if !want.MatchString(out) {
 				t.Errorf("run %d: output lacks %s\n%s", run, want, out)

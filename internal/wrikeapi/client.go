@@ -312,7 +312,8 @@ type UserFilter struct {
 	UserType string
 }
 
-// ListUsers returns users in creation order.
+// ListUsers returns the users matching f in creation order, following the
+// listing's pages (Wrike serves at most 1000 users a page).
 func (c *Client) ListUsers(ctx context.Context, f UserFilter) ([]User, error) {
 	q := url.Values{}
 	if f.Domain != "" {
@@ -324,5 +325,27 @@ func (c *Client) ListUsers(ctx context.Context, f UserFilter) ([]User, error) {
 	if f.UserType != "" {
 		q.Set("userType", f.UserType)
 	}
-	return list[User](ctx, c, http.MethodGet, "/users", q, nil)
+	users := []User{}
+	seen := map[string]bool{}
+	for {
+		var page struct {
+			envelope[User]
+			NextPageToken string `json:"nextPageToken"`
+		}
+		if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: "/users", Query: q}, &page); err != nil {
+			return nil, err
+		}
+		users = append(users, page.Data...)
+		next := page.NextPageToken
+		if next == "" {
+			return users, nil
+		}
+		// A listing that does not move on would never end.
+		if len(page.Data) == 0 || seen[next] {
+			return nil, &Error{API: "Wrike", Method: http.MethodGet, URL: "/users", StatusCode: http.StatusOK,
+				Message: fmt.Sprintf("the user listing does not advance: a page of %d users led to a nextPageToken already seen or to no users", len(page.Data))}
+		}
+		seen[next] = true
+		q.Set("nextPageToken", next)
+	}
 }

@@ -167,3 +167,96 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		t.Fatal("accepted an empty token")
 	}
 }
+
+// pagedUsers serves GET /api/v4/users from pages: the first without a
+// token, then pages[token]; the first request for the page token
+// unavailableOnce is answered 503. It records each request's query.
+func pagedUsers(t *testing.T, pages map[string]string, unavailableOnce string) (*Client, *[]string) {
+	t.Helper()
+	var queries []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		queries = append(queries, r.URL.RawQuery)
+		tok := r.URL.Query().Get("nextPageToken")
+		body, ok := pages[tok]
+		if r.URL.Path != "/api/v4/users" || !ok {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"error":"invalid_parameter","errorDescription":"nextPageToken was issued for other filters"}`)
+			return
+		}
+		if tok != "" && tok == unavailableOnce {
+			unavailableOnce = ""
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(Config{URL: srv.URL, Token: "wrka_tok", RetryWaitMin: time.Millisecond, RetryWaitMax: 2 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, &queries
+}
+
+func usersJSON(token string, ids ...string) string {
+	var data []string
+	for _, id := range ids {
+		data = append(data, `{"id":"`+id+`","userName":"`+strings.ToLower(id)+`@acme.example.com"}`)
+	}
+	next := ""
+	if token != "" {
+		next = `"nextPageToken":"` + token + `",`
+	}
+	return `{"kind":"users",` + next + `"responseSize":5,"data":[` + strings.Join(data, ",") + `]}`
+}
+
+func TestListUsersFollowsPages(t *testing.T) {
+	c, queries := pagedUsers(t, map[string]string{
+		"":     usersJSON("p/2+", "U1", "U2"),
+		"p/2+": usersJSON("p3", "U3", "U4"),
+		"p3":   usersJSON("", "U5"),
+	}, "p/2+")
+	on := true
+	users, err := c.ListUsers(context.Background(), UserFilter{Domain: "acme.example.com", Active: &on})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, u := range users {
+		ids = append(ids, u.ID)
+	}
+	if strings.Join(ids, ",") != "U1,U2,U3,U4,U5" {
+		t.Fatalf("users %v", ids)
+	}
+	want := []string{
+		"active=true&domain=acme.example.com",
+		"active=true&domain=acme.example.com&nextPageToken=p%2F2%2B",
+		"active=true&domain=acme.example.com&nextPageToken=p%2F2%2B",
+		"active=true&domain=acme.example.com&nextPageToken=p3",
+	}
+	if strings.Join(*queries, " ") != strings.Join(want, " ") {
+		t.Fatalf("queries\n got %v\nwant %v", *queries, want)
+	}
+}
+
+func TestListUsersPageErrors(t *testing.T) {
+	for name, pages := range map[string]map[string]string{
+		"a token already seen": {"": usersJSON("a", "U1"), "a": usersJSON("b", "U2"), "b": usersJSON("a", "U3")},
+		"a page without users": {"": usersJSON("a", "U1"), "a": usersJSON("b")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, queries := pagedUsers(t, pages, "")
+			_, err := c.ListUsers(context.Background(), UserFilter{})
+			if err == nil || !strings.Contains(err.Error(), "does not advance") || len(*queries) > 3 {
+				t.Fatalf("err %v after %d requests", err, len(*queries))
+			}
+		})
+	}
+	// An error on a later page is the API's own.
+	c, _ := pagedUsers(t, map[string]string{"": usersJSON("gone", "U1")}, "")
+	_, err := c.ListUsers(context.Background(), UserFilter{})
+	if !errors.Is(err, ErrBadRequest) || !strings.Contains(err.Error(), "issued for other filters") {
+		t.Fatalf("err %v", err)
+	}
+}

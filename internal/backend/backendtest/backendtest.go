@@ -84,9 +84,9 @@ func (e *Env) start(t testing.TB) {
 		t.Fatalf("backendtest: start backend: %v", err)
 	}
 	e.Backend = b
-	e.wrike = httptest.NewServer(b.Wrike)
+	e.wrike = httptest.NewServer(b.WrikeHandler())
 	e.WrikeURL = e.wrike.URL
-	e.okta = httptest.NewServer(b.Okta)
+	e.okta = httptest.NewServer(b.OktaHandler())
 	e.OktaURL = e.okta.URL
 }
 

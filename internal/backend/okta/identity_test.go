@@ -57,8 +57,10 @@ func TestLoginsCanonical(t *testing.T) {
 
 // TestEngineDoesNotLinkLookAlike: the service provider answers the
 // userName lookup with a planted look-alike account (as one comparing with
-// Unicode case folding does); the engine must not link the real person to
-// it, and provisions the person's own account instead.
+// Unicode case folding does) and, for the same reason, refuses to create the
+// person's own account (409). The engine must not link the real person to
+// the planted account: the task fails visibly instead, and the planted
+// account is left untouched.
 func TestEngineDoesNotLinkLookAlike(t *testing.T) {
 	o := startOrg(t)
 	f := newFakeSCIM(t)
@@ -70,13 +72,17 @@ func TestEngineDoesNotLinkLookAlike(t *testing.T) {
 	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
 	kim := o.createUser(t, profile("kiss@acme.example.com"))
 	o.must(t, 200, "POST", "/api/v1/apps/"+app+"/users", map[string]any{"id": kim, "scope": "USER"}, nil)
-	if _, failed := o.wait(t); failed != 0 {
-		t.Fatalf("failed = %d", failed)
+	if _, failed := o.wait(t); failed != 1 {
+		t.Fatalf("failed = %d, want the create refused by the case-folding service to fail", failed)
 	}
 	var au struct{ ExternalID *string }
 	o.must(t, 200, "GET", "/api/v1/apps/"+app+"/users/"+kim, nil, &au)
-	if au.ExternalID == nil || *au.ExternalID == "planted" {
-		t.Fatalf("the app user is linked to %v, want a new account of its own", au.ExternalID)
+	if au.ExternalID != nil && *au.ExternalID == "planted" {
+		t.Fatalf("the app user is linked to the planted account")
+	}
+	tasks := o.tasks(t, app, "FAILED")
+	if len(tasks) != 1 || tasks[0].UserID != kim || tasks[0].LastError == nil || !strings.Contains(*tasks[0].LastError, "already taken") {
+		t.Fatalf("failed tasks %+v (last error %q), want kim's create refused as a duplicate", tasks, lastErrors(tasks))
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -107,4 +113,15 @@ func TestLegacyLookAlikeLoginRekeyed(t *testing.T) {
 	if found.ID != genuine {
 		t.Fatalf("lookup by login found %q, want the real user %q", found.ID, genuine)
 	}
+}
+
+// lastErrors is each task's last error, for failure messages.
+func lastErrors(tasks []provisioningTask) []string {
+	var out []string
+	for _, task := range tasks {
+		if task.LastError != nil {
+			out = append(out, *task.LastError)
+		}
+	}
+	return out
 }

@@ -50,9 +50,9 @@ func newOrg(t testing.TB, opts ...backendtest.Option) *org {
 
 // newConnectedOrg is newOrg with the app provisioning into the Wrike face,
 // the three toggles on.
-func newConnectedOrg(t testing.TB, opts ...backendtest.Option) *org {
+func newConnectedOrg(t testing.TB) *org {
 	t.Helper()
-	o := newOrg(t, opts...)
+	o := newOrg(t)
 	o.connect(o.scim.BaseURL, true, true, true)
 	return o
 }

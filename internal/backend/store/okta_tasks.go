@@ -34,10 +34,13 @@ func (s *OktaStore) OktaTasks(ctx context.Context, appID, status, after string, 
 	return collect(rows, err, scanTaskWithLogin, nil, -1)
 }
 
+// listTasksSQL walks the id index in order and stops at the limit: the
+// unary + keeps SQLite off the (app_id, user_id) key, through which it would
+// sort every task of the app for each page.
 const listTasksSQL = `SELECT t.seq, t.id, t.app_id, t.user_id, t.kind, t.created, t.version, t.status, t.operation, t.attempts,
 	t.last_error, t.first_attempt, t.last_attempt, t.retry_since, t.not_before, json_extract(u.profile, '$.login')
 	FROM okta_tasks t JOIN okta_users u ON u.id = t.user_id
-	WHERE t.app_id = ?1 AND (?2 = '' OR t.status = ?2) AND t.id > ?3 ORDER BY t.id LIMIT ?4`
+	WHERE +t.app_id = ?1 AND (?2 = '' OR t.status = ?2) AND t.id > ?3 ORDER BY t.id LIMIT ?4`
 
 func scanTaskWithLogin(sc rowScanner) (OktaTask, error) {
 	var t OktaTask

@@ -398,24 +398,38 @@ var userWrites = []string{sqlInsertUser, sqlUserVersion, sqlUpdateUser, sqlInser
 // CreateWrikeUser stores a new user and sets u.Seq. ErrConflict when the id
 // or the canonical userName (mailaddr.Key) exists.
 func (db *DB) CreateWrikeUser(ctx context.Context, u *WrikeUser) error {
+	return db.CreateWrikeUsers(ctx, []*WrikeUser{u})
+}
+
+// CreateWrikeUsers stores new users in one transaction and sets their Seq,
+// in order. Either all are stored or none: ErrConflict when an id or a
+// lower-cased userName exists (or repeats among them).
+func (db *DB) CreateWrikeUsers(ctx context.Context, users []*WrikeUser) error {
 	if err := db.prepare(userWrites...); err != nil {
 		return err
 	}
-	var seq int64
+	seqs := make([]int64, len(users))
 	err := db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := db.exec(tx, sqlInsertUser,
-			u.ID, u.UserNameLower, nullable(u.ExternalID), u.Active, u.UserType, u.IdentityProvider, u.Version,
-			formatTime(u.Created), formatTime(u.Modified), u.Resource)
-		if err != nil {
-			return wrapUnique(err)
+		for i, u := range users {
+			res, err := db.exec(tx, sqlInsertUser,
+				u.ID, u.UserNameLower, nullable(u.ExternalID), u.Active, u.UserType, u.IdentityProvider, u.Version,
+				formatTime(u.Created), formatTime(u.Modified), u.Resource)
+			if err != nil {
+				return wrapUnique(err)
+			}
+			if seqs[i], err = res.LastInsertId(); err != nil {
+				return err
+			}
+			if err := db.insertEmails(tx, seqs[i], u.Emails); err != nil {
+				return err
+			}
 		}
-		if seq, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		return db.insertEmails(tx, seq, u.Emails)
+		return nil
 	})
 	if err == nil {
-		u.Seq = seq
+		for i, u := range users {
+			u.Seq = seqs[i]
+		}
 	}
 	return err
 }

@@ -99,3 +99,37 @@ func TestWrikeAdminRecords(t *testing.T) {
 		t.Fatalf("integrations = %+v, %v", ins, err)
 	}
 }
+
+func TestCreateWrikeUsersAllOrNone(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	mk := func(id, name string) *WrikeUser {
+		return &WrikeUser{ID: id, UserNameLower: name, Emails: []string{name}, Active: true, UserType: "Regular",
+			IdentityProvider: "okta", Version: 1, Created: now, Modified: now, Resource: []byte(`{"a":{}}`)}
+	}
+	// The third user repeats the first one's userName: nothing is stored.
+	bad := []*WrikeUser{mk("u1", "a@example.com"), mk("u2", "b@example.com"), mk("u3", "a@example.com")}
+	if err := db.CreateWrikeUsers(ctx, bad); !errors.Is(err, ErrConflict) {
+		t.Fatalf("repeated userName: %v, want ErrConflict", err)
+	}
+	count := func() (n int) {
+		if err := db.WrikeUsers(ctx, func(WrikeUser) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("%d users stored from a refused batch", n)
+	}
+	good := []*WrikeUser{mk("u1", "a@example.com"), mk("u2", "b@example.com"), mk("u3", "c@example.com")}
+	if err := db.CreateWrikeUsers(ctx, good); err != nil {
+		t.Fatal(err)
+	}
+	if good[0].Seq == 0 || good[1].Seq <= good[0].Seq || good[2].Seq <= good[1].Seq {
+		t.Fatalf("seqs %d %d %d, want increasing in order", good[0].Seq, good[1].Seq, good[2].Seq)
+	}
+	if n := count(); n != 3 {
+		t.Fatalf("%d users stored, want 3", n)
+	}
+}

@@ -1,9 +1,11 @@
 package wrike
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"mime"
 	"net/http"
@@ -657,56 +659,145 @@ type adminUserJSON struct {
 	UpdatedDate      string `json:"updatedDate"`
 }
 
+// usersPageSize is the default and the largest pageSize of GET /users, as
+// Wrike's v4 API caps its paged listings at 1000.
+const usersPageSize = 1000
+
+// userFilter is GET /users's filters; zero fields do not filter.
+type userFilter struct {
+	domain   string // canonical: A-labels, lower case
+	active   *bool
+	userType string // canonical
+}
+
+func (f userFilter) match(u *user) bool {
+	return (f.active == nil || u.active == *f.active) &&
+		(f.userType == "" || u.userType == f.userType) &&
+		(f.domain == "" || emailDomain(u.userNameLower) == f.domain)
+}
+
+// key identifies the filters, so that a page token is only taken back with
+// the filters it was issued for.
+func (f userFilter) key() uint32 {
+	h := fnv.New32a()
+	_, _ = fmt.Fprintf(h, "%q %v %q", f.domain, f.active != nil && *f.active, f.userType)
+	if f.active == nil {
+		_, _ = h.Write([]byte{0})
+	}
+	return h.Sum32()
+}
+
+// usersPageToken is where a listing stands: the last user it returned (by
+// creation sequence), the number of matching users counted on its first
+// page, and the filters it was issued for. It travels as nextPageToken.
+type usersPageToken struct {
+	after  int64
+	total  int
+	filter uint32
+}
+
+func (t usersPageToken) String() string {
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "u1.%d.%d.%x", t.after, t.total, t.filter))
+}
+
+func parseUsersPageToken(s string, f userFilter) (usersPageToken, error) {
+	bad := fmt.Errorf("%w: nextPageToken %q is not a token this listing issued", errInvalidParameter, s)
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return usersPageToken{}, bad
+	}
+	var t usersPageToken
+	if n, err := fmt.Sscanf(string(raw), "u1.%d.%d.%x", &t.after, &t.total, &t.filter); err != nil || n != 3 ||
+		t.after < 0 || t.total < 0 || (usersPageToken{t.after, t.total, t.filter}).String() != s {
+		return usersPageToken{}, bad
+	}
+	if t.filter != f.key() {
+		return usersPageToken{}, fmt.Errorf("%w: nextPageToken was issued for other filters: repeat the first page's domain, active and userType", errInvalidParameter)
+	}
+	return t, nil
+}
+
+// usersPage is the v4 answer of a paged listing.
+type usersPage struct {
+	Kind          string          `json:"kind"`
+	NextPageToken string          `json:"nextPageToken,omitempty"`
+	ResponseSize  int             `json:"responseSize"`
+	Data          []adminUserJSON `json:"data"`
+}
+
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	for k := range q {
-		if k != "domain" && k != "active" && k != "userType" {
-			return fmt.Errorf("%w: unknown parameter %q (allowed: domain, active, userType)", errInvalidParameter, k)
+		switch k {
+		case "domain", "active", "userType", "pageSize", "nextPageToken":
+		default:
+			return fmt.Errorf("%w: unknown parameter %q (allowed: domain, active, userType, pageSize, nextPageToken)", errInvalidParameter, k)
 		}
 	}
-	domain := q.Get("domain")
-	if domain != "" {
+	f := userFilter{}
+	if domain := q.Get("domain"); domain != "" {
 		c, err := domainParam(domain)
 		if err != nil {
 			return err
 		}
-		domain = c.ASCII
+		f.domain = c.ASCII
 	}
-	var activeFilter *bool
 	if v := q.Get("active"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			return fmt.Errorf("%w: active must be true or false", errInvalidParameter)
 		}
-		activeFilter = &b
+		f.active = &b
 	}
-	userType := q.Get("userType")
-	if userType != "" {
+	if userType := q.Get("userType"); userType != "" {
 		canon, ok := canonicalUserType(userType)
 		if !ok {
 			return fmt.Errorf("%w: userType %q must be one of %s", errInvalidParameter, userType, strings.Join(userTypes, ", "))
 		}
-		userType = canon
+		f.userType = canon
 	}
-	var out []adminUserJSON
-	for _, u := range s.users.all() {
-		if activeFilter != nil && u.active != *activeFilter {
-			continue
+	pageSize := usersPageSize
+	if v := q.Get("pageSize"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > usersPageSize {
+			return fmt.Errorf("%w: pageSize must be a whole number from 1 to %d", errInvalidParameter, usersPageSize)
 		}
-		if userType != "" && u.userType != userType {
-			continue
+		pageSize = n
+	}
+	tok := usersPageToken{filter: f.key(), total: -1}
+	if v := q.Get("nextPageToken"); v != "" {
+		var err error
+		if tok, err = parseUsersPageToken(v, f); err != nil {
+			return err
 		}
-		if domain != "" && emailDomain(u.userNameLower) != domain {
-			continue
+	}
+
+	// One more than a page tells whether another page follows.
+	page := make([]*user, 0, pageSize+1)
+	s.users.scan(tok.after, func(u *user) bool {
+		if f.match(u) {
+			page = append(page, u)
 		}
-		f, err := u.adminFields()
+		return len(page) <= pageSize
+	})
+	if tok.total < 0 { // the first page counts the listing
+		tok.total = s.users.count(f.match)
+	}
+	answer := usersPage{Kind: "users", ResponseSize: tok.total, Data: make([]adminUserJSON, 0, min(len(page), pageSize))}
+	if len(page) > pageSize {
+		page = page[:pageSize]
+		tok.after = page[len(page)-1].seq
+		answer.NextPageToken = tok.String()
+	}
+	for _, u := range page {
+		a, err := u.adminFields()
 		if err != nil {
 			return err
 		}
-		f.CreatedDate, f.UpdatedDate = formatDate(u.created), formatDate(u.modified)
-		out = append(out, f)
+		a.CreatedDate, a.UpdatedDate = formatDate(u.created), formatDate(u.modified)
+		answer.Data = append(answer.Data, a)
 	}
-	writeData(w, http.StatusOK, "users", out)
+	writeJSON(w, http.StatusOK, answer)
 	return nil
 }
 

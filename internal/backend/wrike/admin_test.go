@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -259,6 +260,51 @@ func TestAdminJSONBodyLabelledAsForm(t *testing.T) {
 		"application/x-www-form-urlencoded", `{"domain":"curl.example.com"}`).data(t)
 	if got[0]["domain"] != "curl.example.com" {
 		t.Fatalf("created = %v", got)
+	}
+}
+
+func TestAdminUsersPaged(t *testing.T) {
+	env := backendtest.Start(t)
+	sc := env.SetupSCIM(t, "okta", "a.example.com", "b.example.com")
+	for i := range 7 {
+		domain := "a.example.com"
+		if i%2 == 1 {
+			domain = "b.example.com"
+		}
+		createUser(t, sc, `{"schemas":["`+coreUser+`"],"userName":"u`+strconv.Itoa(i)+`@`+domain+`"}`)
+	}
+	type page struct {
+		NextPageToken string           `json:"nextPageToken"`
+		ResponseSize  int              `json:"responseSize"`
+		Data          []map[string]any `json:"data"`
+	}
+	var names []string
+	path := "/users?domain=a.example.com&pageSize=3"
+	for range 5 {
+		var p page
+		env.Admin(t, "GET", path, nil, &p)
+		if p.ResponseSize != 4 || len(p.Data) > 3 {
+			t.Fatalf("%s: responseSize %d, %d users", path, p.ResponseSize, len(p.Data))
+		}
+		for _, u := range p.Data {
+			names = append(names, u["userName"].(string))
+		}
+		if p.NextPageToken == "" {
+			break
+		}
+		path = "/users?domain=a.example.com&pageSize=3&nextPageToken=" + p.NextPageToken
+	}
+	if want := "u0@a.example.com u2@a.example.com u4@a.example.com u6@a.example.com"; strings.Join(names, " ") != want {
+		t.Fatalf("paged users = %v, want %s", names, want)
+	}
+	// Without pageSize the answer is the whole list, as before.
+	var all page
+	env.Admin(t, "GET", "/users", nil, &all)
+	if len(all.Data) != 7 || all.NextPageToken != "" {
+		t.Fatalf("unpaged: %d users, token %q", len(all.Data), all.NextPageToken)
+	}
+	for _, q := range []string{"pageSize=0", "pageSize=1001", "pageSize=x", "nextPageToken=3", "pageSize=2&nextPageToken=-1", "pageSize=2&nextPageToken=abc"} {
+		adminCall(t, env, "GET", "/users?"+q, "").wantError(t, 400, "invalid_parameter")
 	}
 }
 

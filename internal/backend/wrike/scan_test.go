@@ -16,8 +16,8 @@ import (
 // an indexed one does not wait; a client that leaves stops the wait.
 func TestScanWaitsForTheRunningOne(t *testing.T) {
 	s := &Server{users: newUserIndex(), scans: make(chan struct{}, 1), scanWait: time.Millisecond, scanBudget: DefaultScanBudget}
-	doc := []byte(`{"userName":"a@b.c","meta":{"resourceType":"User"}}`)
-	s.users.put(&user{seq: 1, id: "u1", userNameLower: "a@b.c", doc: packDoc(doc), docLen: int32(len(doc))})
+	s.users.put(&user{seq: 1, id: "u1", userNameLower: "a@b.c", userType: "Regular", provider: "okta",
+		doc: packUserDoc([]byte(`{"userName":"a@b.c","meta":{"resourceType":"User","created":"x"}}`))})
 	query := func(filter string) *scim.Query {
 		q, err := scim.ParseQuery(userRT, url.Values{"filter": {filter}}, queryOptions)
 		if err != nil {

@@ -230,10 +230,13 @@ func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query) ([]*
 		if q.SortBy == nil && f.String() == eq.Attr+" eq "+string(qv) {
 			return candidates, nil
 		}
-	} else {
-		candidates = s.users.all()
 	}
-	if cost := scanCost(len(candidates), f.Comparisons()); cost > s.scanBudget {
+	n := len(candidates)
+	if !indexed { // counted before the users are copied out: a refused scan costs nothing
+		active, inactive := s.users.counts()
+		n = active + inactive
+	}
+	if cost := scanCost(n, f.Comparisons()); cost > s.scanBudget {
 		what := "sorting"
 		if f != nil {
 			what = "this filter"
@@ -241,7 +244,7 @@ func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query) ([]*
 		return nil, scim.Errorf(http.StatusBadRequest, scim.ErrTooMany,
 			"%s would examine %d users with %d comparisons each, more work than one request may do here (%d units; the limit is %d); "+
 				"add userName eq, externalId eq, id eq or emails eq to the filter so that it is answered from the index, or use fewer clauses",
-			what, len(candidates), f.Comparisons(), cost, s.scanBudget)
+			what, n, f.Comparisons(), cost, s.scanBudget)
 	}
 	if !indexed {
 		wait := time.NewTimer(s.scanWait)
@@ -254,6 +257,7 @@ func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query) ([]*
 		case <-wait.C:
 			return nil, scanBusy{}
 		}
+		candidates = s.users.all()
 	}
 	type match struct {
 		u   *user
@@ -299,16 +303,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c scimCall) 
 	if err != nil {
 		return err
 	}
-	in, err := scim.DecodeObject(body)
-	if err != nil {
-		return err
-	}
-	res, err := scim.Normalize(userRT, in)
-	if err != nil {
-		return err
-	}
-	now := s.now().UTC()
-	u, err := s.prepareUser(c, res, nil, "", now)
+	u, res, err := s.newUser(c, body)
 	if err != nil {
 		return err
 	}
@@ -323,6 +318,21 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c scimCall) 
 	s.users.put(u)
 	s.logger(r).Info("user provisioned", "user_id", u.id, "identity_provider", c.provider)
 	return s.writeUser(w, http.StatusCreated, c, u, p)
+}
+
+// newUser checks a POST /Users body and returns the user to store and its
+// canonical resource.
+func (s *Server) newUser(c scimCall, body []byte) (*user, map[string]any, error) {
+	in, err := scim.DecodeObject(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := scim.Normalize(userRT, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.prepareUser(c, res, nil, "", s.now().UTC())
+	return u, res, err
 }
 
 func userNameTaken(name string) error {
@@ -429,7 +439,7 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 	if err != nil {
 		return nil, err
 	}
-	u.doc, u.docLen = packDoc(doc), int32(len(doc)) //nolint:gosec // bounded by the 1 MiB request limit
+	u.doc = packUserDoc(doc)
 	return u, nil
 }
 

@@ -4,8 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"sync"
+	"strconv"
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
@@ -33,20 +32,25 @@ type user struct {
 	version       int64
 	created       time.Time
 	modified      time.Time
-	// doc is the resource's JSON without meta.location, ending in `}}`
-	// (meta is its last member), as stored but packed (see packDoc).
-	doc    []byte
-	docLen int32 // the unpacked length of doc
+	// doc is the resource's JSON without meta (appendJSON writes it from
+	// created, modified and version), packed (see packUserDoc); it ends in `}`.
+	doc []byte
 }
 
+// userFromStore reads a stored user. The store holds the document as doc
+// does; one stored as JSON with meta (by an earlier version) is packed here.
 func userFromStore(u store.WrikeUser) (*user, error) {
-	if !bytes.HasSuffix(u.Resource, []byte("}}")) {
+	doc := u.Resource
+	if len(doc) > 0 && doc[0] == '{' {
+		doc = packUserDoc(doc)
+	}
+	if !bytes.HasSuffix(doc, []byte("}")) {
 		return nil, fmt.Errorf("user %s: stored resource is not in the expected form", u.ID)
 	}
 	return &user{
 		seq: u.Seq, id: u.ID, userNameLower: u.UserNameLower, externalID: u.ExternalID, emails: u.Emails,
 		active: u.Active, userType: u.UserType, provider: u.IdentityProvider, version: u.Version,
-		created: u.Created, modified: u.Modified, doc: packDoc(u.Resource), docLen: int32(len(u.Resource)), //nolint:gosec // bounded by the 1 MiB request limit
+		created: u.Created, modified: u.Modified, doc: doc,
 	}, nil
 }
 
@@ -54,15 +58,21 @@ func (u *user) toStore() store.WrikeUser {
 	return store.WrikeUser{
 		Seq: u.seq, ID: u.id, UserNameLower: u.userNameLower, ExternalID: u.externalID, Emails: u.emails,
 		Active: u.active, UserType: u.userType, IdentityProvider: u.provider, Version: u.version,
-		Created: u.created, Modified: u.modified, Resource: appendUnpacked(nil, u.doc),
+		Created: u.created, Modified: u.modified, Resource: u.doc,
 	}
 }
 
-// appendJSON appends the full resource with meta.location set from the SCIM
-// base URL, without re-encoding the stored document.
+// appendJSON appends the full resource, with meta written from the user's
+// fields and meta.location from the SCIM base URL.
 func (u *user) appendJSON(dst []byte, scimBase string) []byte {
-	dst = appendUnpacked(dst, u.doc[:len(u.doc)-2])
-	dst = append(dst, `,"location":`...)
+	dst = appendUnpacked(dst, u.doc[:len(u.doc)-1])
+	dst = append(dst, `,"meta":{"resourceType":"User","created":"`...)
+	dst = u.created.UTC().AppendFormat(dst, metaTime)
+	dst = append(dst, `","lastModified":"`...)
+	dst = u.modified.UTC().AppendFormat(dst, metaTime)
+	dst = append(dst, `","version":"W/\"`...)
+	dst = strconv.AppendInt(dst, u.version, 10)
+	dst = append(dst, `\"","location":`...)
 	if plainJSON(scimBase) && plainJSON(u.id) {
 		dst = append(dst, '"')
 		dst = append(dst, scimBase...)
@@ -76,9 +86,9 @@ func (u *user) appendJSON(dst []byte, scimBase string) []byte {
 	return append(dst, "}}"...)
 }
 
-// jsonSize is the length of the user's JSON answer, to size buffers.
+// jsonSize is about the length of the user's JSON answer, to size buffers.
 func (u *user) jsonSize(scimBase string) int {
-	return int(u.docLen) + len(scimBase) + len(u.id) + 24 // 24: the location member's name and punctuation
+	return unpackedLen(u.doc) + len(scimBase) + len(u.id) + 180 // 180: meta's names, dates and punctuation
 }
 
 // plainJSON reports whether s can be written in a JSON string as it is.
@@ -142,157 +152,4 @@ func (u *user) adminFields() (adminUserJSON, error) {
 		Organization: d.Enterprise.Organization, Department: d.Enterprise.Department,
 		UserType: u.userType, Active: u.active, Billable: u.active, IdentityProvider: u.provider,
 	}, nil
-}
-
-// userIndex holds every user, indexed by the attributes that SCIM equality
-// filters are answered from, and in creation order for stable paging.
-type userIndex struct {
-	mu         sync.RWMutex
-	byID       map[string]*user
-	byUserName map[string]*user   // canonical userName (mailaddr.Key)
-	byExternal map[string][]*user // externalId is case-exact
-	byEmail    map[string][]*user // canonical emails.value (mailaddr.Key)
-	order      []*user            // by seq
-	active     int
-}
-
-func newUserIndex() *userIndex {
-	return &userIndex{
-		byID:       map[string]*user{},
-		byUserName: map[string]*user{},
-		byExternal: map[string][]*user{},
-		byEmail:    map[string][]*user{},
-	}
-}
-
-func (x *userIndex) get(id string) *user {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return x.byID[id]
-}
-
-func (x *userIndex) byName(lower string) *user {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return x.byUserName[lower]
-}
-
-func (x *userIndex) withExternalID(ext string) []*user {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return slices.Clone(x.byExternal[ext])
-}
-
-func (x *userIndex) withEmail(lower string) []*user {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return slices.Clone(x.byEmail[lower])
-}
-
-// all returns a snapshot of every user in creation order.
-func (x *userIndex) all() []*user {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return slices.Clone(x.order)
-}
-
-// page returns users [start, start+count) in creation order and the total.
-func (x *userIndex) page(start, count int) ([]*user, int) {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	total := len(x.order)
-	if start >= total || count <= 0 {
-		return nil, total
-	}
-	end := min(start+count, total)
-	return slices.Clone(x.order[start:end]), total
-}
-
-func (x *userIndex) counts() (active, inactive int) {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return x.active, len(x.order) - x.active
-}
-
-func removeUser(list []*user, u *user) []*user {
-	return slices.DeleteFunc(list, func(v *user) bool { return v.id == u.id })
-}
-
-// put indexes u, replacing the user with the same id. A stale value (a
-// lower version than the one indexed) is ignored.
-func (x *userIndex) put(u *user) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if old := x.byID[u.id]; old != nil {
-		if old.version > u.version {
-			return
-		}
-		x.unindex(old)
-	}
-	x.byID[u.id] = u
-	x.byUserName[u.userNameLower] = u
-	if u.externalID != "" {
-		x.byExternal[u.externalID] = append(x.byExternal[u.externalID], u)
-	}
-	for _, e := range u.emails {
-		x.byEmail[e] = append(x.byEmail[e], u)
-	}
-	if u.active {
-		x.active++
-	}
-	i, found := slices.BinarySearchFunc(x.order, u.seq, func(v *user, seq int64) int { return cmpInt(v.seq, seq) })
-	if found {
-		x.order[i] = u
-	} else {
-		x.order = slices.Insert(x.order, i, u)
-	}
-}
-
-// remove drops the user with u's id.
-func (x *userIndex) remove(id string) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	old := x.byID[id]
-	if old == nil {
-		return
-	}
-	x.unindex(old)
-	if i, found := slices.BinarySearchFunc(x.order, old.seq, func(v *user, seq int64) int { return cmpInt(v.seq, seq) }); found {
-		x.order = slices.Delete(x.order, i, i+1)
-	}
-}
-
-// unindex removes old from the maps (not from order); x.mu is held.
-func (x *userIndex) unindex(old *user) {
-	delete(x.byID, old.id)
-	if x.byUserName[old.userNameLower] == old {
-		delete(x.byUserName, old.userNameLower)
-	}
-	if old.externalID != "" {
-		if l := removeUser(x.byExternal[old.externalID], old); len(l) > 0 {
-			x.byExternal[old.externalID] = l
-		} else {
-			delete(x.byExternal, old.externalID)
-		}
-	}
-	for _, e := range old.emails {
-		if l := removeUser(x.byEmail[e], old); len(l) > 0 {
-			x.byEmail[e] = l
-		} else {
-			delete(x.byEmail, e)
-		}
-	}
-	if old.active {
-		x.active--
-	}
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

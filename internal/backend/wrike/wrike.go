@@ -50,6 +50,7 @@ type Store interface {
 
 	WrikeUsers(ctx context.Context, fn func(store.WrikeUser) error) error
 	CreateWrikeUser(ctx context.Context, u *store.WrikeUser) error
+	CreateWrikeUsers(ctx context.Context, users []*store.WrikeUser) error
 	UpdateWrikeUser(ctx context.Context, u store.WrikeUser, prevVersion int64) error
 	DeleteWrikeUser(ctx context.Context, id string) error
 }
@@ -193,22 +194,7 @@ func (s *Server) load(ctx context.Context, accountName string) error {
 	for _, in := range ins {
 		s.integrations[in.Provider] = in
 	}
-	var rekeyed []*user
-	err = s.store.WrikeUsers(ctx, func(u store.WrikeUser) error {
-		changed, err := rekey(&u)
-		if err != nil {
-			return err
-		}
-		rec, err := userFromStore(u)
-		if err != nil {
-			return err
-		}
-		if changed {
-			rekeyed = append(rekeyed, rec)
-		}
-		s.users.put(rec)
-		return nil
-	})
+	rekeyed, err := s.loadUsers(ctx)
 	if err != nil {
 		return fmt.Errorf("wrike: users: %w", err)
 	}
@@ -218,6 +204,55 @@ func (s *Server) load(ctx context.Context, accountName string) error {
 		}
 	}
 	return nil
+}
+
+// loadUsers reads the stored users into the index: the store's scan and
+// the indexing run side by side, handing users over in batches. It returns
+// the users whose lookup keys it made canonical (see rekey), to store.
+func (s *Server) loadUsers(ctx context.Context) ([]*user, error) {
+	const batch = 512
+	batches := make(chan []store.WrikeUser, 4)
+	indexed := make(chan error, 1)
+	var rekeyed []*user // the indexing goroutine's until indexed is received
+	go func() {
+		var err error
+		for b := range batches {
+			for _, u := range b {
+				var changed bool
+				if changed, err = rekey(&u); err != nil {
+					break
+				}
+				var rec *user
+				if rec, err = userFromStore(u); err != nil {
+					break
+				}
+				if changed {
+					rekeyed = append(rekeyed, rec)
+				}
+				s.users.load(rec)
+			}
+			if err != nil {
+				break
+			}
+		}
+		indexed <- err
+		for range batches { // drain after an error, so the scan can end
+		}
+	}()
+	cur := make([]store.WrikeUser, 0, batch)
+	err := s.store.WrikeUsers(ctx, func(u store.WrikeUser) error {
+		if cur = append(cur, u); len(cur) == batch {
+			batches <- cur
+			cur = make([]store.WrikeUser, 0, batch)
+		}
+		return nil
+	})
+	if len(cur) > 0 {
+		batches <- cur
+	}
+	close(batches)
+	err = errors.Join(err, <-indexed)
+	return rekeyed, err
 }
 
 // rekey sets the canonical lookup keys (mailaddr.Key) of a stored user whose
@@ -233,7 +268,11 @@ func rekey(u *store.WrikeUser) (bool, error) {
 		UserName string      `json:"userName"`
 		Emails   []multiItem `json:"emails"`
 	}
-	if err := json.Unmarshal(u.Resource, &d); err != nil {
+	doc := u.Resource
+	if len(doc) > 0 && doc[0] != '{' { // packed, as the store holds it now
+		doc = appendUnpacked(nil, doc)
+	}
+	if err := json.Unmarshal(doc, &d); err != nil {
 		return false, fmt.Errorf("user %s: %w", u.ID, err)
 	}
 	name := mailaddr.Key(d.UserName)

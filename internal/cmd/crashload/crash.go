@@ -565,18 +565,13 @@ func (p *provisioning) verify(ctx context.Context, wrike, admin string) error {
 		return fmt.Errorf("the provisioning queue did not resume and drain: %w", err)
 	}
 	p.rep.ProvisionFailures = waited.Failed
-	var users struct {
-		Data []struct {
-			ID, UserName, ExternalID, Title string
-			Active                          bool
-		} `json:"data"`
-	}
-	if err := must(ctx, 200, "GET", wrike+"/api/v4/users?domain=example.com", admin, nil, &users); err != nil {
+	users, err := adminUsers(ctx, wrike+"/api/v4/users?domain=example.com", admin)
+	if err != nil {
 		return err
 	}
 	seen := map[string]int{}
 	titles := map[string]string{}
-	for _, u := range users.Data {
+	for _, u := range users {
 		if strings.HasPrefix(u.UserName, "prov-") {
 			seen[u.UserName]++
 			titles[u.UserName] = u.Title
@@ -625,4 +620,33 @@ func (p *provisioning) verify(ctx context.Context, wrike, admin string) error {
 		return fmt.Errorf("%d app users, want %d", len(appUsers), p.n)
 	}
 	return nil
+}
+
+// adminUser is a user of the Wrike admin API's listing.
+type adminUser struct {
+	ID, UserName, ExternalID, Title string
+	Active                          bool
+}
+
+// adminUsers reads every page of an admin API user listing.
+func adminUsers(ctx context.Context, listing, admin string) ([]adminUser, error) {
+	var all []adminUser
+	for token := ""; ; {
+		u := listing
+		if token != "" {
+			u += "&nextPageToken=" + url.QueryEscape(token)
+		}
+		var page struct {
+			NextPageToken string      `json:"nextPageToken"`
+			Data          []adminUser `json:"data"`
+		}
+		if err := must(ctx, 200, "GET", u, admin, nil, &page); err != nil {
+			return nil, err
+		}
+		all = append(all, page.Data...)
+		if page.NextPageToken == "" || page.NextPageToken == token {
+			return all, nil
+		}
+		token = page.NextPageToken
+	}
 }

@@ -4,16 +4,27 @@
 // POST /Users), looks users up by userName at a fixed number of connections
 // next to a static Go handler serving the same bytes (started as a second
 // process, measured in the same run), deactivates users with PATCH, and
-// reports the backend's resident memory.
+// reports the backend's resident memory. Between provisioning and lookups it
+// restarts the backend and measures its start-up on the data; after the
+// lookups it runs concurrent paged listings of the admin API's GET /users.
+//
+// With -seed N, the last N of the -users are not provisioned over HTTP but
+// imported in bulk while the backend is stopped, through the Wrike face's own
+// checks and store (wrike.Server.ImportUsers, 10,000 users per durable
+// transaction): seeding a million users one POST at a time would take longer
+// than every measurement together. The start-up is measured on all of them.
 //
 //	go build -o bin/ ./internal/cmd/... && ./bin/scimload -backend ./bin/wrike-backend
+//	./bin/scimload -backend ./bin/wrike-backend -users 1000000 -seed 900000 -listings 0
 package main
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -27,9 +38,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
 )
 
@@ -41,7 +54,10 @@ func main() {
 	writers := flag.Int("writers", 64, "concurrent requests for POST and PATCH")
 	conns := flag.Int("conns", 32, "connections for the lookup comparison")
 	duration := flag.Duration("duration", 10*time.Second, "duration of each lookup measurement")
-	patches := flag.Int("patches", 20_000, "users to deactivate with PATCH")
+	patches := flag.Int("patches", 20_000, "users to deactivate with PATCH (of those provisioned over HTTP)")
+	seed := flag.Int("seed", 0, "of -users, how many to import in bulk with the backend stopped instead of POSTing them")
+	listings := flag.Int("listings", 12, "concurrent full listings of the admin API's GET /users (0: none)")
+	dataDir := flag.String("data-dir", "", "data directory, kept afterwards (default: a temporary one, removed)")
 	scanners := flag.Int("scanners", 8, "clients sending the costliest unindexed filter while lookups are measured again (0: skip)")
 	flag.Parse()
 
@@ -49,7 +65,9 @@ func main() {
 		serveStatic(*staticAddr, *staticFile)
 		return
 	}
-	if err := run(*backendBin, *users, *writers, *conns, *duration, *patches, *scanners); err != nil {
+	cfg := config{backendBin: *backendBin, users: *users, seed: *seed, writers: *writers, conns: *conns,
+		duration: *duration, patches: *patches, listings: *listings, scanners: *scanners, dataDir: *dataDir}
+	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "scimload:", err)
 		os.Exit(1)
 	}
@@ -84,17 +102,23 @@ func freeAddr() (string, error) {
 	return l.Addr().String(), nil
 }
 
-func waitHTTP(url string) error {
-	deadline := time.Now().Add(20 * time.Second)
+// waitHTTP polls url until it answers, the process behind it ends (exited
+// closes) or two minutes pass.
+func waitHTTP(url string, exited <-chan struct{}) error {
+	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(url)
 		if err == nil {
 			_ = resp.Body.Close()
 			return nil
 		}
-		time.Sleep(50 * time.Millisecond)
+		select {
+		case <-exited:
+			return fmt.Errorf("the process serving %s exited", url)
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
-	return fmt.Errorf("%s did not answer", url)
+	return fmt.Errorf("%s did not answer within two minutes", url)
 }
 
 type client struct {
@@ -250,30 +274,189 @@ func load(hc *http.Client, token string, conns int, d time.Duration, urlFor func
 	return res
 }
 
-func run(backendBin string, users, writers, conns int, duration time.Duration, patches, scanners int) error {
-	dataDir, err := os.MkdirTemp("", "scimload-")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = os.RemoveAll(dataDir) }()
+type config struct {
+	backendBin                  string
+	users, seed                 int
+	writers, conns              int
+	duration                    time.Duration
+	patches, listings, scanners int
+	dataDir                     string
+}
+
+// backendProc is a running wrike-backend.
+type backendProc struct {
+	cmd  *exec.Cmd
+	base string // http://host:port of the Wrike face
+	done chan struct{}
+}
+
+// startBackend starts the binary on dataDir and returns once the Wrike face
+// answers, with how long the start took, from exec to the first answer.
+func startBackend(bin, dataDir string) (*backendProc, time.Duration, error) {
 	addr, err := freeAddr()
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	oktaAddr, err := freeAddr()
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
-	cmd := exec.Command(backendBin, "--wrike-addr", addr, "--okta-addr", oktaAddr, "--data-dir", dataDir, "--log-level", "warn")
+	cmd := exec.Command(bin, "--wrike-addr", addr, "--okta-addr", oktaAddr, "--data-dir", dataDir, "--log-level", "warn")
 	cmd.Stderr = os.Stderr
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
+		return nil, 0, err
+	}
+	p := &backendProc{cmd: cmd, base: "http://" + addr, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(p.done) }()
+	if err := waitHTTP(p.base+"/api/v4/account", p.done); err != nil {
+		p.kill()
+		return nil, 0, err
+	}
+	return p, time.Since(start), nil
+}
+
+// cpuSeconds is the CPU time (user and system) pid has used so far.
+func cpuSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (in parentheses, which may hold spaces).
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseFloat(f[11], 64)
+	stime, _ := strconv.ParseFloat(f[12], 64)
+	return (utime + stime) / 100 // USER_HZ is 100 on Linux
+}
+
+func (p *backendProc) pid() int { return p.cmd.Process.Pid }
+
+func (p *backendProc) kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.done
+}
+
+// stop ends the backend the way an operator does (SIGTERM) and waits.
+func (p *backendProc) stop() error {
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		return err
 	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	base := "http://" + addr
-	if err := waitHTTP(base + "/api/v4/account"); err != nil {
+	select {
+	case <-p.done:
+		return nil
+	case <-time.After(time.Minute):
+		p.kill()
+		return errors.New("the backend did not stop within a minute of SIGTERM")
+	}
+}
+
+// importUsers imports users [from, from+n) into the stopped backend's data
+// directory through the Wrike face's own checks.
+func importUsers(dataDir string, from, n int) error {
+	ctx := context.Background()
+	db, err := store.Open(ctx, dataDir)
+	if err != nil {
 		return err
 	}
+	defer func() { _ = db.Close() }()
+	// A page cache of 256 MiB for the import's writes: the indexes of a
+	// million users outgrow SQLite's default 2 MiB many times over.
+	if err := db.Write(ctx, func(tx *sql.Tx) error { _, err := tx.Exec(`PRAGMA cache_size = -262144`); return err }); err != nil {
+		return err
+	}
+	w, err := wrike.New(ctx, wrike.Config{Store: db})
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	stored, err := w.ImportUsers(ctx, "okta", n, 10_000, func(i int) []byte { return []byte(userBody(from + i)) })
+	if err != nil {
+		return err
+	}
+	el := time.Since(start)
+	fmt.Printf("imported %d users in %.1fs = %.0f users/s (10,000 per durable transaction, backend stopped)\n",
+		stored, el.Seconds(), float64(stored)/el.Seconds())
+	return nil
+}
+
+// rssSampler records the highest VmRSS of pid until stopped.
+func rssSampler(pid int) (stop func() int) {
+	var peak atomic.Int64
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if rss, _ := rssKB(pid); int64(rss) > peak.Load() {
+				peak.Store(int64(rss))
+			}
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() int {
+		close(quit)
+		<-done
+		return int(peak.Load())
+	}
+}
+
+// listAll reads every page of GET /api/v4/users and returns the users seen.
+func listAll(admin *client, base string, want int) (int, int, error) {
+	q := url.Values{}
+	seen, pages := 0, 0
+	for {
+		b, err := admin.do("GET", base+"/api/v4/users?"+q.Encode(), "", 200)
+		if err != nil {
+			return seen, pages, err
+		}
+		var page struct {
+			NextPageToken string            `json:"nextPageToken"`
+			ResponseSize  int               `json:"responseSize"`
+			Data          []json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal(b, &page); err != nil {
+			return seen, pages, err
+		}
+		if page.ResponseSize != want {
+			return seen, pages, fmt.Errorf("responseSize %d, want %d", page.ResponseSize, want)
+		}
+		seen += len(page.Data)
+		pages++
+		if page.NextPageToken == "" {
+			return seen, pages, nil
+		}
+		q.Set("nextPageToken", page.NextPageToken)
+	}
+}
+
+func run(cfg config) error {
+	users, posted := cfg.users, cfg.users-cfg.seed
+	if cfg.seed < 0 || posted < 1 {
+		return fmt.Errorf("-seed %d: between 0 and -users - 1 (%d)", cfg.seed, users-1)
+	}
+	dataDir := cfg.dataDir
+	if dataDir == "" {
+		tmp, err := os.MkdirTemp("", "scimload-")
+		if err != nil {
+			return err
+		}
+		defer func() { _ = os.RemoveAll(tmp) }()
+		dataDir = tmp
+	}
+	proc, _, err := startBackend(cfg.backendBin, dataDir)
+	if err != nil {
+		return err
+	}
+	defer func() { proc.kill() }()
 	// The backend writes its first-start tokens before it serves.
 	tokens, err := backend.LoadTokens(dataDir)
 	if err != nil {
@@ -281,8 +464,9 @@ func run(backendBin string, users, writers, conns int, duration time.Duration, p
 	}
 	adminToken := tokens.WrikeAdmin
 	if adminToken == "" {
-		return fmt.Errorf("the backend wrote no admin token to %s", backend.TokensFile)
+		return fmt.Errorf("the backend wrote no admin token to %s (is -data-dir empty?)", backend.TokensFile)
 	}
+	base := proc.base
 	tr := &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 0, DisableCompression: true}
 	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	admin := &client{http: hc, token: adminToken}
@@ -304,14 +488,13 @@ func run(backendBin string, users, writers, conns int, duration time.Duration, p
 	if _, err := admin.do("PUT", base+"/api/v4/scim_integrations/okta", `{"enabled":true}`, 200); err != nil {
 		return err
 	}
-	scimBase := base + "/scim/okta/v2"
 	scim := &client{http: hc, token: app.Data[0].Token}
 
-	fmt.Printf("wrike-backend pid %d, %d users, %d writers, %d lookup connections, %s per lookup run\n",
-		cmd.Process.Pid, users, writers, conns, duration)
-	ids := make([]string, users)
-	elapsed, err := parallel(users, writers, func(i int) error {
-		b, err := scim.do("POST", scimBase+"/Users", userBody(i), 201)
+	fmt.Printf("wrike-backend pid %d, %d users (%d over HTTP, %d imported), %d writers, %d lookup connections, %s per lookup run\n",
+		proc.pid(), users, posted, cfg.seed, cfg.writers, cfg.conns, cfg.duration)
+	ids := make([]string, posted)
+	elapsed, err := parallel(posted, cfg.writers, func(i int) error {
+		b, err := scim.do("POST", base+"/scim/okta/v2/Users", userBody(i), 201)
 		if err != nil {
 			return err
 		}
@@ -327,9 +510,28 @@ func run(backendBin string, users, writers, conns int, duration time.Duration, p
 	if err != nil {
 		return err
 	}
-	fmt.Printf("POST /Users: %d users in %.1fs = %.0f users/s (durable commits)\n", users, elapsed.Seconds(), float64(users)/elapsed.Seconds())
-	rss, hwm := rssKB(cmd.Process.Pid)
+	fmt.Printf("POST /Users: %d users in %.1fs = %.0f users/s (durable commits)\n", posted, elapsed.Seconds(), float64(posted)/elapsed.Seconds())
+	rss, hwm := rssKB(proc.pid())
 	fmt.Printf("backend RSS after provisioning: %.1f MB (peak %.1f MB)\n", float64(rss)/1024, float64(hwm)/1024)
+
+	// Restart on the data (after importing the rest): the start-up figure.
+	if err := proc.stop(); err != nil {
+		return err
+	}
+	if cfg.seed > 0 {
+		if err := importUsers(dataDir, posted, cfg.seed); err != nil {
+			return err
+		}
+	}
+	restarted, startup, err := startBackend(cfg.backendBin, dataDir)
+	if err != nil {
+		return err
+	}
+	proc, base = restarted, restarted.base
+	scimBase := base + "/scim/okta/v2"
+	rss, hwm = rssKB(proc.pid())
+	fmt.Printf("start-up with %d users: %.2fs (exec to the first answer), %.2fs of CPU; RSS %.1f MB (peak %.1f MB)\n",
+		users, startup.Seconds(), cpuSeconds(proc.pid()), float64(rss)/1024, float64(hwm)/1024)
 
 	// The static baseline serves exactly the bytes of one lookup answer.
 	sample, err := scim.do("GET", scimBase+"/Users?filter="+url.QueryEscape(`userName eq "`+userName(users/2)+`"`), "", 200)
@@ -358,8 +560,10 @@ func run(backendBin string, users, writers, conns int, duration time.Duration, p
 	if err := static.Start(); err != nil {
 		return err
 	}
-	defer func() { _ = static.Process.Kill(); _ = static.Wait() }()
-	if err := waitHTTP("http://" + staticAddr + "/"); err != nil {
+	staticDone := make(chan struct{})
+	go func() { _ = static.Wait(); close(staticDone) }()
+	defer func() { _ = static.Process.Kill(); <-staticDone }()
+	if err := waitHTTP("http://"+staticAddr+"/", staticDone); err != nil {
 		return err
 	}
 
@@ -368,22 +572,42 @@ func run(backendBin string, users, writers, conns int, duration time.Duration, p
 	}
 	isHit := func(b []byte) bool { return bytes.Contains(b, []byte(`"totalResults":1,`)) }
 	// Warm both servers' connection pools, then measure each in turn.
-	load(hc, scim.token, conns, time.Second, lookupURL, isHit)
-	load(hc, "", conns, time.Second, func(int) string { return "http://" + staticAddr + "/" }, isHit)
-	st := load(hc, "", conns, duration, func(int) string { return "http://" + staticAddr + "/" }, isHit)
-	lk := load(hc, scim.token, conns, duration, lookupURL, isHit)
+	load(hc, scim.token, cfg.conns, time.Second, lookupURL, isHit)
+	load(hc, "", cfg.conns, time.Second, func(int) string { return "http://" + staticAddr + "/" }, isHit)
+	st := load(hc, "", cfg.conns, cfg.duration, func(int) string { return "http://" + staticAddr + "/" }, isHit)
+	lk := load(hc, scim.token, cfg.conns, cfg.duration, lookupURL, isHit)
 	fmt.Printf("static handler (%d bytes): %.0f req/s, p50 %s, p99 %s, errors %d\n", len(sample), st.rps, st.p50, st.p99, st.errors)
 	fmt.Printf("GET /Users?filter=userName eq: %.0f req/s (%.0f%% of static), p50 %s, p99 %s, errors %d\n",
 		lk.rps, 100*lk.rps/st.rps, lk.p50, lk.p99, lk.errors)
 
-	if scanners > 0 {
-		if err := lookupsUnderScans(hc, scim.token, scimBase, users, conns, scanners, duration, lk, lookupURL, isHit); err != nil {
+	if cfg.scanners > 0 {
+		if err := lookupsUnderScans(hc, scim.token, scimBase, users, cfg.conns, cfg.scanners, cfg.duration, lk, lookupURL, isHit); err != nil {
 			return err
 		}
 	}
 
-	patches = min(patches, users)
-	elapsed, err = parallel(patches, writers, func(i int) error {
+	if cfg.listings > 0 {
+		rss, _ = rssKB(proc.pid())
+		peak := rssSampler(proc.pid())
+		var pages atomic.Int64
+		elapsed, err = parallel(cfg.listings, cfg.listings, func(int) error {
+			seen, n, err := listAll(admin, base, users)
+			pages.Add(int64(n))
+			if err == nil && seen != users {
+				err = fmt.Errorf("a listing saw %d users, want %d", seen, users)
+			}
+			return err
+		})
+		highest := peak()
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%d concurrent listings of GET /api/v4/users (%d pages): %.1fs, %.0f users/s; RSS before %.1f MB, highest during %.1f MB\n",
+			cfg.listings, pages.Load(), elapsed.Seconds(), float64(cfg.listings*users)/elapsed.Seconds(), float64(rss)/1024, float64(highest)/1024)
+	}
+
+	patches := min(cfg.patches, posted)
+	elapsed, err = parallel(patches, cfg.writers, func(i int) error {
 		_, err := scim.do("PATCH", scimBase+"/Users/"+ids[i],
 			`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}`, 200)
 		return err
@@ -392,7 +616,7 @@ func run(backendBin string, users, writers, conns int, duration time.Duration, p
 		return err
 	}
 	fmt.Printf("PATCH active=false: %d users in %.1fs = %.0f users/s (durable commits)\n", patches, elapsed.Seconds(), float64(patches)/elapsed.Seconds())
-	rss, hwm = rssKB(cmd.Process.Pid)
+	rss, hwm = rssKB(proc.pid())
 	fmt.Printf("backend RSS at the end: %.1f MB (peak %.1f MB)\n", float64(rss)/1024, float64(hwm)/1024)
 	return nil
 }

@@ -16,7 +16,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"syscall"
 	"time"
@@ -26,8 +28,23 @@ import (
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 )
 
-// defaultMemoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT is set.
-const defaultMemoryLimit = 175 << 20
+// Unless GOMEMLIMIT is set, the Go runtime's soft memory limit is the live
+// heap once the data is loaded plus memoryHeadroom, and at least
+// defaultMemoryLimit; while the data loads, the collector runs at
+// loadGCPercent.
+const (
+	defaultMemoryLimit = 175 << 20
+	memoryHeadroom     = 96 << 20
+	loadGCPercent      = 25
+)
+
+// memoryLimit is the soft memory limit for the data now loaded.
+func memoryLimit() int64 {
+	runtime.GC()
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live)
+	return max(defaultMemoryLimit, int64(live[0].Value.Uint64())+memoryHeadroom) //nolint:gosec // a heap size fits
+}
 
 type options struct {
 	wrikeAddr string
@@ -122,16 +139,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--log-level: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// The Wrike face holds every user in memory; a soft limit makes the
-		// collector run before the heap doubles, which keeps the backend
-		// within its memory budget (BENCHMARKS.md) at 100,000 users.
-		// GOMEMLIMIT overrides it.
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
-
 	if o.rotate || o.mintOkta {
 		return mintTokens(ctx, o, stdout)
+	}
+	// The Wrike face holds every user in memory. Unless GOMEMLIMIT says
+	// otherwise, the collector keeps garbage small while users load, and
+	// then a soft limit of the loaded data plus room for requests (at least
+	// defaultMemoryLimit) makes it run before the heap doubles: that keeps
+	// the backend within its memory budget (BENCHMARKS.md) at any size.
+	setLimit := os.Getenv("GOMEMLIMIT") == ""
+	gcPercent := 0
+	if setLimit {
+		gcPercent = debug.SetGCPercent(loadGCPercent)
 	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -145,6 +164,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer func() { _ = b.Close() }()
+	if setLimit {
+		debug.SetGCPercent(gcPercent)
+		debug.SetMemoryLimit(memoryLimit())
+	}
+
 	wl, err := net.Listen("tcp", o.wrikeAddr)
 	if err != nil {
 		return fmt.Errorf("wrike face: %w", err)
@@ -160,8 +184,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	wsrv := newServer(b.Wrike, false)
-	osrv := newServer(b.Okta, true)
+	wsrv := newServer(b.WrikeHandler(), false)
+	osrv := newServer(b.OktaHandler(), true)
 	errc := make(chan error, 2)
 	go func() { errc <- wsrv.Serve(wl) }()
 	go func() { errc <- osrv.Serve(ol) }()

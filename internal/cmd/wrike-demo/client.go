@@ -23,6 +23,8 @@ import (
 // System Log, lifecycle and wait endpoints directly.
 type client struct {
 	wrike     *wrikeapi.Client
+	wrikeURL  string
+	wrikeTok  string
 	http      *http.Client
 	oktaURL   string
 	oktaToken string
@@ -31,6 +33,8 @@ type client struct {
 func clientFromEnv() (*client, error) {
 	wrikeURL, wrikeToken := os.Getenv("WRIKE_URL"), os.Getenv("WRIKE_TOKEN")
 	c := &client{
+		wrikeURL:  strings.TrimRight(wrikeURL, "/"),
+		wrikeTok:  wrikeToken,
 		http:      &http.Client{Timeout: 90 * time.Second},
 		oktaURL:   strings.TrimRight(os.Getenv("OKTA_ORG_URL"), "/"),
 		oktaToken: os.Getenv("OKTA_API_TOKEN"),
@@ -106,6 +110,25 @@ func (c *client) do(ctx context.Context, method, base, path, auth string, into a
 
 func (c *client) okta(ctx context.Context, method, path string, into any) error {
 	return c.do(ctx, method, c.oktaURL, path, "SSWS "+c.oktaToken, into)
+}
+
+// consoleLinks prints each face's console URL and a one-time sign-in link
+// for it (POST /console/login-links with the face's token). The links hold a
+// random nonce, never a token, and work once.
+func (c *client) consoleLinks(ctx context.Context, w io.Writer) error {
+	for _, f := range []struct{ name, base, auth string }{
+		{"Wrike", c.wrikeURL, "Bearer " + c.wrikeTok},
+		{"Okta", c.oktaURL, "SSWS " + c.oktaToken},
+	} {
+		var link struct {
+			URL string `json:"url"`
+		}
+		if err := c.do(ctx, http.MethodPost, f.base, "/console/login-links", f.auth, &link); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s console: %s/console/\n  sign in once with: %s\n", f.name, f.base, link.URL)
+	}
+	return nil
 }
 
 // users lists Wrike's users by user name: Wrike orders them by creation, which depends on the

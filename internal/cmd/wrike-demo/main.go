@@ -28,7 +28,8 @@ commands:
   credentials-test         print the outcome of each Test API Credentials run (System Log)
   seats                    print the account's billable seats
   deactivate               deactivate in Okta the first active Regular user of Wrike; prints its login
-  user LOGIN               print one Wrike user`
+  user LOGIN               print one Wrike user
+  console                  print the two consoles' URLs, each with a one-time sign-in link`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -97,6 +98,8 @@ func run(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintln(out, login)
 		return nil
+	case "console":
+		return c.consoleLinks(ctx, out)
 	case "user":
 		if len(args) != 1 {
 			return errors.New("user needs a login")

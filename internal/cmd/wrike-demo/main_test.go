@@ -64,6 +64,17 @@ func (f *fakeBackend) start(t *testing.T) *client {
 		w.WriteHeader(http.StatusGatewayTimeout)
 		_, _ = w.Write([]byte(`{"pending":3,"failed":0}`))
 	})
+	loginLink := func(auth string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != auth {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			_, _ = w.Write([]byte(`{"url":"http://` + r.Host + `/console/login/nonce"}`))
+		}
+	}
+	wrike.HandleFunc("POST /console/login-links", loginLink("Bearer wrka_admin"))
+	okta.HandleFunc("POST /console/login-links", loginLink("SSWS 00okta"))
 	ws := httptest.NewServer(wrike)
 	oktaSrv := httptest.NewServer(okta)
 	t.Cleanup(ws.Close)
@@ -223,6 +234,26 @@ func TestReadyNeedsTheFileAndAnswers(t *testing.T) {
 	}
 	if err := ready(context.Background(), file, []string{"http://127.0.0.1:1/"}); err == nil {
 		t.Error("ready while a URL does not answer")
+	}
+}
+
+func TestConsoleLinksOnePerFace(t *testing.T) {
+	c := (&fakeBackend{}).start(t)
+	var out bytes.Buffer
+	if err := c.consoleLinks(context.Background(), &out); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{
+		"Wrike console: " + os.Getenv("WRIKE_URL") + "/console/\n  sign in once with: " + os.Getenv("WRIKE_URL") + "/console/login/nonce\n",
+		"Okta console: " + os.Getenv("OKTA_ORG_URL") + "/console/\n  sign in once with: " + os.Getenv("OKTA_ORG_URL") + "/console/login/nonce\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("output %q lacks %q", got, want)
+		}
+	}
+	if strings.Contains(got, "wrka_admin") || strings.Contains(got, "00okta") {
+		t.Fatalf("a token is printed: %q", got)
 	}
 }
 

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"net/http"
+	"testing"
+)
+
+// TestConsoleOnBothFaces: the binary serves each face's console beside its
+// API, and a console page needs a session.
+func TestConsoleOnBothFaces(t *testing.T) {
+	out, wrikeURL, stop := start(t, t.TempDir())
+	defer func() { _ = stop() }()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, base := range []string{wrikeURL, oktaURL(t, out.String())} {
+		for path, want := range map[string]int{"/console/login": http.StatusOK, "/console/": http.StatusSeeOther} {
+			resp, err := client.Get(base + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			if resp.StatusCode != want {
+				t.Errorf("GET %s%s: %d, want %d", base, path, resp.StatusCode, want)
+			}
+		}
+	}
+}
