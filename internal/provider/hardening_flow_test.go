@@ -15,7 +15,7 @@ import (
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
-	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // wholeSetupConfig is the seed's whole setup: domain, API token, integration
@@ -60,7 +60,7 @@ resource "okta_wrike_provisioning" "wrike" {
 }
 
 // newLoggedOrg is an org fixture whose backend logs into sink (nil: nowhere).
-func newLoggedOrg(t *testing.T, sink *hardening.LogSink) *orgFixture {
+func newLoggedOrg(t *testing.T, sink *reliabilitytest.LogSink) *orgFixture {
 	t.Helper()
 	var opts []backendtest.Option
 	if sink != nil {
@@ -100,7 +100,7 @@ func provisionedExternal(f *orgFixture, logins ...string) error {
 // each token (Wrike admin, v4, Okta API) and for any Authorization, Bearer
 // or SSWS value: none may appear.
 func TestAccHardeningNoSecretsInLogs(t *testing.T) {
-	sink := &hardening.LogSink{}
+	sink := &reliabilitytest.LogSink{}
 	providerLog := filepath.Join(t.TempDir(), "provider.log")
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", providerLog)
@@ -155,7 +155,7 @@ func TestAccHardeningNoSecretsInLogs(t *testing.T) {
 	}
 	secrets := append([]string{f.env.WrikeAdminToken, f.env.OktaAPIToken}, v4Tokens...)
 	for name, text := range map[string]string{"backend": backendLog, "provider and Terraform": string(raw)} {
-		if found := hardening.FindSecrets(text, secrets...); len(found) > 0 {
+		if found := reliabilitytest.FindSecrets(text, secrets...); len(found) > 0 {
 			t.Errorf("%s log (%d bytes) leaks: %s", name, len(text), strings.Join(found, "; "))
 		}
 	}
@@ -178,10 +178,10 @@ func TestAccHardeningRateLimitsAndOutage(t *testing.T) {
 	}
 	// The org's limit, plus every fourth request limited whatever the
 	// pace, so that a slow machine cannot make the test inject nothing.
-	limit := hardening.OktaRateLimit(4, time.Second, nil)
-	always := hardening.OktaRateLimit(0, time.Second, nil)
+	limit := reliabilitytest.OktaRateLimit(4, time.Second, nil)
+	always := reliabilitytest.OktaRateLimit(0, time.Second, nil)
 	var seen atomic.Int64
-	oktaProxy := hardening.NewFaultProxy(t, f.env.OktaURL, func(r *http.Request) *hardening.Fault {
+	oktaProxy := reliabilitytest.NewFaultProxy(t, f.env.OktaURL, func(r *http.Request) *reliabilitytest.Fault {
 		if seen.Add(1)%4 == 2 {
 			return always(r)
 		}
@@ -190,7 +190,7 @@ func TestAccHardeningRateLimitsAndOutage(t *testing.T) {
 	pushes := func(r *http.Request) bool {
 		return r.Method != http.MethodGet && strings.Contains(r.URL.Path, "/Users")
 	}
-	wrikeProxy := hardening.NewFaultProxy(t, f.env.WrikeURL, hardening.Outage(3*time.Second, http.StatusServiceUnavailable, 1, pushes))
+	wrikeProxy := reliabilitytest.NewFaultProxy(t, f.env.WrikeURL, reliabilitytest.Outage(3*time.Second, http.StatusServiceUnavailable, 1, pushes))
 	started := time.Now()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,

@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
-	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // wrikeResourcesConfig is a configuration of independent Wrike resources
@@ -70,9 +70,9 @@ func checkBackendCounts(env *backendtest.Env, prefix string, domains, apps int) 
 // after the outage ends, and the backend holds each resource exactly once.
 func TestAccHardeningApplyDuringOutage(t *testing.T) {
 	env := backendtest.Start(t)
-	var outages []*hardening.FaultProxy
-	newProxy := func() *hardening.FaultProxy {
-		p := hardening.NewFaultProxy(t, env.WrikeURL, hardening.Outage(3*time.Second, http.StatusServiceUnavailable, 1, nil))
+	var outages []*reliabilitytest.FaultProxy
+	newProxy := func() *reliabilitytest.FaultProxy {
+		p := reliabilitytest.NewFaultProxy(t, env.WrikeURL, reliabilitytest.Outage(3*time.Second, http.StatusServiceUnavailable, 1, nil))
 		outages = append(outages, p)
 		return p
 	}

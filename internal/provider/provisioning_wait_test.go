@@ -14,8 +14,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
-	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // TestAccOktaWrikeProvisioning_waitReportsRefusedUsers: with
@@ -159,7 +159,7 @@ func TestWaitForProvisioningReportsRefusalsAndMissingAPI(t *testing.T) {
 
 	// Wrike answering 503 to every push: the wait ends at its timeout with
 	// the users Okta still retries.
-	proxy := hardening.NewFaultProxy(t, f.env.WrikeURL, hardening.Outage(time.Hour, 0, -1, func(r *http.Request) bool {
+	proxy := reliabilitytest.NewFaultProxy(t, f.env.WrikeURL, reliabilitytest.Outage(time.Hour, 0, -1, func(r *http.Request) bool {
 		return r.URL.Query().Get("filter") != "" || r.Method != http.MethodGet
 	}))
 	f.env.Admin(t, "PUT", "/scim_integrations/okta", map[string]any{"enabled": true}, nil)

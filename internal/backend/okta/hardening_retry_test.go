@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // TestHardeningEngineHonoursRetryAfter: Wrike's SCIM service answers the
@@ -24,7 +24,7 @@ func TestHardeningEngineHonoursRetryAfter(t *testing.T) {
 	first := map[string]time.Time{}
 	var early []string
 	var limited, retried int
-	decide := func(r *http.Request) *hardening.Fault {
+	decide := func(r *http.Request) *reliabilitytest.Fault {
 		if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/Users") {
 			return nil
 		}
@@ -42,7 +42,7 @@ func TestHardeningEngineHonoursRetryAfter(t *testing.T) {
 			h := http.Header{}
 			h.Set("Retry-After", "1")
 			h.Set("Content-Type", "application/scim+json")
-			return &hardening.Fault{Status: http.StatusTooManyRequests, Header: h,
+			return &reliabilitytest.Fault{Status: http.StatusTooManyRequests, Header: h,
 				Body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"429","detail":"slow down"}`}
 		case time.Since(at) < time.Second:
 			early = append(early, fmt.Sprintf("%s after %v", u.UserName, time.Since(at)))
@@ -51,7 +51,7 @@ func TestHardeningEngineHonoursRetryAfter(t *testing.T) {
 		}
 		return nil
 	}
-	proxy := hardening.NewFaultProxy(t, o.env.WrikeURL, decide)
+	proxy := reliabilitytest.NewFaultProxy(t, o.env.WrikeURL, decide)
 	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/connections/default?activate=true",
 		map[string]any{"baseUrl": proxy.URL + "/scim/okta/v2", "profile": map[string]string{"authScheme": "TOKEN", "token": o.scim.Token}}, nil)
 	g := o.group("Engineering")

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // TestHardeningOktaSSWSAuth: the Okta face accepts only its own SSWS
@@ -24,7 +24,7 @@ import (
 func TestHardeningOktaSSWSAuth(t *testing.T) {
 	o := newConnectedOrg(t)
 	tok := o.env.OktaAPIToken
-	snap, err := hardening.OpenSnapshotter(o.env.DataDir)
+	snap, err := reliabilitytest.OpenSnapshotter(o.env.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
-	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // hardAdminRoutes is every admin API route with a harmless body.
@@ -41,7 +41,7 @@ var hardAdminRoutes = []struct{ method, path, body string }{
 func TestHardeningAdminRoutesRefuseOtherCredentials(t *testing.T) {
 	env := backendtest.Start(t)
 	s := env.SetupSCIM(t, "okta", "example.com")
-	snap, err := hardening.OpenSnapshotter(env.DataDir)
+	snap, err := reliabilitytest.OpenSnapshotter(env.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestHardeningTokensStoredOnlyAsHashes(t *testing.T) {
 
 	check := func() {
 		t.Helper()
-		snap, err := hardening.OpenSnapshotter(env.DataDir)
+		snap, err := reliabilitytest.OpenSnapshotter(env.DataDir)
 		if err != nil {
 			t.Fatal(err)
 		}
