@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 func profile(login string) map[string]string {
@@ -210,7 +212,7 @@ func TestTasksSurviveRestartAndAreNotRepeated(t *testing.T) {
 	}
 	// Every worker is in a SCIM call when the process stops; the calls the
 	// restart cuts off reach the service late, as over a slow network.
-	f.waitHeld(t, 4)
+	reliabilitytest.Receive(t, f.held, 4, 10*time.Second, "SCIM requests held")
 	f.mu.Lock()
 	f.hold = nil
 	f.mu.Unlock()

@@ -293,19 +293,6 @@ func newFakeSCIM(t *testing.T) *fakeSCIM {
 
 func (f *fakeSCIM) base() string { return f.URL + "/scim/v2" }
 
-// waitHeld waits until hold has blocked n requests, for at most 10 seconds.
-func (f *fakeSCIM) waitHeld(t *testing.T, n int) {
-	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for range n {
-		select {
-		case <-f.held:
-		case <-deadline:
-			t.Fatalf("fewer than %d requests held after 10s", n)
-		}
-	}
-}
-
 func scimErr(w http.ResponseWriter, status int, scimType, detail string) {
 	w.Header().Set("Content-Type", "application/scim+json")
 	w.WriteHeader(status)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // These tests drive the Okta face over HTTP and check the outcome in the
@@ -341,7 +342,7 @@ type outage struct {
 	hits atomic.Int64
 	// upAfter, when set, ends the outage with that many refused requests.
 	upAfter atomic.Int64
-	// refused announces refused requests (the first 1024) to waitRefused.
+	// refused announces refused requests (the first 1024).
 	refused chan struct{}
 	srv     *httptest.Server
 	mu      sync.Mutex
@@ -371,20 +372,6 @@ func newOutage(t testing.TB, env *backendtest.Env) *outage {
 	}))
 	t.Cleanup(w.srv.Close)
 	return w
-}
-
-// waitRefused waits until the outage has refused n requests, for at most
-// 10 seconds.
-func (w *outage) waitRefused(t *testing.T, n int) {
-	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for range n {
-		select {
-		case <-w.refused:
-		case <-deadline:
-			t.Fatalf("fewer than %d requests refused after 10s", n)
-		}
-	}
 }
 
 // baseURL is the SCIM base URL through the wrapper.
@@ -431,7 +418,7 @@ func TestTasksSurviveARestart(t *testing.T) {
 	g := o.group("Engineering", ids...)
 	w.down.Store(true)
 	o.call(200, "PUT", "/api/v1/apps/"+o.appID+"/groups/"+g, map[string]any{}, nil)
-	w.waitRefused(t, 5)
+	reliabilitytest.Receive(t, w.refused, 5, 10*time.Second, "requests refused")
 	// Every user has a failed attempt and a retry pending: stop the process.
 	o.env.Restart(t)
 	w.down.Store(false)
