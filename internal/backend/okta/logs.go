@@ -201,21 +201,7 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request) error {
 			if expr == nil {
 				return true
 			}
-			return expr.eval(func(attr string) (string, bool) {
-				switch attr {
-				case "eventType":
-					return e.EventType, true
-				case "outcome.result":
-					return e.Outcome, true
-				case "actor.id":
-					return e.ActorID, true
-				case "uuid":
-					return e.UUID, true
-				case "published":
-					return e.Published, true
-				}
-				return "", false
-			}) || targetMatch(expr, e)
+			return expr.eval(func(attr string) (string, bool) { return eventAttr(e, attr) }) || targetMatch(expr, e)
 		}})
 	if err != nil {
 		return notFound(err, "LogEvent", "")
@@ -230,23 +216,30 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request) error {
 func targetMatch(expr filterExpr, e store.OktaLogEvent) bool {
 	return slices.ContainsFunc(e.TargetIDs, func(id string) bool {
 		return expr.eval(func(attr string) (string, bool) {
-			switch attr {
-			case "target.id":
+			if attr == "target.id" {
 				return id, true
-			case "eventType":
-				return e.EventType, true
-			case "outcome.result":
-				return e.Outcome, true
-			case "actor.id":
-				return e.ActorID, true
-			case "uuid":
-				return e.UUID, true
-			case "published":
-				return e.Published, true
 			}
-			return "", false
+			return eventAttr(e, attr)
 		})
 	})
+}
+
+// eventAttr is the value of an event attribute a filter may name, other
+// than target.id.
+func eventAttr(e store.OktaLogEvent, attr string) (string, bool) {
+	switch attr {
+	case "eventType":
+		return e.EventType, true
+	case "outcome.result":
+		return e.Outcome, true
+	case "actor.id":
+		return e.ActorID, true
+	case "uuid":
+		return e.UUID, true
+	case "published":
+		return e.Published, true
+	}
+	return "", false
 }
 
 // waitProvisioning blocks until the provisioning queue is idle or the
