@@ -328,13 +328,7 @@ func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource
 	}
 	// From here the connection exists in Okta: whatever fails next, the
 	// resource is recorded (tainted on error) so it is not left behind.
-	applied, applyDiags := r.applyTogglesAndAssignments(ctx, appID, nil, &plan, have, want)
-	r.finish(ctx, plan, applied, everyone, resp.Private, &resp.State, &resp.Diagnostics)
-	resp.Diagnostics.Append(applyDiags...)
-	if applyDiags.HasError() {
-		return
-	}
-	r.waitForProvisioning(ctx, plan, &resp.Diagnostics)
+	r.applyAndRecord(ctx, appID, nil, plan, have, want, everyone, resp.Private, &resp.State, &resp.Diagnostics)
 }
 
 func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -394,13 +388,20 @@ func (r *oktaWrikeProvisioningResource) Update(ctx context.Context, req resource
 			return
 		}
 	}
-	applied, applyDiags := r.applyTogglesAndAssignments(ctx, appID, &state, &plan, have, want)
-	r.finish(ctx, plan, applied, everyone, resp.Private, &resp.State, &resp.Diagnostics)
-	resp.Diagnostics.Append(applyDiags...)
+	r.applyAndRecord(ctx, appID, &state, plan, have, want, everyone, resp.Private, &resp.State, &resp.Diagnostics)
+}
+
+// applyAndRecord applies the toggles and assignments (prior is the state
+// they change, nil on create), records the resource whatever happened, and
+// waits for provisioning when everything applied.
+func (r *oktaWrikeProvisioningResource) applyAndRecord(ctx context.Context, appID string, prior *oktaWrikeProvisioningModel, plan oktaWrikeProvisioningModel, have, want assignments, everyone *everyoneGroup, private privateSetter, state stateSetter, diags *diag.Diagnostics) {
+	applied, applyDiags := r.applyTogglesAndAssignments(ctx, appID, prior, &plan, have, want)
+	r.finish(ctx, plan, applied, everyone, private, state, diags)
+	diags.Append(applyDiags...)
 	if applyDiags.HasError() {
 		return
 	}
-	r.waitForProvisioning(ctx, plan, &resp.Diagnostics)
+	r.waitForProvisioning(ctx, plan, diags)
 }
 
 func (r *oktaWrikeProvisioningResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
