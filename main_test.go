@@ -8,7 +8,9 @@ import (
 func TestQuietUnlessLoggingTurnsSDKLogsOffWhenNobodyReadsThem(t *testing.T) {
 	for _, name := range logEnv {
 		t.Setenv(name, "")
-		os.Unsetenv(name)
+		if err := os.Unsetenv(name); err != nil {
+			t.Fatal(err)
+		}
 	}
 	quietUnlessLogging()
 	for _, name := range logEnv[1:] {
@@ -26,7 +28,9 @@ func TestQuietUnlessLoggingKeepsLogsAnyVariableAsksFor(t *testing.T) {
 		t.Run(asked, func(t *testing.T) {
 			for _, name := range logEnv {
 				t.Setenv(name, "")
-				os.Unsetenv(name)
+				if err := os.Unsetenv(name); err != nil {
+					t.Fatal(err)
+				}
 			}
 			t.Setenv(asked, "DEBUG")
 			quietUnlessLogging()

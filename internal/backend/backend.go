@@ -177,7 +177,7 @@ func (b *Backend) Bootstrap(ctx context.Context) error {
 }
 
 func (b *Backend) startOkta(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) error {
-	oc := okta.Config{DB: db, Logger: logger.With("face", "okta"), Clock: cfg.Clock, NewID: cfg.NewID}
+	oc := okta.Config{Store: store.NewOktaStore(db), Logger: logger.With("face", "okta"), Clock: cfg.Clock, NewID: cfg.NewID}
 	if cfg.Okta != nil {
 		cfg.Okta(&oc)
 	}

@@ -351,7 +351,7 @@ func TestTransportErrorsRetriedOnlyWhenIdempotent(t *testing.T) {
 		if calls.Add(1) == 1 {
 			// Drop the connection without an answer.
 			conn, _, _ := w.(http.Hijacker).Hijack()
-			conn.Close()
+			_ = conn.Close()
 			return
 		}
 		_, _ = w.Write([]byte(`{}`))

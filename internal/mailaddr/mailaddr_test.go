@@ -123,15 +123,15 @@ func TestParse(t *testing.T) {
 }
 
 func TestKeyKeepsLookAlikesApart(t *testing.T) {
-	real := Key("Kiss@kiss.example.com")
-	if real != "kiss@kiss.example.com" {
-		t.Fatalf("Key = %q", real)
+	genuine := Key("Kiss@kiss.example.com")
+	if genuine != "kiss@kiss.example.com" {
+		t.Fatalf("Key = %q", genuine)
 	}
 	for _, s := range []string{
 		"\u212Aiss@kiss.example.com", "kiss@\u212Aiss.example.com", "ki\u017Fs@kiss.example.com",
 		"kiss@kiss.example.com.", "kiss@kiss.example.com@kiss.example.com",
 	} {
-		if k := Key(s); k == real {
+		if k := Key(s); k == genuine {
 			t.Errorf("Key(%q) = %q, the real user's key", s, k)
 		}
 	}

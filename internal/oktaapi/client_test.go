@@ -19,7 +19,7 @@ import (
 
 const testToken = "00abcdefghijklmnopqrstuvwxyz0123456789ABCD"
 
-func newTestClient(t *testing.T, h http.Handler) (*Client, *httptest.Server) {
+func newTestClient(t *testing.T, h http.Handler) *Client {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -34,7 +34,7 @@ func newTestClient(t *testing.T, h http.Handler) (*Client, *httptest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, srv
+	return c
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -55,7 +55,7 @@ func oktaError(w http.ResponseWriter, status int, code, summary string, causes .
 
 func TestRequestsCarrySSWSTokenAndUserAgent(t *testing.T) {
 	var auth, ua string
-	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		auth, ua = r.Header.Get("Authorization"), r.Header.Get("User-Agent")
 		if r.URL.Path != "/api/v1/apps/0oa1" {
 			t.Errorf("path = %q", r.URL.Path)
@@ -81,7 +81,7 @@ func TestRetries429UntilRateLimitResets(t *testing.T) {
 	var calls atomic.Int32
 	var reset time.Time
 	var retriedAt time.Time
-	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if calls.Add(1) == 1 {
 			reset = time.Now().Add(time.Second).Truncate(time.Second).Add(time.Second)
 			w.Header().Set("X-Rate-Limit-Limit", "100")
@@ -107,7 +107,7 @@ func TestRetries429UntilRateLimitResets(t *testing.T) {
 
 func TestRetries503ThenSucceeds(t *testing.T) {
 	var calls atomic.Int32
-	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if calls.Add(1) <= 2 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
@@ -129,7 +129,7 @@ func TestRetries503ThenSucceeds(t *testing.T) {
 
 func TestPersistent503IsAServerErrorAfterBoundedRetries(t *testing.T) {
 	var calls atomic.Int32
-	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		oktaError(w, http.StatusServiceUnavailable, "E0000009", "Internal Server Error")
 	}))
@@ -144,7 +144,7 @@ func TestPersistent503IsAServerErrorAfterBoundedRetries(t *testing.T) {
 
 func TestRateLimitBeyondDeadlineGivesUpAtOnce(t *testing.T) {
 	var calls atomic.Int32
-	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		w.Header().Set("X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
 		oktaError(w, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
@@ -167,7 +167,7 @@ func TestRateLimitBeyondDeadlineGivesUpAtOnce(t *testing.T) {
 func TestValidationErrorCarriesOktaCauses(t *testing.T) {
 	var body map[string]any
 	var query string
-	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		query = r.URL.RawQuery
 		raw, _ := io.ReadAll(r.Body)
 		_ = json.Unmarshal(raw, &body)
@@ -219,7 +219,7 @@ func TestErrorKinds(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.code, func(t *testing.T) {
-			c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				oktaError(w, tc.status, tc.code, "summary of "+tc.code)
 			}))
 			_, err := c.GetApp(context.Background(), "0oa1")
@@ -241,7 +241,7 @@ type pagedServer struct {
 	paths []string
 }
 
-func (p *pagedServer) handler(t *testing.T, items []map[string]any, pageSize int) http.HandlerFunc {
+func (p *pagedServer) handler(items []map[string]any, pageSize int) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
 		p.paths = append(p.paths, r.URL.RequestURI())
@@ -271,7 +271,7 @@ func TestListsFollowLinkPaging(t *testing.T) {
 			"externalId": fmt.Sprintf("scim-%d", i), "profile": map[string]any{"userType": "External", "email": "x@y"}})
 	}
 	ps := &pagedServer{}
-	c, _ := newTestClient(t, ps.handler(t, users, 3))
+	c := newTestClient(t, ps.handler(users, 3))
 	got, err := c.ListAppUsers(context.Background(), "0oa1")
 	if err != nil {
 		t.Fatal(err)
@@ -290,7 +290,7 @@ func TestListsFollowLinkPaging(t *testing.T) {
 func TestGroupAssignmentsListAndEveryone(t *testing.T) {
 	mux := http.NewServeMux()
 	ps := &pagedServer{}
-	mux.Handle("GET /api/v1/apps/0oa1/groups", ps.handler(t, []map[string]any{
+	mux.Handle("GET /api/v1/apps/0oa1/groups", ps.handler([]map[string]any{
 		{"id": "00g1", "priority": 0, "profile": map[string]any{"userType": "Collaborator"}},
 		{"id": "00g2", "priority": 1, "profile": map[string]any{}},
 	}, 1))
@@ -301,7 +301,7 @@ func TestGroupAssignmentsListAndEveryone(t *testing.T) {
 			{"id": "00gE", "type": "BUILT_IN", "profile": map[string]any{"name": "Everyone"}},
 		})
 	})
-	c, _ := newTestClient(t, mux)
+	c := newTestClient(t, mux)
 	got, err := c.ListGroupAssignments(context.Background(), "0oa1")
 	if err != nil {
 		t.Fatal(err)
@@ -327,7 +327,7 @@ func TestNextLinkToAnotherHostIsNotFollowed(t *testing.T) {
 		writeJSON(w, 200, []any{})
 	}))
 	defer other.Close()
-	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Add("Link", "<"+other.URL+"/api/v1/groups?after=1>; rel=\"next\"")
 		writeJSON(w, 200, []map[string]any{{"id": "00g1"}})
 	}))
@@ -344,7 +344,7 @@ func TestAssignmentCallsUseOktaShapes(t *testing.T) {
 	type call struct{ method, uri, body string }
 	var mu sync.Mutex
 	var calls []call
-	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
 		mu.Lock()
 		calls = append(calls, call{r.Method, r.URL.RequestURI(), strings.TrimSpace(string(raw))})

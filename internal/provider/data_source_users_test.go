@@ -56,7 +56,7 @@ func scimCall(t *testing.T, scim backendtest.SCIM, method, path string, body any
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var out struct {
 		ID string `json:"id"`
 	}

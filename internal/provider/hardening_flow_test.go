@@ -15,16 +15,16 @@ import (
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
-	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
-// hardFlowConfig is the seed's whole setup: domain, API token, integration
+// wholeSetupConfig is the seed's whole setup: domain, API token, integration
 // and the Okta app's provisioning with one group, the provider pointed at
 // wrikeURL and oktaURL, the Okta connection at scimBase (empty: the
 // integration's own SCIM URL). The tokens come from WRIKE_TOKEN and
 // OKTA_API_TOKEN, as a user keeps them out of configuration files; that also
 // keeps them out of the test harness's own log of the configuration.
-func hardFlowConfig(f *orgFixture, wrikeURL, oktaURL, scimBase, group string) string {
+func wholeSetupConfig(f *orgFixture, wrikeURL, oktaURL, scimBase, group string) string {
 	base := "wrike_scim_integration.okta.scim_url"
 	if scimBase != "" {
 		base = fmt.Sprintf("%q", scimBase)
@@ -59,8 +59,8 @@ resource "okta_wrike_provisioning" "wrike" {
 `, wrikeURL, oktaURL, f.AppID, base, group)
 }
 
-// newHardOrg is an org fixture whose backend logs into sink (nil: nowhere).
-func newHardOrg(t *testing.T, sink *hardening.LogSink) *orgFixture {
+// newLoggedOrg is an org fixture whose backend logs into sink (nil: nowhere).
+func newLoggedOrg(t *testing.T, sink *reliabilitytest.LogSink) *orgFixture {
 	t.Helper()
 	var opts []backendtest.Option
 	if sink != nil {
@@ -77,9 +77,9 @@ func newHardOrg(t *testing.T, sink *hardening.LogSink) *orgFixture {
 	return f
 }
 
-// hardProvisioned checks that the logins are active in Wrike with user type
+// provisionedExternal checks that the logins are active in Wrike with user type
 // External, each once.
-func hardProvisioned(f *orgFixture, logins ...string) error {
+func provisionedExternal(f *orgFixture, logins ...string) error {
 	users, err := f.wrikeUsers()
 	if err != nil {
 		return err
@@ -100,11 +100,11 @@ func hardProvisioned(f *orgFixture, logins ...string) error {
 // each token (Wrike admin, v4, Okta API) and for any Authorization, Bearer
 // or SSWS value: none may appear.
 func TestAccHardeningNoSecretsInLogs(t *testing.T) {
-	sink := &hardening.LogSink{}
+	sink := &reliabilitytest.LogSink{}
 	providerLog := filepath.Join(t.TempDir(), "provider.log")
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", providerLog)
-	f := newHardOrg(t, sink)
+	f := newLoggedOrg(t, sink)
 	eng := f.group("Engineering")
 	f.addUser("ann", "acme.example.com", "Engineering")
 	f.addUser("bob", "acme.example.com", "Engineering")
@@ -115,7 +115,7 @@ func TestAccHardeningNoSecretsInLogs(t *testing.T) {
 		v4Tokens = append(v4Tokens, s.RootModule().Resources["wrike_api_token.okta"].Primary.Attributes["token"])
 		return nil
 	}
-	cfg := hardFlowConfig(f, f.env.WrikeURL, f.env.OktaURL, "", eng)
+	cfg := wholeSetupConfig(f, f.env.WrikeURL, f.env.OktaURL, "", eng)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		TerraformVersionChecks:   needsWriteOnly,
@@ -123,7 +123,7 @@ func TestAccHardeningNoSecretsInLogs(t *testing.T) {
 			{
 				Config: cfg,
 				Check: resource.ComposeTestCheckFunc(grabToken, backendCheck(func() error {
-					return hardProvisioned(f, "ann@acme.example.com", "bob@acme.example.com")
+					return provisionedExternal(f, "ann@acme.example.com", "bob@acme.example.com")
 				})),
 			},
 			{
@@ -135,7 +135,7 @@ func TestAccHardeningNoSecretsInLogs(t *testing.T) {
 					"app_name = \"Okta provisioning\"\n  rotation_triggers = { at = \"1\" }", 1),
 					"bearer_token_wo_version = 1", "bearer_token_wo_version = 2", 1),
 				Check: resource.ComposeTestCheckFunc(grabToken, backendCheck(func() error {
-					return hardProvisioned(f, "ann@acme.example.com", "bob@acme.example.com")
+					return provisionedExternal(f, "ann@acme.example.com", "bob@acme.example.com")
 				})),
 			},
 		},
@@ -156,7 +156,7 @@ func TestAccHardeningNoSecretsInLogs(t *testing.T) {
 	}
 	secrets := append([]string{f.env.WrikeAdminToken, f.env.OktaAPIToken}, v4Tokens...)
 	for name, text := range map[string]string{"backend": backendLog, "provider and Terraform": string(raw)} {
-		if found := hardening.FindSecrets(text, secrets...); len(found) > 0 {
+		if found := reliabilitytest.FindSecrets(text, secrets...); len(found) > 0 {
 			t.Errorf("%s log (%d bytes) leaks: %s", name, len(text), strings.Join(found, "; "))
 		}
 	}
@@ -169,7 +169,7 @@ func TestAccHardeningNoSecretsInLogs(t *testing.T) {
 // answers 503 with Retry-After for three seconds. The apply succeeds, the
 // people are provisioned once each, and the faults really happened.
 func TestAccHardeningRateLimitsAndOutage(t *testing.T) {
-	f := newHardOrg(t, nil)
+	f := newLoggedOrg(t, nil)
 	eng := f.group("Engineering")
 	var logins []string
 	for i := range 8 {
@@ -179,10 +179,10 @@ func TestAccHardeningRateLimitsAndOutage(t *testing.T) {
 	}
 	// The org's limit, plus every fourth request limited whatever the
 	// pace, so that a slow machine cannot make the test inject nothing.
-	limit := hardening.OktaRateLimit(4, time.Second, nil)
-	always := hardening.OktaRateLimit(0, time.Second, nil)
+	limit := reliabilitytest.OktaRateLimit(4, time.Second, nil)
+	always := reliabilitytest.OktaRateLimit(0, time.Second, nil)
 	var seen atomic.Int64
-	oktaProxy := hardening.NewFaultProxy(t, f.env.OktaURL, func(r *http.Request) *hardening.Fault {
+	oktaProxy := reliabilitytest.NewFaultProxy(t, f.env.OktaURL, func(r *http.Request) *reliabilitytest.Fault {
 		if seen.Add(1)%4 == 2 {
 			return always(r)
 		}
@@ -191,15 +191,15 @@ func TestAccHardeningRateLimitsAndOutage(t *testing.T) {
 	pushes := func(r *http.Request) bool {
 		return r.Method != http.MethodGet && strings.Contains(r.URL.Path, "/Users")
 	}
-	wrikeProxy := hardening.NewFaultProxy(t, f.env.WrikeURL, hardening.Outage(3*time.Second, http.StatusServiceUnavailable, 1, pushes))
+	wrikeProxy := reliabilitytest.NewFaultProxy(t, f.env.WrikeURL, reliabilitytest.Outage(3*time.Second, http.StatusServiceUnavailable, 1, pushes))
 	started := time.Now()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		TerraformVersionChecks:   needsWriteOnly,
 		Steps: []resource.TestStep{{
-			Config: hardFlowConfig(f, f.env.WrikeURL, oktaProxy.URL, wrikeProxy.URL+"/scim/okta/v2", eng),
+			Config: wholeSetupConfig(f, f.env.WrikeURL, oktaProxy.URL, wrikeProxy.URL+"/scim/okta/v2", eng),
 			Check: backendCheck(func() error {
-				return hardProvisioned(f, logins...)
+				return provisionedExternal(f, logins...)
 			}),
 		}},
 	})

@@ -13,12 +13,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
-	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
-// hardWrikeConfig is a configuration of independent Wrike resources
+// wrikeResourcesConfig is a configuration of independent Wrike resources
 // (domains, API apps and one integration), with the provider pointed at url.
-func hardWrikeConfig(url, token, prefix string, domains, apps int) string {
+func wrikeResourcesConfig(url, token, prefix string, domains, apps int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "provider \"wrike\" {\n  wrike_url   = %q\n  wrike_token = %q\n}\n", url, token)
 	for i := range domains {
@@ -30,9 +30,9 @@ func hardWrikeConfig(url, token, prefix string, domains, apps int) string {
 	return b.String()
 }
 
-// hardBackendCounts checks the backend holds exactly the domains with the
+// checkBackendCounts checks the backend holds exactly the domains with the
 // prefix and apps with the name prefix that the configuration has.
-func hardBackendCounts(env *backendtest.Env, prefix string, domains, apps int) resource.TestCheckFunc {
+func checkBackendCounts(env *backendtest.Env, prefix string, domains, apps int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		var ds struct {
 			Data []struct{ Domain string } `json:"data"`
@@ -40,8 +40,12 @@ func hardBackendCounts(env *backendtest.Env, prefix string, domains, apps int) r
 		var as struct {
 			Data []struct{ Name string } `json:"data"`
 		}
-		env.Admin(nopTB{}, http.MethodGet, "/approved_domains", nil, &ds)
-		env.Admin(nopTB{}, http.MethodGet, "/api_apps", nil, &as)
+		if err := env.AdminCall(http.MethodGet, "/approved_domains", nil, &ds); err != nil {
+			return err
+		}
+		if err := env.AdminCall(http.MethodGet, "/api_apps", nil, &as); err != nil {
+			return err
+		}
 		nd, na := 0, 0
 		for _, d := range ds.Data {
 			if strings.HasPrefix(d.Domain, prefix) {
@@ -60,22 +64,15 @@ func hardBackendCounts(env *backendtest.Env, prefix string, domains, apps int) r
 	}
 }
 
-// nopTB lets Env.Admin run inside a check function; a failure there panics,
-// which the test framework reports as the check's failure.
-type nopTB struct{ testing.TB }
-
-func (nopTB) Helper()                   {}
-func (nopTB) Fatalf(f string, a ...any) { panic(fmt.Sprintf(f, a...)) }
-
 // TestAccHardeningApplyDuringOutage: the Wrike API answers 503 with
 // Retry-After to every request for three seconds from the provider's first
 // call; the apply (create), a refresh plan and the destroy all succeed
 // after the outage ends, and the backend holds each resource exactly once.
 func TestAccHardeningApplyDuringOutage(t *testing.T) {
 	env := backendtest.Start(t)
-	var outages []*hardening.FaultProxy
-	newProxy := func() *hardening.FaultProxy {
-		p := hardening.NewFaultProxy(t, env.WrikeURL, hardening.Outage(3*time.Second, http.StatusServiceUnavailable, 1, nil))
+	var outages []*reliabilitytest.FaultProxy
+	newProxy := func() *reliabilitytest.FaultProxy {
+		p := reliabilitytest.NewFaultProxy(t, env.WrikeURL, reliabilitytest.Outage(3*time.Second, http.StatusServiceUnavailable, 1, nil))
 		outages = append(outages, p)
 		return p
 	}
@@ -83,16 +80,16 @@ func TestAccHardeningApplyDuringOutage(t *testing.T) {
 	destroy := newProxy()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             hardBackendCounts(env, "outage", 0, 0),
+		CheckDestroy:             checkBackendCounts(env, "outage", 0, 0),
 		Steps: []resource.TestStep{
 			{
-				Config: hardWrikeConfig(create.URL, env.WrikeAdminToken, "outage", 4, 2),
-				Check:  hardBackendCounts(env, "outage", 4, 2),
+				Config: wrikeResourcesConfig(create.URL, env.WrikeAdminToken, "outage", 4, 2),
+				Check:  checkBackendCounts(env, "outage", 4, 2),
 			},
 			{
 				// The destroy that ends the test goes through a second outage.
-				Config: hardWrikeConfig(destroy.URL, env.WrikeAdminToken, "outage", 4, 2),
-				Check:  hardBackendCounts(env, "outage", 4, 2),
+				Config: wrikeResourcesConfig(destroy.URL, env.WrikeAdminToken, "outage", 4, 2),
+				Check:  checkBackendCounts(env, "outage", 4, 2),
 			},
 		},
 	})
@@ -122,16 +119,16 @@ func TestAccHardeningParallelApplies(t *testing.T) {
 		t.Run(prefix, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
-				CheckDestroy:             hardBackendCounts(env, prefix, 0, 0),
+				CheckDestroy:             checkBackendCounts(env, prefix, 0, 0),
 				Steps: []resource.TestStep{
 					{
-						Config: hardWrikeConfig(env.WrikeURL, env.WrikeAdminToken, prefix, domains, apps),
-						Check:  hardBackendCounts(env, prefix, domains, apps),
+						Config: wrikeResourcesConfig(env.WrikeURL, env.WrikeAdminToken, prefix, domains, apps),
+						Check:  checkBackendCounts(env, prefix, domains, apps),
 					},
 					{
 						// Half the resources go, half stay.
-						Config: hardWrikeConfig(env.WrikeURL, env.WrikeAdminToken, prefix, domains/2, apps-1),
-						Check:  hardBackendCounts(env, prefix, domains/2, apps-1),
+						Config: wrikeResourcesConfig(env.WrikeURL, env.WrikeAdminToken, prefix, domains/2, apps-1),
+						Check:  checkBackendCounts(env, prefix, domains/2, apps-1),
 					},
 				},
 			})

@@ -18,7 +18,7 @@ import (
 func TestAccOktaWrikeProvisioning_appDeletedOutOfBand(t *testing.T) {
 	f := newOrgFixture(t)
 	f.addUser("ann", "acme.example.com")
-	scimURL, token := f.wrikeSCIM("acme.example.com")
+	scimURL, token := f.wrikeSCIM()
 	body := func(appID string) string {
 		return fmt.Sprintf(`
   app_id           = %q

@@ -76,11 +76,11 @@ func (f *orgFixture) group(name string) string {
 	return g.ID
 }
 
-// wrikeSCIM approves domain, creates an API app and enables the Okta SCIM
+// wrikeSCIM approves acme.example.com, creates an API app and enables the Okta SCIM
 // integration; it returns the SCIM base URL and the v4 token.
-func (f *orgFixture) wrikeSCIM(domain string) (scimURL, token string) {
+func (f *orgFixture) wrikeSCIM() (scimURL, token string) {
 	f.t.Helper()
-	s := f.env.SetupSCIM(f.t, "okta", domain)
+	s := f.env.SetupSCIM(f.t, "okta", "acme.example.com")
 	f.scimAppID = s.AppID
 	return s.BaseURL, s.Token
 }
@@ -147,7 +147,7 @@ func doJSON(target, auth, method string, body, out any) error {
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	u, _ := url.Parse(target)
 	if resp.StatusCode/100 != 2 {

@@ -50,7 +50,7 @@ func adminCall(env *backendtest.Env, method, path string, body any) (int, []byte
 	if err != nil {
 		return 0, nil, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, raw, err
 }

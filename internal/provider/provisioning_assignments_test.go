@@ -148,7 +148,7 @@ func (p v0Provider) Resources(context.Context) []func() fwresource.Resource {
 // plan: refresh and plan find nothing to change.
 func TestAccOktaWrikeProvisioning_stateUpgradeFromSets(t *testing.T) {
 	f := newOrgFixture(t)
-	scimURL, token := f.wrikeSCIM("acme.example.com")
+	scimURL, token := f.wrikeSCIM()
 	eng, sales := f.group("Engineering"), f.group("Sales")
 	cid := f.addUser("cid", "acme.example.com")
 	// What the old resource had set up in Okta.
@@ -197,7 +197,7 @@ func TestAccOktaWrikeProvisioning_stateUpgradeFromSets(t *testing.T) {
 // kind once, not once per id.
 func TestAccOktaWrikeProvisioning_assignmentIDsCheckedAtPlan(t *testing.T) {
 	f := newOrgFixture(t)
-	scimURL, token := f.wrikeSCIM("acme.example.com")
+	scimURL, token := f.wrikeSCIM()
 	eng := f.group("Engineering")
 	ann := f.addUser("ann", "acme.example.com")
 	bob := f.addUser("bob", "acme.example.com")
@@ -307,7 +307,7 @@ func TestAccOktaWrikeProvisioning_assignmentIDsCheckedAtPlan(t *testing.T) {
 // only the missing one.
 func TestAccOktaWrikeProvisioning_failedUpdateRecordsWhatReachedOkta(t *testing.T) {
 	f := newOrgFixture(t)
-	scimURL, token := f.wrikeSCIM("acme.example.com")
+	scimURL, token := f.wrikeSCIM()
 	eng := f.group("Engineering")
 	users := map[string]string{}
 	for _, login := range []string{"u1", "u2", "u3", "u4", "u5", "u6"} {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
-	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // TestAccOktaWrikeProvisioning_waitReportsRefusedUsers: with
@@ -29,7 +29,7 @@ func TestAccOktaWrikeProvisioning_waitReportsRefusedUsers(t *testing.T) {
 	t.Setenv("TF_LOG", "WARN")
 	t.Setenv("TF_ACC_LOG_PATH", providerLog)
 	f := newOrgFixture(t)
-	scimURL, token := f.wrikeSCIM("acme.example.com")
+	scimURL, token := f.wrikeSCIM()
 	eng := f.group("Engineering")
 	f.addUser("ann", "acme.example.com", "Engineering")
 	f.addUser("bob", "acme.example.com", "Engineering")
@@ -138,7 +138,7 @@ func wrikeUsersNow(f *orgFixture) (map[string]struct{ Active bool }, error) {
 // without the tasks API is a warning, not an error.
 func TestWaitForProvisioningReportsRefusalsAndMissingAPI(t *testing.T) {
 	f := newOrgFixture(t)
-	scimURL, token := f.wrikeSCIM("acme.example.com")
+	scimURL, token := f.wrikeSCIM()
 	ann := f.addUser("ann", "acme.example.com")
 	f.okta("POST", "/api/v1/apps/"+f.AppID+"/connections/default?activate=true",
 		map[string]any{"baseUrl": scimURL, "profile": map[string]string{"authScheme": "TOKEN", "token": token}}, nil)
@@ -160,7 +160,7 @@ func TestWaitForProvisioningReportsRefusalsAndMissingAPI(t *testing.T) {
 
 	// Wrike answering 503 to every push: the wait ends at its timeout with
 	// the users Okta still retries.
-	proxy := hardening.NewFaultProxy(t, f.env.WrikeURL, hardening.Outage(time.Hour, 0, -1, func(r *http.Request) bool {
+	proxy := reliabilitytest.NewFaultProxy(t, f.env.WrikeURL, reliabilitytest.Outage(time.Hour, 0, -1, func(r *http.Request) bool {
 		return r.URL.Query().Get("filter") != "" || r.Method != http.MethodGet
 	}))
 	f.env.Admin(t, "PUT", "/scim_integrations/okta", map[string]any{"enabled": true}, nil)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -26,8 +25,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/validators"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
 // oktaWrikeProvisioningModel is the state of okta_wrike_provisioning.
@@ -49,9 +49,6 @@ type oktaWrikeProvisioningModel struct {
 	// WaitForProvisioning is in provisioning_wait.go.
 	WaitForProvisioning *waitForProvisioningModel `tfsdk:"wait_for_provisioning"`
 }
-
-// wrikeUserTypes are the user types Wrike accepts over SCIM.
-var wrikeUserTypes = []string{"Regular", "External", "Collaborator"}
 
 // privateEveryoneGroupID caches the org's Everyone group id in private
 // state, so refresh does not look it up every time.
@@ -88,8 +85,8 @@ func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.Sch
 	userType := func(what string) schema.StringAttribute {
 		return schema.StringAttribute{
 			Optional:    true,
-			Description: "Wrike user type given to " + what + ": Regular, External or Collaborator. Unset, Wrike applies the SCIM integration's default user type.",
-			Validators:  []validator.String{stringvalidator.OneOf(wrikeUserTypes...)},
+			Description: "Wrike user type given to " + what + ": " + userTypeChoices("") + ". Unset, Wrike applies the SCIM integration's default user type.",
+			Validators:  []validator.String{stringvalidator.OneOf(wrikeapi.UserTypes...)},
 		}
 	}
 	// The assignments are maps keyed by Okta id, not sets of objects: a
@@ -102,11 +99,11 @@ func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.Sch
 			Optional:    true,
 			Computed:    true,
 			Default:     mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
-			Description: what + ", keyed by Okta " + kind + " id; the value is the Wrike user type: Regular, External or Collaborator, " +
+			Description: what + ", keyed by Okta " + kind + " id; the value is the Wrike user type: " + userTypeChoices("") + ", " +
 				"or null for the SCIM integration's default user type. Checked at plan time: each id must be an Okta " + kind + " of the org.",
 			Validators: []validator.Map{
 				mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1)),
-				mapvalidator.ValueStringsAre(stringvalidator.OneOf(wrikeUserTypes...)),
+				mapvalidator.ValueStringsAre(stringvalidator.OneOf(wrikeapi.UserTypes...)),
 			},
 		}
 	}
@@ -136,7 +133,7 @@ func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.Sch
 			"scim_base_url": schema.StringAttribute{
 				Required:    true,
 				Description: "SCIM 2.0 base URL Okta provisions to: the scim_url of wrike_scim_integration.",
-				Validators:  []validator.String{baseURLValidator{}},
+				Validators:  []validator.String{validators.BaseURL()},
 			},
 			"bearer_token_wo": schema.StringAttribute{
 				Optional:  true,
@@ -336,13 +333,7 @@ func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource
 	}
 	// From here the connection exists in Okta: whatever fails next, the
 	// resource is recorded (tainted on error) so it is not left behind.
-	applied, applyDiags := r.applyTogglesAndAssignments(ctx, appID, nil, &plan, have, want)
-	r.finish(ctx, plan, applied, everyone, resp.Private, &resp.State, &resp.Diagnostics)
-	resp.Diagnostics.Append(applyDiags...)
-	if applyDiags.HasError() {
-		return
-	}
-	r.waitForProvisioning(ctx, plan, &resp.Diagnostics)
+	r.applyAndRecord(ctx, appID, nil, plan, have, want, everyone, resp.Private, &resp.State, &resp.Diagnostics)
 }
 
 func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -402,13 +393,20 @@ func (r *oktaWrikeProvisioningResource) Update(ctx context.Context, req resource
 			return
 		}
 	}
-	applied, applyDiags := r.applyTogglesAndAssignments(ctx, appID, &state, &plan, have, want)
-	r.finish(ctx, plan, applied, everyone, resp.Private, &resp.State, &resp.Diagnostics)
-	resp.Diagnostics.Append(applyDiags...)
+	r.applyAndRecord(ctx, appID, &state, plan, have, want, everyone, resp.Private, &resp.State, &resp.Diagnostics)
+}
+
+// applyAndRecord applies the toggles and assignments (prior is the state
+// they change, nil on create), records the resource whatever happened, and
+// waits for provisioning when everything applied.
+func (r *oktaWrikeProvisioningResource) applyAndRecord(ctx context.Context, appID string, prior *oktaWrikeProvisioningModel, plan oktaWrikeProvisioningModel, have, want assignments, everyone *everyoneGroup, private privateSetter, state stateSetter, diags *diag.Diagnostics) {
+	applied, applyDiags := r.applyTogglesAndAssignments(ctx, appID, prior, &plan, have, want)
+	r.finish(ctx, plan, applied, everyone, private, state, diags)
+	diags.Append(applyDiags...)
 	if applyDiags.HasError() {
 		return
 	}
-	r.waitForProvisioning(ctx, plan, &resp.Diagnostics)
+	r.waitForProvisioning(ctx, plan, diags)
 }
 
 func (r *oktaWrikeProvisioningResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -626,28 +624,4 @@ func connectionErrorDiagnostic(err error) diag.Diagnostic {
 			"Okta tested the SCIM base URL and token before saving and the test failed, so nothing was saved.\n"+oktaErrorDetail(err))
 	}
 	return oktaErrorDiagnostic("Cannot save the provisioning connection", err)
-}
-
-// baseURLValidator accepts an absolute http(s) URL without query,
-// fragment or credentials.
-type baseURLValidator struct{}
-
-func (baseURLValidator) Description(context.Context) string {
-	return "must be an absolute http(s) URL without query, fragment or credentials"
-}
-
-func (v baseURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (baseURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	raw := req.ConfigValue.ValueString()
-	if _, err := httpclient.ParseBaseURL(raw); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", err.Error())
-		return
-	}
-	if _, err := url.ParseRequestURI(raw); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", err.Error())
-	}
 }

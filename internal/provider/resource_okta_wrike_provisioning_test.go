@@ -285,7 +285,7 @@ func assignmentsBlock(groups map[string]string, users map[string]string) string 
 
 func TestAccOktaWrikeProvisioning_lifecycle(t *testing.T) {
 	f := newOrgFixture(t)
-	scimURL, token := f.wrikeSCIM("acme.example.com")
+	scimURL, token := f.wrikeSCIM()
 	eng, sales := f.group("Engineering"), f.group("Sales")
 	f.addUser("ann", "acme.example.com", "Engineering")
 	f.addUser("bob", "acme.example.com", "Engineering")
@@ -530,7 +530,7 @@ func expectCounts(got, want map[string]int) error {
 
 func TestAccOktaWrikeProvisioning_sensitiveTokenRotationAndFailingCredentials(t *testing.T) {
 	f := newOrgFixture(t)
-	scimURL, tokenA := f.wrikeSCIM("acme.example.com")
+	scimURL, tokenA := f.wrikeSCIM()
 	tokenB := f.wrikeToken("Okta provisioning, rotated")
 	eve := f.addUser("eve", "acme.example.com")
 	const addr = "okta_wrike_provisioning.p"
@@ -643,7 +643,7 @@ func TestAccOktaWrikeProvisioning_sensitiveTokenRotationAndFailingCredentials(t 
 
 func TestAccOktaWrikeProvisioning_everyone(t *testing.T) {
 	f := newOrgFixture(t)
-	scimURL, token := f.wrikeSCIM("acme.example.com")
+	scimURL, token := f.wrikeSCIM()
 	f.addUser("amy", "acme.example.com")
 	f.addUser("ben", "acme.example.com", "Sales")
 	var groups []struct {
@@ -729,7 +729,7 @@ func TestAccOktaWrikeProvisioning_everyone(t *testing.T) {
 // Okta is left outside Terraform; the next apply replaces it.
 func TestAccOktaWrikeProvisioning_failureAfterConnectionIsTracked(t *testing.T) {
 	f := newOrgFixture(t)
-	scimURL, token := f.wrikeSCIM("acme.example.com")
+	scimURL, token := f.wrikeSCIM()
 	eng := f.group("Engineering")
 	proxy := newRequestCounter(t, f.env.OktaURL)
 	const addr = "okta_wrike_provisioning.p"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -180,4 +181,14 @@ func (m *scimIntegrationModel) fromAPI(s *wrikeapi.SCIMIntegration) {
 	m.Enabled = types.BoolValue(s.Enabled)
 	m.DefaultUserType = types.StringValue(s.DefaultUserType)
 	m.SCIMURL = types.StringValue(s.SCIMURL)
+}
+
+// userTypeChoices lists wrikeapi.UserTypes for a description, each between
+// quote marks: "Regular, External or Collaborator".
+func userTypeChoices(quote string) string {
+	q := make([]string, len(wrikeapi.UserTypes))
+	for i, t := range wrikeapi.UserTypes {
+		q[i] = quote + t + quote
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }

@@ -129,3 +129,14 @@ func TestAccSCIMIntegrationRejected(t *testing.T) {
 		},
 	})
 }
+
+// TestUserTypeChoicesListsWrikeapiUserTypes: the descriptions name the user
+// types the validators accept, from the one list in wrikeapi.
+func TestUserTypeChoicesListsWrikeapiUserTypes(t *testing.T) {
+	if got := userTypeChoices(""); got != "Regular, External or Collaborator" {
+		t.Errorf("userTypeChoices(\"\") = %q", got)
+	}
+	if got := userTypeChoices("`"); got != "`Regular`, `External` or `Collaborator`" {
+		t.Errorf("userTypeChoices(\"`\") = %q", got)
+	}
+}

@@ -120,7 +120,7 @@ func TestAccTokenRotationReachesOkta(t *testing.T) {
 func TestAccImportDocumentedConfiguration(t *testing.T) {
 	f := newOrgFixture(t)
 	f.addUser("ann", "acme.example.com")
-	scimURL, token := f.wrikeSCIM("acme.example.com")
+	scimURL, token := f.wrikeSCIM()
 	f.okta(http.MethodPost, "/api/v1/apps/"+f.AppID+"/connections/default?activate=true", map[string]any{
 		"baseUrl": scimURL, "profile": map[string]any{"authScheme": "TOKEN", "token": token},
 	}, nil)

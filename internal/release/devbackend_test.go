@@ -35,12 +35,14 @@ func startDevBackend(t *testing.T, bin string) []string {
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
+		var err error
 		select {
-		case <-exited:
+		case err = <-exited:
 		case <-time.After(10 * time.Second):
 			_ = cmd.Process.Kill()
-			<-exited
+			err = <-exited
 		}
+		t.Logf("wrike-backend --dev stopped: %v", err)
 		_ = f.Close()
 	})
 	path := filepath.Join(dataDir, "dev.env")

@@ -82,7 +82,8 @@ var (
 func buildProvider(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "wrike-provider-")
+		// Shared by every test of the binary, so not t.TempDir; TestMain removes it.
+		buildDir, buildErr = os.MkdirTemp("", "wrike-provider-") //nolint:usetesting
 		if buildErr != nil {
 			return
 		}

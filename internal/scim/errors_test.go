@@ -22,7 +22,7 @@ func TestErrorBody(t *testing.T) {
 
 func TestWriteError(t *testing.T) {
 	rec := httptest.NewRecorder()
-	WriteError(rec, fmt.Errorf("wrapped: %w", Errorf(409, ErrUniqueness, "userName %q is taken", "a@b.c")))
+	_ = WriteError(rec, fmt.Errorf("wrapped: %w", Errorf(409, ErrUniqueness, "userName %q is taken", "a@b.c")))
 	if rec.Code != 409 || rec.Header().Get("Content-Type") != "application/scim+json" {
 		t.Errorf("got %d %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
@@ -30,7 +30,7 @@ func TestWriteError(t *testing.T) {
 
 	// An internal error never reaches the client.
 	rec = httptest.NewRecorder()
-	WriteError(rec, errors.New("database is locked: /var/lib/wrike/data.db"))
+	_ = WriteError(rec, errors.New("database is locked: /var/lib/wrike/data.db"))
 	if rec.Code != 500 || strings.Contains(rec.Body.String(), "database") {
 		t.Errorf("internal error leaked: %d %s", rec.Code, rec.Body)
 	}
@@ -115,14 +115,14 @@ func TestParseErrorResponse(t *testing.T) {
 
 func TestErrorFromResponse(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		WriteError(w, Errorf(http.StatusConflict, ErrUniqueness, "userName %q is already taken", "a@b.c"))
+		_ = WriteError(w, Errorf(http.StatusConflict, ErrUniqueness, "userName %q is already taken", "a@b.c"))
 	}))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if got := ErrorFromResponse(resp); *got != (Error{409, ErrUniqueness, `userName "a@b.c" is already taken`}) {
 		t.Errorf("got %+v", *got)
 	}

@@ -372,7 +372,7 @@ func removeRequired(a *Attribute, name string) *Error {
 func applyAttr(holder map[string]any, kind patchKind, a *Attribute, value any, name string) *Error {
 	if kind == patchRemove {
 		if value != nil && a.MultiValued {
-			return removeValues(holder, a, value, name)
+			return removeValues(holder, a, value)
 		}
 		if err := removeRequired(a, name); err != nil {
 			return err
@@ -393,7 +393,7 @@ func applyAttr(holder map[string]any, kind patchKind, a *Attribute, value any, n
 	}
 	switch {
 	case a.MultiValued:
-		list := v.([]any)
+		list, _ := v.([]any) // coerce returns a list for a multi-valued attribute
 		if kind == patchReplace {
 			holder[a.Name] = list
 			return nil
@@ -430,7 +430,8 @@ func applyAttr(holder map[string]any, kind patchKind, a *Attribute, value any, n
 			holder[a.Name] = v
 			return nil
 		}
-		for k, x := range v.(map[string]any) {
+		fields, _ := v.(map[string]any) // coerce returns an object for a complex attribute
+		for k, x := range fields {
 			if s := a.SubAttribute(k); s != nil && s.mutability() == Immutable && present(cur[k]) && !equalValue(cur[k], x) {
 				return Errorf(http.StatusBadRequest, ErrMutability, "attribute %q is immutable and already set", name+"."+k)
 			}
@@ -444,7 +445,7 @@ func applyAttr(holder map[string]any, kind patchKind, a *Attribute, value any, n
 
 // removeValues removes the given values from a multi-valued attribute, the
 // form Entra ID uses for group members: {"op":"remove","path":"members","value":[{"value":"id"}]}.
-func removeValues(holder map[string]any, a *Attribute, value any, name string) *Error {
+func removeValues(holder map[string]any, a *Attribute, value any) *Error {
 	list, ok := value.([]any)
 	if !ok {
 		list = []any{value}
@@ -679,7 +680,9 @@ func applyFiltered(holder map[string]any, kind patchKind, p *Path, value any, na
 			return badRequest(ErrInvalidValue, "attribute %q is required and cannot be removed", name)
 		}
 		for _, i := range matched {
-			delete(cur[i].(map[string]any), sub.Name)
+			if m, ok := cur[i].(map[string]any); ok {
+				delete(m, sub.Name)
+			}
 		}
 		holder[a.Name] = dropEmpty(cur)
 		return nil
@@ -713,7 +716,8 @@ func applyFiltered(holder map[string]any, kind patchKind, p *Path, value any, na
 		if sub != nil {
 			elem[sub.Name] = v
 		} else {
-			for k, x := range v.(map[string]any) {
+			fields, _ := v.(map[string]any) // coerceSingle returns an object for a complex attribute
+			for k, x := range fields {
 				elem[k] = x
 			}
 		}
@@ -726,13 +730,14 @@ func applyFiltered(holder map[string]any, kind patchKind, p *Path, value any, na
 	}
 	var touched []any
 	for _, i := range matched {
-		m := cur[i].(map[string]any)
+		m, _ := cur[i].(map[string]any) // matched holds objects only
 		if sub != nil {
 			if err := setSub(m, sub, v, name); err != nil {
 				return err
 			}
 		} else {
-			for k, x := range v.(map[string]any) {
+			fields, _ := v.(map[string]any)
+			for k, x := range fields {
 				if err := setSub(m, a.SubAttribute(k), x, name+"."+k); err != nil {
 					return err
 				}

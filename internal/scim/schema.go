@@ -248,14 +248,13 @@ func primaryAttr() *Attribute {
 }
 
 // multiValue builds the usual value/display/type/primary multi-valued complex attribute.
-func multiValue(name, desc string, valueType Type, canonical []string, extra ...*Attribute) *Attribute {
+func multiValue(name, desc string, valueType Type, canonical []string) *Attribute {
 	subs := []*Attribute{
 		{Name: "value", Type: valueType, Description: "The value of the attribute."},
 		{Name: "display", Type: TypeString, Description: "A human-readable name, primarily used for display purposes."},
 		typeAttr(canonical...),
 		primaryAttr(),
 	}
-	subs = append(subs, extra...)
 	return &Attribute{Name: name, Type: TypeComplex, MultiValued: true, Description: desc, SubAttributes: subs}
 }
 

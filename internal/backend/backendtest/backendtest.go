@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -162,34 +163,43 @@ func (e *Env) SetupSCIM(t testing.TB, provider string, domains ...string) SCIM {
 // fails the test unless the answer is 200, and decodes it into out (if not nil).
 func (e *Env) Admin(t testing.TB, method, path string, body, out any) {
 	t.Helper()
+	if err := e.AdminCall(method, path, body, out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// AdminCall is Admin returning its failure, for code that may not stop the
+// test, such as a Terraform check function.
+func (e *Env) AdminCall(method, path string, body, out any) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			t.Fatalf("backendtest: encode body: %v", err)
+			return fmt.Errorf("backendtest: encode body: %w", err)
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, e.WrikeURL+"/api/v4"+path, rd)
 	if err != nil {
-		t.Fatalf("backendtest: %v", err)
+		return fmt.Errorf("backendtest: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+e.WrikeAdminToken)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("backendtest: %s %s: %v", method, path, err)
+		return fmt.Errorf("backendtest: %s %s: %w", method, path, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("backendtest: %s %s: status %d: %s", method, path, resp.StatusCode, raw)
+		return fmt.Errorf("backendtest: %s %s: status %d: %s", method, path, resp.StatusCode, raw)
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
-			t.Fatalf("backendtest: %s %s: decode: %v", method, path, err)
+			return fmt.Errorf("backendtest: %s %s: decode: %w", method, path, err)
 		}
 	}
+	return nil
 }
 
 func randomToken(prefix string) string {

@@ -7,6 +7,16 @@ import (
 	"testing"
 )
 
+// TestOversizedBodyIs413: a body over 1 MiB is 413, as on the Wrike face,
+// with Okta's error body saying the bound.
+func TestOversizedBodyIs413(t *testing.T) {
+	o := startOrg(t)
+	a := o.do(t, "POST", "/api/v1/groups", `{"profile":{"name":"`+strings.Repeat("x", 1<<20)+`"}}`)
+	if a.Status != 413 || a.errorCode(t) != "E0000003" || !strings.Contains(string(a.Body), "exceeds 1048576 bytes") {
+		t.Fatalf("oversized body: %d %.300s", a.Status, a.Body)
+	}
+}
+
 func TestAuthenticationRateLimitAndErrorBodies(t *testing.T) {
 	o := startOrg(t, func(c *Config) { c.RateLimit = 5 })
 	req, _ := http.NewRequest(http.MethodGet, o.URL+"/api/v1/users", nil)
@@ -14,7 +24,7 @@ func TestAuthenticationRateLimitAndErrorBodies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("X-Rate-Limit-Limit") != "" {
 		t.Fatalf("no token: %d, limit header %q (a refused caller is told nothing of the budget)", resp.StatusCode, resp.Header.Get("X-Rate-Limit-Limit"))
 	}
@@ -57,7 +67,7 @@ func TestFailedAuthenticationSpendsNoBudget(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("X-Rate-Limit-Remaining") != "" {
 			t.Fatalf("refused request %d (%q): %d, X-Rate-Limit-Remaining %q", i, auth, resp.StatusCode, resp.Header.Get("X-Rate-Limit-Remaining"))
 		}
@@ -194,7 +204,7 @@ func TestUsersGroupsAndPaging(t *testing.T) {
 
 func TestConnectionTestCredentials(t *testing.T) {
 	o := startOrg(t)
-	f := newFakeSCIM(t, "acme.example.com")
+	f := newFakeSCIM(t)
 	app := o.createApp(t)
 
 	var conn map[string]any

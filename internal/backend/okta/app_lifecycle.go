@@ -10,11 +10,11 @@ import (
 // appLifecycle activates or deactivates an app, as Okta's
 // /lifecycle/activate and /lifecycle/deactivate do. A deactivated app
 // provisions nobody until it is activated again.
-func (s *Server) appLifecycle(status string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		a, ok := s.app(w, r)
-		if !ok {
-			return
+func (s *Server) appLifecycle(status string) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		a, err := s.app(r)
+		if err != nil {
+			return err
 		}
 		kind := ""
 		if status == "ACTIVE" && a.Status != "ACTIVE" {
@@ -25,27 +25,26 @@ func (s *Server) appLifecycle(status string) http.HandlerFunc {
 			return kind, nil
 		})
 		if err != nil {
-			s.fail(w, r, err, "App", a.ID)
-			return
+			return notFound(err, "App", a.ID)
 		}
 		s.engine.enqueue(tasks)
 		writeJSON(w, http.StatusOK, struct{}{})
+		return nil
 	}
 }
 
 // deleteApp deletes a deactivated app and everything attached to it; an
 // active app is refused, as Okta refuses it.
-func (s *Server) deleteApp(w http.ResponseWriter, r *http.Request) {
+func (s *Server) deleteApp(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("appId")
 	err := s.store.DeleteOktaApp(r.Context(), id)
 	if errors.Is(err, store.ErrConflict) {
-		writeError(w, http.StatusBadRequest, "E0000056", "Delete application forbidden.",
+		return apiErr(http.StatusBadRequest, "E0000056", "Delete application forbidden.",
 			"Application "+id+" is ACTIVE: deactivate it (POST /api/v1/apps/"+id+"/lifecycle/deactivate) before deleting it.")
-		return
 	}
 	if err != nil {
-		s.fail(w, r, err, "App", id)
-		return
+		return notFound(err, "App", id)
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

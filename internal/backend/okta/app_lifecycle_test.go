@@ -7,7 +7,7 @@ import "testing"
 // until it is activated again.
 func TestAppDeactivateAndDelete(t *testing.T) {
 	o := startOrg(t)
-	f := newFakeSCIM(t, "acme.example.com")
+	f := newFakeSCIM(t)
 	app := o.createApp(t)
 	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
 	ann := o.createUser(t, map[string]string{"login": "ann@acme.example.com", "email": "ann@acme.example.com", "firstName": "Ann", "lastName": "Lee"})

@@ -36,10 +36,10 @@ func TestAppUsersPagedAcrossDirectAndGroupAssignments(t *testing.T) {
 		return resp
 	}
 	app := "/api/v1/apps/" + demo.AppID
-	call("PUT", app+"/groups/"+demo.Groups["Engineering"], `{}`).Body.Close()
+	_ = call("PUT", app+"/groups/"+demo.Groups["Engineering"], `{}`).Body.Close()
 	// Ann is in Engineering too; Grace only in Sales, which is not assigned.
 	for _, login := range []string{"ann.lee@acme.example.com", "grace.kim@acme.example.com"} {
-		call("POST", app+"/users", `{"id":"`+demo.Users[login]+`","scope":"USER"}`).Body.Close()
+		_ = call("POST", app+"/users", `{"id":"`+demo.Users[login]+`","scope":"USER"}`).Body.Close()
 	}
 	var want []string
 	for _, login := range []string{"ann.lee", "ben.ortiz", "carla.diaz", "dev.patel", "emma.stone", "felix.wu", "grace.kim"} {
@@ -58,7 +58,7 @@ func TestAppUsersPagedAcrossDirectAndGroupAssignments(t *testing.T) {
 			if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
 				t.Fatal(err)
 			}
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			for _, u := range page {
 				got = append(got, u.ID)
 			}

@@ -66,14 +66,14 @@ func renderApp(r *http.Request, a store.OktaApp) appJSON {
 	}
 }
 
-func (s *Server) createApp(w http.ResponseWriter, r *http.Request) {
+func (s *Server) createApp(w http.ResponseWriter, r *http.Request) error {
 	var body struct {
 		Name       string `json:"name"`
 		Label      string `json:"label"`
 		SignOnMode string `json:"signOnMode"`
 	}
-	if !decode(w, r, &body) {
-		return
+	if err := decode(w, r, &body); err != nil {
+		return err
 	}
 	var causes []string
 	if strings.TrimSpace(body.Label) == "" {
@@ -89,8 +89,7 @@ func (s *Server) createApp(w http.ResponseWriter, r *http.Request) {
 		causes = append(causes, "signOnMode: Unknown sign-on mode "+strconv.Quote(body.SignOnMode))
 	}
 	if len(causes) > 0 {
-		s.fail(w, r, invalid("App", causes...), "App", "")
-		return
+		return invalid("App", causes...)
 	}
 	now := s.timestamp()
 	a := store.OktaApp{ID: "0oa" + s.newID(), Name: body.Name, Label: strings.TrimSpace(body.Label), Status: "ACTIVE",
@@ -99,25 +98,23 @@ func (s *Server) createApp(w http.ResponseWriter, r *http.Request) {
 		a.Status = "INACTIVE"
 	}
 	if err := s.store.CreateOktaApp(r.Context(), a); err != nil {
-		s.fail(w, r, err, "App", "")
-		return
+		return notFound(err, "App", "")
 	}
 	writeJSON(w, http.StatusOK, renderApp(r, a))
+	return nil
 }
 
-func (s *Server) listApps(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listApps(w http.ResponseWriter, r *http.Request) error {
 	after, limit, err := pageParams(r, 20, 200)
 	if err != nil {
-		s.fail(w, r, err, "App", "")
-		return
+		return notFound(err, "App", "")
 	}
 	q := r.URL.Query()
 	var expr filterExpr
 	if v := q.Get("filter"); v != "" {
 		expr, err = parseFilter(v, func(a string) bool { return a == "status" || a == "name" || a == "id" })
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "E0000031", "Invalid search criteria.", "filter: "+err.Error())
-			return
+			return apiErr(http.StatusBadRequest, "E0000031", "Invalid search criteria.", "filter: "+err.Error())
 		}
 	}
 	prefix := strings.ToLower(q.Get("q"))
@@ -138,27 +135,27 @@ func (s *Server) listApps(w http.ResponseWriter, r *http.Request) {
 		return prefix == "" || strings.HasPrefix(strings.ToLower(a.Name), prefix) || strings.HasPrefix(strings.ToLower(a.Label), prefix)
 	})
 	if err != nil {
-		s.fail(w, r, err, "App", "")
-		return
+		return notFound(err, "App", "")
 	}
 	writePage(w, r, apps, limit, func(a store.OktaApp) string { return a.ID },
 		func(a store.OktaApp) appJSON { return renderApp(r, a) })
+	return nil
 }
 
-func (s *Server) app(w http.ResponseWriter, r *http.Request) (store.OktaApp, bool) {
+// app is the app named by the request path.
+func (s *Server) app(r *http.Request) (store.OktaApp, error) {
 	id := r.PathValue("appId")
 	a, err := s.store.OktaApp(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err, "App", id)
-		return a, false
-	}
-	return a, true
+	return a, notFound(err, "App", id)
 }
 
-func (s *Server) getApp(w http.ResponseWriter, r *http.Request) {
-	if a, ok := s.app(w, r); ok {
-		writeJSON(w, http.StatusOK, renderApp(r, a))
+func (s *Server) getApp(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.app(r)
+	if err != nil {
+		return err
 	}
+	writeJSON(w, http.StatusOK, renderApp(r, a))
+	return nil
 }
 
 // ---- provisioning connection
@@ -185,23 +182,25 @@ func renderConnection(r *http.Request, a store.OktaApp) connectionJSON {
 
 var errNotProvisionable = invalid("connection", "connection: Provisioning through the API isn't supported for this app")
 
-func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) {
-	if a, ok := s.app(w, r); ok {
-		writeJSON(w, http.StatusOK, renderConnection(r, a))
+func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.app(r)
+	if err != nil {
+		return err
 	}
+	writeJSON(w, http.StatusOK, renderConnection(r, a))
+	return nil
 }
 
 // setConnection saves the provisioning connection. With activate=true (the
 // default) the credentials are tested first, like "Test API Credentials",
 // and nothing is saved when the test fails.
-func (s *Server) setConnection(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.app(w, r)
-	if !ok {
-		return
+func (s *Server) setConnection(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.app(r)
+	if err != nil {
+		return err
 	}
 	if !provisionableApps[a.Name] {
-		s.fail(w, r, errNotProvisionable, "App", a.ID)
-		return
+		return errNotProvisionable
 	}
 	var body struct {
 		BaseURL string `json:"baseUrl"`
@@ -210,15 +209,14 @@ func (s *Server) setConnection(w http.ResponseWriter, r *http.Request) {
 			Token      string `json:"token"`
 		} `json:"profile"`
 	}
-	if !decode(w, r, &body) {
-		return
+	if err := decode(w, r, &body); err != nil {
+		return err
 	}
 	activate := true
 	if v := r.URL.Query().Get("activate"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			s.fail(w, r, invalid("activate", "activate: must be true or false"), "App", a.ID)
-			return
+			return invalid("activate", "activate: must be true or false")
 		}
 		activate = b
 	}
@@ -238,14 +236,12 @@ func (s *Server) setConnection(w http.ResponseWriter, r *http.Request) {
 		causes = append(causes, "baseUrl: must be an absolute http or https URL, got "+strconv.Quote(body.BaseURL))
 	}
 	if len(causes) > 0 {
-		s.fail(w, r, invalid("connection", causes...), "App", a.ID)
-		return
+		return invalid("connection", causes...)
 	}
 	token := strings.TrimSpace(body.Profile.Token)
 	if activate {
 		if err := s.testConnection(r, a, base, token); err != nil {
-			s.fail(w, r, err, "App", a.ID)
-			return
+			return notFound(err, "App", a.ID)
 		}
 	}
 	a, tasks, err := s.store.UpdateOktaApp(r.Context(), a.ID, func(a *store.OktaApp) (string, error) {
@@ -258,11 +254,11 @@ func (s *Server) setConnection(w http.ResponseWriter, r *http.Request) {
 		return "", nil
 	})
 	if err != nil {
-		s.fail(w, r, err, "App", a.ID)
-		return
+		return notFound(err, "App", a.ID)
 	}
 	s.engine.enqueue(tasks)
 	writeJSON(w, http.StatusOK, renderConnection(r, a))
+	return nil
 }
 
 // testConnection runs "Test API Credentials" and logs the outcome.
@@ -289,24 +285,21 @@ func (s *Server) testConnection(r *http.Request, a store.OktaApp, base, token st
 	return nil
 }
 
-func (s *Server) connectionLifecycle(activate bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		a, ok := s.app(w, r)
-		if !ok {
-			return
+func (s *Server) connectionLifecycle(activate bool) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		a, err := s.app(r)
+		if err != nil {
+			return err
 		}
 		if !provisionableApps[a.Name] {
-			s.fail(w, r, errNotProvisionable, "App", a.ID)
-			return
+			return errNotProvisionable
 		}
 		if activate {
 			if a.ConnBaseURL == "" || a.ConnToken == "" {
-				s.fail(w, r, invalid("connection", "connection: no baseUrl and token are saved yet"), "App", a.ID)
-				return
+				return invalid("connection", "connection: no baseUrl and token are saved yet")
 			}
 			if err := s.testConnection(r, a, a.ConnBaseURL, a.ConnToken); err != nil {
-				s.fail(w, r, err, "App", a.ID)
-				return
+				return notFound(err, "App", a.ID)
 			}
 		}
 		_, tasks, err := s.store.UpdateOktaApp(r.Context(), a.ID, func(a *store.OktaApp) (string, error) {
@@ -319,11 +312,11 @@ func (s *Server) connectionLifecycle(activate bool) http.HandlerFunc {
 			return "resync", nil
 		})
 		if err != nil {
-			s.fail(w, r, err, "App", a.ID)
-			return
+			return notFound(err, "App", a.ID)
 		}
 		s.engine.enqueue(tasks)
 		w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
 }
 
@@ -387,47 +380,51 @@ func renderFeature(r *http.Request, a store.OktaApp) featureJSON {
 	}
 }
 
-func (s *Server) listFeatures(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.app(w, r)
-	if !ok {
-		return
+func (s *Server) listFeatures(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.app(r)
+	if err != nil {
+		return err
 	}
 	out := []featureJSON{}
 	if provisionableApps[a.Name] {
 		out = append(out, renderFeature(r, a))
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) feature(w http.ResponseWriter, r *http.Request) (store.OktaApp, bool) {
-	a, ok := s.app(w, r)
-	if !ok {
-		return a, false
+// feature is the app of a request naming its provisioning feature.
+func (s *Server) feature(r *http.Request) (store.OktaApp, error) {
+	a, err := s.app(r)
+	if err != nil {
+		return a, err
 	}
 	if name := r.PathValue("name"); name != userProvisioning || !provisionableApps[a.Name] {
-		s.fail(w, r, &notFoundError{id: name, kind: "AppFeature"}, "AppFeature", name)
-		return a, false
+		return a, &notFoundError{id: name, kind: "AppFeature"}
 	}
-	return a, true
+	return a, nil
 }
 
-func (s *Server) getFeature(w http.ResponseWriter, r *http.Request) {
-	if a, ok := s.feature(w, r); ok {
-		writeJSON(w, http.StatusOK, renderFeature(r, a))
+func (s *Server) getFeature(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.feature(r)
+	if err != nil {
+		return err
 	}
+	writeJSON(w, http.StatusOK, renderFeature(r, a))
+	return nil
 }
 
 // updateFeature changes the USER_PROVISIONING capabilities given in the body
 // (Okta's CapabilitiesObject) and keeps the others. Enabling Create users
 // queues the assigned users that are not provisioned yet.
-func (s *Server) updateFeature(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.feature(w, r)
-	if !ok {
-		return
+func (s *Server) updateFeature(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.feature(r)
+	if err != nil {
+		return err
 	}
 	var raw map[string]json.RawMessage
-	if !decode(w, r, &raw) {
-		return
+	if err := decode(w, r, &raw); err != nil {
+		return err
 	}
 	var caps capabilitiesJSON
 	src, err := json.Marshal(raw)
@@ -438,8 +435,7 @@ func (s *Server) updateFeature(w http.ResponseWriter, r *http.Request) {
 		err = json.Unmarshal(src, &caps)
 	}
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "E0000003", "The request body was not well-formed.", err.Error())
-		return
+		return apiErr(http.StatusBadRequest, "E0000003", "The request body was not well-formed.", err.Error())
 	}
 	var causes []string
 	toggle := func(path string, o *statusObj) *bool {
@@ -467,8 +463,7 @@ func (s *Server) updateFeature(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(causes) > 0 {
-		s.fail(w, r, invalid("capabilities", causes...), "AppFeature", userProvisioning)
-		return
+		return invalid("capabilities", causes...)
 	}
 	a, tasks, err := s.store.UpdateOktaApp(r.Context(), a.ID, func(a *store.OktaApp) (string, error) {
 		turnedOn := create != nil && *create && !a.FeatCreate
@@ -488,11 +483,11 @@ func (s *Server) updateFeature(w http.ResponseWriter, r *http.Request) {
 		return "", nil
 	})
 	if err != nil {
-		s.fail(w, r, err, "App", a.ID)
-		return
+		return notFound(err, "App", a.ID)
 	}
 	s.engine.enqueue(tasks)
 	writeJSON(w, http.StatusOK, renderFeature(r, a))
+	return nil
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -548,60 +543,57 @@ func renderAppGroup(r *http.Request, g store.OktaAppGroup) appGroupJSON {
 			"group": link(baseURL(r) + "/api/v1/groups/" + g.GroupID)}}
 }
 
-func (s *Server) listAppGroups(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listAppGroups(w http.ResponseWriter, r *http.Request) error {
 	appID := r.PathValue("appId")
 	after, limit, err := pageParams(r, 20, 200)
 	if err != nil {
-		s.fail(w, r, err, "App", appID)
-		return
+		return notFound(err, "App", appID)
 	}
 	groups, err := s.store.OktaAppGroups(r.Context(), appID, after, limit+1)
 	if err != nil {
-		s.fail(w, r, err, "App", appID)
-		return
+		return notFound(err, "App", appID)
 	}
 	writePage(w, r, groups, limit, func(g store.OktaAppGroup) string { return g.GroupID },
 		func(g store.OktaAppGroup) appGroupJSON { return renderAppGroup(r, g) })
+	return nil
 }
 
-func (s *Server) getAppGroup(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getAppGroup(w http.ResponseWriter, r *http.Request) error {
 	appID, groupID := r.PathValue("appId"), r.PathValue("groupId")
-	if _, ok := s.app(w, r); !ok {
-		return
+	if _, err := s.app(r); err != nil {
+		return err
 	}
 	g, err := s.store.OktaAppGroup(r.Context(), appID, groupID)
 	if err != nil {
-		s.fail(w, r, err, "ApplicationGroupAssignment", groupID)
-		return
+		return notFound(err, "ApplicationGroupAssignment", groupID)
 	}
 	writeJSON(w, http.StatusOK, renderAppGroup(r, g))
+	return nil
 }
 
 // putAppGroup assigns a group (its members are provisioned) or updates the
 // assignment's priority and profile.
-func (s *Server) putAppGroup(w http.ResponseWriter, r *http.Request) {
+func (s *Server) putAppGroup(w http.ResponseWriter, r *http.Request) error {
 	appID, groupID := r.PathValue("appId"), r.PathValue("groupId")
 	var body struct {
 		Priority *int               `json:"priority"`
 		Profile  map[string]*string `json:"profile"`
 	}
-	if !decode(w, r, &body) {
-		return
+	if err := decode(w, r, &body); err != nil {
+		return err
 	}
 	profile, err := assignmentProfile(body.Profile)
 	if err == nil && body.Priority != nil && *body.Priority < 0 {
 		err = invalid("priority", "priority: must not be negative")
 	}
 	if err != nil {
-		s.fail(w, r, err, "App", appID)
-		return
+		return notFound(err, "App", appID)
 	}
-	if _, ok := s.app(w, r); !ok {
-		return
+	if _, err := s.app(r); err != nil {
+		return err
 	}
 	if _, err := s.store.OktaGroup(r.Context(), groupID); err != nil {
-		s.fail(w, r, err, "UserGroup", groupID)
-		return
+		return notFound(err, "UserGroup", groupID)
 	}
 	prio := 0
 	existing, err := s.store.OktaAppGroup(r.Context(), appID, groupID)
@@ -609,8 +601,7 @@ func (s *Server) putAppGroup(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		prio = existing.Priority
 	case !errors.Is(err, store.ErrNotFound):
-		s.fail(w, r, err, "App", appID)
-		return
+		return notFound(err, "App", appID)
 	}
 	if body.Priority != nil {
 		prio = *body.Priority
@@ -619,25 +610,25 @@ func (s *Server) putAppGroup(w http.ResponseWriter, r *http.Request) {
 	g, tasks, err := s.store.PutOktaAppGroup(r.Context(), store.OktaAppGroup{AppID: appID, GroupID: groupID, Priority: prio,
 		Profile: profile, Created: now, LastUpdated: now})
 	if err != nil {
-		s.fail(w, r, err, "App", appID)
-		return
+		return notFound(err, "App", appID)
 	}
 	s.engine.enqueue(tasks)
 	writeJSON(w, http.StatusOK, renderAppGroup(r, g))
+	return nil
 }
 
-func (s *Server) deleteAppGroup(w http.ResponseWriter, r *http.Request) {
+func (s *Server) deleteAppGroup(w http.ResponseWriter, r *http.Request) error {
 	appID, groupID := r.PathValue("appId"), r.PathValue("groupId")
-	if _, ok := s.app(w, r); !ok {
-		return
+	if _, err := s.app(r); err != nil {
+		return err
 	}
 	tasks, err := s.store.DeleteOktaAppGroup(r.Context(), appID, groupID, s.timestamp())
 	if err != nil {
-		s.fail(w, r, err, "ApplicationGroupAssignment", groupID)
-		return
+		return notFound(err, "ApplicationGroupAssignment", groupID)
 	}
 	s.engine.enqueue(tasks)
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 type appUserJSON struct {
@@ -672,110 +663,104 @@ func renderAppUser(r *http.Request, au store.OktaAppUser) appUserJSON {
 		Links:   map[string]any{"app": link(app), "user": link(baseURL(r) + "/api/v1/users/" + au.UserID), "self": link(app + "/users/" + au.UserID)}}
 }
 
-func (s *Server) listAppUsers(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listAppUsers(w http.ResponseWriter, r *http.Request) error {
 	appID := r.PathValue("appId")
 	after, limit, err := pageParams(r, 50, 500)
 	if err != nil {
-		s.fail(w, r, err, "App", appID)
-		return
+		return notFound(err, "App", appID)
 	}
 	users, err := s.store.OktaAppUsers(r.Context(), appID, after, limit+1)
 	if err != nil {
-		s.fail(w, r, err, "App", appID)
-		return
+		return notFound(err, "App", appID)
 	}
 	writePage(w, r, users, limit, func(u store.OktaAppUser) string { return u.UserID },
 		func(u store.OktaAppUser) appUserJSON { return renderAppUser(r, u) })
+	return nil
 }
 
-func (s *Server) getAppUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getAppUser(w http.ResponseWriter, r *http.Request) error {
 	appID, userID := r.PathValue("appId"), r.PathValue("userId")
-	if _, ok := s.app(w, r); !ok {
-		return
+	if _, err := s.app(r); err != nil {
+		return err
 	}
 	au, err := s.store.OktaAppUser(r.Context(), appID, userID)
 	if err != nil {
-		s.fail(w, r, err, "AppUser", userID)
-		return
+		return notFound(err, "AppUser", userID)
 	}
 	writeJSON(w, http.StatusOK, renderAppUser(r, au))
+	return nil
 }
 
 // assignUser assigns a user directly (scope USER): POST /apps/{id}/users with
 // the user's id in the body.
-func (s *Server) assignUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) assignUser(w http.ResponseWriter, r *http.Request) error {
 	var body struct {
 		ID      string             `json:"id"`
 		Scope   string             `json:"scope"`
 		Profile map[string]*string `json:"profile"`
 	}
-	if !decode(w, r, &body) {
-		return
+	if err := decode(w, r, &body); err != nil {
+		return err
 	}
 	if body.ID == "" {
-		s.fail(w, r, invalid("id", "id: The field cannot be left blank"), "AppUser", "")
-		return
+		return invalid("id", "id: The field cannot be left blank")
 	}
 	if body.Scope != "" && body.Scope != "USER" {
-		s.fail(w, r, invalid("scope", "scope: a direct assignment has scope USER"), "AppUser", "")
-		return
+		return invalid("scope", "scope: a direct assignment has scope USER")
 	}
-	s.putAppUser(w, r, body.ID, body.Profile)
+	return s.putAppUser(w, r, body.ID, body.Profile)
 }
 
 // updateAppUser sets a direct assignment's profile.
-func (s *Server) updateAppUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) updateAppUser(w http.ResponseWriter, r *http.Request) error {
 	var body struct {
 		Profile map[string]*string `json:"profile"`
 	}
-	if !decode(w, r, &body) {
-		return
+	if err := decode(w, r, &body); err != nil {
+		return err
 	}
-	s.putAppUser(w, r, r.PathValue("userId"), body.Profile)
+	return s.putAppUser(w, r, r.PathValue("userId"), body.Profile)
 }
 
-func (s *Server) putAppUser(w http.ResponseWriter, r *http.Request, userID string, in map[string]*string) {
+func (s *Server) putAppUser(w http.ResponseWriter, r *http.Request, userID string, in map[string]*string) error {
 	appID := r.PathValue("appId")
 	profile, err := assignmentProfile(in)
 	if err != nil {
-		s.fail(w, r, err, "AppUser", userID)
-		return
+		return notFound(err, "AppUser", userID)
 	}
-	if _, ok := s.app(w, r); !ok {
-		return
+	if _, err := s.app(r); err != nil {
+		return err
 	}
 	u, err := s.store.OktaUser(r.Context(), userID)
 	if err != nil {
-		s.fail(w, r, err, "User", userID)
-		return
+		return notFound(err, "User", userID)
 	}
 	tasks, err := s.store.PutOktaAppUser(r.Context(), appID, u.ID, profile, s.timestamp())
 	if err != nil {
-		s.fail(w, r, err, "AppUser", userID)
-		return
+		return notFound(err, "AppUser", userID)
 	}
 	s.engine.enqueue(tasks)
 	au, err := s.store.OktaAppUser(r.Context(), appID, u.ID)
 	if err != nil {
-		s.fail(w, r, err, "AppUser", userID)
-		return
+		return notFound(err, "AppUser", userID)
 	}
 	writeJSON(w, http.StatusOK, renderAppUser(r, au))
+	return nil
 }
 
-func (s *Server) unassignUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) unassignUser(w http.ResponseWriter, r *http.Request) error {
 	appID, userID := r.PathValue("appId"), r.PathValue("userId")
-	if _, ok := s.app(w, r); !ok {
-		return
+	if _, err := s.app(r); err != nil {
+		return err
 	}
 	tasks, err := s.store.DeleteOktaAppUser(r.Context(), appID, userID, s.timestamp())
 	if errors.Is(err, store.ErrConflict) {
 		err = invalid("AppUser", "The user is assigned to this app through a group; remove the group assignment or the user's group membership instead")
 	}
 	if err != nil {
-		s.fail(w, r, err, "AppUser", userID)
-		return
+		return notFound(err, "AppUser", userID)
 	}
 	s.engine.enqueue(tasks)
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

@@ -22,7 +22,7 @@ func send(client *http.Client, method, u, auth string, body any, want int, out a
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != want {
 		return fmt.Errorf("%s %s: %d: %s", method, u, resp.StatusCode, raw)
@@ -75,8 +75,7 @@ func BenchmarkProvisioning(b *testing.B) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers * 2}}
 	for range b.N {
 		b.StopTimer()
-		o := newOrg(b)
-		o.connect(o.scim.BaseURL, true, true, true)
+		o := newConnectedOrg(b)
 		group := o.group("Everyone at Acme")
 		okta := "SSWS " + o.env.OktaAPIToken
 		ids := make([]string, groupSize)

@@ -101,7 +101,7 @@ func (p retryPolicy) wait(attempt int, retryAfter time.Duration) time.Duration {
 }
 
 type engineConfig struct {
-	store     Store
+	store     *store.OktaStore
 	log       *slog.Logger
 	now       func() time.Time
 	afterFunc clock.AfterFunc

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 func profile(login string) map[string]string {
@@ -101,7 +103,7 @@ func TestProvisioningLifecycleAgainstFakeSCIM(t *testing.T) {
 
 func TestToggles(t *testing.T) {
 	o := startOrg(t)
-	f := newFakeSCIM(t, "acme.example.com")
+	f := newFakeSCIM(t)
 	app := o.createApp(t)
 	o.enableProvisioning(t, app, f.base(), f.token, false, false, false)
 	ann := o.createUser(t, profile("ann@acme.example.com"))
@@ -208,9 +210,14 @@ func TestTasksSurviveRestartAndAreNotRepeated(t *testing.T) {
 	if p := o.Server.Engine().Pending(); p != 4 {
 		t.Fatalf("pending = %d, want 4", p)
 	}
-	time.Sleep(50 * time.Millisecond) // let the workers block on the held requests
-	go func() { time.Sleep(100 * time.Millisecond); f.mu.Lock(); f.hold = nil; f.mu.Unlock(); close(hold) }()
+	// Every worker is in a SCIM call when the process stops; the calls the
+	// restart cuts off reach the service late, as over a slow network.
+	reliabilitytest.Receive(t, f.held, 4, 10*time.Second, "SCIM requests held")
+	f.mu.Lock()
+	f.hold = nil
+	f.mu.Unlock()
 	o.restart(t)
+	close(hold)
 	o.wait(t)
 	for _, n := range []string{"ann", "bob", "cid", "dee"} {
 		if f.byUserName(n+"@acme.example.com") == nil {

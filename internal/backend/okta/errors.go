@@ -1,20 +1,11 @@
 package okta
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
-	"sync"
-	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
-	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
 // apiError is Okta's error body.
@@ -62,12 +53,49 @@ type forbiddenError struct{ code, summary string }
 
 func (e *forbiddenError) Error() string { return e.summary }
 
-// fail maps an error to Okta's answer: validation, not found and forbidden
-// errors as themselves, store sentinels by kind, anything else as a 500.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, kind, id string) {
+// notFound names a store.ErrNotFound the way Okta does, by the kind and id
+// of the missing resource; other errors pass unchanged.
+func notFound(err error, kind, id string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return &notFoundError{id: id, kind: kind}
+	}
+	return err
+}
+
+// statusError is any other answer in Okta's error body.
+type statusError struct {
+	status        int
+	code, summary string
+	causes        []string
+}
+
+func (e *statusError) Error() string { return e.summary }
+
+func apiErr(status int, code, summary string, causes ...string) error {
+	return &statusError{status: status, code: code, summary: summary, causes: causes}
+}
+
+// handler is an Okta API handler: it writes success itself and returns an
+// error for fail to answer.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// handle adapts a handler to net/http.
+func (s *Server) handle(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	}
+}
+
+// fail maps an error to Okta's answer: validation, not found, forbidden and
+// status errors as themselves, anything else as a 500. It is the one place
+// where the Okta face turns errors into HTTP.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ve *validationError
 	var nf *notFoundError
 	var fe *forbiddenError
+	var se *statusError
 	switch {
 	case errors.As(err, &ve):
 		writeError(w, http.StatusBadRequest, "E0000001", ve.Error(), ve.causes...)
@@ -75,8 +103,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, kind, i
 		writeError(w, http.StatusNotFound, "E0000007", nf.Error())
 	case errors.As(err, &fe):
 		writeError(w, http.StatusForbidden, fe.code, fe.summary)
+	case errors.As(err, &se):
+		writeError(w, se.status, se.code, se.summary, se.causes...)
 	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "E0000007", (&notFoundError{id: id, kind: kind}).Error())
+		writeError(w, http.StatusNotFound, "E0000007", (&notFoundError{kind: "GenericResource"}).Error())
 	default:
 		s.internalError(w, r, err)
 	}
@@ -85,125 +115,4 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, kind, i
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.ErrorContext(r.Context(), "okta request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
 	writeError(w, http.StatusInternalServerError, "E0000009", "Internal Server Error")
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
-
-// maxBody bounds request bodies.
-const maxBody = 1 << 20
-
-// decode reads a JSON object body. A malformed body is Okta's E0000003.
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err == nil && len(strings.TrimSpace(string(body))) == 0 {
-		body = []byte("{}")
-	}
-	if err == nil {
-		if i := scim.InvalidUTF8(body); i >= 0 {
-			// encoding/json would store U+FFFD in place of the bytes sent.
-			err = fmt.Errorf("the body is not valid UTF-8 (byte 0x%02x at offset %d)", body[i], i)
-		} else {
-			err = json.Unmarshal(body, v)
-		}
-	}
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "E0000003", "The request body was not well-formed.", err.Error())
-		return false
-	}
-	return true
-}
-
-// ---- paging
-
-const (
-	defaultLimit = 200
-	maxLimit     = 200
-)
-
-// pageParams reads limit and after. A bad limit is E0000001.
-func pageParams(r *http.Request, def, max int) (after string, limit int, err error) {
-	q := r.URL.Query()
-	limit = def
-	if v := q.Get("limit"); v != "" {
-		n, convErr := strconv.Atoi(v)
-		if convErr != nil || n < 1 {
-			return "", 0, invalid("limit", "limit: must be a positive integer, got "+strconv.Quote(v))
-		}
-		limit = min(n, max)
-	}
-	return q.Get("after"), limit, nil
-}
-
-// setNextLink adds Okta's Link headers: self always, next when another page
-// may follow, carrying the cursor in after.
-// writePage answers a list call the way Okta pages: items holds at most
-// limit+1 entries, the extra one only telling that a next page exists, and
-// the key of the last entry kept is the next page's cursor.
-func writePage[T, J any](w http.ResponseWriter, r *http.Request, items []T, limit int, key func(T) string, render func(T) J) {
-	next := ""
-	if len(items) > limit {
-		items = items[:limit]
-		next = key(items[limit-1])
-	}
-	out := make([]J, 0, len(items))
-	for _, it := range items {
-		out = append(out, render(it))
-	}
-	setNextLink(w, r, next)
-	writeJSON(w, http.StatusOK, out)
-}
-
-func setNextLink(w http.ResponseWriter, r *http.Request, next string) {
-	self := baseURL(r) + r.URL.RequestURI()
-	w.Header().Add("Link", "<"+self+">; rel=\"self\"")
-	if next == "" {
-		return
-	}
-	q := r.URL.Query()
-	q.Set("after", next)
-	u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
-	w.Header().Add("Link", "<"+baseURL(r)+u.String()+">; rel=\"next\"")
-}
-
-// ---- rate limit
-
-// rateLimiter is a fixed-window request budget shared by the whole org, as
-// Okta's org-wide limits are, reported in X-Rate-Limit-* headers.
-type rateLimiter struct {
-	mu     sync.Mutex
-	limit  int
-	window time.Duration
-	now    func() time.Time
-	start  time.Time
-	used   int
-}
-
-func newRateLimiter(limit int, window time.Duration, now func() time.Time) *rateLimiter {
-	return &rateLimiter{limit: limit, window: window, now: now}
-}
-
-// take spends one request and sets the headers; false means the budget of
-// the current window is spent.
-func (l *rateLimiter) take(h http.Header) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if now.Sub(l.start) >= l.window || now.Before(l.start) {
-		l.start = now.Truncate(l.window)
-		l.used = 0
-	}
-	ok := l.used < l.limit
-	if ok {
-		l.used++
-	}
-	h.Set("X-Rate-Limit-Limit", strconv.Itoa(l.limit))
-	h.Set("X-Rate-Limit-Remaining", strconv.Itoa(l.limit-l.used))
-	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(l.start.Add(l.window).Unix(), 10))
-	return ok
 }

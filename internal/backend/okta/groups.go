@@ -50,14 +50,13 @@ func (in groupProfileInput) validate() error {
 
 var errGroupNameTaken = invalid("name", "name: An object with this field already exists in the current organization")
 
-func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
+func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) error {
 	var body groupProfileInput
-	if !decode(w, r, &body) {
-		return
+	if err := decode(w, r, &body); err != nil {
+		return err
 	}
 	if err := body.validate(); err != nil {
-		s.fail(w, r, err, "UserGroup", "")
-		return
+		return notFound(err, "UserGroup", "")
 	}
 	now := s.timestamp()
 	g := store.OktaGroup{ID: "00g" + s.newID(), Type: "OKTA_GROUP", Name: strings.TrimSpace(*body.Profile.Name),
@@ -70,17 +69,16 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
 		err = errGroupNameTaken
 	}
 	if err != nil {
-		s.fail(w, r, err, "UserGroup", "")
-		return
+		return notFound(err, "UserGroup", "")
 	}
 	writeJSON(w, http.StatusOK, renderGroup(r, g))
+	return nil
 }
 
-func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) error {
 	after, limit, err := pageParams(r, 10000, 10000)
 	if err != nil {
-		s.fail(w, r, err, "UserGroup", "")
-		return
+		return notFound(err, "UserGroup", "")
 	}
 	q := r.URL.Query()
 	var exprs []filterExpr
@@ -94,8 +92,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 				return false
 			})
 			if err != nil {
-				writeError(w, http.StatusBadRequest, "E0000031", "Invalid search criteria.", param+": "+err.Error())
-				return
+				return apiErr(http.StatusBadRequest, "E0000031", "Invalid search criteria.", param+": "+err.Error())
 			}
 			exprs = append(exprs, e)
 		}
@@ -129,32 +126,31 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 		return prefix == "" || strings.HasPrefix(strings.ToLower(g.Name), prefix)
 	})
 	if err != nil {
-		s.fail(w, r, err, "UserGroup", "")
-		return
+		return notFound(err, "UserGroup", "")
 	}
 	writePage(w, r, groups, limit, func(g store.OktaGroup) string { return g.ID },
 		func(g store.OktaGroup) groupJSON { return renderGroup(r, g) })
+	return nil
 }
 
-func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	g, err := s.store.OktaGroup(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err, "UserGroup", id)
-		return
+		return notFound(err, "UserGroup", id)
 	}
 	writeJSON(w, http.StatusOK, renderGroup(r, g))
+	return nil
 }
 
-func (s *Server) updateGroup(w http.ResponseWriter, r *http.Request) {
+func (s *Server) updateGroup(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	var body groupProfileInput
-	if !decode(w, r, &body) {
-		return
+	if err := decode(w, r, &body); err != nil {
+		return err
 	}
 	if err := body.validate(); err != nil {
-		s.fail(w, r, err, "UserGroup", id)
-		return
+		return notFound(err, "UserGroup", id)
 	}
 	g, err := s.store.UpdateOktaGroup(r.Context(), id, func(g *store.OktaGroup) error {
 		if g.Type == "BUILT_IN" {
@@ -170,73 +166,67 @@ func (s *Server) updateGroup(w http.ResponseWriter, r *http.Request) {
 		err = errGroupNameTaken
 	}
 	if err != nil {
-		s.fail(w, r, err, "UserGroup", id)
-		return
+		return notFound(err, "UserGroup", id)
 	}
 	writeJSON(w, http.StatusOK, renderGroup(r, g))
+	return nil
 }
 
-func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request) {
+func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	g, err := s.store.OktaGroup(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err, "UserGroup", id)
-		return
+		return notFound(err, "UserGroup", id)
 	}
 	if g.Type == "BUILT_IN" {
-		s.fail(w, r, errBuiltIn, "UserGroup", id)
-		return
+		return errBuiltIn
 	}
 	tasks, err := s.store.DeleteOktaGroup(r.Context(), id, s.timestamp())
 	if err != nil {
-		s.fail(w, r, err, "UserGroup", id)
-		return
+		return notFound(err, "UserGroup", id)
 	}
 	s.engine.enqueue(tasks)
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) listGroupUsers(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listGroupUsers(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	after, limit, err := pageParams(r, 1000, 10000)
 	if err != nil {
-		s.fail(w, r, err, "UserGroup", id)
-		return
+		return notFound(err, "UserGroup", id)
 	}
 	users, err := s.store.OktaGroupMembers(r.Context(), id, after, limit+1)
 	if err != nil {
-		s.fail(w, r, err, "UserGroup", id)
-		return
+		return notFound(err, "UserGroup", id)
 	}
 	writePage(w, r, users, limit, func(u store.OktaUser) string { return u.ID },
 		func(u store.OktaUser) userJSON { return renderUser(r, u) })
+	return nil
 }
 
 // setGroupMember adds or removes a member; the change is pushed to the apps
 // the group is assigned to.
-func (s *Server) setGroupMember(member bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) setGroupMember(member bool) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		id, userID := r.PathValue("id"), r.PathValue("userId")
 		g, err := s.store.OktaGroup(r.Context(), id)
 		if err != nil {
-			s.fail(w, r, err, "UserGroup", id)
-			return
+			return notFound(err, "UserGroup", id)
 		}
 		if g.Type == "BUILT_IN" {
-			s.fail(w, r, errBuiltIn, "UserGroup", id)
-			return
+			return errBuiltIn
 		}
 		u, err := s.store.OktaUser(r.Context(), userID)
 		if err != nil {
-			s.fail(w, r, err, "User", userID)
-			return
+			return notFound(err, "User", userID)
 		}
 		tasks, err := s.store.SetOktaGroupMember(r.Context(), g.ID, u.ID, member, s.timestamp())
 		if err != nil {
-			s.fail(w, r, err, "UserGroup", id)
-			return
+			return notFound(err, "UserGroup", id)
 		}
 		s.engine.enqueue(tasks)
 		w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // TestHardeningEngineHonoursRetryAfter: Wrike's SCIM service answers the
@@ -19,12 +19,12 @@ import (
 // retries each create no sooner than the server asked, every user ends up
 // provisioned once, and no task fails.
 func TestHardeningEngineHonoursRetryAfter(t *testing.T) {
-	o := newHardOrg(t)
+	o := newConnectedOrg(t)
 	var mu sync.Mutex
 	first := map[string]time.Time{}
 	var early []string
 	var limited, retried int
-	decide := func(r *http.Request) *hardening.Fault {
+	decide := func(r *http.Request) *reliabilitytest.Fault {
 		if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/Users") {
 			return nil
 		}
@@ -42,7 +42,7 @@ func TestHardeningEngineHonoursRetryAfter(t *testing.T) {
 			h := http.Header{}
 			h.Set("Retry-After", "1")
 			h.Set("Content-Type", "application/scim+json")
-			return &hardening.Fault{Status: http.StatusTooManyRequests, Header: h,
+			return &reliabilitytest.Fault{Status: http.StatusTooManyRequests, Header: h,
 				Body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"429","detail":"slow down"}`}
 		case time.Since(at) < time.Second:
 			early = append(early, fmt.Sprintf("%s after %v", u.UserName, time.Since(at)))
@@ -51,18 +51,18 @@ func TestHardeningEngineHonoursRetryAfter(t *testing.T) {
 		}
 		return nil
 	}
-	proxy := hardening.NewFaultProxy(t, o.env.WrikeURL, decide)
-	o.must(200, "POST", "/api/v1/apps/"+o.appID+"/connections/default?activate=true",
+	proxy := reliabilitytest.NewFaultProxy(t, o.env.WrikeURL, decide)
+	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/connections/default?activate=true",
 		map[string]any{"baseUrl": proxy.URL + "/scim/okta/v2", "profile": map[string]string{"authScheme": "TOKEN", "token": o.scim.Token}}, nil)
 	g := o.group("Engineering")
 	const n = 12
 	for i := range n {
-		id := o.user(fmt.Sprintf("patient%d@acme.example.com", i))
-		o.must(204, "PUT", "/api/v1/groups/"+g+"/users/"+id, nil, nil)
+		id := o.user(person(fmt.Sprintf("patient%d@acme.example.com", i)))
+		o.call(204, "PUT", "/api/v1/groups/"+g+"/users/"+id, nil, nil)
 	}
-	o.must(200, "PUT", "/api/v1/apps/"+o.appID+"/groups/"+g, map[string]any{}, nil)
+	o.call(200, "PUT", "/api/v1/apps/"+o.appID+"/groups/"+g, map[string]any{}, nil)
 	var counts struct{ Pending, Failed int }
-	o.must(200, "GET", "/api/v1/_backend/provisioning/wait?timeout=60s", nil, &counts)
+	o.call(200, "GET", "/api/v1/_backend/provisioning/wait?timeout=60s", nil, &counts)
 	if counts.Pending != 0 || counts.Failed != 0 {
 		t.Fatalf("queue: %d pending, %d failed", counts.Pending, counts.Failed)
 	}

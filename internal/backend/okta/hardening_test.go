@@ -1,109 +1,20 @@
 package okta_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
-	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
-	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
-
-type hardResp struct {
-	status int
-	raw    string
-}
-
-func hardDo(method, url, auth string, body any) hardResp {
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		return hardResp{raw: err.Error()}
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return hardResp{raw: err.Error()}
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return hardResp{status: resp.StatusCode, raw: string(raw)}
-}
-
-// hardOrg drives the Okta face of a backend whose Wrike face takes SCIM.
-type hardOrg struct {
-	t     *testing.T
-	env   *backendtest.Env
-	scim  backendtest.SCIM
-	appID string
-}
-
-func (o *hardOrg) must(want int, method, path string, body, out any) {
-	o.t.Helper()
-	a := hardDo(method, o.env.OktaURL+path, "SSWS "+o.env.OktaAPIToken, body)
-	if a.status != want {
-		o.t.Fatalf("%s %s: %d, want %d: %s", method, path, a.status, want, a.raw)
-	}
-	if out != nil {
-		if err := json.Unmarshal([]byte(a.raw), out); err != nil {
-			o.t.Fatalf("%s %s: %v", method, path, err)
-		}
-	}
-}
-
-func newHardOrg(t *testing.T) *hardOrg {
-	t.Helper()
-	env := backendtest.Start(t, backendtest.WithOkta(func(c *okta.Config) {
-		c.RetryBackoff = 20 * time.Millisecond
-		c.RateLimit = 1_000_000
-	}))
-	o := &hardOrg{t: t, env: env, scim: env.SetupSCIM(t, "okta", "acme.example.com")}
-	var app struct{ ID string }
-	o.must(200, "POST", "/api/v1/apps", map[string]any{"name": "wrike", "label": "Wrike", "signOnMode": "SAML_2_0"}, &app)
-	o.appID = app.ID
-	o.must(200, "POST", "/api/v1/apps/"+o.appID+"/connections/default?activate=true",
-		map[string]any{"baseUrl": o.scim.BaseURL, "profile": map[string]string{"authScheme": "TOKEN", "token": o.scim.Token}}, nil)
-	on := map[string]string{"status": "ENABLED"}
-	o.must(200, "PUT", "/api/v1/apps/"+o.appID+"/features/USER_PROVISIONING", map[string]any{
-		"create": map[string]any{"lifecycleCreate": on},
-		"update": map[string]any{"profile": on, "lifecycleDeactivate": on},
-	}, nil)
-	return o
-}
-
-func (o *hardOrg) user(login string) string {
-	o.t.Helper()
-	var u struct{ ID string }
-	o.must(200, "POST", "/api/v1/users?activate=true", map[string]any{"profile": map[string]string{
-		"login": login, "email": login, "firstName": "Hard", "lastName": "Ening", "title": "t0"}}, &u)
-	return u.ID
-}
-
-func (o *hardOrg) group(name string) string {
-	o.t.Helper()
-	var g struct{ ID string }
-	o.must(200, "POST", "/api/v1/groups", map[string]any{"profile": map[string]string{"name": name}}, &g)
-	return g.ID
-}
 
 // TestHardeningOktaSSWSAuth: the Okta face accepts only its own SSWS
 // tokens: no token, another scheme, the Wrike admin or v4 token, or a
@@ -111,13 +22,13 @@ func (o *hardOrg) group(name string) string {
 // Okta token is refused by both Wrike APIs; the database holds only its
 // SHA-256.
 func TestHardeningOktaSSWSAuth(t *testing.T) {
-	o := newHardOrg(t)
+	o := newConnectedOrg(t)
 	tok := o.env.OktaAPIToken
-	snap, err := hardening.OpenSnapshotter(o.env.DataDir)
+	snap, err := reliabilitytest.OpenSnapshotter(o.env.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer snap.Close()
+	defer func() { _ = snap.Close() }()
 	before, err := snap.Snapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +54,7 @@ func TestHardeningOktaSSWSAuth(t *testing.T) {
 	}
 	for _, r := range routes {
 		for name, auth := range creds {
-			a := hardDo(r.method, o.env.OktaURL+r.path, auth, map[string]any{"profile": map[string]string{"name": "x"}})
+			a := request(r.method, o.env.OktaURL+r.path, auth, map[string]any{"profile": map[string]string{"name": "x"}})
 			if a.status != 401 || !strings.Contains(a.raw, `"E0000011"`) {
 				t.Errorf("%s %s with %s: %d %s, want 401 E0000011", r.method, r.path, name, a.status, a.raw)
 			}
@@ -154,10 +65,10 @@ func TestHardeningOktaSSWSAuth(t *testing.T) {
 			}
 		}
 	}
-	if a := hardDo("GET", o.env.WrikeURL+"/api/v4/account", "Bearer "+tok, nil); a.status != 401 {
+	if a := request("GET", o.env.WrikeURL+"/api/v4/account", "Bearer "+tok, nil); a.status != 401 {
 		t.Errorf("Okta token on the Wrike admin API: %d", a.status)
 	}
-	if a := hardDo("GET", o.scim.BaseURL+"/Users", "Bearer "+tok, nil); a.status != 401 {
+	if a := request("GET", o.scim.BaseURL+"/Users", "Bearer "+tok, nil); a.status != 401 {
 		t.Errorf("Okta token on Wrike SCIM: %d", a.status)
 	}
 	after, err := snap.Snapshot(context.Background())
@@ -194,7 +105,7 @@ func TestHardeningOktaSSWSAuth(t *testing.T) {
 // request (read and write) and after a restart; other tokens keep working;
 // the metadata never shows a token; each revocation is in the System Log.
 func TestHardeningOktaRevokedTokenRefusedAtOnce(t *testing.T) {
-	o := newHardOrg(t)
+	o := newConnectedOrg(t)
 	ctx := context.Background()
 	values := map[string]string{}
 	for _, name := range []string{"ci-a", "ci-b", "ci-c"} {
@@ -205,7 +116,7 @@ func TestHardeningOktaRevokedTokenRefusedAtOnce(t *testing.T) {
 		values[name] = tok
 	}
 	var tokens []struct{ ID, Name string }
-	o.must(200, "GET", "/api/v1/api-tokens", nil, &tokens)
+	o.call(200, "GET", "/api/v1/api-tokens", nil, &tokens)
 	ids := map[string]string{}
 	for _, tk := range tokens {
 		ids[tk.Name] = tk.ID
@@ -214,20 +125,20 @@ func TestHardeningOktaRevokedTokenRefusedAtOnce(t *testing.T) {
 		t.Fatalf("token list: %+v", tokens)
 	}
 	var first, rest []struct{ ID string }
-	o.must(200, "GET", "/api/v1/api-tokens?limit=3", nil, &first)
-	o.must(200, "GET", "/api/v1/api-tokens?limit=3&after="+first[len(first)-1].ID, nil, &rest)
+	o.call(200, "GET", "/api/v1/api-tokens?limit=3", nil, &first)
+	o.call(200, "GET", "/api/v1/api-tokens?limit=3&after="+first[len(first)-1].ID, nil, &rest)
 	if len(first) != 3 || len(rest) != 1 || rest[0].ID != tokens[3].ID {
 		t.Fatalf("pages of 3: %+v then %+v, want the 4 tokens in order", first, rest)
 	}
 	var one struct{ ID, Name, ClientName string }
-	o.must(200, "GET", "/api/v1/api-tokens/"+ids["ci-a"], nil, &one)
+	o.call(200, "GET", "/api/v1/api-tokens/"+ids["ci-a"], nil, &one)
 	if one.Name != "ci-a" || one.ClientName != "Okta API" {
 		t.Fatalf("token metadata: %+v", one)
 	}
 	refused := func(name string) {
 		t.Helper()
 		for _, r := range []struct{ method, path string }{{"GET", "/api/v1/users"}, {"POST", "/api/v1/groups"}, {"GET", "/api/v1/api-tokens"}} {
-			a := hardDo(r.method, o.env.OktaURL+r.path, "SSWS "+values[name], map[string]any{"profile": map[string]string{"name": "after-revoke"}})
+			a := request(r.method, o.env.OktaURL+r.path, "SSWS "+values[name], map[string]any{"profile": map[string]string{"name": "after-revoke"}})
 			if a.status != 401 || !strings.Contains(a.raw, `"E0000011"`) {
 				t.Fatalf("%s %s with revoked token %s: %d %s, want 401 E0000011", r.method, r.path, name, a.status, a.raw)
 			}
@@ -235,7 +146,7 @@ func TestHardeningOktaRevokedTokenRefusedAtOnce(t *testing.T) {
 	}
 	works := func(name string) {
 		t.Helper()
-		if a := hardDo("GET", o.env.OktaURL+"/api/v1/users", "SSWS "+values[name], nil); a.status != 200 {
+		if a := request("GET", o.env.OktaURL+"/api/v1/users", "SSWS "+values[name], nil); a.status != 200 {
 			t.Fatalf("token %s: %d %s", name, a.status, a.raw)
 		}
 	}
@@ -243,22 +154,22 @@ func TestHardeningOktaRevokedTokenRefusedAtOnce(t *testing.T) {
 	works("ci-b")
 
 	// Revoked by id with another token.
-	o.must(204, "DELETE", "/api/v1/api-tokens/"+ids["ci-a"], nil, nil)
+	o.call(204, "DELETE", "/api/v1/api-tokens/"+ids["ci-a"], nil, nil)
 	refused("ci-a")
 	// A token revokes itself.
-	if a := hardDo("DELETE", o.env.OktaURL+"/api/v1/api-tokens/current", "SSWS "+values["ci-b"], nil); a.status != 204 {
+	if a := request("DELETE", o.env.OktaURL+"/api/v1/api-tokens/current", "SSWS "+values["ci-b"], nil); a.status != 204 {
 		t.Fatalf("revoke current: %d %s", a.status, a.raw)
 	}
 	refused("ci-b")
 	works("ci-c")
-	o.must(200, "GET", "/api/v1/users", nil, nil)
+	o.call(200, "GET", "/api/v1/users", nil, nil)
 	for _, id := range []string{ids["ci-a"], "00Tnothing"} {
-		if a := hardDo("DELETE", o.env.OktaURL+"/api/v1/api-tokens/"+id, "SSWS "+o.env.OktaAPIToken, nil); a.status != 404 || !strings.Contains(a.raw, `"E0000007"`) {
+		if a := request("DELETE", o.env.OktaURL+"/api/v1/api-tokens/"+id, "SSWS "+o.env.OktaAPIToken, nil); a.status != 404 || !strings.Contains(a.raw, `"E0000007"`) {
 			t.Fatalf("revoke %s again: %d %s, want 404 E0000007", id, a.status, a.raw)
 		}
 	}
 	var listed []json.RawMessage
-	o.must(200, "GET", "/api/v1/api-tokens", nil, &listed)
+	o.call(200, "GET", "/api/v1/api-tokens", nil, &listed)
 	if len(listed) != 2 {
 		t.Fatalf("after two revocations %d tokens are listed", len(listed))
 	}
@@ -273,7 +184,7 @@ func TestHardeningOktaRevokedTokenRefusedAtOnce(t *testing.T) {
 		Actor  struct{ ID string }
 		Target []struct{ ID, Type, AlternateID string }
 	}
-	o.must(200, "GET", "/api/v1/logs?filter="+url.QueryEscape(`eventType eq "system.api_token.revoke"`), nil, &events)
+	o.call(200, "GET", "/api/v1/logs?filter="+url.QueryEscape(`eventType eq "system.api_token.revoke"`), nil, &events)
 	if len(events) != 2 || events[0].Target[0].AlternateID != "ci-a" || events[1].Target[0].AlternateID != "ci-b" ||
 		events[1].Actor.ID != ids["ci-b"] {
 		t.Fatalf("System Log revocations: %+v", events)
@@ -297,9 +208,9 @@ func hashHex(s string) string {
 // that were ever assigned, active exactly when assigned now, each with its
 // last profile, and no task failed.
 func TestHardeningEngineConvergesUnderConcurrentChanges(t *testing.T) {
-	o := newHardOrg(t)
+	o := newConnectedOrg(t)
 	g1, g2 := o.group("Engineering"), o.group("Sales")
-	o.must(200, "PUT", "/api/v1/apps/"+o.appID+"/groups/"+g1, map[string]any{}, nil)
+	o.call(200, "PUT", "/api/v1/apps/"+o.appID+"/groups/"+g1, map[string]any{}, nil)
 	const clients, perClient, ops = 8, 5, 30
 	type want struct {
 		login        string
@@ -313,7 +224,7 @@ func TestHardeningEngineConvergesUnderConcurrentChanges(t *testing.T) {
 	for c := range clients {
 		for u := range perClient {
 			login := fmt.Sprintf("c%d-u%d@acme.example.com", c, u)
-			ids[c] = append(ids[c], o.user(login))
+			ids[c] = append(ids[c], o.user(withTitle(person(login), "t0")))
 			states[c] = append(states[c], &want{login: login, title: "t0"})
 		}
 	}
@@ -325,7 +236,7 @@ func TestHardeningEngineConvergesUnderConcurrentChanges(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan string, clients*ops+ops)
 	call := func(want int, method, path string, body any) {
-		if a := hardDo(method, o.env.OktaURL+path, "SSWS "+o.env.OktaAPIToken, body); a.status != want {
+		if a := request(method, o.env.OktaURL+path, "SSWS "+o.env.OktaAPIToken, body); a.status != want {
 			errs <- fmt.Sprintf("%s %s: %d %s", method, path, a.status, a.raw)
 		}
 	}
@@ -403,7 +314,7 @@ func TestHardeningEngineConvergesUnderConcurrentChanges(t *testing.T) {
 		t.FailNow()
 	}
 	var counts struct{ Pending, Failed int }
-	o.must(200, "GET", "/api/v1/_backend/provisioning/wait?timeout=60s", nil, &counts)
+	o.call(200, "GET", "/api/v1/_backend/provisioning/wait?timeout=60s", nil, &counts)
 	if counts.Pending != 0 || counts.Failed != 0 {
 		t.Fatalf("queue after the changes: %d pending, %d failed", counts.Pending, counts.Failed)
 	}

@@ -48,7 +48,7 @@ func startOrg(t *testing.T, mod ...func(*Config)) *testOrg {
 func startConnected(t *testing.T, mod ...func(*Config)) (o *testOrg, f *fakeSCIM, appID string) {
 	t.Helper()
 	o = startOrg(t, mod...)
-	f = newFakeSCIM(t, "acme.example.com")
+	f = newFakeSCIM(t)
 	appID = o.createApp(t)
 	o.enableProvisioning(t, appID, f.base(), f.token, true, true, true)
 	return o, f, appID
@@ -61,7 +61,7 @@ func (o *testOrg) open(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := o.cfg
-	cfg.DB = db
+	cfg.Store = store.NewOktaStore(db)
 	srv, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func (o *testOrg) do(t *testing.T, method, path string, body any) answer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, _ := io.ReadAll(resp.Body)
 	return answer{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
@@ -270,8 +270,10 @@ type fakeSCIM struct {
 	requests []string
 	// fail503 answers that many next requests with 503.
 	fail503 int
-	// hold blocks requests while not nil, until it is closed.
+	// hold blocks requests while not nil, until it is closed; each request
+	// it blocks is first announced on held.
 	hold chan struct{}
+	held chan struct{}
 	// delay slows every answer; garbage answers lookups with a 200 that is
 	// not SCIM.
 	delay   time.Duration
@@ -282,8 +284,8 @@ type fakeSCIM struct {
 	staleLookups int
 }
 
-func newFakeSCIM(t *testing.T, domain string) *fakeSCIM {
-	f := &fakeSCIM{token: "scim-token", domain: domain, users: map[string]map[string]any{}}
+func newFakeSCIM(t *testing.T) *fakeSCIM {
+	f := &fakeSCIM{token: "scim-token", domain: "acme.example.com", users: map[string]map[string]any{}, held: make(chan struct{}, 1024)}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	return f
@@ -304,6 +306,7 @@ func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 	hold, delay := f.hold, f.delay
 	f.mu.Unlock()
 	if hold != nil {
+		f.held <- struct{}{}
 		<-hold
 	}
 	time.Sleep(delay)

@@ -63,7 +63,7 @@ func TestLoginsCanonical(t *testing.T) {
 // account is left untouched.
 func TestEngineDoesNotLinkLookAlike(t *testing.T) {
 	o := startOrg(t)
-	f := newFakeSCIM(t, "acme.example.com")
+	f := newFakeSCIM(t)
 	f.mu.Lock()
 	f.users["planted"] = map[string]any{"id": "planted", "userName": "\u212Aiss@acme.example.com", "active": true,
 		"name": map[string]any{"givenName": "Mallory"}}
@@ -107,11 +107,11 @@ func TestLegacyLookAlikeLoginRekeyed(t *testing.T) {
 		t.Fatal(err)
 	}
 	o.restart(t)
-	real := o.createUser(t, profile("kiss@acme.example.com"))
+	genuine := o.createUser(t, profile("kiss@acme.example.com"))
 	var found struct{ ID string }
 	o.must(t, 200, "GET", "/api/v1/users/"+url.PathEscape("KISS@acme.example.com"), nil, &found)
-	if found.ID != real {
-		t.Fatalf("lookup by login found %q, want the real user %q", found.ID, real)
+	if found.ID != genuine {
+		t.Fatalf("lookup by login found %q, want the real user %q", found.ID, genuine)
 	}
 }
 

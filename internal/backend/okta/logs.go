@@ -141,7 +141,7 @@ func parseTime(v string) (string, error) {
 
 // listLogs is GET /api/v1/logs: events in [since, until), filtered, paged
 // with after, oldest first unless sortOrder=DESCENDING.
-func (s *Server) listLogs(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listLogs(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	limit := 100
 	var causes []string
@@ -194,36 +194,21 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(causes) > 0 {
-		writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: logs", causes...)
-		return
+		return apiErr(http.StatusBadRequest, "E0000001", "Api validation failed: logs", causes...)
 	}
 	events, err := s.store.OktaLogEvents(r.Context(), store.OktaLogQuery{Since: since, Until: until, AfterSeq: afterSeq,
 		Limit: limit + 1, Descending: desc, Match: func(e store.OktaLogEvent) bool {
 			if expr == nil {
 				return true
 			}
-			return expr.eval(func(attr string) (string, bool) {
-				switch attr {
-				case "eventType":
-					return e.EventType, true
-				case "outcome.result":
-					return e.Outcome, true
-				case "actor.id":
-					return e.ActorID, true
-				case "uuid":
-					return e.UUID, true
-				case "published":
-					return e.Published, true
-				}
-				return "", false
-			}) || targetMatch(expr, e)
+			return expr.eval(func(attr string) (string, bool) { return eventAttr(e, attr) }) || targetMatch(expr, e)
 		}})
 	if err != nil {
-		s.fail(w, r, err, "LogEvent", "")
-		return
+		return notFound(err, "LogEvent", "")
 	}
 	writePage(w, r, events, limit, func(e store.OktaLogEvent) string { return strconv.FormatInt(e.Seq, 10) },
 		func(e store.OktaLogEvent) json.RawMessage { return e.Body })
+	return nil
 }
 
 // targetMatch evaluates the filter once per target id, so that
@@ -231,34 +216,40 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request) {
 func targetMatch(expr filterExpr, e store.OktaLogEvent) bool {
 	return slices.ContainsFunc(e.TargetIDs, func(id string) bool {
 		return expr.eval(func(attr string) (string, bool) {
-			switch attr {
-			case "target.id":
+			if attr == "target.id" {
 				return id, true
-			case "eventType":
-				return e.EventType, true
-			case "outcome.result":
-				return e.Outcome, true
-			case "actor.id":
-				return e.ActorID, true
-			case "uuid":
-				return e.UUID, true
-			case "published":
-				return e.Published, true
 			}
-			return "", false
+			return eventAttr(e, attr)
 		})
 	})
 }
 
+// eventAttr is the value of an event attribute a filter may name, other
+// than target.id.
+func eventAttr(e store.OktaLogEvent, attr string) (string, bool) {
+	switch attr {
+	case "eventType":
+		return e.EventType, true
+	case "outcome.result":
+		return e.Outcome, true
+	case "actor.id":
+		return e.ActorID, true
+	case "uuid":
+		return e.UUID, true
+	case "published":
+		return e.Published, true
+	}
+	return "", false
+}
+
 // waitProvisioning blocks until the provisioning queue is idle or the
 // timeout passes (504), then reports the queue's counts.
-func (s *Server) waitProvisioning(w http.ResponseWriter, r *http.Request) {
+func (s *Server) waitProvisioning(w http.ResponseWriter, r *http.Request) error {
 	timeout := 30 * time.Second
 	if v := r.URL.Query().Get("timeout"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 || d > 10*time.Minute {
-			writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: timeout", "timeout: a duration such as 30s, at most 10m")
-			return
+			return apiErr(http.StatusBadRequest, "E0000001", "Api validation failed: timeout", "timeout: a duration such as 30s, at most 10m")
 		}
 		timeout = d
 	}
@@ -267,12 +258,12 @@ func (s *Server) waitProvisioning(w http.ResponseWriter, r *http.Request) {
 	waitErr := s.engine.WaitIdle(ctx)
 	failed, err := s.store.OktaFailedCount(r.Context())
 	if err != nil {
-		s.fail(w, r, err, "Provisioning", "")
-		return
+		return notFound(err, "Provisioning", "")
 	}
 	status := http.StatusOK
 	if waitErr != nil {
 		status = http.StatusGatewayTimeout
 	}
 	writeJSON(w, status, map[string]int{"pending": s.engine.Pending(), "failed": failed})
+	return nil
 }

@@ -19,69 +19,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/serve"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 	"github.com/wrike-community/terraform-provider-wrike/internal/clock"
 )
 
-// Store is the persistence the Okta face needs; store.OktaStore implements it.
-type Store interface {
-	CreateOktaAPIToken(ctx context.Context, t store.OktaAPIToken) error
-	OktaAPITokenByHash(ctx context.Context, hash string) (store.OktaAPIToken, error)
-	OktaAPITokenCount(ctx context.Context) (int, error)
-	OktaAPITokens(ctx context.Context, after string, limit int, match func(store.OktaAPIToken) bool) ([]store.OktaAPIToken, error)
-	OktaAPIToken(ctx context.Context, id string) (store.OktaAPIToken, error)
-	DeleteOktaAPIToken(ctx context.Context, id string, events []store.OktaLogEvent) error
-
-	CreateOktaUsers(ctx context.Context, users []store.OktaUser, groupIDs []string) ([]store.OktaTask, error)
-	OktaUser(ctx context.Context, idOrLogin string) (store.OktaUser, error)
-	OktaUsers(ctx context.Context, after string, limit int, match func(store.OktaUser) bool) ([]store.OktaUser, error)
-	UpdateOktaUser(ctx context.Context, id, kind string, fn func(*store.OktaUser) error) (store.OktaUser, []store.OktaTask, error)
-	DeleteOktaUser(ctx context.Context, id string) error
-	OktaUserGroups(ctx context.Context, userID string) ([]store.OktaGroup, error)
-
-	EnsureOktaEveryoneGroup(ctx context.Context, g store.OktaGroup) (store.OktaGroup, error)
-	CanonicalOktaLogins(ctx context.Context) (int, error)
-	CreateOktaGroup(ctx context.Context, g store.OktaGroup) error
-	OktaGroup(ctx context.Context, id string) (store.OktaGroup, error)
-	OktaGroups(ctx context.Context, after string, limit int, match func(store.OktaGroup) bool) ([]store.OktaGroup, error)
-	UpdateOktaGroup(ctx context.Context, id string, fn func(*store.OktaGroup) error) (store.OktaGroup, error)
-	DeleteOktaGroup(ctx context.Context, id, now string) ([]store.OktaTask, error)
-	OktaGroupMembers(ctx context.Context, groupID, after string, limit int) ([]store.OktaUser, error)
-	SetOktaGroupMember(ctx context.Context, groupID, userID string, member bool, now string) ([]store.OktaTask, error)
-
-	CreateOktaApp(ctx context.Context, a store.OktaApp) error
-	OktaApp(ctx context.Context, id string) (store.OktaApp, error)
-	OktaApps(ctx context.Context, after string, limit int, match func(store.OktaApp) bool) ([]store.OktaApp, error)
-	UpdateOktaApp(ctx context.Context, id string, fn func(*store.OktaApp) (string, error)) (store.OktaApp, []store.OktaTask, error)
-	DeleteOktaApp(ctx context.Context, id string) error
-
-	PutOktaAppGroup(ctx context.Context, ag store.OktaAppGroup) (store.OktaAppGroup, []store.OktaTask, error)
-	OktaAppGroup(ctx context.Context, appID, groupID string) (store.OktaAppGroup, error)
-	OktaAppGroups(ctx context.Context, appID, after string, limit int) ([]store.OktaAppGroup, error)
-	DeleteOktaAppGroup(ctx context.Context, appID, groupID, now string) ([]store.OktaTask, error)
-	PutOktaAppUser(ctx context.Context, appID, userID string, profile map[string]string, now string) ([]store.OktaTask, error)
-	DeleteOktaAppUser(ctx context.Context, appID, userID, now string) ([]store.OktaTask, error)
-	OktaAppUser(ctx context.Context, appID, userID string) (store.OktaAppUser, error)
-	OktaAppUsers(ctx context.Context, appID, after string, limit int) ([]store.OktaAppUser, error)
-
-	PendingOktaTasks(ctx context.Context) ([]store.OktaTask, error)
-	OktaTask(ctx context.Context, appID, userID string) (store.OktaTask, error)
-	OktaTasks(ctx context.Context, appID, status, after string, limit int) ([]store.OktaTask, error)
-	RequeueOktaTasks(ctx context.Context, appID string, ids []string) ([]store.OktaTask, error)
-	OktaSyncView(ctx context.Context, appID, userID string) (store.OktaSyncView, error)
-	SaveOktaTaskOutcome(ctx context.Context, o store.OktaTaskOutcome) (string, error)
-	OktaFailedCount(ctx context.Context) (int, error)
-
-	AppendOktaLogEvents(ctx context.Context, events []store.OktaLogEvent) error
-	OktaLogEvents(ctx context.Context, q store.OktaLogQuery) ([]store.OktaLogEvent, error)
-}
-
-// Config configures the Okta face. Only Store (or DB) is required.
+// Config configures the Okta face. Only Store is required.
 type Config struct {
-	// DB is the backend's store; the face uses store.NewOktaStore(DB) unless
-	// Store is set.
-	DB    *store.DB
-	Store Store
+	// Store is the face's persistence: store.NewOktaStore on the backend's DB.
+	Store *store.OktaStore
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
 	// Clock and NewID make time and ids deterministic in tests. NewID returns
@@ -115,7 +61,7 @@ type Config struct {
 
 // Server is the Okta face: an http.Handler plus the provisioning engine.
 type Server struct {
-	store    Store
+	store    *store.OktaStore
 	log      *slog.Logger
 	now      func() time.Time
 	newID    func() string
@@ -131,10 +77,7 @@ type Server struct {
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	st := cfg.Store
 	if st == nil {
-		if cfg.DB == nil {
-			return nil, errors.New("okta: a store is required")
-		}
-		st = store.NewOktaStore(cfg.DB)
+		return nil, errors.New("okta: a store is required")
 	}
 	s := &Server{store: st, log: cfg.Logger, now: cfg.Clock, newID: cfg.NewID}
 	if s.log == nil {
@@ -275,15 +218,21 @@ func principal(ctx context.Context) store.OktaAPIToken {
 	return t
 }
 
-// ServeHTTP applies SSWS authentication and the rate limit, then routes.
+// ServeHTTP applies SSWS authentication and the rate limit, then routes. A
+// panic becomes a 500 so that one bad request cannot stop the server.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := "req" + s.newID()
 	w.Header().Set("X-Okta-Request-Id", reqID)
-	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	sw := serve.NewRecorder(w)
 	defer func() {
+		serve.Recovered(recover(), sw, func(p any) {
+			s.log.ErrorContext(r.Context(), "handler panicked", "panic", p, "request_id", reqID, "method", r.Method, "path", r.URL.Path)
+		}, func(w http.ResponseWriter) {
+			writeError(w, http.StatusInternalServerError, "E0000009", "Internal Server Error")
+		})
 		s.log.LogAttrs(r.Context(), slog.LevelDebug, "okta request", slog.String("request_id", reqID),
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.status),
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.Status),
 			slog.Duration("duration", time.Since(start)))
 	}()
 	auth := r.Header.Get("Authorization")
@@ -310,21 +259,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), principalKey, t)))
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
-}
-
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
 	paths := map[string]bool{}
-	handle := func(pattern string, h http.HandlerFunc) {
-		s.mux.HandleFunc(pattern, h)
+	handle := func(pattern string, h handler) {
+		s.mux.HandleFunc(pattern, s.handle(h))
 		_, path, _ := strings.Cut(pattern, " ")
 		paths[path] = true
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // These tests drive the Okta face over HTTP and check the outcome in the
@@ -48,31 +49,61 @@ func newOrg(t testing.TB, opts ...backendtest.Option) *org {
 	return o
 }
 
-func (o *org) call(want int, method, path string, body, out any) []byte {
-	o.t.Helper()
+// newConnectedOrg is newOrg with the app provisioning into the Wrike face,
+// the three toggles on.
+func newConnectedOrg(t testing.TB) *org {
+	t.Helper()
+	o := newOrg(t)
+	o.connect(o.scim.BaseURL, true, true, true)
+	return o
+}
+
+// reply is an answer as request got it: status 0 and the error in raw when
+// no answer came.
+type reply struct {
+	status int
+	raw    string
+}
+
+// request makes one JSON request with the given Authorization header (none
+// when auth is empty). It never fails the test, so goroutines may use it.
+func request(method, url, auth string, body any) reply {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, o.env.OktaURL+path, rd)
-	req.Header.Set("Authorization", "SSWS "+o.env.OktaAPIToken)
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		return reply{raw: err.Error()}
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		o.t.Fatal(err)
+		return reply{raw: err.Error()}
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		o.t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, raw)
+	return reply{status: resp.StatusCode, raw: string(raw)}
+}
+
+// call makes an Okta API call with the org's token and fails the test
+// unless it answers want; out, when set, receives the decoded body.
+func (o *org) call(want int, method, path string, body, out any) []byte {
+	o.t.Helper()
+	a := request(method, o.env.OktaURL+path, "SSWS "+o.env.OktaAPIToken, body)
+	if a.status != want {
+		o.t.Fatalf("%s %s: %d, want %d: %s", method, path, a.status, want, a.raw)
 	}
 	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
+		if err := json.Unmarshal([]byte(a.raw), out); err != nil {
 			o.t.Fatalf("%s %s: %v", method, path, err)
 		}
 	}
-	return raw
+	return []byte(a.raw)
 }
 
 func toggle(b bool) map[string]string {
@@ -101,6 +132,12 @@ func person(login string) map[string]string {
 	name, _, _ := strings.Cut(login, "@")
 	return map[string]string{"login": login, "email": login, "firstName": strings.ToUpper(name[:1]) + name[1:], "lastName": "Example",
 		"title": "Engineer", "primaryPhone": "+1 555 0100", "organization": "Acme Corp", "department": "R&D"}
+}
+
+// withTitle is profile with its title set.
+func withTitle(profile map[string]string, title string) map[string]string {
+	profile["title"] = title
+	return profile
 }
 
 func (o *org) user(profile map[string]string) string {
@@ -161,8 +198,7 @@ func (o *org) events(filter string) []event {
 }
 
 func TestProvisioningIntoWrike(t *testing.T) {
-	o := newOrg(t)
-	o.connect(o.scim.BaseURL, true, true, true)
+	o := newConnectedOrg(t)
 	ann := o.user(person("ann@acme.example.com"))
 	bob := o.user(person("bob@acme.example.com"))
 	noTitle := person("cid@acme.example.com")
@@ -213,7 +249,7 @@ func TestProvisioningIntoWrike(t *testing.T) {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("PATCH in Wrike: %v %v", err, resp)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	o.call(200, "POST", "/api/v1/users/"+ann, map[string]any{"profile": map[string]string{"title": "Staff Engineer", "department": "Platform"}}, nil)
 	o.call(200, "POST", "/api/v1/users/"+cid, map[string]any{"profile": map[string]string{"department": "Platform"}}, nil)
 	o.wait()
@@ -301,22 +337,32 @@ func TestTogglesAgainstWrike(t *testing.T) {
 
 // outage wraps the Wrike face: while down, every request answers 503.
 type outage struct {
-	env   *backendtest.Env
-	down  atomic.Bool
-	hits  atomic.Int64
-	srv   *httptest.Server
-	mu    sync.Mutex
-	calls []string
+	env  *backendtest.Env
+	down atomic.Bool
+	hits atomic.Int64
+	// upAfter, when set, ends the outage with that many refused requests.
+	upAfter atomic.Int64
+	// refused announces refused requests (the first 1024).
+	refused chan struct{}
+	srv     *httptest.Server
+	mu      sync.Mutex
+	calls   []string
 }
 
 func newOutage(t testing.TB, env *backendtest.Env) *outage {
-	w := &outage{env: env}
+	w := &outage{env: env, refused: make(chan struct{}, 1024)}
 	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		w.mu.Lock()
 		w.calls = append(w.calls, r.Method)
 		w.mu.Unlock()
 		if w.down.Load() {
-			w.hits.Add(1)
+			if n := w.hits.Add(1); n >= w.upAfter.Load() && w.upAfter.Load() > 0 {
+				w.down.Store(false)
+			}
+			select {
+			case w.refused <- struct{}{}:
+			default:
+			}
 			rw.Header().Set("Content-Type", "application/scim+json")
 			rw.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = rw.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"503","detail":"Wrike is under maintenance"}`))
@@ -337,6 +383,7 @@ func (w *outage) baseURL(scimBase string) string {
 func TestRetriesAfterWrikeOutage(t *testing.T) {
 	o := newOrg(t)
 	w := newOutage(t, o.env)
+	w.upAfter.Store(6)
 	o.connect(w.baseURL(o.scim.BaseURL), true, true, true)
 	w.down.Store(true)
 	var ids []string
@@ -345,12 +392,6 @@ func TestRetriesAfterWrikeOutage(t *testing.T) {
 	}
 	g := o.group("Engineering", ids...)
 	o.call(200, "PUT", "/api/v1/apps/"+o.appID+"/groups/"+g, map[string]any{}, nil)
-	go func() {
-		for w.hits.Load() < 6 {
-			time.Sleep(5 * time.Millisecond)
-		}
-		w.down.Store(false)
-	}()
 	if failed := o.wait(); failed != 0 {
 		t.Fatalf("failed = %d after a short outage", failed)
 	}
@@ -377,9 +418,7 @@ func TestTasksSurviveARestart(t *testing.T) {
 	g := o.group("Engineering", ids...)
 	w.down.Store(true)
 	o.call(200, "PUT", "/api/v1/apps/"+o.appID+"/groups/"+g, map[string]any{}, nil)
-	for w.hits.Load() < 5 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	reliabilitytest.Receive(t, w.refused, 5, 10*time.Second, "requests refused")
 	// Every user has a failed attempt and a retry pending: stop the process.
 	o.env.Restart(t)
 	w.down.Store(false)

@@ -46,7 +46,8 @@ func newSCIMClient(c *http.Client, workers int, timeout time.Duration) *scimClie
 		timeout = 10 * time.Second
 	}
 	if c == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
+		t, _ := http.DefaultTransport.(*http.Transport)
+		t = t.Clone()
 		t.MaxIdleConnsPerHost = max(workers, 16) * 2
 		c = &http.Client{Transport: t}
 	}

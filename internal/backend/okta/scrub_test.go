@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // TestDownstreamAnswersAreNotEchoed: a service provider that answers with
@@ -20,7 +20,7 @@ import (
 // as status, content type and length, the SCIM detail shortened and
 // scrubbed.
 func TestDownstreamAnswersAreNotEchoed(t *testing.T) {
-	var sink hardening.LogSink
+	var sink reliabilitytest.LogSink
 	o := startOrg(t, func(c *Config) { c.Logger = sink.DebugLogger(); c.RetryHorizon = 50 * time.Millisecond })
 	const connToken = "wrk4_c0nnecti0nT0kenThatMustNeverLeak42"
 	const oktaLike = "00abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
@@ -84,7 +84,7 @@ func TestDownstreamAnswersAreNotEchoed(t *testing.T) {
 	for _, tk := range tasks {
 		text += *tk.LastError
 	}
-	if found := hardening.FindSecrets(text, connToken, oktaLike, o.Token); len(found) > 0 {
+	if found := reliabilitytest.FindSecrets(text, connToken, oktaLike, o.Token); len(found) > 0 {
 		t.Fatalf("secrets in the System Log, the tasks or the log output: %v", found)
 	}
 	if !strings.Contains(sink.String(), "provisioning attempt failed") {

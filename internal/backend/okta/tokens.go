@@ -31,38 +31,37 @@ func renderAPIToken(r *http.Request, t store.OktaAPIToken) apiTokenJSON {
 	}
 }
 
-func (s *Server) listAPITokens(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listAPITokens(w http.ResponseWriter, r *http.Request) error {
 	after, limit, err := pageParams(r, 20, 200)
 	if err != nil {
-		s.fail(w, r, err, "ApiToken", "")
-		return
+		return notFound(err, "ApiToken", "")
 	}
 	prefix := strings.ToLower(r.URL.Query().Get("q"))
 	tokens, err := s.store.OktaAPITokens(r.Context(), after, limit+1, func(t store.OktaAPIToken) bool {
 		return strings.HasPrefix(strings.ToLower(t.Name), prefix)
 	})
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	writePage(w, r, tokens, limit, func(t store.OktaAPIToken) string { return t.ID },
 		func(t store.OktaAPIToken) apiTokenJSON { return renderAPIToken(r, t) })
+	return nil
 }
 
-func (s *Server) getAPIToken(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getAPIToken(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	t, err := s.store.OktaAPIToken(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err, "ApiToken", id)
-		return
+		return notFound(err, "ApiToken", id)
 	}
 	writeJSON(w, http.StatusOK, renderAPIToken(r, t))
+	return nil
 }
 
 // revokeAPIToken revokes the token with the path's id, or with id
 // "current" the token that authenticated the request, and records
 // system.api_token.revoke in the System Log.
-func (s *Server) revokeAPIToken(w http.ResponseWriter, r *http.Request) {
+func (s *Server) revokeAPIToken(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r.Context())
 	id := r.PathValue("id")
 	if id == "current" {
@@ -78,8 +77,8 @@ func (s *Server) revokeAPIToken(w http.ResponseWriter, r *http.Request) {
 		err = s.store.DeleteOktaAPIToken(r.Context(), id, []store.OktaLogEvent{ev})
 	}
 	if err != nil {
-		s.fail(w, r, err, "ApiToken", id)
-		return
+		return notFound(err, "ApiToken", id)
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

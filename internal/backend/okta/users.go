@@ -110,20 +110,19 @@ func (in profileInput) apply(p map[string]string) {
 	}
 }
 
-func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	var body struct {
 		Profile  profileInput `json:"profile"`
 		GroupIDs []string     `json:"groupIds"`
 	}
-	if !decode(w, r, &body) {
-		return
+	if err := decode(w, r, &body); err != nil {
+		return err
 	}
 	activate := r.URL.Query().Get("activate") != "false"
 	profile := map[string]string{}
 	body.Profile.apply(profile)
 	if err := validateProfile(profile); err != nil {
-		s.fail(w, r, err, "User", "")
-		return
+		return notFound(err, "User", "")
 	}
 	now := s.timestamp()
 	u := store.OktaUser{ID: "00u" + s.newID(), Status: "STAGED", Profile: profile, Created: now, LastUpdated: now, StatusChanged: ""}
@@ -133,17 +132,15 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	tasks, err := s.store.CreateOktaUsers(r.Context(), []store.OktaUser{u}, body.GroupIDs)
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		s.fail(w, r, invalid("login", "login: An object with this field already exists in the current organization"), "User", "")
-		return
+		return invalid("login", "login: An object with this field already exists in the current organization")
 	case errors.Is(err, store.ErrNotFound):
-		s.fail(w, r, invalid("groupIds", "groupIds: one of the groups does not exist"), "User", "")
-		return
+		return invalid("groupIds", "groupIds: one of the groups does not exist")
 	case err != nil:
-		s.fail(w, r, err, "User", "")
-		return
+		return notFound(err, "User", "")
 	}
 	s.engine.enqueue(tasks)
 	writeJSON(w, http.StatusOK, renderUser(r, u))
+	return nil
 }
 
 func userAttr(u store.OktaUser) func(string) (string, bool) {
@@ -179,11 +176,10 @@ func userFilterAttr(attr string) bool {
 	return ok && profileAttributes[k]
 }
 
-func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	after, limit, err := pageParams(r, defaultLimit, maxLimit)
 	if err != nil {
-		s.fail(w, r, err, "User", "")
-		return
+		return notFound(err, "User", "")
 	}
 	q := r.URL.Query()
 	var exprs []filterExpr
@@ -191,8 +187,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 		if v := q.Get(param); v != "" {
 			e, err := parseFilter(v, userFilterAttr)
 			if err != nil {
-				writeError(w, http.StatusBadRequest, "E0000031", "Invalid search criteria.", param+": "+err.Error())
-				return
+				return apiErr(http.StatusBadRequest, "E0000031", "Invalid search criteria.", param+": "+err.Error())
 			}
 			exprs = append(exprs, e)
 		}
@@ -219,8 +214,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 		// The common `profile.login eq "x"` lookup is answered from the index.
 		u, err := s.store.OktaUser(r.Context(), login)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			s.fail(w, r, err, "User", "")
-			return
+			return notFound(err, "User", "")
 		}
 		if err == nil && u.ID > after && match(u) {
 			users = append(users, u)
@@ -228,12 +222,12 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 	} else {
 		users, err = s.store.OktaUsers(r.Context(), after, limit+1, match)
 		if err != nil {
-			s.fail(w, r, err, "User", "")
-			return
+			return notFound(err, "User", "")
 		}
 	}
 	writePage(w, r, users, limit, func(u store.OktaUser) string { return u.ID },
 		func(u store.OktaUser) userJSON { return renderUser(r, u) })
+	return nil
 }
 
 // exactLookup recognises a lone `profile.login eq "x"` or `id eq "x"`.
@@ -248,38 +242,41 @@ func exactLookup(exprs []filterExpr) (string, bool) {
 	return c.value, true
 }
 
-func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	u, err := s.store.OktaUser(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err, "User", id)
-		return
+		return notFound(err, "User", id)
 	}
 	writeJSON(w, http.StatusOK, renderUser(r, u))
+	return nil
 }
 
-func (s *Server) partialUpdateUser(w http.ResponseWriter, r *http.Request) { s.updateUser(w, r, false) }
-func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request)       { s.updateUser(w, r, true) }
+func (s *Server) partialUpdateUser(w http.ResponseWriter, r *http.Request) error {
+	return s.updateUser(w, r, false)
+}
+
+func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request) error {
+	return s.updateUser(w, r, true)
+}
 
 // updateUser changes a profile: POST merges the given attributes, PUT
 // replaces the whole profile. A change is pushed to the apps the user is
 // assigned to.
-func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, replace bool) {
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, replace bool) error {
 	id := r.PathValue("id")
 	var body struct {
 		Profile profileInput `json:"profile"`
 	}
-	if !decode(w, r, &body) {
-		return
+	if err := decode(w, r, &body); err != nil {
+		return err
 	}
 	if body.Profile == nil && replace {
-		s.fail(w, r, invalid("profile", "profile: The field cannot be left blank"), "User", id)
-		return
+		return invalid("profile", "profile: The field cannot be left blank")
 	}
 	current, err := s.store.OktaUser(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err, "User", id)
-		return
+		return notFound(err, "User", id)
 	}
 	changed := false
 	u, tasks, err := s.store.UpdateOktaUser(r.Context(), current.ID, "profile", func(u *store.OktaUser) error {
@@ -300,17 +297,17 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, replace bool
 	})
 	if errors.Is(err, errUnchanged) {
 		writeJSON(w, http.StatusOK, renderUser(r, current))
-		return
+		return nil
 	}
 	if errors.Is(err, store.ErrConflict) {
 		err = invalid("login", "login: An object with this field already exists in the current organization")
 	}
 	if err != nil {
-		s.fail(w, r, err, "User", id)
-		return
+		return notFound(err, "User", id)
 	}
 	s.engine.enqueue(tasks)
 	writeJSON(w, http.StatusOK, renderUser(r, u))
+	return nil
 }
 
 // errUnchanged aborts a write that would change nothing.
@@ -320,13 +317,12 @@ var errStatus = &forbiddenError{code: "E0000038", summary: "This operation is no
 
 // lifecycle runs a user lifecycle operation. Deactivation and activation are
 // pushed to the apps the user is assigned to.
-func (s *Server) lifecycle(op string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) lifecycle(op string) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		id := r.PathValue("id")
 		current, err := s.store.OktaUser(r.Context(), id)
 		if err != nil {
-			s.fail(w, r, err, "User", id)
-			return
+			return notFound(err, "User", id)
 		}
 		_, tasks, err := s.store.UpdateOktaUser(r.Context(), current.ID, op, func(u *store.OktaUser) error {
 			now := s.timestamp()
@@ -351,22 +347,21 @@ func (s *Server) lifecycle(op string) http.HandlerFunc {
 			return nil
 		})
 		if err != nil && !errors.Is(err, errUnchanged) {
-			s.fail(w, r, err, "User", id)
-			return
+			return notFound(err, "User", id)
 		}
 		s.engine.enqueue(tasks)
 		writeJSON(w, http.StatusOK, map[string]any{})
+		return nil
 	}
 }
 
 // deleteUser follows Okta: deleting a user that is not deactivated
 // deactivates it; deleting a deactivated user removes it.
-func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	u, err := s.store.OktaUser(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err, "User", id)
-		return
+		return notFound(err, "User", id)
 	}
 	if u.Status != "DEPROVISIONED" {
 		_, tasks, err := s.store.UpdateOktaUser(r.Context(), u.ID, "deactivate", func(u *store.OktaUser) error {
@@ -375,35 +370,33 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
 			return nil
 		})
 		if err != nil {
-			s.fail(w, r, err, "User", id)
-			return
+			return notFound(err, "User", id)
 		}
 		s.engine.enqueue(tasks)
 		w.WriteHeader(http.StatusNoContent)
-		return
+		return nil
 	}
 	if err := s.store.DeleteOktaUser(r.Context(), u.ID); err != nil {
-		s.fail(w, r, err, "User", id)
-		return
+		return notFound(err, "User", id)
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) listUserGroups(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listUserGroups(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	u, err := s.store.OktaUser(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err, "User", id)
-		return
+		return notFound(err, "User", id)
 	}
 	groups, err := s.store.OktaUserGroups(r.Context(), u.ID)
 	if err != nil {
-		s.fail(w, r, err, "User", id)
-		return
+		return notFound(err, "User", id)
 	}
 	out := make([]groupJSON, 0, len(groups))
 	for _, g := range groups {
 		out = append(out, renderGroup(r, g))
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }

@@ -3,8 +3,8 @@
 // faces. Migrations are embedded and versioned, and writes go through a
 // group-commit writer so that many small durable transactions share one fsync.
 //
-// Each face owns the interface it needs (in its own package); the SQL that
-// implements those interfaces lives here, one file per face.
+// The SQL of each face lives here: wrike.go for the Wrike face (which owns
+// the interface it needs), okta.go and okta_<entity>.go for the Okta face.
 package store
 
 import (
@@ -50,8 +50,9 @@ type DB struct {
 	reqs  chan *writeReq
 	stop  chan struct{}
 	done  chan struct{}
-	// stmts caches statements prepared on the write connection (see prepare).
-	stmts sync.Map // query → *sql.Stmt
+	// stmts caches prepared statements (see prepared): "r"+query on the
+	// read pool, "w"+query on the write connection.
+	stmts sync.Map // key → *sql.Stmt
 	// secrets seals values that must be read back (see sealer).
 	secrets *sealer
 	// lock is the data directory's lock file, held until Close.
@@ -149,7 +150,12 @@ func (db *DB) Close() error {
 		close(db.stop)
 	}
 	<-db.done
-	db.stmts.Range(func(_, st any) bool { _ = st.(*sql.Stmt).Close(); return true })
+	db.stmts.Range(func(_, st any) bool {
+		if s, ok := st.(*sql.Stmt); ok {
+			_ = s.Close()
+		}
+		return true
+	})
 	err := errors.Join(db.read.Close(), db.write.Close())
 	if db.lock != nil {
 		// Last: the next process may open the database once it is closed.
@@ -179,31 +185,57 @@ func restrictDBFiles(dir string) error {
 	return nil
 }
 
-// prepare prepares queries on the write connection, once each. Call it
-// outside Write: the writer holds the only write connection while it runs
-// a batch, so preparing inside a write function would wait for itself.
+// cachedStmt returns the statement cached under key.
+func (db *DB) cachedStmt(key string) (*sql.Stmt, bool) {
+	v, ok := db.stmts.Load(key)
+	if !ok {
+		return nil, false
+	}
+	st, ok := v.(*sql.Stmt)
+	return st, ok
+}
+
+// prepared returns query prepared on the read pool (write false) or on the
+// write connection (write true), preparing it once. Hot paths run thousands
+// of times a second; preparing once saves parsing the SQL on every call.
+// Prepare writes outside Write: the writer holds the only write connection
+// while it runs a batch, so preparing inside a write function would wait
+// for itself.
+func (db *DB) prepared(ctx context.Context, query string, write bool) (*sql.Stmt, error) {
+	key, pool := "r"+query, db.read
+	if write {
+		key, pool = "w"+query, db.write
+	}
+	if st, ok := db.cachedStmt(key); ok {
+		return st, nil
+	}
+	st, err := pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("store: prepare: %w", err)
+	}
+	if prev, loaded := db.stmts.LoadOrStore(key, st); loaded {
+		_ = st.Close()
+		if prevSt, ok := prev.(*sql.Stmt); ok {
+			return prevSt, nil
+		}
+	}
+	return st, nil
+}
+
+// prepare prepares write queries on the write connection (see prepared).
 func (db *DB) prepare(queries ...string) error {
 	for _, q := range queries {
-		if _, ok := db.stmts.Load(q); ok {
-			continue
-		}
-		st, err := db.write.Prepare(q)
-		if err != nil {
-			return fmt.Errorf("store: prepare: %w", err)
-		}
-		if _, loaded := db.stmts.LoadOrStore(q, st); loaded {
-			_ = st.Close()
+		if _, err := db.prepared(context.Background(), q, true); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// stmt returns query bound to tx if prepare has seen it, else nil. Hot
-// writes run thousands of times a second; preparing once saves parsing the
-// SQL on every call.
+// stmt returns query bound to tx if it was prepared for writes, else nil.
 func (db *DB) stmt(tx *sql.Tx, query string) *sql.Stmt {
-	if st, ok := db.stmts.Load(query); ok {
-		return tx.Stmt(st.(*sql.Stmt))
+	if st, ok := db.cachedStmt("w" + query); ok {
+		return tx.Stmt(st)
 	}
 	return nil
 }

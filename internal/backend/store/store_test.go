@@ -90,7 +90,7 @@ func TestReopenKeepsDataAndMigrationsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	var v string
 	if err := db.Read().QueryRow(`SELECT value FROM store_info WHERE key='probe'`).Scan(&v); err != nil || v != "kept" {
 		t.Fatalf("value = %q, err = %v", v, err)

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
-	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // hardAdminRoutes is every admin API route with a harmless body.
@@ -41,11 +41,11 @@ var hardAdminRoutes = []struct{ method, path, body string }{
 func TestHardeningAdminRoutesRefuseOtherCredentials(t *testing.T) {
 	env := backendtest.Start(t)
 	s := env.SetupSCIM(t, "okta", "example.com")
-	snap, err := hardening.OpenSnapshotter(env.DataDir)
+	snap, err := reliabilitytest.OpenSnapshotter(env.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer snap.Close()
+	defer func() { _ = snap.Close() }()
 	before, err := snap.Snapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -107,11 +107,11 @@ func TestHardeningTokensStoredOnlyAsHashes(t *testing.T) {
 
 	check := func() {
 		t.Helper()
-		snap, err := hardening.OpenSnapshotter(env.DataDir)
+		snap, err := reliabilitytest.OpenSnapshotter(env.DataDir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer snap.Close()
+		defer func() { _ = snap.Close() }()
 		values, err := snap.RawStrings(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -179,7 +179,7 @@ func do(t *testing.T, req *http.Request) answer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	a := answer{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
 	if len(raw) > 0 {

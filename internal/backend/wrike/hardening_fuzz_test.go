@@ -11,14 +11,14 @@ import (
 	"testing"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
-	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // hardFace is a backend whose Wrike face the fuzz targets call in-process,
 // with a reader that sees what the store holds.
 type hardFace struct {
 	env      *backendtest.Env
-	snap     *hardening.Snapshotter
+	snap     *reliabilitytest.Snapshotter
 	v4Token  string
 	handler  http.Handler
 	adminTok string
@@ -28,7 +28,7 @@ func newHardFace(tb testing.TB) *hardFace {
 	tb.Helper()
 	env := backendtest.Start(tb)
 	s := env.SetupSCIM(tb, "okta", "example.com")
-	snap, err := hardening.OpenSnapshotter(env.DataDir)
+	snap, err := reliabilitytest.OpenSnapshotter(env.DataDir)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -164,9 +164,9 @@ func FuzzAdminAPI(f *testing.F) {
 	})
 }
 
-func hardOpenSnap(t testing.TB, env *backendtest.Env) *hardening.Snapshotter {
+func hardOpenSnap(t testing.TB, env *backendtest.Env) *reliabilitytest.Snapshotter {
 	t.Helper()
-	snap, err := hardening.OpenSnapshotter(env.DataDir)
+	snap, err := reliabilitytest.OpenSnapshotter(env.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
-	"github.com/wrike-community/terraform-provider-wrike/internal/hardening"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // hardClient keeps enough idle connections for the parallel tests, so they
@@ -206,11 +206,11 @@ func TestHardeningParallelPatchesDistinctAttributes(t *testing.T) {
 			t.Errorf("%s = %v, want its last write %s: an update was lost", p, got, want)
 		}
 	}
-	snap, err := hardening.OpenSnapshotter(env.DataDir)
+	snap, err := reliabilitytest.OpenSnapshotter(env.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer snap.Close()
+	defer func() { _ = snap.Close() }()
 	rows, err := snap.Rows(context.Background(), "wrike_users")
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("stored users: %d rows, %v", len(rows), err)

@@ -43,7 +43,7 @@ func hardSCIMCall(client *http.Client, method, url, token, body string, headers 
 	if err != nil {
 		return hardAnswer{raw: err.Error()}
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	a := hardAnswer{status: resp.StatusCode, etag: resp.Header.Get("ETag"), raw: string(raw)}
 	if len(raw) > 0 {

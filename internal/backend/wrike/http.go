@@ -3,12 +3,13 @@ package wrike
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/serve"
 )
 
 // maxBody bounds request bodies on both APIs; larger bodies get 413.
@@ -64,23 +65,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Header["X-Request-Id"] = []string{id}
 	}
 	w.Header()["X-Request-Id"] = []string{id}
-	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	rec := serve.NewRecorder(w)
 	defer func() {
-		if p := recover(); p != nil {
-			if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
-				panic(p)
-			}
+		serve.Recovered(recover(), rec, func(p any) {
 			s.logger(r).Error("handler panicked", "panic", p, "method", r.Method, "path", r.URL.Path)
-			if !rec.wrote {
-				http.Error(rec, `{"error":"server_error","errorDescription":"internal error"}`, http.StatusInternalServerError)
-			}
-		}
+		}, func(w http.ResponseWriter) {
+			http.Error(w, `{"error":"server_error","errorDescription":"internal error"}`, http.StatusInternalServerError)
+		})
 		// One line per request is for debugging: at the default level
 		// (info) the log keeps to starts, stops and failures.
 		if s.log.Enabled(r.Context(), slog.LevelDebug) {
 			s.log.LogAttrs(r.Context(), slog.LevelDebug, "request", slog.String("request_id", id),
 				slog.String("method", r.Method), slog.String("path", r.URL.Path),
-				slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+				slog.Int("status", rec.Status), slog.Duration("duration", time.Since(start)))
 		}
 	}()
 	s.mux.ServeHTTP(rec, r)
@@ -104,27 +101,6 @@ var (
 func nextRequestID() string {
 	return requestIDPrefix + "-" + strconv.FormatUint(requestCounter.Add(1), 36)
 }
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-	wrote  bool
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	if !r.wrote {
-		r.status = code
-		r.wrote = true
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	r.wrote = true
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // baseURL is the externally visible scheme://host of the face.
 func (s *Server) baseURL(r *http.Request) string {

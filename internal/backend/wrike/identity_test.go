@@ -96,9 +96,9 @@ func TestSCIMLookAlikesCannotShadowUsers(t *testing.T) {
 		t.Errorf("a malformed secondary email refused with %q, want it named", detail)
 	}
 
-	real := createUser(t, sc, oktaUser("Kiss@Kiss.Example.com", "Kim", "Kiss"))
+	genuine := createUser(t, sc, oktaUser("Kiss@Kiss.Example.com", "Kim", "Kiss"))
 	found := scimDo(t, sc, "GET", filterQuery(`userName eq "kiss@kiss.example.com"`), "").want(t, 200)
-	if found["totalResults"] != float64(1) || get(found, "Resources/0/id") != real["id"] {
+	if found["totalResults"] != float64(1) || get(found, "Resources/0/id") != genuine["id"] {
 		t.Fatalf("filter for the real user = %v", found)
 	}
 	for d := range lookAlikeDomains {
@@ -242,7 +242,7 @@ func TestSCIMLegacyLookAlikeRekeyedOnLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	if _, err := db.Exec(`UPDATE wrike_users SET user_name_lower = 'kiss@kiss.example.com',
 		resource = replace(resource, 'kxss@', ?) WHERE id = ?`, "\u212Aiss@", planted["id"]); err != nil {
 		t.Fatal(err)
@@ -252,10 +252,10 @@ func TestSCIMLegacyLookAlikeRekeyedOnLoad(t *testing.T) {
 	}
 	restart(t, env, &sc)
 
-	real := createUser(t, sc, oktaUser("kiss@kiss.example.com", "Kim", "Kiss"))
+	genuine := createUser(t, sc, oktaUser("kiss@kiss.example.com", "Kim", "Kiss"))
 	for _, f := range []string{`userName eq "kiss@kiss.example.com"`, `emails.value eq "KISS@kiss.example.com"`} {
 		found := scimDo(t, sc, "GET", filterQuery(f), "").want(t, 200)
-		if found["totalResults"] != float64(1) || get(found, "Resources/0/id") != real["id"] {
+		if found["totalResults"] != float64(1) || get(found, "Resources/0/id") != genuine["id"] {
 			t.Fatalf("%s after restart = %v", f, found)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -43,7 +44,7 @@ func scimDo(t *testing.T, sc backendtest.SCIM, method, path, body string, header
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	a := answer{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
 	if len(raw) > 0 {
@@ -115,9 +116,8 @@ func get(m map[string]any, path string) any {
 		case map[string]any:
 			cur = c[p]
 		case []any:
-			var i int
-			fmt.Sscan(p, &i)
-			if i >= len(c) {
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(c) {
 				return nil
 			}
 			cur = c[i]

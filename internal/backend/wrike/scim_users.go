@@ -396,8 +396,8 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 		ext["userType"] = ut
 	}
 	userType, _ := ext["userType"].(string)
-	if !slices.Contains(res["schemas"].([]any), any(schemaWrike)) {
-		res["schemas"] = append(res["schemas"].([]any), schemaWrike)
+	if schemas, _ := res["schemas"].([]any); !slices.Contains(schemas, any(schemaWrike)) {
+		res["schemas"] = append(schemas, schemaWrike)
 	}
 
 	u := &user{

@@ -175,7 +175,7 @@ func runSpecStep(t *testing.T, name string, step specStep, vars map[string]strin
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	var doc any
 	if len(bytes.TrimSpace(raw)) > 0 {

@@ -84,7 +84,7 @@ func send(t *testing.T, method, url, token, body string) (int, map[string]any) {
 	if err != nil {
 		return 0, nil
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var m map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&m)
 	return resp.StatusCode, m
@@ -108,6 +108,10 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 
 	var mu sync.Mutex
 	acked := map[string]string{} // id → userName
+	// The kill comes once this many writes are acknowledged, with all the
+	// writers still at work.
+	const killAfter = 200
+	enough := make(chan struct{})
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for w := range 16 {
@@ -128,11 +132,18 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 				}
 				mu.Lock()
 				acked[u["id"].(string)] = name
+				if len(acked) == killAfter {
+					close(enough)
+				}
 				mu.Unlock()
 			}
 		}()
 	}
-	time.Sleep(700 * time.Millisecond)
+	select {
+	case <-enough:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("fewer than %d writes acknowledged within 60s", killAfter)
+	}
 	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

@@ -53,7 +53,7 @@ func TestDevSeedsDemoOrgAndWritesDevEnv(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		if out != nil {
 			_ = json.NewDecoder(resp.Body).Decode(out)
 		}
@@ -89,7 +89,7 @@ func TestDevSeedsDemoOrgAndWritesDevEnv(t *testing.T) {
 
 	// A second start keeps the org and dev.env as they are.
 	out, _, stop = start(t, dir, "--dev")
-	defer stop()
+	defer func() { _ = stop() }()
 	if !regexp.MustCompile(`already seeded \(Wrike app ` + env["TF_VAR_okta_app_id"]).MatchString(out.String()) {
 		t.Fatalf("second start:\n%s", out.String())
 	}

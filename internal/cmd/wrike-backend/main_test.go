@@ -159,7 +159,7 @@ func TestFirstStartShowsTokensOnce(t *testing.T) {
 	}
 
 	out, url, stop = start(t, dir)
-	defer stop()
+	defer func() { _ = stop() }()
 	if strings.Contains(out.String(), "token") {
 		t.Fatalf("second start printed a token again:\n%s", out.String())
 	}
@@ -179,7 +179,7 @@ func TestListenFailureMintsNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer taken.Close()
+	defer func() { _ = taken.Close() }()
 	out := &syncBuffer{}
 	err = run(context.Background(), []string{"--wrike-addr", "127.0.0.1:0", "--okta-addr", taken.Addr().String(), "--data-dir", dir, "--log-level", "warn"}, out, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "okta face") {
@@ -190,7 +190,7 @@ func TestListenFailureMintsNothing(t *testing.T) {
 	}
 
 	out2, url, stop := start(t, dir)
-	defer stop()
+	defer func() { _ = stop() }()
 	tok := savedTokens(t, dir)
 	if tok.WrikeAdmin == "" || tok.OktaAPI == "" || !strings.Contains(out2.String(), tok.WrikeAdmin) || !strings.Contains(out2.String(), tok.OktaAPI) {
 		t.Fatalf("the start after the failed one did not show both tokens (file %+v):\n%s", tok, out2.String())
@@ -216,7 +216,7 @@ func runOffline(t *testing.T, dir string, flags ...string) (string, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer taken.Close()
+	defer func() { _ = taken.Close() }()
 	out := &syncBuffer{}
 	args := append([]string{"--wrike-addr", taken.Addr().String(), "--okta-addr", taken.Addr().String(), "--data-dir", dir}, flags...)
 	err = run(context.Background(), args, out, io.Discard)
@@ -252,7 +252,7 @@ func TestRotateAdminToken(t *testing.T) {
 	}
 
 	out2, url, stop := start(t, dir)
-	defer stop()
+	defer func() { _ = stop() }()
 	if strings.Contains(out2.String(), "token") {
 		t.Fatalf("a start after the rotation printed a token:\n%s", out2.String())
 	}
@@ -286,7 +286,7 @@ func TestMintOktaToken(t *testing.T) {
 		t.Fatalf("tokens.env after minting %+v (first %+v), output:\n%s", minted, first, out)
 	}
 	out2, _, stop := start(t, dir)
-	defer stop()
+	defer func() { _ = stop() }()
 	okta := oktaURL(t, out2.String())
 	if oktaStatus(t, okta, minted.OktaAPI) != http.StatusOK || oktaStatus(t, okta, first.OktaAPI) != http.StatusOK {
 		t.Fatal("the minted Okta API token or the first one is refused")

@@ -1,4 +1,4 @@
-package hardening
+package reliabilitytest
 
 import (
 	"net/http"

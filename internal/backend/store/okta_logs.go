@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+)
+
+func insertEvents(ctx context.Context, tx querier, events []OktaLogEvent) error {
+	for _, e := range events {
+		if _, err := tx.ExecContext(ctx, insertEventSQL,
+			e.UUID, e.Published, e.EventType, e.Outcome, e.ActorID, strings.Join(e.TargetIDs, " "), string(e.Body)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AppendOktaLogEvents stores System Log events.
+func (s *OktaStore) AppendOktaLogEvents(ctx context.Context, events []OktaLogEvent) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error { return insertEvents(ctx, tx, events) })
+}
+
+// OktaLogEvents lists System Log events in the order they were recorded (or
+// the reverse), which is publication order.
+func (s *OktaStore) OktaLogEvents(ctx context.Context, q OktaLogQuery) ([]OktaLogEvent, error) {
+	query := `SELECT seq, uuid, published, event_type, outcome, actor_id, target_ids, body FROM okta_log_events
+		WHERE published >= ? AND published < ?`
+	args := []any{q.Since, q.Until}
+	if q.Descending {
+		if q.AfterSeq > 0 {
+			query += ` AND seq < ?`
+			args = append(args, q.AfterSeq)
+		}
+		query += ` ORDER BY seq DESC`
+	} else {
+		query += ` AND seq > ? ORDER BY seq`
+		args = append(args, q.AfterSeq)
+	}
+	rows, err := s.db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rows.Close() }()
+	var out []OktaLogEvent
+	for rows.Next() && len(out) < q.Limit {
+		var e OktaLogEvent
+		var targets, body string
+		if err := rows.Scan(&e.Seq, &e.UUID, &e.Published, &e.EventType, &e.Outcome, &e.ActorID, &targets, &body); err != nil {
+			return nil, err
+		}
+		e.TargetIDs = strings.Fields(targets)
+		e.Body = []byte(body)
+		if q.Match == nil || q.Match(e) {
+			out = append(out, e)
+		}
+	}
+	return out, rows.Err()
+}
