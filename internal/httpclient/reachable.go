@@ -9,17 +9,17 @@ import (
 )
 
 // Dial checks that base's address accepts a TCP connection within timeout,
-// without sending a request: the proxy's address when the environment
-// names one for base (as the client's requests go there), else base's
-// host and port.
-func Dial(ctx context.Context, base *url.URL, timeout time.Duration) error {
+// without sending a request: the proxy's address when proxy (such as
+// http.ProxyFromEnvironment, what the client's requests go through) names
+// one for base, else base's host and port.
+func Dial(ctx context.Context, base *url.URL, proxy func(*http.Request) (*url.URL, error), timeout time.Duration) error {
 	target := base
-	proxy, err := http.ProxyFromEnvironment(&http.Request{URL: base})
+	via, err := proxy(&http.Request{URL: base})
 	if err != nil {
 		return err
 	}
-	if proxy != nil {
-		target = proxy
+	if via != nil {
+		target = via
 	}
 	port := target.Port()
 	if port == "" {

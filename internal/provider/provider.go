@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	neturl "net/url"
 	"os"
 	"strings"
@@ -190,7 +191,7 @@ func (p *wrikeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	// Without a connection to Wrike every resource would fail on its own,
 	// one error each: say it once, here. A dial, not a request, so a
 	// refresh still costs one request per resource.
-	if err := httpclient.Dial(ctx, wrikeBase, wrikeDialTimeout); err != nil {
+	if err := httpclient.Dial(ctx, wrikeBase, http.ProxyFromEnvironment, wrikeDialTimeout); err != nil {
 		resp.Diagnostics.AddError("Cannot reach Wrike",
 			fmt.Sprintf("Cannot reach Wrike at %s: %s. Check wrike_url (or WRIKE_URL) and that Wrike is reachable from here.", url, err))
 		return
