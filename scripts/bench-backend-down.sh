@@ -28,7 +28,7 @@ for _ in $(seq 100); do [ -f "$work/data/dev.env" ] && break; sleep 0.1; done
 
 mkdir "$work/tf" && cd "$work/tf"
 {
-	printf 'terraform {\n  required_providers {\n    wrike = { source = "wrike-community/wrike" }\n  }\n}\n'
+	printf 'terraform {\n  required_providers {\n    wrike = { source = "wrike-community/wrike" }\n  }\n}\n\nprovider "wrike" {}\n'
 	for i in $(seq "$n"); do printf 'resource "wrike_approved_domain" "d%d" {\n  domain = "d%d.example.com"\n}\n' "$i" "$i"; done
 } >main.tf
 terraform apply -auto-approve -input=false -no-color >apply.log 2>&1 || { tail -20 apply.log; exit 1; }

@@ -7,8 +7,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	neturl "net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -26,6 +29,10 @@ import (
 )
 
 var _ provider.Provider = (*wrikeProvider)(nil)
+
+// wrikeDialTimeout bounds Configure's check that Wrike's address accepts a
+// connection.
+const wrikeDialTimeout = 2 * time.Second
 
 type wrikeProvider struct {
 	version string
@@ -159,8 +166,10 @@ func (p *wrikeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 			resp.Diagnostics.AddAttributeError(path.Root(s.attr), summary, detail)
 		}
 	}
+	var wrikeBase *neturl.URL
 	if url != "" {
-		if u, err := httpclient.ParseBaseURL(url); err != nil {
+		u, err := httpclient.ParseBaseURL(url)
+		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("wrike_url"), "Invalid Wrike URL",
 				fmt.Sprintf("wrike_url (or WRIKE_URL): %s.", err))
 		} else if strings.HasSuffix(u.Path, "/api/v4") {
@@ -168,6 +177,7 @@ func (p *wrikeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 				fmt.Sprintf("wrike_url (or WRIKE_URL) is Wrike's base URL without /api/v4, which the provider adds: use %q.",
 					strings.TrimSuffix(u.String(), "/api/v4")))
 		}
+		wrikeBase = u
 	}
 	if data.OktaOrgURL != "" {
 		if _, err := httpclient.ParseBaseURL(data.OktaOrgURL); err != nil {
@@ -176,6 +186,14 @@ func (p *wrikeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		}
 	}
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Without a connection to Wrike every resource would fail on its own,
+	// one error each: say it once, here. A dial, not a request, so a
+	// refresh still costs one request per resource.
+	if err := httpclient.Dial(ctx, wrikeBase, http.ProxyFromEnvironment, wrikeDialTimeout); err != nil {
+		resp.Diagnostics.AddError("Cannot reach Wrike",
+			fmt.Sprintf("Cannot reach Wrike at %s: %s. Check wrike_url (or WRIKE_URL) and that Wrike is reachable from here.", url, err))
 		return
 	}
 	switch {

@@ -27,10 +27,23 @@ import (
 )
 
 // provisioningConfig renders a provider block for the Okta org at oktaURL
-// and an okta_wrike_provisioning "p" with the given body. Tests that never
-// reach Wrike point wrike_url at a closed port.
+// and an okta_wrike_provisioning "p" with the given body. These tests never
+// call Wrike: wrike_url is the Okta org's address too, which accepts the
+// connection the provider checks at configure time.
 func provisioningConfig(oktaURL, oktaToken, body string) string {
-	return provisioningConfigWith("http://127.0.0.1:9", "wrka_unused", oktaURL, oktaToken, body)
+	return provisioningConfigWith(oktaURL, "wrka_unused", oktaURL, oktaToken, body)
+}
+
+// noCallsServer is a server that accepts connections and fails the test on
+// any request: the address of an API the test must not call.
+func noCallsServer(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("unexpected call %s %s", r.Method, r.URL.Path)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 func provisioningConfigWith(wrikeURL, wrikeToken, oktaURL, oktaToken, body string) string {
@@ -51,12 +64,8 @@ resource "okta_wrike_provisioning" "p" {
 
 func TestAccOktaWrikeProvisioning_invalidConfigsRejectedAtPlan(t *testing.T) {
 	// The org is never called: every config below fails validation.
-	okta := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("unexpected Okta call %s %s", r.Method, r.URL.Path)
-		w.WriteHeader(http.StatusInternalServerError)
-	}))
-	defer okta.Close()
-	cfg := func(body string) string { return provisioningConfig(okta.URL, "00test-token", body) }
+	okta := noCallsServer(t)
+	cfg := func(body string) string { return provisioningConfig(okta, "00test-token", body) }
 	const base = `
   app_id        = "0oa1"
   scim_base_url = "https://wrike.example/scim/okta/v2"
@@ -152,9 +161,9 @@ func TestAccOktaWrikeProvisioning_missingOktaSettings(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
-			Config: `
+			Config: fmt.Sprintf(`
 provider "wrike" {
-  wrike_url   = "http://127.0.0.1:9"
+  wrike_url   = %q
   wrike_token = "wrka_unused"
 }
 
@@ -164,7 +173,7 @@ resource "okta_wrike_provisioning" "p" {
   scim_base_url = "https://wrike.example/scim/okta/v2"
   bearer_token  = "wrk4_a"
 }
-`,
+`, noCallsServer(t)),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?s)Missing Okta configuration.*okta_org_url.*okta_api_token.*OKTA_ORG_URL.*OKTA_API_TOKEN`),
 		}},
@@ -177,9 +186,9 @@ func TestAccOktaWrikeProvisioning_halfOktaSettings(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
-			Config: `
+			Config: fmt.Sprintf(`
 provider "wrike" {
-  wrike_url    = "http://127.0.0.1:9"
+  wrike_url    = %q
   wrike_token  = "wrka_unused"
   okta_org_url = "https://example.okta.com"
 }
@@ -190,7 +199,7 @@ resource "okta_wrike_provisioning" "p" {
   scim_base_url = "https://wrike.example/scim/okta/v2"
   bearer_token  = "wrk4_a"
 }
-`,
+`, noCallsServer(t)),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?s)Missing Okta configuration.*The Okta API token is not set.*okta_api_token.*OKTA_API_TOKEN`),
 		}},
