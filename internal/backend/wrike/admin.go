@@ -772,16 +772,22 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 
-	// One more than a page tells whether another page follows.
+	// One more than a page tells whether another page follows. The first
+	// page counts the listing in the same walk, so it goes on to the end.
+	counting := tok.total < 0
+	matched := 0
 	page := make([]*user, 0, pageSize+1)
 	s.users.scan(tok.after, func(u *user) bool {
 		if f.match(u) {
-			page = append(page, u)
+			matched++
+			if len(page) <= pageSize {
+				page = append(page, u)
+			}
 		}
-		return len(page) <= pageSize
+		return counting || len(page) <= pageSize
 	})
-	if tok.total < 0 { // the first page counts the listing
-		tok.total = s.users.count(f.match)
+	if counting {
+		tok.total = matched
 	}
 	answer := usersPage{Kind: "users", ResponseSize: tok.total, Data: make([]adminUserJSON, 0, min(len(page), pageSize))}
 	if len(page) > pageSize {

@@ -228,7 +228,6 @@ func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query) ([]*
 		case "emails.value":
 			candidates = s.users.withEmail(mailaddr.Key(eq.Value))
 		}
-		slices.SortFunc(candidates, func(a, b *user) int { return cmpInt(a.seq, b.seq) })
 		qv, _ := json.Marshal(eq.Value)
 		// The index answers a filter that is only this equality exactly
 		// (userName and emails compare in canonical form, as the index does).
@@ -561,7 +560,8 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c scimCall,
 		return err
 	}
 	delete(res, "password")
-	if bytes.Equal(content(res), content(curRes)) {
+	curContent := content(curRes)
+	if bytes.Equal(content(res), curContent) {
 		// Nothing changes (Okta re-sends deactivations, for one): no new version.
 		return s.writeUser(w, http.StatusOK, c, cur, p)
 	}
@@ -569,7 +569,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c scimCall,
 	if err != nil {
 		return err
 	}
-	if bytes.Equal(content(res), content(curRes)) {
+	if bytes.Equal(content(res), curContent) {
 		// The defaults put back what the request removed (a userType that
 		// was the default already): nothing changes either.
 		return s.writeUser(w, http.StatusOK, c, cur, p)

@@ -180,7 +180,7 @@ func (x *userIndex) every(t *hashTable, key string, match func(uint32) bool) []*
 		}
 		return true
 	})
-	slices.SortFunc(ns, func(a, b uint32) int { return cmpInt(x.recs[a].seq, x.recs[b].seq) })
+	slices.SortFunc(ns, func(a, b uint32) int { return cmp.Compare(x.recs[a].seq, x.recs[b].seq) })
 	out := make([]*user, len(ns))
 	for i, n := range ns {
 		out[i] = x.user(n)
@@ -261,22 +261,10 @@ func (x *userIndex) scan(after int64, fn func(*user) bool) {
 	}
 }
 
-// count returns how many users match.
-func (x *userIndex) count(match func(*user) bool) int {
-	n := 0
-	x.scan(0, func(u *user) bool {
-		if match(u) {
-			n++
-		}
-		return true
-	})
-	return n
-}
-
 // orderPos is the position in x.order of the first user with a seq of at
 // least seq; x.mu is held.
 func (x *userIndex) orderPos(seq int64) int {
-	i, _ := slices.BinarySearchFunc(x.order, seq, func(n uint32, seq int64) int { return cmpInt(x.recs[n].seq, seq) })
+	i, _ := slices.BinarySearchFunc(x.order, seq, func(n uint32, seq int64) int { return cmp.Compare(x.recs[n].seq, seq) })
 	return i
 }
 
@@ -421,8 +409,6 @@ func (x *userIndex) compact() {
 		x.arena.drop(c)
 	}
 }
-
-func cmpInt(a, b int64) int { return cmp.Compare(a, b) }
 
 // arena is append-only memory for users' blocks, in chunks. A block is
 // written once; a chunk whose blocks are mostly released is dropped after
