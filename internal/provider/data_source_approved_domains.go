@@ -64,7 +64,7 @@ func (d *approvedDomainsDataSource) Configure(_ context.Context, req datasource.
 func (d *approvedDomainsDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
 	domains, err := d.client.ListApprovedDomains(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot list the approved domains", err.Error())
+		resp.Diagnostics.AddError("Cannot list the approved domains", wrikeErrorDetail(err))
 		return
 	}
 	var m approvedDomainsModel

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
 )
 
@@ -163,21 +164,11 @@ func oktaSaveFeatures(w http.ResponseWriter, r *http.Request, s *call) error {
 
 // nextAfter is the after cursor of a list's Link rel="next", "" on the last page.
 func nextAfter(h http.Header) string {
-	for _, l := range h.Values("Link") {
-		for _, part := range strings.Split(l, ",") {
-			if !strings.Contains(part, `rel="next"`) {
-				continue
-			}
-			start, end := strings.IndexByte(part, '<'), strings.IndexByte(part, '>')
-			if start < 0 || end < start {
-				continue
-			}
-			if u, err := url.Parse(part[start+1 : end]); err == nil {
-				return u.Query().Get("after")
-			}
-		}
+	u, err := url.Parse(httpclient.NextLink(h))
+	if err != nil {
+		return ""
 	}
-	return ""
+	return u.Query().Get("after")
 }
 
 // pageLinks are a paged list's links: back to the first page, and on.

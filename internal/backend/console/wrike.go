@@ -44,7 +44,7 @@ func wrikeOverview(w http.ResponseWriter, r *http.Request, s *call) error {
 		Account      wrikeapi.Account
 		Integrations []wrikeapi.SCIMIntegration
 		UserTypes    []string
-	}{Integrations: ints.Data, UserTypes: []string{"Regular", "External", "Collaborator"}}
+	}{Integrations: ints.Data, UserTypes: userTypes}
 	if len(acc.Data) > 0 {
 		data.Account = acc.Data[0]
 	}
@@ -143,7 +143,7 @@ func wrikeUsers(w http.ResponseWriter, r *http.Request, s *call) error {
 		Next, First          string
 		UserTypes            []string
 	}{Users: users.Data, Total: users.ResponseSize, Domain: in.Get("domain"), Type: in.Get("userType"), Active: in.Get("active"),
-		UserTypes: []string{"Regular", "External", "Collaborator"}}
+		UserTypes: userTypes}
 	filters := url.Values{}
 	for _, k := range []string{"domain", "userType", "active"} {
 		if v := in.Get(k); v != "" {
