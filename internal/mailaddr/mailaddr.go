@@ -304,11 +304,23 @@ func atext(c byte) bool {
 // Key is the lookup key of s: its canonical address when s is one, else s
 // with ASCII letters lower-cased (which equals no canonical address of a
 // different string, so a look-alike never finds the real user).
-func Key(s string) string {
-	if a, err := Parse(s); err == nil {
-		return a.String()
+func Key(s string) string { return ParseKey(s).Key }
+
+// Parsed is what Parse and Key make of one string.
+type Parsed struct {
+	Address Address // zero when Err is set
+	Key     string
+	Err     error // Parse's error
+}
+
+// ParseKey is Parse and Key of s from one parse, for a caller that checks an
+// address and looks it up: parsing is most of the cost of either.
+func ParseKey(s string) Parsed {
+	a, err := Parse(s)
+	if err != nil {
+		return Parsed{Key: lowerASCII(s), Err: err}
 	}
-	return lowerASCII(s)
+	return Parsed{Address: a, Key: a.String()}
 }
 
 // lowerASCII lower-cases ASCII letters only: strings.ToLower would turn

@@ -2,6 +2,7 @@ package mailaddr
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -141,7 +142,8 @@ func TestKeyKeepsLookAlikesApart(t *testing.T) {
 }
 
 // FuzzParse checks the invariants: a canonical address parses to itself, is
-// ASCII in its domain, within the RFC 5321 lengths, and has one '@'.
+// ASCII in its domain, within the RFC 5321 lengths, and has one '@'; Key and
+// ParseKey agree with Parse.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"Kiss@Kiss.Example.COM", "anna@bücher.example", "\u212Aiss@kiss.example.com", "a@b@c.com",
@@ -151,6 +153,9 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		a, err := Parse(s)
+		if p := ParseKey(s); p.Address != a || fmt.Sprint(p.Err) != fmt.Sprint(err) {
+			t.Fatalf("ParseKey(%q) = %+v, Parse = %+v, %v", s, p, a, err)
+		}
 		if err != nil {
 			if !errors.Is(err, ErrInvalid) {
 				t.Fatalf("Parse(%q): error %v is not ErrInvalid", s, err)

@@ -35,6 +35,30 @@ func BenchmarkFilterMatchComplex(b *testing.B) {
 	}
 }
 
+// A scan confirms a userName or emails.value equality on every user it
+// examines: the cost of one Match is the cost per user.
+func BenchmarkFilterMatchAddressPerUser(b *testing.B) {
+	u := babs(b)
+	for _, bc := range []struct{ name, filter string }{
+		{"userName", `userName eq "BJensen@example.com"`},
+		{"emails_value_path", `emails[type eq "work" and value eq "bjensen@EXAMPLE.com"]`},
+		{"idn_or_ne", `userName eq "anna@bücher.example" or emails.value ne "babs@jensen.org"`},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			pf, err := ParseFilter(UserResourceType, bc.filter)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if !pf.Match(u) {
+					b.Fatal("no match")
+				}
+			}
+		})
+	}
+}
+
 func BenchmarkFilterParseComplex(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {

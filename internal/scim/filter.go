@@ -68,6 +68,7 @@ const (
 type compValue struct {
 	kind valueKind
 	s    string // string values; the number's text for numbers
+	key  string // s in the attribute's Key form, for eq and ne: computed once, not per resource
 	num  float64
 	b    bool
 	t    time.Time // dateTime attributes
@@ -419,7 +420,7 @@ func matchOne(n *node, v any) bool {
 	}
 	exact := a.CaseExact
 	if a.Key != nil && (n.op == opEq || n.op == opNe) {
-		return (a.Key(s) == a.Key(n.val.s)) == (n.op == opEq)
+		return (a.Key(s) == n.val.key) == (n.op == opEq)
 	}
 	switch n.op {
 	case opEq:
@@ -949,6 +950,9 @@ func (p *parser) compValue(a *Attribute, op compareOp) (compValue, error) {
 			}
 			v.t, v.isT = t, true
 		}
+	}
+	if a.Key != nil && v.kind == valString && (op == opEq || op == opNe) {
+		v.key = a.Key(v.s)
 	}
 	return v, nil
 }

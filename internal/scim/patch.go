@@ -486,29 +486,25 @@ func removeValues(holder map[string]any, a *Attribute, value any) *Error {
 }
 
 // sameElement reports whether element c of a multi-valued attribute is the one
-// x designates: complex elements are matched by "value" when x has one.
+// x designates, for an x whose "value" is not a string (elementValueKey
+// matches those): complex elements are matched by "value" when x has one.
 func sameElement(a *Attribute, c, x any) bool {
 	if a.Type == TypeComplex {
 		xm, ok := x.(map[string]any)
 		cm, ok2 := c.(map[string]any)
 		if ok && ok2 {
 			if xv, has := lookup(xm, "value"); has {
-				cv, _ := cm["value"]
-				sub := a.SubAttribute("value")
-				xs, ok3 := xv.(string)
-				cs, ok4 := cv.(string)
-				if ok3 && ok4 && sub != nil && !sub.CaseExact {
-					return strings.EqualFold(xs, cs)
-				}
-				return equalValue(cv, xv)
+				return equalValue(cm["value"], xv)
 			}
 		}
 	}
 	return equalValue(c, x)
 }
 
-// elementValueKey is the "value" of a complex element as a set key, folded
-// when the sub-attribute is not caseExact.
+// elementValueKey is the string "value" of a complex element as a set key:
+// in the sub-attribute's Key form when it has one, so that duplicates and
+// removals go by the canonical address as eq does (strings.ToLower would
+// take U+212A KELVIN SIGN for "k"), else folded when it is not caseExact.
 func elementValueKey(a *Attribute, v any) (string, bool) {
 	if a.Type != TypeComplex {
 		return "", false
@@ -522,7 +518,11 @@ func elementValueKey(a *Attribute, v any) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if sub := a.SubAttribute("value"); sub != nil && !sub.CaseExact {
+	switch sub := a.SubAttribute("value"); {
+	case sub == nil:
+	case sub.Key != nil:
+		s = sub.Key(s)
+	case !sub.CaseExact:
 		s = strings.ToLower(s)
 	}
 	return s, true

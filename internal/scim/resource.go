@@ -201,9 +201,10 @@ func coerce(a *Attribute, v any, where attrName) (any, *Error) {
 
 // collapseDuplicates merges the values of a multi-valued attribute that are
 // the same value (RFC 7643 §2.4: "the same type and value"): complex values
-// with a "value" compare by type and value, folded where the schema says so;
-// others compare whole. The first occurrence stays in place and takes the
-// sub-attributes only the later ones have; it is primary if any of them was.
+// with a "value" compare by type and value, the value in its Key form or
+// folded where the schema says so (elementValueKey); others compare whole.
+// The first occurrence stays in place and takes the sub-attributes only the
+// later ones have; it is primary if any of them was.
 func collapseDuplicates(a *Attribute, list []any) []any {
 	if len(list) < 2 {
 		return list

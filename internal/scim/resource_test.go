@@ -2,6 +2,7 @@ package scim
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 )
 
@@ -264,5 +265,78 @@ func TestMultiValuedDuplicatesCollapse(t *testing.T) {
 		if len(l) != 1 || l[0].(map[string]any)["primary"] != true || l[0].(map[string]any)["value"] != "jane@acme.example.com" {
 			t.Errorf("%s: emails = %v", body, l)
 		}
+	}
+}
+
+// TestMultiValuedAddressesCollapseByKey: emails are the same value when their
+// canonical addresses are (emails.value's Key), on POST, PUT and PATCH alike,
+// as userName eq compares them: a look-alike never merges into the address it
+// imitates, and one address written with its A-label domain merges into the
+// same address written with U-labels.
+func TestMultiValuedAddressesCollapseByKey(t *testing.T) {
+	const (
+		ascii  = "kiss@kiss.example.com"
+		kelvin = "\u212Aiss@kiss.example.com" // KELVIN SIGN: strings.ToLower makes it "kiss@…"
+		ulabel = "anna@bücher.example"
+		alabel = "anna@XN--BCHER-KVA.example"
+	)
+	values := func(res map[string]any) []string {
+		var out []string
+		l, _ := res["emails"].([]any)
+		for _, e := range l {
+			v, _ := e.(map[string]any)["value"].(string)
+			out = append(out, v)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name, cur, add string
+		want           []string
+	}{
+		{"a look-alike is another value", ascii, kelvin, []string{ascii, kelvin}},
+		{"an A-label domain is the same value", ulabel, alabel, []string{ulabel}},
+		// mailaddr refuses the capital as a look-alike of "ä"; strings.ToLower folds it.
+		{"a non-ASCII capital is another value", "ärger@kiss.example.com", "Ärger@kiss.example.com",
+			[]string{"ärger@kiss.example.com", "Ärger@kiss.example.com"}},
+	} {
+		body := `{"userName":"` + tc.cur + `","emails":[{"value":"` + tc.cur + `","type":"work","primary":true},{"value":"` + tc.add + `","type":"work"}]}`
+		created, err := Normalize(UserResourceType, decode(t, body))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		cur := decode(t, `{"userName":"`+tc.cur+`","emails":[{"value":"`+tc.cur+`","type":"work","primary":true}]}`)
+		put, err := MergeReplace(UserResourceType, cur, decode(t, body))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		for form, res := range map[string]map[string]any{"POST": created, "PUT": put} {
+			if got := values(res); !slices.Equal(got, tc.want) {
+				t.Errorf("%s: %s emails = %+q, want %+q", tc.name, form, got, tc.want)
+			}
+		}
+		for _, ops := range []string{
+			`{"op":"add","path":"emails","value":[{"value":"` + tc.add + `","type":"work"}]}`,
+			`{"op":"add","value":{"emails":[{"value":"` + tc.add + `","type":"work"}]}}`,
+			`{"op":"add","path":"emails[value eq \"` + tc.add + `\"].type","value":"work"}`,
+		} {
+			out, err := patch(t, UserResourceType, cur, `{"Operations":[`+ops+`]}`)
+			if err != nil {
+				t.Fatalf("%s: %s: %v", tc.name, ops, err)
+			}
+			if got := values(out); !slices.Equal(got, tc.want) {
+				t.Errorf("%s: PATCH %s: emails = %+q, want %+q", tc.name, ops, got, tc.want)
+			}
+		}
+	}
+
+	// Removing an address by value leaves its look-alike, and removes the
+	// address however its domain is written.
+	both := decode(t, `{"userName":"`+ascii+`","emails":[{"value":"`+ascii+`","type":"work"},{"value":"`+kelvin+`","type":"home"},{"value":"`+ulabel+`"}]}`)
+	out, err := patch(t, UserResourceType, both, `{"Operations":[{"op":"remove","path":"emails","value":[{"value":"KISS@kiss.example.com"},{"value":"`+alabel+`"}]}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := values(out); !slices.Equal(got, []string{kelvin}) {
+		t.Errorf("remove by value: emails = %+q, want only the look-alike", got)
 	}
 }

@@ -371,12 +371,25 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 		res["active"] = active
 	}
 	reactivated := prev != nil && !prev.active && active
-	lower := mailaddr.Key(userName)
-	if err := s.checkAddress("userName", userName, prev == nil || prev.userNameLower != lower, reactivated); err != nil {
+	// userName, the primary email, the previous one and an entry of emails
+	// are usually one string: each is parsed once.
+	parsed := make(map[string]mailaddr.Parsed, 2)
+	parse := func(addr string) mailaddr.Parsed {
+		p, ok := parsed[addr]
+		if !ok {
+			p = mailaddr.ParseKey(addr)
+			parsed[addr] = p
+		}
+		return p
+	}
+	name := parse(userName)
+	lower := name.Key
+	if err := s.checkAddress("userName", userName, name, prev == nil || prev.userNameLower != lower, reactivated); err != nil {
 		return nil, err
 	}
 	if email := scim.Primary(userRT, res, "emails"); email != "" {
-		if err := s.checkAddress("primary email", email, mailaddr.Key(email) != mailaddr.Key(prevEmail), reactivated); err != nil {
+		p := parse(email)
+		if err := s.checkAddress("primary email", email, p, p.Key != parse(prevEmail).Key, reactivated); err != nil {
 			return nil, err
 		}
 	}
@@ -423,11 +436,10 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 		for _, e := range list {
 			if m, ok := e.(map[string]any); ok {
 				if v, ok := m["value"].(string); ok && v != "" {
-					lv := mailaddr.Key(v)
-					if (prev == nil || !slices.Contains(prev.emails, lv)) && lv != lower {
-						if _, err := mailaddr.Parse(v); err != nil {
-							return nil, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue, "emails: %v", err)
-						}
+					p := parse(v)
+					lv := p.Key
+					if (prev == nil || !slices.Contains(prev.emails, lv)) && lv != lower && p.Err != nil {
+						return nil, scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue, "emails: %v", p.Err)
 					}
 					if lv == lower {
 						lv = lower // share the string: the email usually is the userName
@@ -447,18 +459,19 @@ func (s *Server) prepareUser(c scimCall, res map[string]any, prev *user, prevEma
 	return u, nil
 }
 
-// checkAddress refuses an address that is not canonical-able or not in an
-// approved domain. changed says the address is new; reactivated that the
-// user is being made active again, which checks an unchanged address too.
-func (s *Server) checkAddress(what, addr string, changed, reactivated bool) error {
+// checkAddress refuses an address (p is its parse) that is not canonical-able
+// or not in an approved domain. changed says the address is new; reactivated
+// that the user is being made active again, which checks an unchanged
+// address too.
+func (s *Server) checkAddress(what, addr string, p mailaddr.Parsed, changed, reactivated bool) error {
 	if !changed && !reactivated {
 		return nil
 	}
-	a, err := mailaddr.Parse(addr)
-	if err != nil {
+	if p.Err != nil {
 		return scim.Errorf(http.StatusBadRequest, scim.ErrInvalidValue,
-			"%s %v; Wrike provisions users by email address in an approved domain", what, err)
+			"%s %v; Wrike provisions users by email address in an approved domain", what, p.Err)
 	}
+	a := p.Address
 	if s.domainApproved(a.Domain.ASCII) {
 		return nil
 	}
