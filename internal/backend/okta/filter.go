@@ -16,7 +16,10 @@ type filterExpr interface {
 
 type andExpr struct{ l, r filterExpr }
 type orExpr struct{ l, r filterExpr }
-type cmpExpr struct{ attr, op, value string }
+type cmpExpr struct {
+	attr, op, value string
+	key             string // value's canonical form, for an address attribute: computed once, not per user
+}
 
 func (e andExpr) eval(get func(string) (string, bool)) bool { return e.l.eval(get) && e.r.eval(get) }
 func (e orExpr) eval(get func(string) (string, bool)) bool  { return e.l.eval(get) || e.r.eval(get) }
@@ -54,7 +57,7 @@ var addressAttrs = map[string]bool{"profile.login": true, "profile.email": true,
 // form, other strings case-insensitively.
 func (e cmpExpr) equal(v string) bool {
 	if addressAttrs[e.attr] {
-		return mailaddr.Key(v) == mailaddr.Key(e.value)
+		return mailaddr.Key(v) == e.key
 	}
 	return strings.EqualFold(v, e.value)
 }
@@ -163,7 +166,11 @@ func (p *filterParser) factor() (filterExpr, error) {
 		}
 		v = strings.ReplaceAll(v[1:len(v)-1], `\"`, `"`)
 	}
-	return cmpExpr{attr: attr, op: op, value: v}, nil
+	c := cmpExpr{attr: attr, op: op, value: v}
+	if addressAttrs[attr] {
+		c.key = mailaddr.Key(v)
+	}
+	return c, nil
 }
 
 func tokenize(s string) []string {
