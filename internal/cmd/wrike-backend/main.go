@@ -1,7 +1,14 @@
-// Command wrike-backend is the reference backend: it plays Wrike (admin API
-// and SCIM 2.0 service provider) on a loopback port so that the provider and
-// the provisioning flow can run on one machine. Flags have environment
-// fallbacks (see DESIGN.md, "Reference backend binary").
+// Command wrike-backend is the reference backend: it plays Wrike (the admin
+// API under /api/v4 and a SCIM 2.0 service provider under /scim/{provider}/v2)
+// and Okta (a subset of the management API under /api/v1, a provisioning
+// engine and the System Log) on two loopback ports, each with a browser
+// console under /console/, over one SQLite database in the data directory, so
+// that the provider and the provisioning flow run on one machine. The first
+// start prints a Wrike admin token and an Okta API token and writes them to
+// <data-dir>/tokens.env. --dev seeds a demo Okta org on first start and writes
+// <data-dir>/dev.env; --rotate-admin-token and --mint-okta-token work on the
+// data directory with the server stopped and exit. wrike-backend --help lists
+// every flag with, where it has one, its environment variable.
 package main
 
 import (
