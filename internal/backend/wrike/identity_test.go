@@ -136,12 +136,9 @@ func TestSCIMInternationalisedDomain(t *testing.T) {
 		t.Fatalf("detail does not name the domain in both forms: %s", detail)
 	}
 	for _, d := range []string{"bücher.example", "xn--bcher-kva.example"} {
-		var users struct {
-			Data []map[string]any `json:"data"`
-		}
-		env.Admin(t, "GET", "/users?domain="+d, nil, &users)
-		if len(users.Data) != 1 {
-			t.Fatalf("admin users in %s = %v", d, users.Data)
+		users := adminCall(t, env, "GET", "/users?domain="+d, "").data(t)
+		if len(users) != 1 {
+			t.Fatalf("admin users in %s = %v", d, users)
 		}
 	}
 }
@@ -213,12 +210,8 @@ func TestSCIMReactivationNeedsApprovedDomain(t *testing.T) {
 			t.Fatalf("%s: detail %q does not say why", name, d)
 		}
 	}
-	var acct struct {
-		Data []map[string]any `json:"data"`
-	}
-	env.Admin(t, "GET", "/account", nil, &acct)
-	if acct.Data[0]["billableSeats"] != float64(0) || acct.Data[0]["deactivatedMembers"] != float64(1) {
-		t.Fatalf("after refused reactivations, account = %v", acct.Data[0])
+	if acct := adminCall(t, env, "GET", "/account", "").data(t)[0]; acct["billableSeats"] != float64(0) || acct["deactivatedMembers"] != float64(1) {
+		t.Fatalf("after refused reactivations, account = %v", acct)
 	}
 	// A repeated deactivation still succeeds.
 	scimDo(t, sc, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"active","value":false}`)).want(t, 200)
@@ -263,20 +256,4 @@ func TestSCIMLegacyLookAlikeRekeyedOnLoad(t *testing.T) {
 	if err := db.QueryRow(`SELECT user_name_lower FROM wrike_users WHERE id = ?`, planted["id"]).Scan(&key); err != nil || key != "\u212Aiss@kiss.example.com" {
 		t.Fatalf("planted row key = %q, %v; want its own (non-canonical) key", key, err)
 	}
-}
-
-// patchOps is a PatchOp request body with the given operations.
-func patchOps(ops string) string { return `{"schemas":["` + patchOp + `"],"Operations":[` + ops + `]}` }
-
-// restart restarts the backend and points sc at Okta's SCIM URL on the new port.
-func restart(t *testing.T, env *backendtest.Env, sc *backendtest.SCIM) {
-	t.Helper()
-	env.Restart(t)
-	var in struct {
-		Data []struct {
-			SCIMURL string `json:"scimUrl"`
-		} `json:"data"`
-	}
-	env.Admin(t, "GET", "/scim_integrations/okta", nil, &in)
-	sc.BaseURL = in.Data[0].SCIMURL
 }

@@ -10,24 +10,20 @@ import (
 	"testing"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
-	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
-// hardClient keeps enough idle connections for the parallel tests, so they
-// measure the server and not connection churn.
-var hardClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128}}
-
-// TestHardeningParallelCreatesOneUserName: 100 requests create the same
+// TestSCIMParallelCreatesOneUserName: 100 requests create the same
 // userName at once (in mixed letter case and both forms of an
 // internationalised domain, as two identity providers or a retrying one
-// would): exactly one 201, every other a 409 uniqueness, and one user stored.
-func TestHardeningParallelCreatesOneUserName(t *testing.T) {
+// would): exactly one 201, every other a 409 uniqueness, and one user
+// stored.
+func TestSCIMParallelCreatesOneUserName(t *testing.T) {
 	env := backendtest.Start(t)
 	sc := env.SetupSCIM(t, "okta", "bücher.example")
 	spellings := []string{"race.user@bücher.example", "Race.User@Bücher.Example",
 		"race.user@xn--bcher-kva.example", "RACE.USER@XN--BCHER-KVA.EXAMPLE"}
 	const n = 100
-	answers := make([]hardAnswer, n)
+	answers := make([]answer, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range n {
@@ -36,7 +32,7 @@ func TestHardeningParallelCreatesOneUserName(t *testing.T) {
 			defer wg.Done()
 			login := spellings[i%len(spellings)]
 			<-start
-			answers[i] = hardSCIMCall(hardClient, "POST", sc.BaseURL+"/Users", sc.Token, hardOktaUser(login))
+			answers[i] = scimSend(parallelClient, sc, "POST", "/Users", oktaUser(login, "Race", "User"))
 		}()
 	}
 	close(start)
@@ -46,7 +42,7 @@ func TestHardeningParallelCreatesOneUserName(t *testing.T) {
 		switch {
 		case a.status == http.StatusCreated:
 			created++
-		case a.status == http.StatusConflict && a.isSCIMError() && a.scimType() == "uniqueness":
+		case a.status == http.StatusConflict && a.isSCIMError() && a.body["scimType"] == "uniqueness":
 			conflicts++
 		default:
 			t.Errorf("request %d: %d %s", i, a.status, a.raw)
@@ -55,35 +51,25 @@ func TestHardeningParallelCreatesOneUserName(t *testing.T) {
 	if created != 1 || conflicts != n-1 {
 		t.Fatalf("%d created and %d conflicts, want 1 and %d", created, conflicts, n-1)
 	}
-	list := hardSCIMCall(nil, "GET", sc.BaseURL+filterQuery(`userName eq "RACE.USER@bücher.example"`), sc.Token, "")
-	if got := hardWant(t, list, 200, "list")["totalResults"]; fmt.Sprint(got) != "1" {
+	list := scimDo(t, sc, "GET", filterQuery(`userName eq "RACE.USER@bücher.example"`), "")
+	if got := list.want(t, 200)["totalResults"]; fmt.Sprint(got) != "1" {
 		t.Fatalf("totalResults = %v after the race, want 1", got)
 	}
-	env.Restart(t)
-	sc.BaseURL = hardBase(env, "okta")
-	list = hardSCIMCall(nil, "GET", sc.BaseURL+filterQuery(`userName eq "race.user@xn--bcher-kva.example"`), sc.Token, "")
-	if got := hardWant(t, list, 200, "list after restart")["totalResults"]; fmt.Sprint(got) != "1" {
-		t.Fatalf("totalResults = %v after restart, want 1", got)
+	if rows, err := openSnapshot(t, env).Rows(context.Background(), "wrike_users"); err != nil || len(rows) != 1 {
+		t.Fatalf("stored users after the race: %d rows, %v", len(rows), err)
 	}
 }
 
-// hardBase is a provider's SCIM base URL (it changes with a restart's ports).
-func hardBase(env *backendtest.Env, provider string) string {
-	return env.WrikeURL + "/scim/" + provider + "/v2"
-}
-
-// TestHardeningParallelPatchIfMatch: workers increment a counter held in
-// the user's title by read (GET, ETag) then PATCH with If-Match, retrying
-// on 412. No update is lost: the final counter equals the number of PATCHes
-// answered 200, every 200 carries a new version, and a PATCH with a stale
-// ETag is refused with 412 and changes nothing.
-func TestHardeningParallelPatchIfMatch(t *testing.T) {
+// TestSCIMParallelPatchIfMatch: workers increment a counter held in the
+// user's title by read (GET, ETag) then PATCH with If-Match, retrying on
+// 412. No update is lost: the final counter equals the number of PATCHes
+// answered 200, and every 200 carries a new version. (TestSCIMETags shows
+// that a stale ETag changes nothing.)
+func TestSCIMParallelPatchIfMatch(t *testing.T) {
 	env := backendtest.Start(t)
 	sc := env.SetupSCIM(t, "okta", "example.com")
-	id, firstTag := hardCreate(t, sc, "counter@example.com")
-	url := sc.BaseURL + "/Users/" + id
-	hardWant(t, hardSCIMCall(nil, "PATCH", url, sc.Token,
-		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"title","value":"0"}]}`), 200, "set counter")
+	user := "/Users/" + createUser(t, sc, oktaUser("counter@example.com", "Coun", "Ter"))["id"].(string)
+	scimDo(t, sc, "PATCH", user, patchOps(`{"op":"replace","path":"title","value":"0"}`)).want(t, 200)
 
 	const workers, increments = 16, 8
 	var mu sync.Mutex
@@ -102,23 +88,25 @@ func TestHardeningParallelPatchIfMatch(t *testing.T) {
 					errs <- fmt.Sprintf("worker %d: no progress after %d tries", w, tries)
 					return
 				}
-				cur := hardSCIMCall(hardClient, "GET", url, sc.Token, "")
+				cur := scimSend(parallelClient, sc, "GET", user, "")
 				n, err := strconv.Atoi(fmt.Sprint(cur.body["title"]))
-				if cur.status != 200 || err != nil || cur.etag == "" {
+				etag := cur.header.Get("ETag")
+				if cur.status != 200 || err != nil || etag == "" {
 					errs <- fmt.Sprintf("worker %d: GET %d %s", w, cur.status, cur.raw)
 					return
 				}
-				body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"title","value":"%d"}]}`, n+1)
-				a := hardSCIMCall(hardClient, "PATCH", url, sc.Token, body, "If-Match", cur.etag)
+				body := patchOps(fmt.Sprintf(`{"op":"replace","path":"title","value":"%d"}`, n+1))
+				a := scimSend(parallelClient, sc, "PATCH", user, body, "If-Match", etag)
 				mu.Lock()
 				switch {
 				case a.status == 200:
 					ok++
 					done++
-					if versions[a.etag] {
-						errs <- fmt.Sprintf("worker %d: version %s answered twice", w, a.etag)
+					v := a.header.Get("ETag")
+					if versions[v] {
+						errs <- fmt.Sprintf("worker %d: version %s answered twice", w, v)
 					}
-					versions[a.etag] = true
+					versions[v] = true
 				case a.status == http.StatusPreconditionFailed && a.isSCIMError():
 					stale++
 				default:
@@ -135,31 +123,22 @@ func TestHardeningParallelPatchIfMatch(t *testing.T) {
 	for e := range errs {
 		t.Error(e)
 	}
-	final := hardWant(t, hardSCIMCall(nil, "GET", url, sc.Token, ""), 200, "final GET")
+	final := scimDo(t, sc, "GET", user, "").want(t, 200)
 	if fmt.Sprint(final["title"]) != strconv.Itoa(ok) || ok != workers*increments {
 		t.Fatalf("counter = %v after %d successful PATCHes (%d workers x %d): an update was lost", final["title"], ok, workers, increments)
 	}
 	t.Logf("%d PATCHes answered 200, %d answered 412 (stale ETag), counter %v", ok, stale, final["title"])
-
-	before := hardSCIMCall(nil, "GET", url, sc.Token, "")
-	a := hardSCIMCall(nil, "PATCH", url, sc.Token,
-		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"title","value":"stale"}]}`, "If-Match", firstTag)
-	hardWantError(t, a, http.StatusPreconditionFailed, "", "PATCH with the first ETag")
-	after := hardSCIMCall(nil, "GET", url, sc.Token, "")
-	if before.raw != after.raw || before.etag != after.etag {
-		t.Fatalf("a refused PATCH changed the user:\n%s\n%s", before.raw, after.raw)
-	}
 }
 
-// TestHardeningParallelPatchesDistinctAttributes: workers PATCH different
+// TestSCIMParallelPatchesDistinctAttributes: workers PATCH different
 // attributes of one user at once without If-Match (as Okta and Entra do);
-// every worker's last value is there at the end, so no write overwrote
-// another's with an older copy of the user.
-func TestHardeningParallelPatchesDistinctAttributes(t *testing.T) {
+// every PATCH is answered 200 and makes exactly one new version, and every
+// worker's last value is there at the end, so no write overwrote another's
+// with an older copy of the user.
+func TestSCIMParallelPatchesDistinctAttributes(t *testing.T) {
 	env := backendtest.Start(t)
 	sc := env.SetupSCIM(t, "okta", "example.com")
-	id, _ := hardCreate(t, sc, "many.writers@example.com")
-	url := sc.BaseURL + "/Users/" + id
+	user := "/Users/" + createUser(t, sc, oktaUser("many.writers@example.com", "Ma", "Ny"))["id"].(string)
 	const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:"
 	paths := []string{"title", "nickName", "displayName", "locale", "timezone", "preferredLanguage", "profileUrl",
 		"name.middleName", "name.honorificPrefix", ent + "department", ent + "organization", ent + "costCenter",
@@ -176,8 +155,8 @@ func TestHardeningParallelPatchesDistinctAttributes(t *testing.T) {
 				if p == "profileUrl" {
 					v = "https://example.com/" + v
 				}
-				body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":%q,"value":%q}]}`, p, v)
-				if a := hardSCIMCall(hardClient, "PATCH", url, sc.Token, body); a.status != 200 {
+				body := patchOps(fmt.Sprintf(`{"op":"Replace","path":%q,"value":%q}`, p, v))
+				if a := scimSend(parallelClient, sc, "PATCH", user, body); a.status != 200 {
 					errs <- fmt.Sprintf("PATCH %s: %d %s", p, a.status, a.raw)
 				}
 			}
@@ -188,7 +167,10 @@ func TestHardeningParallelPatchesDistinctAttributes(t *testing.T) {
 	for e := range errs {
 		t.Error(e)
 	}
-	final := hardWant(t, hardSCIMCall(nil, "GET", url, sc.Token, ""), 200, "final GET")
+	final := scimDo(t, sc, "GET", user, "").want(t, 200)
+	if v, want := get(final, "meta/version"), fmt.Sprintf(`W/"%d"`, 1+len(paths)*rounds); v != want {
+		t.Errorf("version %v after %d PATCHes, each a change, of version 1: want %s", v, len(paths)*rounds, want)
+	}
 	for i, p := range paths {
 		want := fmt.Sprintf("w%d-r%d", i, rounds-1)
 		var got any
@@ -206,12 +188,7 @@ func TestHardeningParallelPatchesDistinctAttributes(t *testing.T) {
 			t.Errorf("%s = %v, want its last write %s: an update was lost", p, got, want)
 		}
 	}
-	snap, err := reliabilitytest.OpenSnapshotter(env.DataDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = snap.Close() }()
-	rows, err := snap.Rows(context.Background(), "wrike_users")
+	rows, err := openSnapshot(t, env).Rows(context.Background(), "wrike_users")
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("stored users: %d rows, %v", len(rows), err)
 	}
