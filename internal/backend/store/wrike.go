@@ -307,11 +307,24 @@ func (db *DB) PutWrikeSCIMIntegration(ctx context.Context, in WrikeSCIMIntegrati
 	})
 }
 
-// WrikeUsers calls fn for every user in paging order (by Seq).
-func (db *DB) WrikeUsers(ctx context.Context, fn func(WrikeUser) error) error {
+// WrikeUserSeqs returns the lowest and the highest Seq of the stored users,
+// both 0 when there are none: the span WrikeUsers can be asked to read in
+// parts.
+func (db *DB) WrikeUserSeqs(ctx context.Context) (first, last int64, err error) {
+	err = db.read.QueryRowContext(ctx, `SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM wrike_users`).Scan(&first, &last)
+	return first, last, err
+}
+
+// WrikeUsers calls fn for every user whose Seq is in [from, to], in paging
+// order (by Seq). Ranges that do not overlap can be read side by side. The
+// user's Resource is the driver's buffer, valid only until fn returns: a
+// caller that keeps it copies it (the Wrike face copies every user into its
+// index anyway, and a million documents are most of what a start reads).
+func (db *DB) WrikeUsers(ctx context.Context, from, to int64, fn func(WrikeUser) error) error {
 	// Emails come from a second ordered scan merged by seq, which keeps
-	// loading 100,000 users to two sequential reads.
-	erows, err := db.read.QueryContext(ctx, `SELECT user_seq, value FROM wrike_user_emails ORDER BY user_seq`)
+	// loading users to two sequential reads.
+	erows, err := db.read.QueryContext(ctx, `SELECT user_seq, value FROM wrike_user_emails
+		WHERE user_seq BETWEEN ? AND ? ORDER BY user_seq`, from, to)
 	if err != nil {
 		return err
 	}
@@ -326,7 +339,8 @@ func (db *DB) WrikeUsers(ctx context.Context, fn func(WrikeUser) error) error {
 	}
 
 	rows, err := db.read.QueryContext(ctx, `SELECT seq, id, user_name_lower, external_id, active, user_type,
-		identity_provider, version, created_at, modified_at, resource FROM wrike_users ORDER BY seq`)
+		identity_provider, version, created_at, modified_at, resource FROM wrike_users
+		WHERE seq BETWEEN ? AND ? ORDER BY seq`, from, to)
 	if err != nil {
 		return err
 	}
@@ -335,10 +349,12 @@ func (db *DB) WrikeUsers(ctx context.Context, fn func(WrikeUser) error) error {
 		var u WrikeUser
 		var ext sql.NullString
 		var created, modified string
+		var resource sql.RawBytes
 		if err := rows.Scan(&u.Seq, &u.ID, &u.UserNameLower, &ext, &u.Active, &u.UserType,
-			&u.IdentityProvider, &u.Version, &created, &modified, &u.Resource); err != nil {
+			&u.IdentityProvider, &u.Version, &created, &modified, &resource); err != nil {
 			return err
 		}
+		u.Resource = resource
 		u.ExternalID = ext.String
 		if u.Created, err = parseTime(created); err != nil {
 			return err

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
+	"slices"
 	"testing"
 	"time"
 )
@@ -42,7 +45,7 @@ func TestWrikeUsersRoundTripAndConstraints(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []WrikeUser
-	if err := db.WrikeUsers(ctx, func(w WrikeUser) error { got = append(got, w); return nil }); err != nil {
+	if err := db.WrikeUsers(ctx, 0, math.MaxInt64, func(w WrikeUser) error { got = append(got, w); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 2 || got[0].ID != "u1" || got[0].Active || got[0].Version != 2 || len(got[0].Emails) != 1 ||
@@ -114,7 +117,7 @@ func TestCreateWrikeUsersAllOrNone(t *testing.T) {
 		t.Fatalf("repeated userName: %v, want ErrConflict", err)
 	}
 	count := func() (n int) {
-		if err := db.WrikeUsers(ctx, func(WrikeUser) error { n++; return nil }); err != nil {
+		if err := db.WrikeUsers(ctx, 0, math.MaxInt64, func(WrikeUser) error { n++; return nil }); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -131,5 +134,49 @@ func TestCreateWrikeUsersAllOrNone(t *testing.T) {
 	}
 	if n := count(); n != 3 {
 		t.Fatalf("%d users stored, want 3", n)
+	}
+}
+
+// The Wrike face loads its users in seq ranges read side by side: each range
+// must hold exactly its users, each with its own emails and no neighbour's.
+func TestWrikeUsersBySeqRange(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	if first, last, err := db.WrikeUserSeqs(ctx); err != nil || first != 0 || last != 0 {
+		t.Fatalf("empty store: seqs %d..%d, %v; want 0..0", first, last, err)
+	}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	var users []*WrikeUser
+	for i := range 6 {
+		name := fmt.Sprintf("u%d@example.com", i)
+		users = append(users, &WrikeUser{ID: fmt.Sprint("u", i), UserNameLower: name, Emails: []string{name, fmt.Sprintf("alt%d@example.com", i)},
+			Active: true, UserType: "Regular", IdentityProvider: "okta", Version: 1, Created: now, Modified: now, Resource: []byte(`{"a":{}}`)})
+	}
+	if err := db.CreateWrikeUsers(ctx, users); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeleteWrikeUser(ctx, "u0"); err != nil {
+		t.Fatal(err)
+	}
+	first, last, err := db.WrikeUserSeqs(ctx)
+	if err != nil || first != users[1].Seq || last != users[5].Seq {
+		t.Fatalf("seqs %d..%d, %v; want %d..%d", first, last, err, users[1].Seq, users[5].Seq)
+	}
+	read := func(from, to int64) (ids []string) {
+		if err := db.WrikeUsers(ctx, from, to, func(u WrikeUser) error {
+			want := []string{"alt" + u.ID[1:] + "@example.com", u.UserNameLower}
+			if slices.Sort(u.Emails); !slices.Equal(u.Emails, want) {
+				t.Errorf("user %s: emails %q, want %q", u.ID, u.Emails, want)
+			}
+			ids = append(ids, u.ID)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	mid := users[3].Seq
+	if a, b := read(first, mid-1), read(mid, last); !slices.Equal(a, []string{"u1", "u2"}) || !slices.Equal(b, []string{"u3", "u4", "u5"}) {
+		t.Fatalf("ranges read %q and %q, want [u1 u2] and [u3 u4 u5]", a, b)
 	}
 }

@@ -3,6 +3,7 @@ package wrike
 import (
 	"cmp"
 	"encoding/binary"
+	"fmt"
 	"hash/maphash"
 	"slices"
 	"sync"
@@ -29,9 +30,15 @@ type userIndex struct {
 	names  hashTable // userNames' canonical keys (mailaddr.Key)
 	exts   hashTable // externalId is case-exact; several users may share one
 	emails hashTable // each canonical email key of each user
-	arena  arena
-	strs   []string // userType and provider values, interned
+	userData
 	active int
+}
+
+// userData holds the bytes of users' records: the arena of their blocks and
+// the interned strings.
+type userData struct {
+	arena arena
+	strs  []string // userType and provider values, interned
 }
 
 // userRec is one user's current version. Strings are lengths of the parts
@@ -52,13 +59,13 @@ func newUserIndex() *userIndex {
 	return &userIndex{}
 }
 
-// intern returns s's index in x.strs, adding it; x.mu is held.
-func (x *userIndex) intern(s string) uint16 {
-	if i := slices.Index(x.strs, s); i >= 0 {
+// intern returns s's index in d.strs, adding it; the index's x.mu is held.
+func (d *userData) intern(s string) uint16 {
+	if i := slices.Index(d.strs, s); i >= 0 {
 		return uint16(i) //nolint:gosec // a handful of user types and providers
 	}
-	x.strs = append(x.strs, s)
-	return uint16(len(x.strs) - 1) //nolint:gosec // as above
+	d.strs = append(d.strs, s)
+	return uint16(len(d.strs) - 1) //nolint:gosec // as above
 }
 
 // parts returns the block's pieces: doc, id, name, ext, emails.
@@ -280,23 +287,91 @@ func (x *userIndex) put(u *user) {
 	x.store(u, old, replace)
 }
 
-// load indexes a user read from the store at start: its id is not indexed
-// yet (ids are unique in the store), so there is nothing to look up first.
-func (x *userIndex) load(u *user) {
+// indexPart is the users of one seq range read from the store at start, in
+// seq order, waiting for loadParts to join them to the others.
+type indexPart struct {
+	userData
+	recs               [][]userRec // in blocks of partBlock: growing copies nothing
+	n                  int
+	extKeys, emailKeys int // entries the records add to the exts and emails tables
+}
+
+const partBlock = 1 << 16
+
+// add appends u, which comes after every user added so far.
+func (p *indexPart) add(u *user) {
+	if last := len(p.recs) - 1; last < 0 || len(p.recs[last]) == partBlock {
+		p.recs = append(p.recs, make([]userRec, 0, partBlock))
+	}
+	last := len(p.recs) - 1
+	p.recs[last] = append(p.recs[last], p.record(u))
+	p.n++
+	if u.externalID != "" {
+		p.extKeys++
+	}
+	p.emailKeys += len(u.emails)
+}
+
+// loadParts fills the empty index x with parts read from consecutive seq
+// ranges, in order, and then builds each lookup table once, at its final
+// size and side by side: filling the tables as users arrive rebuilds each at
+// every doubling.
+func (x *userIndex) loadParts(parts []*indexPart) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.store(u, 0, false)
+	total, extKeys, emailKeys := 0, 0, 0
+	for _, p := range parts {
+		total, extKeys, emailKeys = total+p.n, extKeys+p.extKeys, emailKeys+p.emailKeys
+	}
+	x.recs = make([]userRec, 0, total)
+	for _, p := range parts {
+		chunks := uint64(len(x.arena.chunks)) << 32 //nolint:gosec // a chunk count
+		strs := make([]uint16, len(p.strs))
+		for i, str := range p.strs {
+			strs[i] = x.intern(str)
+		}
+		for _, b := range p.recs {
+			for _, r := range b {
+				r.at += chunks
+				r.userType, r.provider = strs[r.userType], strs[r.provider]
+				if r.active {
+					x.active++
+				}
+				x.recs = append(x.recs, r)
+			}
+		}
+		p.recs = nil
+		x.arena.chunks = append(x.arena.chunks, p.arena.chunks...)
+		x.arena.live = append(x.arena.live, p.arena.live...)
+		x.arena.size += p.arena.size
+		x.arena.free += p.arena.free
+	}
+	x.order = make([]uint32, total)
+	for i := range x.order {
+		x.order[i] = uint32(i) //nolint:gosec // fewer than 4 billion users
+	}
+	entries := []int{total, total, extKeys, emailKeys}
+	var wg sync.WaitGroup
+	for i, t := range x.tables() {
+		wg.Go(func() { x.fill(t.table, t.keys, entries[i]) })
+	}
+	wg.Wait()
+}
+
+// indexedBy pairs a lookup table with the keys a record has in it.
+type indexedBy struct {
+	table *hashTable
+	keys  func(n uint32, add func(string))
+}
+
+func (x *userIndex) tables() []indexedBy {
+	return []indexedBy{{&x.ids, x.idKeys}, {&x.names, x.nameKeys}, {&x.exts, x.extKeys}, {&x.emails, x.emailKeys}}
 }
 
 // store writes u's block and record, replacing record old when replace;
 // x.mu is held.
 func (x *userIndex) store(u *user, old uint32, replace bool) {
-	emails := appendEmails(nil, u.emails, u.userNameLower)
-	r := userRec{seq: u.seq, version: u.version, created: u.created.UnixNano(), modified: u.modified.UnixNano(),
-		docLen: uint32(len(u.doc)), idLen: uint32(len(u.id)), //nolint:gosec // bounded by the 1 MiB request limit
-		nameLen: uint32(len(u.userNameLower)), extLen: uint32(len(u.externalID)), emailsLen: uint32(len(emails)), //nolint:gosec // as above
-		userType: x.intern(u.userType), provider: x.intern(u.provider), active: u.active}
-	r.at = x.arena.add(u.doc, u.id, u.userNameLower, u.externalID, emails)
+	r := x.record(u)
 	n := uint32(len(x.recs)) //nolint:gosec // fewer than 4 billion versions
 	if replace {
 		// The record keeps its number, so the tables and order stay valid.
@@ -315,16 +390,26 @@ func (x *userIndex) store(u *user, old uint32, replace bool) {
 	}
 }
 
+// record writes u's block to the arena and returns its record.
+func (d *userData) record(u *user) userRec {
+	emails := appendEmails(nil, u.emails, u.userNameLower)
+	r := userRec{seq: u.seq, version: u.version, created: u.created.UnixNano(), modified: u.modified.UnixNano(),
+		docLen: uint32(len(u.doc)), idLen: uint32(len(u.id)), //nolint:gosec // bounded by the 1 MiB request limit
+		nameLen: uint32(len(u.userNameLower)), extLen: uint32(len(u.externalID)), emailsLen: uint32(len(emails)), //nolint:gosec // as above
+		userType: d.intern(u.userType), provider: d.intern(u.provider), active: u.active}
+	r.at = d.arena.add(u.doc, u.id, u.userNameLower, u.externalID, emails)
+	return r
+}
+
 func (x *userIndex) blockLen(r *userRec) uint32 {
 	return r.docLen + r.idLen + r.nameLen + r.extLen + r.emailsLen
 }
 
 // index adds record n's keys to the tables; x.mu is held and n is in order.
 func (x *userIndex) index(n uint32) {
-	x.indexKeys(&x.ids, n, x.idKeys)
-	x.indexKeys(&x.names, n, x.nameKeys)
-	x.indexKeys(&x.exts, n, x.extKeys)
-	x.indexKeys(&x.emails, n, x.emailKeys)
+	for _, t := range x.tables() {
+		x.indexKeys(t.table, n, t.keys)
+	}
 	if x.recs[n].active {
 		x.active++
 	}
@@ -353,13 +438,29 @@ func (x *userIndex) indexKeys(t *hashTable, n uint32, keys func(n uint32, add fu
 		keys(n, func(key string) { t.insert(key, n) })
 		return
 	}
+	x.rebuild(t, keys)
+}
+
+// rebuild refills t from every live record's keys, with room to grow.
+func (x *userIndex) rebuild(t *hashTable, keys func(n uint32, add func(string))) {
 	live := 0
 	for _, m := range x.order {
 		keys(m, func(string) { live++ })
 	}
-	t.reset(live)
+	x.fill(t, keys, live)
+}
+
+// fill empties t, sized for entries, and adds every live record's keys. It
+// only reads the records, so the tables can be filled side by side.
+func (x *userIndex) fill(t *hashTable, keys func(n uint32, add func(string)), entries int) {
+	t.reset(entries)
 	for _, m := range x.order {
-		keys(m, func(key string) { t.insert(key, m) })
+		keys(m, func(key string) {
+			if t.full(1) { // a miscount; a full table would make insert probe for ever
+				panic(fmt.Sprintf("wrike: user index table sized for %d entries overflowed", entries))
+			}
+			t.insert(key, m)
+		})
 	}
 }
 

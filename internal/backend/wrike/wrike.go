@@ -7,6 +7,7 @@
 package wrike
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -48,7 +49,8 @@ type Store interface {
 	WrikeSCIMIntegrations(ctx context.Context) ([]store.WrikeSCIMIntegration, error)
 	PutWrikeSCIMIntegration(ctx context.Context, in store.WrikeSCIMIntegration) error
 
-	WrikeUsers(ctx context.Context, fn func(store.WrikeUser) error) error
+	WrikeUserSeqs(ctx context.Context) (first, last int64, err error)
+	WrikeUsers(ctx context.Context, from, to int64, fn func(store.WrikeUser) error) error
 	CreateWrikeUser(ctx context.Context, u *store.WrikeUser) error
 	CreateWrikeUsers(ctx context.Context, users []*store.WrikeUser) error
 	UpdateWrikeUser(ctx context.Context, u store.WrikeUser, prevVersion int64) error
@@ -194,7 +196,7 @@ func (s *Server) load(ctx context.Context, accountName string) error {
 	for _, in := range ins {
 		s.integrations[in.Provider] = in
 	}
-	rekeyed, err := s.loadUsers(ctx)
+	rekeyed, err := s.loadUsers(ctx, max(1, min(runtime.GOMAXPROCS(0), maxLoaders)))
 	if err != nil {
 		return fmt.Errorf("wrike: users: %w", err)
 	}
@@ -206,54 +208,54 @@ func (s *Server) load(ctx context.Context, accountName string) error {
 	return nil
 }
 
-// loadUsers reads the stored users into the index: the store's scan and
-// the indexing run side by side, handing users over in batches. It returns
-// the users whose lookup keys it made canonical (see rekey), to store.
-func (s *Server) loadUsers(ctx context.Context) ([]*user, error) {
-	const batch = 512
-	batches := make(chan []store.WrikeUser, 4)
-	indexed := make(chan error, 1)
-	var rekeyed []*user // the indexing goroutine's until indexed is received
-	go func() {
-		var err error
-		for b := range batches {
-			for _, u := range b {
-				var changed bool
-				if changed, err = rekey(&u); err != nil {
-					break
+// loadUsers reads the stored users into the index: so many seq ranges side
+// by side, each into its own part of the index, and the parts are joined in
+// order. It returns the users whose lookup keys it made canonical (see
+// rekey), to store.
+func (s *Server) loadUsers(ctx context.Context, parallel int) ([]*user, error) {
+	first, last, err := s.store.WrikeUserSeqs(ctx)
+	if err != nil || last == 0 {
+		return nil, err
+	}
+	ranges := int64(parallel)
+	span := (last - first + ranges) / ranges
+	parts := make([]*indexPart, ranges)
+	rekeyed := make([][]*user, ranges)
+	errs := make([]error, ranges)
+	var wg sync.WaitGroup
+	for i := range ranges {
+		parts[i] = &indexPart{}
+		from := first + i*span
+		wg.Go(func() {
+			errs[i] = s.store.WrikeUsers(ctx, from, min(from+span-1, last), func(u store.WrikeUser) error {
+				changed, err := rekey(&u)
+				if err != nil {
+					return err
 				}
-				var rec *user
-				if rec, err = userFromStore(u); err != nil {
-					break
+				rec, err := userFromStore(u)
+				if err != nil {
+					return err
 				}
 				if changed {
-					rekeyed = append(rekeyed, rec)
+					rec.doc = bytes.Clone(rec.doc) // u.Resource is the store's until fn returns
+					rekeyed[i] = append(rekeyed[i], rec)
 				}
-				s.users.load(rec)
-			}
-			if err != nil {
-				break
-			}
-		}
-		indexed <- err
-		for range batches { // drain after an error, so the scan can end
-		}
-	}()
-	cur := make([]store.WrikeUser, 0, batch)
-	err := s.store.WrikeUsers(ctx, func(u store.WrikeUser) error {
-		if cur = append(cur, u); len(cur) == batch {
-			batches <- cur
-			cur = make([]store.WrikeUser, 0, batch)
-		}
-		return nil
-	})
-	if len(cur) > 0 {
-		batches <- cur
+				parts[i].add(rec)
+				return nil
+			})
+		})
 	}
-	close(batches)
-	err = errors.Join(err, <-indexed)
-	return rekeyed, err
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	s.users.loadParts(parts)
+	return slices.Concat(rekeyed...), nil
 }
+
+// maxLoaders bounds the seq ranges loadUsers reads side by side: the
+// store's read pool has 8 connections, which requests need too.
+const maxLoaders = 4
 
 // rekey sets the canonical lookup keys (mailaddr.Key) of a stored user whose
 // resource holds non-ASCII text and reports whether they changed. Rows
