@@ -1,37 +1,12 @@
 package okta_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
 )
-
-// send is a goroutine-safe API call: it returns an error instead of failing.
-func send(client *http.Client, method, u, auth string, body any, want int, out any) error {
-	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest(method, u, bytes.NewReader(b))
-	req.Header.Set("Authorization", auth)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: %d: %s", method, u, resp.StatusCode, raw)
-	}
-	if out != nil {
-		return json.Unmarshal(raw, out)
-	}
-	return nil
-}
 
 // parallel runs fn(i) for i in [0, n) on workers goroutines.
 func parallel(b *testing.B, n, workers int, fn func(i int) error) {
@@ -72,26 +47,24 @@ func parallel(b *testing.B, n, workers int, fn func(i int) error) {
 // -benchtime=1x: each iteration builds a 10,000-user org.
 func BenchmarkProvisioning(b *testing.B) {
 	const groupSize, changed, direct, workers = 10_000, 1_000, 2_000, 16
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers * 2}}
 	for range b.N {
 		b.StopTimer()
 		o := newConnectedOrg(b)
 		group := o.group("Everyone at Acme")
-		okta := "SSWS " + o.env.OktaAPIToken
 		ids := make([]string, groupSize)
 		parallel(b, groupSize, workers, func(i int) error {
 			var u struct{ ID string }
-			err := send(client, "POST", o.env.OktaURL+"/api/v1/users?activate=true", okta, map[string]any{
+			err := o.do("POST", "/api/v1/users?activate=true", map[string]any{
 				"profile":  person(fmt.Sprintf("user%05d@acme.example.com", i)),
 				"groupIds": []string{group},
-			}, 200, &u)
+			}).expect(200, &u)
 			ids[i] = u.ID
 			return err
 		})
 
 		b.StartTimer()
 		start := time.Now()
-		o.call(200, "PUT", "/api/v1/apps/"+o.appID+"/groups/"+group, map[string]any{"profile": map[string]string{"userType": "External"}}, nil)
+		o.assignGroup(group, map[string]any{"profile": map[string]string{"userType": "External"}})
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		if err := o.env.Backend.Okta.Engine().WaitIdle(ctx); err != nil {
 			b.Fatal(err)
@@ -100,8 +73,7 @@ func BenchmarkProvisioning(b *testing.B) {
 
 		start = time.Now()
 		parallel(b, changed, workers, func(i int) error {
-			return send(client, "POST", o.env.OktaURL+"/api/v1/users/"+ids[i], okta,
-				map[string]any{"profile": map[string]string{"title": "Principal Engineer"}}, 200, nil)
+			return o.do("POST", "/api/v1/users/"+ids[i], map[string]any{"profile": map[string]string{"title": "Principal Engineer"}}).expect(200, nil)
 		})
 		if err := o.env.Backend.Okta.Engine().WaitIdle(ctx); err != nil {
 			b.Fatal(err)
@@ -123,11 +95,11 @@ func BenchmarkProvisioning(b *testing.B) {
 		start = time.Now()
 		parallel(b, direct, workers, func(i int) error {
 			login := fmt.Sprintf("direct%05d@acme.example.com", i)
-			return send(client, "POST", o.scim.BaseURL+"/Users", "Bearer "+o.scim.Token, map[string]any{
+			return request("POST", o.scim.BaseURL+"/Users", "Bearer "+o.scim.Token, map[string]any{
 				"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": login, "active": true,
 				"name":   map[string]string{"givenName": "Direct", "familyName": "User"},
 				"emails": []map[string]any{{"value": login, "primary": true, "type": "work"}},
-			}, 201, nil)
+			}).expect(201, nil)
 		})
 		wrikePOST := float64(direct) / time.Since(start).Seconds()
 		provisioned := float64(groupSize) / assign.Seconds()

@@ -1,229 +1,192 @@
-package okta
+package okta_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
+	"github.com/wrike-community/terraform-provider-wrike/internal/clock"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
-// testOrg is an Okta face on a fresh store, served on 127.0.0.1.
-type testOrg struct {
-	URL, Token string
-	Server     *Server
-	DB         *store.DB
-	Dir        string
-	http       *httptest.Server
-	cfg        Config
+// The tests drive the Okta face over HTTP, as Okta's clients do, and check
+// the outcome in the real Wrike face: both served by one backend, the
+// engine reaching Wrike's SCIM service through a link the test controls.
+
+// org is an Okta org on a running backend whose Wrike account has approved
+// acme.example.com and enabled its Okta SCIM integration.
+type org struct {
+	t   testing.TB
+	env *backendtest.Env
+	// scim is the Wrike SCIM integration; scim.Token is its bearer token.
+	scim backendtest.SCIM
+	// link stands between the engine and Wrike; scimURL is Wrike's SCIM
+	// base through it, the one the app's connection is saved with.
+	link    *link
+	scimURL string
+	// appID is the Wrike app instance (empty for newEmptyOrg).
+	appID string
 }
 
-func startOrg(t *testing.T, mod ...func(*Config)) *testOrg {
-	t.Helper()
-	o := &testOrg{Dir: t.TempDir()}
-	o.cfg = Config{RetryBackoff: 10 * time.Millisecond, CallTimeout: 2 * time.Second, Workers: 4}
-	for _, m := range mod {
-		m(&o.cfg)
+// fast is the engine configuration of the tests: retries within
+// milliseconds, no rate limit in the way.
+func fast(c *okta.Config) {
+	c.RetryBackoff = 20 * time.Millisecond
+	c.RateLimit = 1_000_000
+	if w := os.Getenv("OKTA_BENCH_WORKERS"); w != "" {
+		c.Workers, _ = strconv.Atoi(w)
 	}
-	o.open(t)
-	tok, err := o.Server.CreateAPIToken(context.Background(), "test")
+}
+
+// withOkta changes the Okta face's configuration on top of fast (a bare
+// backendtest.WithOkta would replace it).
+func withOkta(mod func(*okta.Config)) backendtest.Option {
+	return backendtest.WithOkta(func(c *okta.Config) {
+		fast(c)
+		mod(c)
+	})
+}
+
+// newEmptyOrg is an org with no app.
+func newEmptyOrg(t testing.TB, opts ...backendtest.Option) *org {
+	t.Helper()
+	env := backendtest.Start(t, append([]backendtest.Option{backendtest.WithOkta(fast)}, opts...)...)
+	o := &org{t: t, env: env}
+	o.scim = env.SetupSCIM(t, "okta", "acme.example.com")
+	o.link = newLink(t, env)
+	u, err := url.Parse(o.scim.BaseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.Token = tok
-	t.Cleanup(o.close)
+	o.scimURL = o.link.srv.URL + u.Path
 	return o
 }
 
-// startConnected is an org whose Wrike app provisions into a fake SCIM
-// service approving acme.example.com, with the three toggles on.
-func startConnected(t *testing.T, mod ...func(*Config)) (o *testOrg, f *fakeSCIM, appID string) {
+// newOrg is an org with the Wrike app, not connected yet.
+func newOrg(t testing.TB, opts ...backendtest.Option) *org {
 	t.Helper()
-	o = startOrg(t, mod...)
-	f = newFakeSCIM(t)
-	appID = o.createApp(t)
-	o.enableProvisioning(t, appID, f.base(), f.token, true, true, true)
-	return o, f, appID
+	o := newEmptyOrg(t, opts...)
+	var app struct{ ID string }
+	o.call(200, "POST", "/api/v1/apps", map[string]any{"name": "wrike", "label": "Wrike", "signOnMode": "SAML_2_0"}, &app)
+	o.appID = app.ID
+	return o
 }
 
-func (o *testOrg) open(t *testing.T) {
+// newConnectedOrg is an org whose app provisions into Wrike, the three
+// toggles on.
+func newConnectedOrg(t testing.TB, opts ...backendtest.Option) *org {
 	t.Helper()
-	db, err := store.Open(context.Background(), o.Dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := o.cfg
-	cfg.Store = store.NewOktaStore(db)
-	srv, err := New(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.DB, o.Server = db, srv
-	o.http = httptest.NewServer(srv)
-	o.URL = o.http.URL
+	o := newOrg(t, opts...)
+	o.connect(true, true, true)
+	return o
 }
 
-func (o *testOrg) close() {
-	if o.http == nil {
-		return
+// newClockedOrg is an org whose engine retries on clk with the default
+// policy (1 s doubling, 15 min cap, 24 h horizon): hours of outage take no
+// real time.
+func newClockedOrg(t *testing.T, clk *clock.Fake) *org {
+	return newOrg(t, backendtest.WithClock(clk.Now), withOkta(func(c *okta.Config) {
+		c.RetryBackoff = 0 // the default
+		c.AfterFunc = clk.AfterFunc
+	}))
+}
+
+// restart restarts the backend on its data, as a process restart would;
+// the link then leads to the new Wrike face.
+func (o *org) restart() {
+	o.t.Helper()
+	o.env.Restart(o.t)
+	o.link.setTarget(o.env.Backend.Wrike)
+}
+
+// reply is an answer as request got it: status 0 and the error in body when
+// no answer came.
+type reply struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// expect returns an error unless the answer has status want; out, when set,
+// receives the decoded body.
+func (r reply) expect(want int, out any) error {
+	if r.status != want {
+		return fmt.Errorf("status %d, want %d: %s", r.status, want, r.body)
 	}
-	o.http.Close()
-	_ = o.Server.Close()
-	_ = o.DB.Close()
-	o.http = nil
-}
-
-// restart closes the face and its store and opens them again on the same
-// data directory, as a process restart would.
-func (o *testOrg) restart(t *testing.T, mod ...func(*Config)) {
-	t.Helper()
-	o.close()
-	for _, m := range mod {
-		m(&o.cfg)
+	if out != nil {
+		if err := json.Unmarshal([]byte(r.body), out); err != nil {
+			return fmt.Errorf("decode %s: %w", r.body, err)
+		}
 	}
-	o.open(t)
+	return nil
 }
 
-type answer struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
-func (a answer) decode(t *testing.T, v any) {
-	t.Helper()
-	if err := json.Unmarshal(a.Body, v); err != nil {
-		t.Fatalf("decode %s: %v", a.Body, err)
-	}
-}
-
-func (a answer) errorCode(t *testing.T) string {
-	t.Helper()
-	var e apiError
-	a.decode(t, &e)
+// errorCode is the Okta error code of the body, or "".
+func (r reply) errorCode() string {
+	var e struct{ ErrorCode string }
+	_ = json.Unmarshal([]byte(r.body), &e)
 	return e.ErrorCode
 }
 
-func (o *testOrg) do(t *testing.T, method, path string, body any) answer {
-	t.Helper()
+var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}
+
+// request makes one request with the given Authorization header (none when
+// auth is empty); a string body is sent as it is, any other as JSON. It
+// never fails the test, so goroutines may use it.
+func request(method, url, auth string, body any) reply {
 	var rd io.Reader
-	if body != nil {
-		if s, ok := body.(string); ok {
-			rd = strings.NewReader(s)
-		} else {
-			b, _ := json.Marshal(body)
-			rd = bytes.NewReader(b)
-		}
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		raw, _ := json.Marshal(b)
+		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, o.URL+path, rd)
+	req, err := http.NewRequest(method, url, rd)
 	if err != nil {
-		t.Fatal(err)
+		return reply{body: err.Error()}
 	}
-	req.Header.Set("Authorization", "SSWS "+o.Token)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return reply{body: err.Error()}
 	}
 	defer func() { _ = resp.Body.Close() }()
-	b, _ := io.ReadAll(resp.Body)
-	return answer{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	raw, _ := io.ReadAll(resp.Body)
+	return reply{status: resp.StatusCode, header: resp.Header, body: string(raw)}
 }
 
-// must calls the API and fails the test unless the status is want.
-func (o *testOrg) must(t *testing.T, want int, method, path string, body, out any) answer {
-	t.Helper()
-	a := o.do(t, method, path, body)
-	if a.Status != want {
-		t.Fatalf("%s %s: status %d, want %d: %s", method, path, a.Status, want, a.Body)
+// do makes an Okta API call with the org's token, whatever it answers.
+func (o *org) do(method, path string, body any) reply {
+	return request(method, o.env.OktaURL+path, "SSWS "+o.env.OktaAPIToken, body)
+}
+
+// call makes an Okta API call with the org's token and fails the test
+// unless it answers want; out, when set, receives the decoded body.
+func (o *org) call(want int, method, path string, body, out any) reply {
+	o.t.Helper()
+	r := o.do(method, path, body)
+	if err := r.expect(want, out); err != nil {
+		o.t.Fatalf("%s %s: %v", method, path, err)
 	}
-	if out != nil {
-		a.decode(t, out)
-	}
-	return a
-}
-
-func (o *testOrg) createUser(t *testing.T, profile map[string]string) string {
-	t.Helper()
-	var u struct{ ID string }
-	o.must(t, 200, "POST", "/api/v1/users?activate=true", map[string]any{"profile": profile}, &u)
-	return u.ID
-}
-
-func (o *testOrg) createGroup(t *testing.T, name string) string {
-	t.Helper()
-	var g struct{ ID string }
-	o.must(t, 200, "POST", "/api/v1/groups", map[string]any{"profile": map[string]string{"name": name}}, &g)
-	return g.ID
-}
-
-func (o *testOrg) createApp(t *testing.T) string {
-	t.Helper()
-	var a struct{ ID string }
-	o.must(t, 200, "POST", "/api/v1/apps", map[string]any{"name": "wrike", "label": "Wrike", "signOnMode": "SAML_2_0"}, &a)
-	return a.ID
-}
-
-// enableProvisioning saves and activates the connection and sets the three
-// toggles.
-func (o *testOrg) enableProvisioning(t *testing.T, appID, baseURL, token string, create, update, deactivate bool) {
-	t.Helper()
-	o.must(t, 200, "POST", "/api/v1/apps/"+appID+"/connections/default?activate=true",
-		map[string]any{"baseUrl": baseURL, "profile": map[string]string{"authScheme": "TOKEN", "token": token}}, nil)
-	o.setToggles(t, appID, create, update, deactivate)
-}
-
-func (o *testOrg) setToggles(t *testing.T, appID string, create, update, deactivate bool) {
-	t.Helper()
-	st := func(b bool) map[string]string {
-		if b {
-			return map[string]string{"status": "ENABLED"}
-		}
-		return map[string]string{"status": "DISABLED"}
-	}
-	o.must(t, 200, "PUT", "/api/v1/apps/"+appID+"/features/USER_PROVISIONING", map[string]any{
-		"create": map[string]any{"lifecycleCreate": st(create)},
-		"update": map[string]any{"profile": st(update), "lifecycleDeactivate": st(deactivate)},
-	}, nil)
-}
-
-func (o *testOrg) wait(t *testing.T) (pending, failed int) {
-	t.Helper()
-	var out struct{ Pending, Failed int }
-	o.must(t, 200, "GET", "/api/v1/_backend/provisioning/wait?timeout=20s", nil, &out)
-	return out.Pending, out.Failed
-}
-
-// provisioningTask is an entry of the tasks API.
-type provisioningTask struct {
-	ID, AppID, UserID, Login, Operation, Status string
-	Attempts                                    int
-	LastError                                   *string
-	FirstAttemptAt, LastAttemptAt               *string
-	NextAttemptAt                               *string
-}
-
-// tasks lists an app's provisioning tasks with the given status (all
-// not completed when empty), following the next links.
-func (o *testOrg) tasks(t *testing.T, appID, status string) []provisioningTask {
-	t.Helper()
-	var all []provisioningTask
-	path := "/api/v1/apps/" + appID + "/provisioning/tasks?limit=2&status=" + status
-	for path != "" {
-		var page []provisioningTask
-		a := o.must(t, 200, "GET", path, nil, &page)
-		all = append(all, page...)
-		path = nextLink(a.Header)
-	}
-	return all
+	return r
 }
 
 // nextLink is the path and query of a page's Link rel="next", or "".
@@ -237,177 +200,340 @@ func nextLink(h http.Header) string {
 	return ""
 }
 
-type logEvent struct {
-	EventType string `json:"eventType"`
-	Outcome   struct {
-		Result string  `json:"result"`
-		Reason *string `json:"reason"`
-	} `json:"outcome"`
-	Actor  struct{ ID, Type string } `json:"actor"`
-	Target []struct {
-		ID, Type, AlternateID string
-	} `json:"target"`
-	DebugContext struct {
-		DebugData map[string]string `json:"debugData"`
-	} `json:"debugContext"`
+func toggle(b bool) map[string]string {
+	if b {
+		return map[string]string{"status": "ENABLED"}
+	}
+	return map[string]string{"status": "DISABLED"}
 }
 
-func (o *testOrg) logs(t *testing.T, filter string) []logEvent {
-	t.Helper()
-	var out []logEvent
-	o.must(t, 200, "GET", "/api/v1/logs?limit=1000&filter="+url.QueryEscape(filter), nil, &out)
+// saveConnection saves and activates the app's connection, which tests it.
+func (o *org) saveConnection(baseURL, token string) {
+	o.t.Helper()
+	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/connections/default?activate=true",
+		map[string]any{"baseUrl": baseURL, "profile": map[string]string{"authScheme": "TOKEN", "token": token}}, nil)
+}
+
+// connect connects the app to Wrike through the link and sets the toggles.
+func (o *org) connect(create, update, deactivate bool) {
+	o.t.Helper()
+	o.saveConnection(o.scimURL, o.scim.Token)
+	o.toggles(create, update, deactivate)
+}
+
+func (o *org) toggles(create, update, deactivate bool) {
+	o.t.Helper()
+	o.call(200, "PUT", "/api/v1/apps/"+o.appID+"/features/USER_PROVISIONING", map[string]any{
+		"create": map[string]any{"lifecycleCreate": toggle(create)},
+		"update": map[string]any{"profile": toggle(update), "lifecycleDeactivate": toggle(deactivate)},
+	}, nil)
+}
+
+// person is the profile of login with the eight attributes that map to Wrike.
+func person(login string) map[string]string {
+	name, _, _ := strings.Cut(login, "@")
+	return map[string]string{"login": login, "email": login, "firstName": strings.ToUpper(name[:1]) + name[1:], "lastName": "Example",
+		"title": "Engineer", "primaryPhone": "+1 555 0100", "organization": "Acme Corp", "department": "R&D"}
+}
+
+// withTitle is profile with its title set.
+func withTitle(profile map[string]string, title string) map[string]string {
+	profile["title"] = title
+	return profile
+}
+
+// user creates an active Okta user and returns its id.
+func (o *org) user(profile map[string]string) string {
+	o.t.Helper()
+	var u struct{ ID string }
+	o.call(200, "POST", "/api/v1/users?activate=true", map[string]any{"profile": profile}, &u)
+	return u.ID
+}
+
+// group creates a group with the given members and returns its id.
+func (o *org) group(name string, members ...string) string {
+	o.t.Helper()
+	var g struct{ ID string }
+	o.call(200, "POST", "/api/v1/groups", map[string]any{"profile": map[string]string{"name": name}}, &g)
+	for _, m := range members {
+		o.call(204, "PUT", "/api/v1/groups/"+g.ID+"/users/"+m, nil, nil)
+	}
+	return g.ID
+}
+
+// assignUser assigns a user to the app directly.
+func (o *org) assignUser(id string) {
+	o.t.Helper()
+	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/users", map[string]any{"id": id}, nil)
+}
+
+// unassignUser removes a user's direct assignment.
+func (o *org) unassignUser(id string) {
+	o.t.Helper()
+	o.call(204, "DELETE", "/api/v1/apps/"+o.appID+"/users/"+id, nil, nil)
+}
+
+// assignGroup assigns a group to the app with the given assignment body.
+func (o *org) assignGroup(id string, body map[string]any) {
+	o.t.Helper()
+	o.call(200, "PUT", "/api/v1/apps/"+o.appID+"/groups/"+id, body, nil)
+}
+
+// wait waits over HTTP, as the demo does, until the provisioning queue is
+// idle, and returns the failed count.
+func (o *org) wait() (failed int) {
+	o.t.Helper()
+	var out struct{ Pending, Failed int }
+	o.call(200, "GET", "/api/v1/_backend/provisioning/wait?timeout=60s", nil, &out)
+	if out.Pending != 0 {
+		o.t.Fatalf("%d tasks still pending after the wait (%d failed)", out.Pending, out.Failed)
+	}
+	return out.Failed
+}
+
+// drive runs the engine of a clocked org until its queue is idle: whenever
+// every queued task waits for its retry time, the clock jumps to the next
+// one and then tick runs (nil: nothing). It returns the fake time that
+// passed.
+func (o *org) drive(clk *clock.Fake, tick func()) time.Duration {
+	o.t.Helper()
+	start := clk.Now()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		o.settle()
+		eng := o.env.Backend.Okta.Engine()
+		if eng.Pending() == 0 {
+			return clk.Now().Sub(start)
+		}
+		if !clk.AdvanceToNext() {
+			o.t.Fatalf("%d tasks pending, none waiting for a retry", eng.Pending())
+		}
+		if tick != nil {
+			tick()
+		}
+	}
+	o.t.Fatalf("the queue was not idle after 60 s (%d tasks pending)", o.env.Backend.Okta.Engine().Pending())
+	return 0
+}
+
+// settle waits until every queued task waits for its retry time.
+func (o *org) settle() {
+	o.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := o.env.Backend.Okta.Engine().WaitSettled(ctx); err != nil {
+		o.t.Fatalf("the engine did not settle: %v", err)
+	}
+}
+
+// appUser is an app user as the Okta API shows it.
+type appUser struct {
+	ID, ExternalID, Scope, Status, SyncState string
+}
+
+func (o *org) appUser(id string) appUser {
+	o.t.Helper()
+	var au appUser
+	o.call(200, "GET", "/api/v1/apps/"+o.appID+"/users/"+id, nil, &au)
+	return au
+}
+
+// task is an entry of the provisioning tasks API.
+type task struct {
+	ID, AppID, UserID, Login, Operation, Status string
+	Attempts                                    int
+	LastError                                   *string
+	FirstAttemptAt, LastAttemptAt               *string
+	NextAttemptAt                               *string
+}
+
+// tasks lists the app's provisioning tasks with the given status (all not
+// completed when empty), two a page, following the next links.
+func (o *org) tasks(status string) []task {
+	o.t.Helper()
+	var all []task
+	path := "/api/v1/apps/" + o.appID + "/provisioning/tasks?limit=2&status=" + status
+	for path != "" {
+		var page []task
+		r := o.call(200, "GET", path, nil, &page)
+		all = append(all, page...)
+		path = nextLink(r.header)
+	}
+	return all
+}
+
+// event is a System Log event.
+type event struct {
+	EventType string
+	Outcome   struct{ Result, Reason string }
+	Actor     struct{ ID, Type string }
+	Target    []struct{ ID, Type, AlternateID string }
+}
+
+// events are the System Log events matching filter, oldest first.
+func (o *org) events(filter string) []event {
+	o.t.Helper()
+	var out []event
+	o.call(200, "GET", "/api/v1/logs?limit=1000&filter="+url.QueryEscape(filter), nil, &out)
 	return out
 }
 
-// fakeSCIM is a small SCIM service provider for engine tests: users in
-// memory, an approved email domain, a bearer token, injectable failures.
-type fakeSCIM struct {
-	*httptest.Server
-	token, domain string
+type wrikeUser struct {
+	ID, UserName, FirstName, LastName, Email, Title, Phone, Organization, Department, UserType string
+	Active, Billable                                                                           bool
+}
+
+// wrikeUsers are the users of the Wrike account by lower-case userName.
+func (o *org) wrikeUsers() map[string]wrikeUser {
+	o.t.Helper()
+	var out struct{ Data []wrikeUser }
+	o.env.Admin(o.t, "GET", "/users", nil, &out)
+	m := map[string]wrikeUser{}
+	for _, u := range out.Data {
+		m[strings.ToLower(u.UserName)] = u
+	}
+	return m
+}
+
+// inWrike reports whether the Wrike account has a user of that userName.
+func (o *org) inWrike(login string) bool {
+	o.t.Helper()
+	_, ok := o.wrikeUsers()[login]
+	return ok
+}
+
+// link carries the engine's SCIM requests to the Wrike face, as the network
+// between Okta and Wrike would. It records every request and lets a test
+// refuse, hold or answer them itself, as an outage, a slow network or
+// another service provider would. It outlives restarts of the backend, so
+// a connection saved once stays valid.
+type link struct {
+	srv *httptest.Server
+	// refused announces each refused request and held each held one (the
+	// first 1024).
+	refused, held chan struct{}
 
 	mu       sync.Mutex
-	users    map[string]map[string]any
-	requests []string
-	// fail503 answers that many next requests with 503.
-	fail503 int
-	// hold blocks requests while not nil, until it is closed; each request
-	// it blocks is first announced on held.
-	hold chan struct{}
-	held chan struct{}
-	// delay slows every answer; garbage answers lookups with a 200 that is
-	// not SCIM.
-	delay   time.Duration
-	garbage bool
-	nextID  int
-	// staleLookups answers that many next userName lookups with no match,
-	// as a lookup racing another client's create would.
-	staleLookups int
+	target   http.Handler
+	requests []string // method and path below the SCIM base
+	// refuse answers that many next requests 503; refusals counts them.
+	refuse, refusals int
+	// holds blocks that many next requests until release is closed.
+	holds   int
+	release chan struct{}
+	// answer, when set, decides each request not refused or held: a fault
+	// to answer instead of Wrike, or nil to forward it.
+	answer func(*http.Request) *reliabilitytest.Fault
 }
 
-func newFakeSCIM(t *testing.T) *fakeSCIM {
-	f := &fakeSCIM{token: "scim-token", domain: "acme.example.com", users: map[string]map[string]any{}, held: make(chan struct{}, 1024)}
-	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.Close)
-	return f
+func newLink(t testing.TB, env *backendtest.Env) *link {
+	l := &link{target: env.Backend.Wrike, refused: make(chan struct{}, 1024), held: make(chan struct{}, 1024)}
+	l.srv = httptest.NewServer(http.HandlerFunc(l.serve))
+	t.Cleanup(l.srv.Close)
+	return l
 }
 
-func (f *fakeSCIM) base() string { return f.URL + "/scim/v2" }
+// unavailable is Wrike's answer during the outage the link plays.
+var unavailable = reliabilitytest.Fault{Status: http.StatusServiceUnavailable,
+	Header: http.Header{"Content-Type": {"application/scim+json"}},
+	Body:   `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"503","detail":"Wrike is under maintenance"}`}
 
-func scimErr(w http.ResponseWriter, status int, scimType, detail string) {
-	w.Header().Set("Content-Type", "application/scim+json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"schemas": []string{schemaError}, "status": itoa(status), "scimType": scimType, "detail": detail})
-}
-
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
-
-func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	hold, delay := f.hold, f.delay
-	f.mu.Unlock()
+func (l *link) serve(w http.ResponseWriter, r *http.Request) {
+	l.mu.Lock()
+	l.requests = append(l.requests, r.Method+" "+strings.TrimPrefix(r.URL.Path, "/scim/okta/v2"))
+	var f *reliabilitytest.Fault
+	var hold chan struct{}
+	switch {
+	case l.holds > 0:
+		l.holds--
+		hold = l.release
+	case l.refuse > 0:
+		l.refuse--
+		l.refusals++
+		f = &unavailable
+	}
+	answer, target := l.answer, l.target
+	l.mu.Unlock()
 	if hold != nil {
-		f.held <- struct{}{}
+		announce(l.held)
 		<-hold
 	}
-	time.Sleep(delay)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.requests = append(f.requests, r.Method+" "+strings.TrimPrefix(r.URL.Path, "/scim/v2"))
-	if r.Header.Get("Authorization") != "Bearer "+f.token {
-		scimErr(w, 401, "", "invalid token")
+	if f != nil {
+		announce(l.refused)
+	} else if answer != nil {
+		f = answer(r)
+	}
+	if f != nil {
+		for k, vs := range f.Header {
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(f.Status)
+		_, _ = io.WriteString(w, f.Body)
 		return
 	}
-	if f.fail503 > 0 {
-		f.fail503--
-		scimErr(w, 503, "", "Wrike is down for maintenance")
-		return
-	}
-	path := strings.TrimPrefix(r.URL.Path, "/scim/v2")
-	var body map[string]any
-	if r.Body != nil {
-		_ = json.NewDecoder(r.Body).Decode(&body)
-	}
-	w.Header().Set("Content-Type", "application/scim+json")
-	switch {
-	case f.garbage && r.Method == http.MethodGet && path == "/Users" && r.URL.Query().Get("filter") != "":
-		w.Header().Set("Content-Type", "text/html")
-		_, _ = w.Write([]byte("<html>maintenance page</html>"))
-	case r.Method == http.MethodGet && path == "/Users":
-		var res []any
-		if flt := r.URL.Query().Get("filter"); flt != "" && f.staleLookups > 0 {
-			f.staleLookups--
-		} else if flt != "" {
-			want := strings.TrimSuffix(strings.TrimPrefix(flt, `userName eq "`), `"`)
-			for _, u := range f.users {
-				if strings.EqualFold(u["userName"].(string), want) {
-					res = append(res, u)
-				}
-			}
-		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"schemas": []string{schemaList}, "totalResults": len(res), "Resources": res, "startIndex": 1, "itemsPerPage": len(res)})
-	case r.Method == http.MethodPost && path == "/Users":
-		email := body["emails"].([]any)[0].(map[string]any)["value"].(string)
-		if !strings.HasSuffix(email, "@"+f.domain) {
-			scimErr(w, 400, "invalidValue", "The email domain of "+email+" is not an approved domain")
-			return
-		}
-		for _, u := range f.users {
-			if strings.EqualFold(u["userName"].(string), body["userName"].(string)) {
-				scimErr(w, 409, "uniqueness", "userName is already taken")
-				return
-			}
-		}
-		f.nextID++
-		id := "w" + itoa(f.nextID)
-		body["id"] = id
-		f.users[id] = body
-		w.WriteHeader(http.StatusCreated)
-		_ = json.NewEncoder(w).Encode(body)
-	case strings.HasPrefix(path, "/Users/"):
-		id := strings.TrimPrefix(path, "/Users/")
-		u, ok := f.users[id]
-		if !ok {
-			scimErr(w, 404, "", "no user "+id)
-			return
-		}
-		switch r.Method {
-		case http.MethodGet:
-			_ = json.NewEncoder(w).Encode(u)
-		case http.MethodPut:
-			for k, v := range body {
-				u[k] = v
-			}
-			_ = json.NewEncoder(w).Encode(u)
-		case http.MethodPatch:
-			for _, op := range body["Operations"].([]any) {
-				for k, v := range op.(map[string]any)["value"].(map[string]any) {
-					u[k] = v
-				}
-			}
-			_ = json.NewEncoder(w).Encode(u)
-		}
+	// A request held past a restart still reaches Wrike, late, as over a
+	// slow network: the engine that sent it has gone.
+	target.ServeHTTP(w, r.WithContext(context.WithoutCancel(r.Context())))
+}
+
+func announce(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
 	default:
-		scimErr(w, 404, "", "no such endpoint")
 	}
 }
 
-func (f *fakeSCIM) byUserName(name string) map[string]any {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, u := range f.users {
-		if u["userName"] == name {
-			return u
-		}
-	}
-	return nil
+func (l *link) setTarget(h http.Handler) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.target = h
 }
 
-func (f *fakeSCIM) count(method string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+// down refuses the next n requests with 503 (an outage); up ends the outage.
+func (l *link) down(n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.refuse = n
+}
+
+func (l *link) up() { l.down(0) }
+
+// refusedCount is how many requests the outages refused.
+func (l *link) refusedCount() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.refusals
+}
+
+// hold blocks the next n requests, announcing each on held, until the
+// returned release is called (at the end of the test at the latest).
+func (l *link) hold(t testing.TB, n int) (release func()) {
+	ch := make(chan struct{})
+	l.mu.Lock()
+	l.holds, l.release = n, ch
+	l.mu.Unlock()
+	var once sync.Once
+	release = func() { once.Do(func() { close(ch) }) }
+	t.Cleanup(release)
+	return release
+}
+
+// answerWith makes fn decide the requests from now on (nil: forward all).
+func (l *link) answerWith(fn func(*http.Request) *reliabilitytest.Fault) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.answer = fn
+}
+
+// count is how many requests with the method and path below the SCIM
+// base the link has seen; an empty method or path matches any.
+func (l *link) count(method, path string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	n := 0
-	for _, r := range f.requests {
-		if strings.HasPrefix(r, method+" ") {
+	for _, r := range l.requests {
+		m, p, _ := strings.Cut(r, " ")
+		if (method == "" || m == method) && (path == "" || p == path) {
 			n++
 		}
 	}

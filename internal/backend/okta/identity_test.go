@@ -1,18 +1,23 @@
-package okta
+package okta_test
 
 import (
-	"context"
 	"database/sql"
+	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
+	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
 // TestLoginsCanonical: a login that only looks like another (U+212A KELVIN
 // SIGN for "k") is refused instead of taking the real person's login, and
 // lookups by login compare the canonical form.
 func TestLoginsCanonical(t *testing.T) {
-	o := startOrg(t)
+	o := newEmptyOrg(t)
 	for login, why := range map[string]string{
 		"\u212Aiss@acme.example.com":                  "U+212A",
 		"kiss@\u212Aiss.example.com":                  "U+212A",
@@ -20,20 +25,20 @@ func TestLoginsCanonical(t *testing.T) {
 		"kiss@acme.example.com@evil.example.net":      "2 '@' signs",
 		strings.Repeat("k", 65) + "@acme.example.com": "at most 64",
 	} {
-		a := o.do(t, "POST", "/api/v1/users?activate=true", map[string]any{"profile": profile(login)})
-		if a.Status != 400 || a.errorCode(t) != "E0000001" || !strings.Contains(string(a.Body), why) {
-			t.Errorf("login %q: %d %s, want 400 E0000001 saying %q", login, a.Status, a.Body, why)
+		a := o.do("POST", "/api/v1/users?activate=true", map[string]any{"profile": person(login)})
+		if a.status != 400 || a.errorCode() != "E0000001" || !strings.Contains(a.body, why) {
+			t.Errorf("login %q: %d %s, want 400 E0000001 saying %q", login, a.status, a.body, why)
 		}
 	}
-	id := o.createUser(t, profile("Kiss@Acme.Example.com"))
+	id := o.user(person("Kiss@Acme.Example.com"))
 
 	var found struct{ ID string }
-	o.must(t, 200, "GET", "/api/v1/users/"+url.PathEscape("kiss@acme.example.com"), nil, &found)
+	o.call(200, "GET", "/api/v1/users/"+url.PathEscape("kiss@acme.example.com"), nil, &found)
 	if found.ID != id {
 		t.Fatalf("lookup by login found %q, want %q", found.ID, id)
 	}
-	if a := o.do(t, "GET", "/api/v1/users/"+url.PathEscape("\u212Aiss@acme.example.com"), nil); a.Status != 404 {
-		t.Fatalf("lookup by a look-alike login: %d %s", a.Status, a.Body)
+	if a := o.do("GET", "/api/v1/users/"+url.PathEscape("\u212Aiss@acme.example.com"), nil); a.status != 404 {
+		t.Fatalf("lookup by a look-alike login: %d %s", a.status, a.body)
 	}
 	for filter, want := range map[string]int{
 		`profile.login eq "KISS@acme.example.com"`:                                 1,
@@ -43,15 +48,15 @@ func TestLoginsCanonical(t *testing.T) {
 		"status eq \"ACTIVE\" and profile.email eq \"ki\u017Fs@acme.example.com\"": 0,
 	} {
 		var list []struct{ ID string }
-		o.must(t, 200, "GET", "/api/v1/users?filter="+url.QueryEscape(filter), nil, &list)
+		o.call(200, "GET", "/api/v1/users?filter="+url.QueryEscape(filter), nil, &list)
 		if len(list) != want {
 			t.Errorf("%s: %d users, want %d", filter, len(list), want)
 		}
 	}
 	// A profile update cannot switch the login to a look-alike either.
-	a := o.do(t, "POST", "/api/v1/users/"+id, map[string]any{"profile": map[string]string{"login": "\u212Aiss@acme.example.com"}})
-	if a.Status != 400 || a.errorCode(t) != "E0000001" {
-		t.Fatalf("look-alike login update: %d %s", a.Status, a.Body)
+	a := o.do("POST", "/api/v1/users/"+id, map[string]any{"profile": map[string]string{"login": "\u212Aiss@acme.example.com"}})
+	if a.status != 400 || a.errorCode() != "E0000001" {
+		t.Fatalf("look-alike login update: %d %s", a.status, a.body)
 	}
 }
 
@@ -62,32 +67,38 @@ func TestLoginsCanonical(t *testing.T) {
 // the planted account: the task fails visibly instead, and the planted
 // account is left untouched.
 func TestEngineDoesNotLinkLookAlike(t *testing.T) {
-	o := startOrg(t)
-	f := newFakeSCIM(t)
-	f.mu.Lock()
-	f.users["planted"] = map[string]any{"id": "planted", "userName": "\u212Aiss@acme.example.com", "active": true,
-		"name": map[string]any{"givenName": "Mallory"}}
-	f.mu.Unlock()
-	app := o.createApp(t)
-	o.enableProvisioning(t, app, f.base(), f.token, true, true, true)
-	kim := o.createUser(t, profile("kiss@acme.example.com"))
-	o.must(t, 200, "POST", "/api/v1/apps/"+app+"/users", map[string]any{"id": kim, "scope": "USER"}, nil)
-	if _, failed := o.wait(t); failed != 1 {
+	o := newConnectedOrg(t)
+	planted := `{"id":"planted","userName":"\u212Aiss@acme.example.com","active":true,"name":{"givenName":"Mallory"}}`
+	scimAnswer := func(status int, body string) *reliabilitytest.Fault {
+		return &reliabilitytest.Fault{Status: status, Header: http.Header{"Content-Type": {"application/scim+json"}}, Body: body}
+	}
+	o.link.answerWith(func(r *http.Request) *reliabilitytest.Fault {
+		switch {
+		case r.Method == http.MethodGet && r.URL.Query().Get("filter") != "":
+			return scimAnswer(200, `{"schemas":["`+scim.SchemaListResponse+`"],"totalResults":1,"Resources":[`+planted+`],"startIndex":1,"itemsPerPage":1}`)
+		case r.Method == http.MethodPost:
+			return scimAnswer(409, `{"schemas":["`+scim.SchemaError+`"],"status":"409","scimType":"uniqueness","detail":"userName is already taken"}`)
+		case strings.HasSuffix(r.URL.Path, "/Users/planted"):
+			return scimAnswer(200, planted)
+		}
+		return nil
+	})
+	kim := o.user(person("kiss@acme.example.com"))
+	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/users", map[string]any{"id": kim, "scope": "USER"}, nil)
+	if failed := o.wait(); failed != 1 {
 		t.Fatalf("failed = %d, want the create refused by the case-folding service to fail", failed)
 	}
-	var au struct{ ExternalID *string }
-	o.must(t, 200, "GET", "/api/v1/apps/"+app+"/users/"+kim, nil, &au)
-	if au.ExternalID != nil && *au.ExternalID == "planted" {
+	if au := o.appUser(kim); au.ExternalID == "planted" {
 		t.Fatalf("the app user is linked to the planted account")
 	}
-	tasks := o.tasks(t, app, "FAILED")
+	tasks := o.tasks("FAILED")
 	if len(tasks) != 1 || tasks[0].UserID != kim || tasks[0].LastError == nil || !strings.Contains(*tasks[0].LastError, "already taken") {
 		t.Fatalf("failed tasks %+v (last error %q), want kim's create refused as a duplicate", tasks, lastErrors(tasks))
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if p := f.users["planted"]; p["userName"] != "\u212Aiss@acme.example.com" || p["name"].(map[string]any)["givenName"] != "Mallory" {
-		t.Fatalf("the planted account was taken over: %v", p)
+	for _, m := range []string{"PUT", "PATCH", "DELETE"} {
+		if n := o.link.count(m, "/Users/planted"); n != 0 {
+			t.Fatalf("the planted account was taken over: %d %s requests", n, m)
+		}
 	}
 }
 
@@ -95,32 +106,33 @@ func TestEngineDoesNotLinkLookAlike(t *testing.T) {
 // canonical holds the real login's key; after a restart the real person can
 // be created and is found by login.
 func TestLegacyLookAlikeLoginRekeyed(t *testing.T) {
-	o := startOrg(t)
-	planted := o.createUser(t, profile("kxss@acme.example.com"))
+	o := newEmptyOrg(t)
+	planted := o.user(person("kxss@acme.example.com"))
 	// Rewrite the row as the old code stored a U+212A login.
-	err := o.DB.Write(context.Background(), func(tx *sql.Tx) error {
-		_, err := tx.Exec(`UPDATE okta_users SET login_lower = 'kiss@acme.example.com',
-			profile = replace(profile, 'kxss@', ?) WHERE id = ?`, "\u212Aiss@", planted)
-		return err
-	})
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(o.env.DataDir, store.FileName)+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.restart(t)
-	genuine := o.createUser(t, profile("kiss@acme.example.com"))
+	defer func() { _ = db.Close() }()
+	if _, err := db.Exec(`UPDATE okta_users SET login_lower = 'kiss@acme.example.com',
+		profile = replace(profile, 'kxss@', ?) WHERE id = ?`, "\u212Aiss@", planted); err != nil {
+		t.Fatal(err)
+	}
+	o.restart()
+	genuine := o.user(person("kiss@acme.example.com"))
 	var found struct{ ID string }
-	o.must(t, 200, "GET", "/api/v1/users/"+url.PathEscape("KISS@acme.example.com"), nil, &found)
+	o.call(200, "GET", "/api/v1/users/"+url.PathEscape("KISS@acme.example.com"), nil, &found)
 	if found.ID != genuine {
 		t.Fatalf("lookup by login found %q, want the real user %q", found.ID, genuine)
 	}
 }
 
 // lastErrors is each task's last error, for failure messages.
-func lastErrors(tasks []provisioningTask) []string {
+func lastErrors(tasks []task) []string {
 	var out []string
-	for _, task := range tasks {
-		if task.LastError != nil {
-			out = append(out, *task.LastError)
+	for _, tk := range tasks {
+		if tk.LastError != nil {
+			out = append(out, *tk.LastError)
 		}
 	}
 	return out

@@ -5,23 +5,25 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"math/rand/v2"
-	"net/url"
+	"net/http"
+	"net/http/httptest"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
 	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
+	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
-// TestHardeningOktaSSWSAuth: the Okta face accepts only its own SSWS
+// TestSSWSAuth: the Okta face accepts only its own SSWS
 // tokens: no token, another scheme, the Wrike admin or v4 token, or a
 // truncated or extended Okta token are 401 E0000011 on every route; the
 // Okta token is refused by both Wrike APIs; the database holds only its
 // SHA-256.
-func TestHardeningOktaSSWSAuth(t *testing.T) {
+func TestSSWSAuth(t *testing.T) {
 	o := newConnectedOrg(t)
 	tok := o.env.OktaAPIToken
 	snap, err := reliabilitytest.OpenSnapshotter(o.env.DataDir)
@@ -55,11 +57,11 @@ func TestHardeningOktaSSWSAuth(t *testing.T) {
 	for _, r := range routes {
 		for name, auth := range creds {
 			a := request(r.method, o.env.OktaURL+r.path, auth, map[string]any{"profile": map[string]string{"name": "x"}})
-			if a.status != 401 || !strings.Contains(a.raw, `"E0000011"`) {
-				t.Errorf("%s %s with %s: %d %s, want 401 E0000011", r.method, r.path, name, a.status, a.raw)
+			if a.status != 401 || !strings.Contains(a.body, `"E0000011"`) {
+				t.Errorf("%s %s with %s: %d %s, want 401 E0000011", r.method, r.path, name, a.status, a.body)
 			}
 			for _, s := range []string{tok, o.env.WrikeAdminToken, o.scim.Token} {
-				if strings.Contains(a.raw, s) {
+				if strings.Contains(a.body, s) {
 					t.Errorf("%s %s with %s: the answer repeats a token", r.method, r.path, name)
 				}
 			}
@@ -100,11 +102,11 @@ func TestHardeningOktaSSWSAuth(t *testing.T) {
 	}
 }
 
-// TestHardeningOktaRevokedTokenRefusedAtOnce: an Okta API token revoked by
+// TestRevokedTokenRefusedAtOnce: an Okta API token revoked by
 // id, or by itself through /api-tokens/current, is refused on the very next
 // request (read and write) and after a restart; other tokens keep working;
 // the metadata never shows a token; each revocation is in the System Log.
-func TestHardeningOktaRevokedTokenRefusedAtOnce(t *testing.T) {
+func TestRevokedTokenRefusedAtOnce(t *testing.T) {
 	o := newConnectedOrg(t)
 	ctx := context.Background()
 	values := map[string]string{}
@@ -139,15 +141,15 @@ func TestHardeningOktaRevokedTokenRefusedAtOnce(t *testing.T) {
 		t.Helper()
 		for _, r := range []struct{ method, path string }{{"GET", "/api/v1/users"}, {"POST", "/api/v1/groups"}, {"GET", "/api/v1/api-tokens"}} {
 			a := request(r.method, o.env.OktaURL+r.path, "SSWS "+values[name], map[string]any{"profile": map[string]string{"name": "after-revoke"}})
-			if a.status != 401 || !strings.Contains(a.raw, `"E0000011"`) {
-				t.Fatalf("%s %s with revoked token %s: %d %s, want 401 E0000011", r.method, r.path, name, a.status, a.raw)
+			if a.status != 401 || !strings.Contains(a.body, `"E0000011"`) {
+				t.Fatalf("%s %s with revoked token %s: %d %s, want 401 E0000011", r.method, r.path, name, a.status, a.body)
 			}
 		}
 	}
 	works := func(name string) {
 		t.Helper()
 		if a := request("GET", o.env.OktaURL+"/api/v1/users", "SSWS "+values[name], nil); a.status != 200 {
-			t.Fatalf("token %s: %d %s", name, a.status, a.raw)
+			t.Fatalf("token %s: %d %s", name, a.status, a.body)
 		}
 	}
 	works("ci-a")
@@ -158,14 +160,14 @@ func TestHardeningOktaRevokedTokenRefusedAtOnce(t *testing.T) {
 	refused("ci-a")
 	// A token revokes itself.
 	if a := request("DELETE", o.env.OktaURL+"/api/v1/api-tokens/current", "SSWS "+values["ci-b"], nil); a.status != 204 {
-		t.Fatalf("revoke current: %d %s", a.status, a.raw)
+		t.Fatalf("revoke current: %d %s", a.status, a.body)
 	}
 	refused("ci-b")
 	works("ci-c")
 	o.call(200, "GET", "/api/v1/users", nil, nil)
 	for _, id := range []string{ids["ci-a"], "00Tnothing"} {
-		if a := request("DELETE", o.env.OktaURL+"/api/v1/api-tokens/"+id, "SSWS "+o.env.OktaAPIToken, nil); a.status != 404 || !strings.Contains(a.raw, `"E0000007"`) {
-			t.Fatalf("revoke %s again: %d %s, want 404 E0000007", id, a.status, a.raw)
+		if a := request("DELETE", o.env.OktaURL+"/api/v1/api-tokens/"+id, "SSWS "+o.env.OktaAPIToken, nil); a.status != 404 || !strings.Contains(a.body, `"E0000007"`) {
+			t.Fatalf("revoke %s again: %d %s, want 404 E0000007", id, a.status, a.body)
 		}
 	}
 	var listed []json.RawMessage
@@ -180,17 +182,13 @@ func TestHardeningOktaRevokedTokenRefusedAtOnce(t *testing.T) {
 			}
 		}
 	}
-	var events []struct {
-		Actor  struct{ ID string }
-		Target []struct{ ID, Type, AlternateID string }
-	}
-	o.call(200, "GET", "/api/v1/logs?filter="+url.QueryEscape(`eventType eq "system.api_token.revoke"`), nil, &events)
+	events := o.events(`eventType eq "system.api_token.revoke"`)
 	if len(events) != 2 || events[0].Target[0].AlternateID != "ci-a" || events[1].Target[0].AlternateID != "ci-b" ||
 		events[1].Actor.ID != ids["ci-b"] {
 		t.Fatalf("System Log revocations: %+v", events)
 	}
 
-	o.env.Restart(t)
+	o.restart()
 	refused("ci-a")
 	refused("ci-b")
 	works("ci-c")
@@ -201,162 +199,78 @@ func hashHex(s string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// TestHardeningEngineConvergesUnderConcurrentChanges: eight clients change
-// group memberships, direct assignments, group assignments and profiles at
-// once (each owning its users, so the intended end state is known), while
-// the engine pushes. When the queue is idle, Wrike holds exactly the users
-// that were ever assigned, active exactly when assigned now, each with its
-// last profile, and no task failed.
-func TestHardeningEngineConvergesUnderConcurrentChanges(t *testing.T) {
-	o := newConnectedOrg(t)
-	g1, g2 := o.group("Engineering"), o.group("Sales")
-	o.call(200, "PUT", "/api/v1/apps/"+o.appID+"/groups/"+g1, map[string]any{}, nil)
-	const clients, perClient, ops = 8, 5, 30
-	type want struct {
-		login        string
-		inG1, inG2   bool
-		direct       bool
-		everAssigned bool
-		title        string
+// TestDownstreamAnswersAreNotEchoed: a service provider that answers with
+// an HTML error page quoting the request's Authorization header, or with a
+// SCIM Error whose detail carries tokens and a page of text, never gets
+// those into the System Log or the server's log: the HTML page is recorded
+// as status, content type and length, the SCIM detail shortened and
+// scrubbed.
+func TestDownstreamAnswersAreNotEchoed(t *testing.T) {
+	var sink reliabilitytest.LogSink
+	o := newOrg(t, withOkta(func(c *okta.Config) { c.Logger = sink.DebugLogger(); c.RetryHorizon = 50 * time.Millisecond }))
+	const connToken = "wrk4_c0nnecti0nT0kenThatMustNeverLeak42"
+	const oktaLike = "00abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+	var mode atomic.Value
+	mode.Store("html")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		if r.Method == http.MethodGet && r.URL.Query().Get("filter") == "" {
+			w.Header().Set("Content-Type", "application/scim+json")
+			_, _ = w.Write([]byte(`{"schemas":["` + scim.SchemaListResponse + `"],"totalResults":0,"Resources":[]}`))
+			return
+		}
+		if mode.Load() == "html" {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = w.Write([]byte("<html><body><h1>502</h1><pre>Authorization: " + auth + "\nSSWS " + oktaLike + "</pre></body></html>"))
+			return
+		}
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]any{"schemas": []string{scim.SchemaError}, "status": "400", "scimType": "invalidValue",
+			"detail": "token refused (" + auth + "), try SSWS " + oktaLike + " or " + connToken + "\n" + strings.Repeat("lorem ipsum ", 100)})
+	}))
+	t.Cleanup(srv.Close)
+	o.saveConnection(srv.URL+"/scim/v2", connToken)
+	o.toggles(true, true, true)
+
+	ann := o.user(person("ann@acme.example.com"))
+	o.assignUser(ann)
+	if failed := o.wait(); failed != 1 {
+		t.Fatalf("failed = %d after the HTML errors, want 1", failed)
 	}
-	states := make([][]*want, clients)
-	ids := make([][]string, clients)
-	for c := range clients {
-		for u := range perClient {
-			login := fmt.Sprintf("c%d-u%d@acme.example.com", c, u)
-			ids[c] = append(ids[c], o.user(withTitle(person(login), "t0")))
-			states[c] = append(states[c], &want{login: login, title: "t0"})
+	for _, e := range o.events(`target.id eq "` + ann + `"`) {
+		if r := e.Outcome.Reason; !strings.HasPrefix(r, "HTTP 502 Bad Gateway (text/html, ") || !strings.HasSuffix(r, " bytes)") {
+			t.Fatalf("HTML answer recorded as %q", r)
 		}
 	}
-	// Clients change only their own users, under a read lock; the Sales
-	// group's assignment changes under the write lock, so every recorded
-	// state is one the org really passed through.
-	var g2Assigned bool
-	var g2Mu sync.RWMutex
-	var wg sync.WaitGroup
-	errs := make(chan string, clients*ops+ops)
-	call := func(want int, method, path string, body any) {
-		if a := request(method, o.env.OktaURL+path, "SSWS "+o.env.OktaAPIToken, body); a.status != want {
-			errs <- fmt.Sprintf("%s %s: %d %s", method, path, a.status, a.raw)
-		}
+
+	mode.Store("scim")
+	bob := o.user(person("bob@acme.example.com"))
+	o.assignUser(bob)
+	o.wait()
+	evs := o.events(`target.id eq "` + bob + `"`)
+	if len(evs) != 1 {
+		t.Fatalf("%d attempts for a permanent 400, want 1", len(evs))
 	}
-	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(c), 7))
-			for i := range ops {
-				u := rng.IntN(perClient)
-				s, id := states[c][u], ids[c][u]
-				g2Mu.RLock()
-				switch rng.IntN(5) {
-				case 0:
-					s.inG1 = !s.inG1
-					if s.inG1 {
-						call(204, "PUT", "/api/v1/groups/"+g1+"/users/"+id, nil)
-					} else {
-						call(204, "DELETE", "/api/v1/groups/"+g1+"/users/"+id, nil)
-					}
-				case 1:
-					s.inG2 = !s.inG2
-					if s.inG2 {
-						call(204, "PUT", "/api/v1/groups/"+g2+"/users/"+id, nil)
-					} else {
-						call(204, "DELETE", "/api/v1/groups/"+g2+"/users/"+id, nil)
-					}
-				case 2:
-					s.direct = !s.direct
-					if s.direct {
-						call(200, "POST", "/api/v1/apps/"+o.appID+"/users", map[string]any{"id": id, "scope": "USER"})
-					} else {
-						call(204, "DELETE", "/api/v1/apps/"+o.appID+"/users/"+id, nil)
-					}
-				default:
-					s.title = fmt.Sprintf("t%d", i+1)
-					call(200, "POST", "/api/v1/users/"+id, map[string]any{"profile": map[string]string{"title": s.title}})
-				}
-				if s.inG1 || s.direct || (s.inG2 && g2Assigned) {
-					s.everAssigned = true
-				}
-				g2Mu.RUnlock()
-			}
-		}()
+	r := evs[0].Outcome.Reason
+	if !strings.HasPrefix(r, "token refused (Bearer [redacted]), try SSWS [redacted] or [redacted] lorem ipsum") ||
+		utf8.RuneCountInString(r) > okta.MaxReason+1 || strings.Contains(r, "\n") {
+		t.Fatalf("SCIM detail recorded as %q", r)
 	}
-	// One more client assigns and unassigns the Sales group to the app.
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := range 12 {
-			g2Mu.Lock()
-			g2Assigned = i%2 == 0
-			if g2Assigned {
-				call(200, "PUT", "/api/v1/apps/"+o.appID+"/groups/"+g2, map[string]any{})
-			} else {
-				call(204, "DELETE", "/api/v1/apps/"+o.appID+"/groups/"+g2, nil)
-			}
-			for c := range clients {
-				for _, s := range states[c] {
-					if s.inG2 && g2Assigned {
-						s.everAssigned = true
-					}
-				}
-			}
-			g2Mu.Unlock()
-			time.Sleep(15 * time.Millisecond)
-		}
-	}()
-	wg.Wait()
-	close(errs)
-	for e := range errs {
-		t.Error(e)
+	tasks := o.tasks("")
+	if len(tasks) != 2 {
+		t.Fatalf("tasks: %+v", tasks)
 	}
-	if t.Failed() {
-		t.FailNow()
+
+	text := o.call(200, "GET", "/api/v1/logs?limit=1000", nil, nil).body + sink.String()
+	for _, tk := range tasks {
+		text += *tk.LastError
 	}
-	var counts struct{ Pending, Failed int }
-	o.call(200, "GET", "/api/v1/_backend/provisioning/wait?timeout=60s", nil, &counts)
-	if counts.Pending != 0 || counts.Failed != 0 {
-		t.Fatalf("queue after the changes: %d pending, %d failed", counts.Pending, counts.Failed)
+	if found := reliabilitytest.FindSecrets(text, connToken, oktaLike, o.env.OktaAPIToken); len(found) > 0 {
+		t.Fatalf("secrets in the System Log, the tasks or the log output: %v", found)
 	}
-	var users struct {
-		Data []struct {
-			UserName, Title string
-			Active          bool
-		} `json:"data"`
+	if !strings.Contains(sink.String(), "provisioning attempt failed") {
+		t.Fatal("the log sink caught nothing: the check above proves nothing")
 	}
-	o.env.Admin(t, "GET", "/users", nil, &users)
-	inWrike := map[string]int{}
-	for _, u := range users.Data {
-		inWrike[u.UserName]++
-	}
-	assignedNow, checked := 0, 0
-	for c := range clients {
-		for _, s := range states[c] {
-			assigned := s.inG1 || s.direct || (s.inG2 && g2Assigned)
-			var got *struct {
-				UserName, Title string
-				Active          bool
-			}
-			for i := range users.Data {
-				if users.Data[i].UserName == s.login {
-					got = &users.Data[i]
-				}
-			}
-			switch {
-			case inWrike[s.login] > 1:
-				t.Errorf("%s is in Wrike %d times", s.login, inWrike[s.login])
-			case assigned && (got == nil || !got.Active || got.Title != s.title):
-				t.Errorf("%s is assigned with title %s; Wrike has %+v", s.login, s.title, got)
-			case !assigned && got != nil && got.Active:
-				t.Errorf("%s is unassigned but active in Wrike", s.login)
-			case !s.everAssigned && got != nil:
-				t.Errorf("%s was never assigned but is in Wrike", s.login)
-			}
-			if assigned {
-				assignedNow++
-			}
-			checked++
-		}
-	}
-	t.Logf("%d users checked, %d assigned at the end, %d in Wrike", checked, assignedNow, len(users.Data))
 }
