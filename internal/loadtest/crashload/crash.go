@@ -19,6 +19,7 @@ import (
 	"time"
 
 	wrikebackend "github.com/wrike-community/terraform-provider-wrike/internal/backend"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
 type config struct {
@@ -320,7 +321,7 @@ func crashRun(ctx context.Context, cfg config, log io.Writer) (*report, error) {
 		return rep, err
 	}
 	if prov != nil {
-		if err := prov.verify(ctx, wrike, admin); err != nil {
+		if err := prov.verify(ctx, wrike, b.adminToken); err != nil {
 			return rep, err
 		}
 	}
@@ -559,15 +560,19 @@ func (p *provisioning) pending(ctx context.Context) bool {
 	return json.Unmarshal(a.body, &c) == nil && c.Pending > 0
 }
 
-func (p *provisioning) verify(ctx context.Context, wrike, admin string) error {
+func (p *provisioning) verify(ctx context.Context, wrike, adminToken string) error {
 	var waited struct{ Pending, Failed int }
 	if err := p.must(ctx, 200, "GET", "/api/v1/_backend/provisioning/wait?timeout=60s", nil, &waited); err != nil {
 		return fmt.Errorf("the provisioning queue did not resume and drain: %w", err)
 	}
 	p.rep.ProvisionFailures = waited.Failed
-	users, err := adminUsers(ctx, wrike+"/api/v4/users?domain=example.com", admin)
+	client, err := wrikeapi.New(wrikeapi.Config{URL: wrike, Token: adminToken, Version: "crashload"})
 	if err != nil {
 		return err
+	}
+	users, err := client.ListUsers(ctx, wrikeapi.UserFilter{Domain: "example.com"})
+	if err != nil {
+		return fmt.Errorf("list the Wrike users: %w", err)
 	}
 	seen := map[string]int{}
 	titles := map[string]string{}
@@ -620,33 +625,4 @@ func (p *provisioning) verify(ctx context.Context, wrike, admin string) error {
 		return fmt.Errorf("%d app users, want %d", len(appUsers), p.n)
 	}
 	return nil
-}
-
-// adminUser is a user of the Wrike admin API's listing.
-type adminUser struct {
-	ID, UserName, ExternalID, Title string
-	Active                          bool
-}
-
-// adminUsers reads every page of an admin API user listing.
-func adminUsers(ctx context.Context, listing, admin string) ([]adminUser, error) {
-	var all []adminUser
-	for token := ""; ; {
-		u := listing
-		if token != "" {
-			u += "&nextPageToken=" + url.QueryEscape(token)
-		}
-		var page struct {
-			NextPageToken string      `json:"nextPageToken"`
-			Data          []adminUser `json:"data"`
-		}
-		if err := must(ctx, 200, "GET", u, admin, nil, &page); err != nil {
-			return nil, err
-		}
-		all = append(all, page.Data...)
-		if page.NextPageToken == "" || page.NextPageToken == token {
-			return all, nil
-		}
-		token = page.NextPageToken
-	}
 }

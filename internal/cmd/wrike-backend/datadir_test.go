@@ -13,14 +13,14 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// The crash test runs the backend in a child process (this test binary,
-// re-executed) so that it can be killed with SIGKILL mid-flight.
+// The tests here run the backend in a child process (this test binary,
+// re-executed) so that it can be killed with SIGKILL. The crash test under
+// load is internal/loadtest/crashload (TestCrashSafetyShort, make crash-test).
 const childEnv = "WRIKE_BACKEND_TEST_CHILD_ARGS"
 
 func TestMain(m *testing.M) {
@@ -88,80 +88,6 @@ func send(t *testing.T, method, url, token, body string) (int, map[string]any) {
 	var m map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&m)
 	return resp.StatusCode, m
-}
-
-// TestKill9KeepsAcknowledgedWrites provisions users from many clients,
-// kills the backend with SIGKILL while they are still writing, restarts it
-// and checks that every user whose creation was acknowledged is there.
-func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
-	dir := t.TempDir()
-	c := startChild(t, dir)
-	admin := c.token
-	if code, _ := send(t, "POST", c.url+"/api/v4/approved_domains", admin, `{"domain":"crash.example.com"}`); code != 200 {
-		t.Fatalf("approve domain: %d", code)
-	}
-	_, app := send(t, "POST", c.url+"/api/v4/api_apps", admin, `{"name":"crash"}`)
-	v4 := app["data"].([]any)[0].(map[string]any)["token"].(string)
-	if code, _ := send(t, "PUT", c.url+"/api/v4/scim_integrations/okta", admin, `{"enabled":true}`); code != 200 {
-		t.Fatalf("enable integration: %d", code)
-	}
-
-	var mu sync.Mutex
-	acked := map[string]string{} // id → userName
-	// The kill comes once this many writes are acknowledged, with all the
-	// writers still at work.
-	const killAfter = 200
-	enough := make(chan struct{})
-	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	for w := range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				name := fmt.Sprintf("w%d-u%d@crash.example.com", w, i)
-				code, u := send(t, "POST", c.url+"/scim/okta/v2/Users", v4,
-					`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"`+name+`"}`)
-				if code != http.StatusCreated {
-					return // the server is gone
-				}
-				mu.Lock()
-				acked[u["id"].(string)] = name
-				if len(acked) == killAfter {
-					close(enough)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	select {
-	case <-enough:
-	case <-time.After(60 * time.Second):
-		t.Fatalf("fewer than %d writes acknowledged within 60s", killAfter)
-	}
-	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = c.cmd.Wait()
-	close(stop)
-	wg.Wait()
-	if len(acked) == 0 {
-		t.Fatal("no write was acknowledged before the kill")
-	}
-
-	c2 := startChild(t, dir)
-	for id, name := range acked {
-		code, u := send(t, "GET", c2.url+"/scim/okta/v2/Users/"+id, v4, "")
-		if code != 200 || u["userName"] != name {
-			t.Fatalf("acknowledged user %s (%s) lost after SIGKILL: %d %v", id, name, code, u)
-		}
-	}
-	t.Logf("%d acknowledged users survived SIGKILL", len(acked))
 }
 
 // TestDataDirectoryHasOneOwner: while one wrike-backend process runs on a
