@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,9 +17,9 @@ import (
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
 )
 
-// specTestFile is Okta's "SCIM 2.0 SPEC Test" (a Runscope export), kept in
-// the shared conformance directory beside the repository.
-const specTestFile = "okta-scim-2.0-spec-test.json"
+// specTestFile is Okta's "SCIM 2.0 SPEC Test" (a Runscope export), as Okta
+// hands it to integrators.
+const specTestFile = "testdata/okta-scim-2.0-spec-test.json"
 
 type specTest struct {
 	Steps []specStep `json:"steps"`
@@ -49,39 +48,10 @@ type specAssertion struct {
 	Property   string  `json:"property"`
 }
 
-// findSpecTest prefers the shared conformance directory beside the module
-// root (the copy Okta hands to integrators, kept outside the repository) and
-// falls back to the copy in testdata, so a lone clone runs the same steps.
-func findSpecTest(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	local := filepath.Join(dir, "testdata", specTestFile)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("module root (go.mod) not found")
-		}
-		dir = parent
-	}
-	for _, path := range []string{filepath.Join(dir, "..", "shared", "conformance", specTestFile), local} {
-		if _, err := os.Stat(path); err == nil {
-			return path
-		}
-	}
-	t.Fatalf("Okta's SPEC test is neither in ../shared/conformance nor at %s", local)
-	return ""
-}
-
 // TestOktaSPEC runs every request step of Okta's SCIM 2.0 SPEC test against
 // the SCIM service, in order, as Okta's runner does; pauses are skipped.
 func TestOktaSPEC(t *testing.T) {
-	raw, err := os.ReadFile(findSpecTest(t))
+	raw, err := os.ReadFile(specTestFile)
 	if err != nil {
 		t.Fatal(err)
 	}
