@@ -8,8 +8,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 n="${1:-400}"
-bin="${BENCH_BIN:-$root/bin}"
-provider_dir="${BENCH_PROVIDER_DIR:-$bin}"
+# Absolute paths: Terraform's dev_overrides needs one, and the script changes directory.
+bin="$(cd "${BENCH_BIN:-$root/bin}" && pwd)"
+provider_dir="$(cd "${BENCH_PROVIDER_DIR:-$bin}" && pwd)"
 work="$(mktemp -d)"
 backend_pid=""
 cleanup() {
