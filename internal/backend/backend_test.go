@@ -137,3 +137,38 @@ func TestTokensKeptBeforeStored(t *testing.T) {
 		t.Fatalf("the admin token after the failed rotation: %d, want 200", resp.StatusCode)
 	}
 }
+
+// TestWritePrivateFileReplacesWhole: a file already there (dev.env of an
+// earlier demo, say, made readable by someone) is replaced by one of mode
+// 0600 holding only the new bytes, and nothing written aside is left behind.
+func TestWritePrivateFileReplacesWhole(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "dev.env")
+	if err := os.WriteFile(path, []byte("export OLD=a-much-longer-line-than-the-new-one\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := backend.WritePrivateFile(path, []byte("export NEW=1\n")); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil || string(raw) != "export NEW=1\n" {
+		t.Fatalf("content %q (%v), want only the new line", raw, err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, want 0600", info.Mode().Perm())
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Fatalf("directory holds %d entries, want only dev.env: %v", len(entries), entries)
+	}
+	if err := backend.WritePrivateFile(filepath.Join(dir, "missing", "dev.env"), nil); err == nil {
+		t.Fatal("a write into a missing directory succeeded")
+	}
+}

@@ -80,20 +80,27 @@ func SaveTokens(dir string, t Tokens) (string, error) {
 			fmt.Fprintf(&b, "export %s=%s\n", kv[0], kv[1])
 		}
 	}
-	f, err := os.CreateTemp(dir, "."+TokensFile+"-*") // mode 0600
+	return path, WritePrivateFile(path, []byte(b.String()))
+}
+
+// WritePrivateFile replaces the file at path whole with data, mode 0600: it
+// is written and synced aside in the same directory, then renamed, so a
+// reader (or a crash) sees the old file or the new one, never part of one.
+func WritePrivateFile(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*") // mode 0600
 	if err != nil {
-		return path, fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
-	_, werr := f.WriteString(b.String())
+	_, werr := f.Write(data)
 	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
 		_ = os.Remove(f.Name())
-		return path, fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := os.Rename(f.Name(), path); err != nil {
 		_ = os.Remove(f.Name())
-		return path, fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return path, nil
+	return nil
 }
 
 // RotateAdminToken revokes every Wrike admin token of the data directory,

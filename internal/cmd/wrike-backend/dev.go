@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -40,8 +39,9 @@ func seedDev(ctx context.Context, b *backend.Backend, dataDir, wrikeURL, oktaURL
 		"export TF_VAR_okta_groups=" + shellQuote(string(groups)),
 		"export TF_VAR_okta_users=" + shellQuote(string(users)),
 	}
-	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
-		return fmt.Errorf("--dev: write %s: %w", path, err)
+	// Written aside and renamed: scripts wait for dev.env to appear, then source it.
+	if err := backend.WritePrivateFile(path, []byte(strings.Join(lines, "\n")+"\n")); err != nil {
+		return fmt.Errorf("--dev: %w", err)
 	}
 	fmt.Fprintf(stdout, "Demo org seeded: Wrike app %s, groups Engineering and Sales, %d users\n", demo.AppID, len(demo.Users))
 	fmt.Fprintf(stdout, "Settings for Terraform written to %s (source it: . %s)\n", path, path)
