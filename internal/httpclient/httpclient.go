@@ -394,13 +394,8 @@ func (c *Client) advisedWait(resp *http.Response) (time.Duration, bool) {
 	if resp == nil {
 		return 0, false
 	}
-	if v := strings.TrimSpace(resp.Header.Get("Retry-After")); v != "" {
-		if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
-			return time.Duration(secs) * time.Second, true
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			return max(t.Sub(c.now()), 0), true
-		}
+	if d, ok := RetryAfter(resp.Header.Get("Retry-After"), c.now()); ok {
+		return d, true
 	}
 	// Okta sends X-Rate-Limit-Reset on every answer; it only says when to
 	// come back when the window is spent.
@@ -410,6 +405,30 @@ func (c *Client) advisedWait(resp *http.Response) (time.Duration, bool) {
 				return max(time.Unix(epoch, 0).Sub(c.now()), 0), true
 			}
 		}
+	}
+	return 0, false
+}
+
+// maxRetryAfterSeconds keeps a Retry-After in seconds within time.Duration
+// (about 292 years); callers cap the wait far below it.
+const maxRetryAfterSeconds = math.MaxInt64 / int64(time.Second)
+
+// RetryAfter reads a Retry-After header value (RFC 9110 section 10.2.3):
+// delay-seconds or an HTTP date, a date in the past meaning now. ok is false
+// when v is empty or neither form.
+func RetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(min(secs, maxRetryAfterSeconds)) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
 	}
 	return 0, false
 }

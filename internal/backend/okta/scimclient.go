@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
+
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
@@ -145,22 +147,8 @@ func httpError(resp *http.Response, body []byte, token string) *callError {
 		e.reason = fmt.Sprintf("HTTP %d %s (%s, %d bytes)", resp.StatusCode, http.StatusText(resp.StatusCode), ct, len(body))
 	}
 	e.retriable = resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
-	e.retryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+	e.retryAfter, _ = httpclient.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	return e
-}
-
-// retryAfter reads a Retry-After header: seconds or an HTTP date.
-func retryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		return time.Duration(max(n, 0)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return 0
 }
 
 // maxReason bounds the reason recorded for a failed call, in characters.
