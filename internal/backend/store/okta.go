@@ -150,8 +150,13 @@ type OktaStore struct {
 	db *DB
 }
 
-// NewOktaStore returns the Okta face's store on db.
-func NewOktaStore(db *DB) *OktaStore { return &OktaStore{db: db} }
+// NewOktaStore returns the Okta face's store on db, with the engine's write
+// statements prepared on the writer's connection (see prepared). A statement
+// that cannot be prepared runs unprepared, and reports its error then.
+func NewOktaStore(db *DB) *OktaStore {
+	_ = db.prepare(engineWrites...)
+	return &OktaStore{db: db}
+}
 
 // preparedQuerier runs queries through prepared statements, on the read pool
 // or, when tx is set, inside that transaction.
@@ -165,27 +170,18 @@ func (p preparedQuerier) stmt(ctx context.Context, query string) (*sql.Stmt, err
 		return p.s.db.prepared(ctx, query, false)
 	}
 	// Inside a transaction the writer's only connection is taken, so a
-	// statement can be used only if it was prepared before (see
-	// prepareWrites); otherwise it runs unprepared.
-	st, ok := p.s.db.cachedStmt("w" + query)
-	if !ok {
-		return nil, errNotPrepared
+	// statement can be used only if it was prepared before (NewOktaStore
+	// prepares engineWrites); otherwise it runs unprepared.
+	if st := p.s.db.stmt(p.tx, query); st != nil {
+		return st, nil
 	}
-	return p.tx.StmtContext(ctx, st), nil
+	return nil, errNotPrepared
 }
 
 var errNotPrepared = errors.New("store: statement not prepared")
 
 // engineWrites are the statements of SaveOktaTaskOutcome and enqueueForUser.
 var engineWrites = []string{deleteTaskSQL, failTaskSQL, upsertStateSQL, insertEventSQL, enqueueForUserSQL + queueTask}
-
-// prepareWrites prepares the engine's write statements on the writer's
-// connection; it must run outside any transaction.
-func (s *OktaStore) prepareWrites(ctx context.Context) {
-	for _, q := range engineWrites {
-		_, _ = s.db.prepared(ctx, q, true)
-	}
-}
 
 func (p preparedQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	st, err := p.stmt(ctx, query)

@@ -44,8 +44,7 @@ const listTasksSQL = `SELECT t.seq, t.id, t.app_id, t.user_id, t.kind, t.created
 
 func scanTaskWithLogin(sc rowScanner) (OktaTask, error) {
 	var t OktaTask
-	err := sc.Scan(&t.Seq, &t.ID, &t.AppID, &t.UserID, &t.Kind, &t.Created, &t.Version, &t.Status, &t.Operation,
-		&t.Attempts, &t.LastError, &t.FirstAttempt, &t.LastAttempt, &t.RetrySince, &t.NotBefore, &t.Login)
+	err := sc.Scan(append(taskFields(&t), &t.Login)...)
 	return t, err
 }
 
@@ -106,7 +105,6 @@ func (s *OktaStore) OktaSyncView(ctx context.Context, appID, userID string) (Okt
 // task is finished, PENDING when it must run again (at NotBefore, or at
 // once when a newer change arrived during the attempt), FAILED when given up.
 func (s *OktaStore) SaveOktaTaskOutcome(ctx context.Context, o OktaTaskOutcome) (string, error) {
-	s.prepareWrites(ctx)
 	var status string
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		q := preparedQuerier{s: s, tx: tx}

@@ -35,7 +35,6 @@ func getUser(ctx context.Context, q querier, idOrLogin string) (OktaUser, error)
 // groups are assigned to. A login already taken is ErrConflict, an unknown
 // group ErrNotFound; either way nothing is stored.
 func (s *OktaStore) CreateOktaUsers(ctx context.Context, users []OktaUser, groupIDs []string) ([]OktaTask, error) {
-	s.prepareWrites(ctx)
 	var tasks []OktaTask
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		tasks = tasks[:0]
@@ -154,7 +153,6 @@ func (s *OktaStore) OktaUsers(ctx context.Context, after string, limit int, matc
 // kind is not empty, queues provisioning of that kind for every app the user
 // is assigned to or was provisioned to. fn's error aborts the change.
 func (s *OktaStore) UpdateOktaUser(ctx context.Context, id string, kind string, fn func(*OktaUser) error) (OktaUser, []OktaTask, error) {
-	s.prepareWrites(ctx)
 	var out OktaUser
 	var tasks []OktaTask
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
@@ -209,7 +207,7 @@ func (s *OktaStore) DeleteOktaUser(ctx context.Context, id string) error {
 
 // enqueueForUser queues a task for every app the user is assigned to or holds
 // a downstream account in.
-// It runs prepared (see prepareWrites): users are created and changed by the
+// It runs prepared (NewOktaStore prepares it): users are created and changed by the
 // thousand.
 func enqueueForUser(ctx context.Context, q querier, userID, kind, now string) ([]OktaTask, error) {
 	return insertTasks(ctx, q, enqueueForUserSQL, userID, kind, now)
@@ -235,10 +233,15 @@ const queueTask = ` ON CONFLICT(app_id, user_id) DO UPDATE SET version = version
 const taskCols = `seq, id, app_id, user_id, kind, created, version, status, operation, attempts, last_error,
 	first_attempt, last_attempt, retry_since, not_before`
 
+// taskFields are the destinations of taskCols, in order.
+func taskFields(t *OktaTask) []any {
+	return []any{&t.Seq, &t.ID, &t.AppID, &t.UserID, &t.Kind, &t.Created, &t.Version, &t.Status, &t.Operation,
+		&t.Attempts, &t.LastError, &t.FirstAttempt, &t.LastAttempt, &t.RetrySince, &t.NotBefore}
+}
+
 func scanTask(sc rowScanner) (OktaTask, error) {
 	var t OktaTask
-	err := sc.Scan(&t.Seq, &t.ID, &t.AppID, &t.UserID, &t.Kind, &t.Created, &t.Version, &t.Status, &t.Operation,
-		&t.Attempts, &t.LastError, &t.FirstAttempt, &t.LastAttempt, &t.RetrySince, &t.NotBefore)
+	err := sc.Scan(taskFields(&t)...)
 	return t, err
 }
 

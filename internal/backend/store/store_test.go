@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 )
@@ -94,5 +95,30 @@ func TestReopenKeepsDataAndMigrationsOnce(t *testing.T) {
 	var v string
 	if err := db.Read().QueryRow(`SELECT value FROM store_info WHERE key='probe'`).Scan(&v); err != nil || v != "kept" {
 		t.Fatalf("value = %q, err = %v", v, err)
+	}
+}
+
+// TestEngineWritesPrepared: the statements the provisioning engine runs by
+// the thousand inside write transactions are prepared on the writer's
+// connection once the Okta store exists; inside a transaction none could be
+// prepared any more (the writer's only connection is taken).
+func TestEngineWritesPrepared(t *testing.T) {
+	db := openTest(t)
+	for _, q := range engineWrites {
+		if _, ok := db.cachedStmt("w" + q); ok {
+			t.Fatalf("prepared before the Okta store exists: %.40s", q)
+		}
+	}
+	s := NewOktaStore(db)
+	err := db.Write(context.Background(), func(tx *sql.Tx) error {
+		for _, q := range engineWrites {
+			if _, err := (preparedQuerier{s: s, tx: tx}).stmt(context.Background(), q); err != nil {
+				return fmt.Errorf("%.40s: %w", q, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
