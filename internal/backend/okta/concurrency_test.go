@@ -47,6 +47,16 @@ func TestEngineConvergesUnderConcurrentChanges(t *testing.T) {
 			errs <- fmt.Sprintf("%s %s: %d %s", method, path, a.status, a.body)
 		}
 	}
+	// toggleMember adds the user to the group or takes it out, as *in says
+	// after the flip.
+	toggleMember := func(in *bool, group, id string) {
+		*in = !*in
+		method := "DELETE"
+		if *in {
+			method = "PUT"
+		}
+		call(204, method, "/api/v1/groups/"+group+"/users/"+id, nil)
+	}
 	for c := range clients {
 		wg.Add(1)
 		go func() {
@@ -58,19 +68,9 @@ func TestEngineConvergesUnderConcurrentChanges(t *testing.T) {
 				g2Mu.RLock()
 				switch rng.IntN(5) {
 				case 0:
-					s.inG1 = !s.inG1
-					if s.inG1 {
-						call(204, "PUT", "/api/v1/groups/"+g1+"/users/"+id, nil)
-					} else {
-						call(204, "DELETE", "/api/v1/groups/"+g1+"/users/"+id, nil)
-					}
+					toggleMember(&s.inG1, g1, id)
 				case 1:
-					s.inG2 = !s.inG2
-					if s.inG2 {
-						call(204, "PUT", "/api/v1/groups/"+g2+"/users/"+id, nil)
-					} else {
-						call(204, "DELETE", "/api/v1/groups/"+g2+"/users/"+id, nil)
-					}
+					toggleMember(&s.inG2, g2, id)
 				case 2:
 					s.direct = !s.direct
 					if s.direct {
