@@ -37,11 +37,11 @@ func closedWithin(t *testing.T, conn net.Conn, d time.Duration, what string) {
 	}
 }
 
-// TestHardeningSlowClientsAreCut: a client that sends its headers too
+// TestSlowClientsAreCut: a client that sends its headers too
 // slowly, its body too slowly, or holds an idle keep-alive connection is
 // disconnected by the server's timeouts, on both faces; a request with
 // headers over the bound is answered 431.
-func TestHardeningSlowClientsAreCut(t *testing.T) {
+func TestSlowClientsAreCut(t *testing.T) {
 	lim := withShortLimits(t)
 	_, wrikeURL, stop := start(t, t.TempDir())
 	defer func() { _ = stop() }()
@@ -103,10 +103,10 @@ func TestHardeningSlowClientsAreCut(t *testing.T) {
 	}
 }
 
-// TestHardeningServerLimitsConfigured checks the production bounds: every
+// TestServerLimitsConfigured checks the production bounds: every
 // timeout set (so no client can hold a connection forever), the Okta face's
 // write timeout longer than the longest provisioning wait it accepts.
-func TestHardeningServerLimitsConfigured(t *testing.T) {
+func TestServerLimitsConfigured(t *testing.T) {
 	w := newServer(http.NotFoundHandler(), false)
 	o := newServer(http.NotFoundHandler(), true)
 	for name, s := range map[string]*http.Server{"wrike": w, "okta": o} {

@@ -93,13 +93,13 @@ func provisionedExternal(f *orgFixture, logins ...string) error {
 	return nil
 }
 
-// TestAccHardeningNoSecretsInLogs runs the whole flow (admin setup through
+// TestAccNoSecretsInLogs runs the whole flow (admin setup through
 // Terraform, the Okta connection saved with the v4 token, provisioning,
 // a profile change, a token rotation) with the backend logging at debug
 // level and the provider at TRACE, then searches every captured line for
 // each token (Wrike admin, v4, Okta API) and for any Authorization, Bearer
 // or SSWS value: none may appear.
-func TestAccHardeningNoSecretsInLogs(t *testing.T) {
+func TestAccNoSecretsInLogs(t *testing.T) {
 	sink := &reliabilitytest.LogSink{}
 	providerLog := filepath.Join(t.TempDir(), "provider.log")
 	t.Setenv("TF_LOG", "TRACE")
@@ -163,12 +163,12 @@ func TestAccHardeningNoSecretsInLogs(t *testing.T) {
 	t.Logf("searched %d bytes of backend log and %d bytes of provider/Terraform log for %d tokens", len(backendLog), len(raw), len(secrets))
 }
 
-// TestAccHardeningRateLimitsAndOutage: the provider's Okta client meets an
+// TestAccRateLimitsAndOutage: the provider's Okta client meets an
 // org that allows 4 requests a second (429 E0000047 with X-Rate-Limit-Reset
 // beyond that), and the provisioning engine's pushes meet a Wrike that
 // answers 503 with Retry-After for three seconds. The apply succeeds, the
 // people are provisioned once each, and the faults really happened.
-func TestAccHardeningRateLimitsAndOutage(t *testing.T) {
+func TestAccRateLimitsAndOutage(t *testing.T) {
 	f := newLoggedOrg(t, nil)
 	eng := f.group("Engineering")
 	var logins []string

@@ -64,11 +64,11 @@ func checkBackendCounts(env *backendtest.Env, prefix string, domains, apps int) 
 	}
 }
 
-// TestAccHardeningApplyDuringOutage: the Wrike API answers 503 with
+// TestAccApplyDuringOutage: the Wrike API answers 503 with
 // Retry-After to every request for three seconds from the provider's first
 // call; the apply (create), a refresh plan and the destroy all succeed
 // after the outage ends, and the backend holds each resource exactly once.
-func TestAccHardeningApplyDuringOutage(t *testing.T) {
+func TestAccApplyDuringOutage(t *testing.T) {
 	env := backendtest.Start(t)
 	var outages []*reliabilitytest.FaultProxy
 	newProxy := func() *reliabilitytest.FaultProxy {
@@ -101,12 +101,12 @@ func TestAccHardeningApplyDuringOutage(t *testing.T) {
 	}
 }
 
-// TestAccHardeningParallelApplies runs several Terraform configurations at
+// TestAccParallelApplies runs several Terraform configurations at
 // once (each its own terraform process and state) against one backend,
 // each with resources Terraform itself creates in parallel: every resource
 // of every configuration is created once and destroyed, and none disturbs
 // another's.
-func TestAccHardeningParallelApplies(t *testing.T) {
+func TestAccParallelApplies(t *testing.T) {
 	if os.Getenv(resource.EnvTfAcc) == "" {
 		t.Skipf("acceptance test: set %s=1", resource.EnvTfAcc)
 	}
