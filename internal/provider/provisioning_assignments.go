@@ -441,6 +441,7 @@ func newCatalog[T any](pager *oktaapi.Pager[T], id func(T) string) *catalog[T] {
 }
 
 // find reads pages until id is among what it has read or the list ends.
+// It serves plan-time checks only.
 func (c *catalog[T]) find(ctx context.Context, id string) (T, bool, error) {
 	for {
 		if v, ok := c.seen[id]; ok {
@@ -450,7 +451,11 @@ func (c *catalog[T]) find(ctx context.Context, id string) (T, bool, error) {
 			var zero T
 			return zero, false, nil
 		}
-		page, done, err := c.pager.Next(ctx)
+		// Each page is one attempt, bounded like every plan-time check: an
+		// Okta that fails or hangs is a warning now, not minutes of retries.
+		pageCtx, cancel := planCheckContext(ctx)
+		page, done, err := c.pager.Next(pageCtx)
+		cancel()
 		if err != nil {
 			var zero T
 			return zero, false, err

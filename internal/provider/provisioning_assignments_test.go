@@ -6,14 +6,17 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
@@ -483,5 +486,36 @@ func TestOktaDirectoryReadsOnlyWhatItNeeds(t *testing.T) {
 	check("a group", d, err, "[]", 3)
 	if got := counter.snapshot()["GET /api/v1/groups"]; got != 1 {
 		t.Errorf("%d pages of groups read, want 1", got)
+	}
+}
+
+// TestOktaDirectoryAsksOncePerPage: the plan-time check of the assignments is
+// advisory, so an Okta that answers 503 gets one request, not the client's
+// retries with their backoff, and the caller hears of the failure (to warn).
+func TestOktaDirectoryAsksOncePerPage(t *testing.T) {
+	var calls atomic.Int32
+	okta := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"errorCode":"E0000009","errorSummary":"Internal Server Error"}`))
+	}))
+	defer okta.Close()
+	client, err := oktaapi.New(oktaapi.Config{OrgURL: okta.URL, APIToken: "00test-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := oktaDirectory{
+		groups: newCatalog(client.GroupPages(), func(g oktaapi.Group) string { return g.ID }),
+		users:  newCatalog(client.UserPages(), func(u oktaapi.User) string { return u.ID }),
+	}
+	if _, err = dir.checkUser(context.Background(), "00u1"); err == nil {
+		t.Fatal("checkUser against an Okta answering 503 reported no error")
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("Okta was asked %d times for one page, want once", n)
+	}
+	if w := cannotCheckAssignments(err); w.Severity() != diag.SeverityWarning {
+		t.Errorf("the failure is a %v, want a warning", w.Severity())
 	}
 }
