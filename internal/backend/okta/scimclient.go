@@ -16,9 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
-
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
 	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
