@@ -1,6 +1,7 @@
 package reliabilitytest
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -17,6 +18,17 @@ type Fault struct {
 	Status int
 	Header http.Header
 	Body   string
+}
+
+// Write answers with the fault: its headers, status and body.
+func (f *Fault) Write(w http.ResponseWriter) {
+	for k, vs := range f.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	w.WriteHeader(f.Status)
+	_, _ = io.WriteString(w, f.Body)
 }
 
 // FaultProxy is a reverse proxy on 127.0.0.1 in front of a backend face
@@ -47,13 +59,7 @@ func NewFaultProxy(tb testing.TB, target string, decide func(*http.Request) *Fau
 		p.requests.Add(1)
 		if f := p.decide(r); f != nil {
 			p.faults.Add(1)
-			for k, vs := range f.Header {
-				for _, v := range vs {
-					w.Header().Add(k, v)
-				}
-			}
-			w.WriteHeader(f.Status)
-			_, _ = w.Write([]byte(f.Body))
+			f.Write(w)
 			return
 		}
 		p.forwarded.Add(1)

@@ -19,6 +19,7 @@ import (
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
 	"github.com/wrike-community/terraform-provider-wrike/internal/clock"
+	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
 	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
@@ -191,13 +192,15 @@ func (o *org) call(want int, method, path string, body, out any) reply {
 
 // nextLink is the path and query of a page's Link rel="next", or "".
 func nextLink(h http.Header) string {
-	for _, l := range h.Values("Link") {
-		if strings.Contains(l, `rel="next"`) {
-			u, _ := url.Parse(strings.Trim(strings.Split(l, ";")[0], "<>"))
-			return u.RequestURI()
-		}
+	next := httpclient.NextLink(h)
+	if next == "" {
+		return ""
 	}
-	return ""
+	u, err := url.Parse(next)
+	if err != nil {
+		return ""
+	}
+	return u.RequestURI()
 }
 
 func toggle(b bool) map[string]string {
@@ -464,11 +467,7 @@ func (l *link) serve(w http.ResponseWriter, r *http.Request) {
 		f = answer(r)
 	}
 	if f != nil {
-		for k, vs := range f.Header {
-			w.Header()[k] = vs
-		}
-		w.WriteHeader(f.Status)
-		_, _ = io.WriteString(w, f.Body)
+		f.Write(w)
 		return
 	}
 	// A request held past a restart still reaches Wrike, late, as over a
