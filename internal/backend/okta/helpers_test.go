@@ -365,6 +365,15 @@ func (o *org) tasks(status string) []task {
 	return all
 }
 
+// retryTask retries one provisioning task through the tasks API and
+// returns it as the API answered.
+func (o *org) retryTask(id string) task {
+	o.t.Helper()
+	var tk task
+	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/provisioning/tasks/"+id+"/lifecycle/retry", nil, &tk)
+	return tk
+}
+
 // event is a System Log event.
 type event struct {
 	EventType string

@@ -78,8 +78,7 @@ func TestOutagePastRetryHorizonFailsTask(t *testing.T) {
 		t.Fatalf("%d failed attempts logged, the task counts %d", n, tasks[0].Attempts)
 	}
 	o.link.up()
-	var retried task
-	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/provisioning/tasks/"+tasks[0].ID+"/lifecycle/retry", nil, &retried)
+	retried := o.retryTask(tasks[0].ID)
 	if retried.ID != tasks[0].ID || retried.Status != "PENDING" {
 		t.Fatalf("retried task: %+v", retried)
 	}
@@ -354,8 +353,7 @@ func TestOutageChangesCoalesceToLatestState(t *testing.T) {
 	if len(pending) != 3 || pending[0].NextAttemptAt == nil || pending[0].Attempts == 0 || pending[0].LastError == nil {
 		t.Fatalf("pending tasks during the outage: %+v", pending)
 	}
-	var retried task
-	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/provisioning/tasks/"+pending[0].ID+"/lifecycle/retry", nil, &retried)
+	o.retryTask(pending[0].ID)
 	o.settle()
 	for _, tk := range o.tasks("PENDING") {
 		if tk.ID == pending[0].ID && tk.Attempts != pending[0].Attempts+1 {
@@ -377,9 +375,7 @@ func TestOutageChangesCoalesceToLatestState(t *testing.T) {
 	if !u.Active || u.Title != "Principal Engineer" || u.LastName != "Newname" {
 		t.Fatalf("ann after the outage: %+v", u)
 	}
-	var au struct{ Status, SyncState string }
-	o.call(200, "GET", "/api/v1/apps/"+o.appID+"/users/"+ann, nil, &au)
-	if au.Status != "PROVISIONED" || au.SyncState != "SYNCHRONIZED" {
+	if au := o.appUser(ann); au.Status != "PROVISIONED" || au.SyncState != "SYNCHRONIZED" {
 		t.Fatalf("ann's app user: %+v", au)
 	}
 }
@@ -437,8 +433,7 @@ func TestPermanentRefusalIsListedAndRetried(t *testing.T) {
 		t.Fatalf("%d app users in ERROR, want 5: %+v", inError, appUsers)
 	}
 	// A retry before the cause is fixed fails again, at once.
-	var one task
-	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/provisioning/tasks/"+byUser[ids[0]].ID+"/lifecycle/retry", nil, &one)
+	one := o.retryTask(byUser[ids[0]].ID)
 	if one.Status != "PENDING" || one.ID != byUser[ids[0]].ID {
 		t.Fatalf("retried task: %+v", one)
 	}
@@ -449,7 +444,7 @@ func TestPermanentRefusalIsListedAndRetried(t *testing.T) {
 	}
 
 	o.env.Admin(t, "POST", "/approved_domains", map[string]any{"domain": "partner.example.net"}, nil)
-	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/provisioning/tasks/"+byUser[ids[0]].ID+"/lifecycle/retry", nil, nil)
+	o.retryTask(byUser[ids[0]].ID)
 	var n struct{ Retried int }
 	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/provisioning/tasks/lifecycle/retry",
 		map[string]any{"taskIds": []string{byUser[ids[1]].ID, "tskunknown"}}, &n)
@@ -533,9 +528,7 @@ func TestChangesWhileConnectionOffApplyOnReactivation(t *testing.T) {
 	o.unassignUser(ann)
 	o.call(200, "POST", "/api/v1/users/"+bob, map[string]any{"profile": map[string]string{"title": "Staff Engineer"}}, nil)
 	o.drive(clk, nil)
-	var au struct{ SyncState string }
-	o.call(200, "GET", "/api/v1/apps/"+o.appID+"/users/"+bob, nil, &au)
-	if au.SyncState != "DISABLED" {
+	if au := o.appUser(bob); au.SyncState != "DISABLED" {
 		t.Fatalf("bob's sync state with the connection off: %q, want DISABLED", au.SyncState)
 	}
 	if u := o.wrikeUsers(); !u["ann@acme.example.com"].Active || u["bob@acme.example.com"].Title != "Engineer" {
