@@ -97,18 +97,7 @@ func TestUsersGroupsAndPaging(t *testing.T) {
 	}
 
 	// Paging: two per page, Link rel="next" until the end.
-	seen := 0
-	next := "/api/v1/users?limit=2"
-	for pages := 0; next != ""; pages++ {
-		var page []struct{ ID string }
-		a := o.call(200, "GET", next, nil, &page)
-		seen += len(page)
-		next = nextLink(a.header)
-		if pages > 5 {
-			t.Fatal("paging does not end")
-		}
-	}
-	if seen != 5 {
+	if seen := len(allPages[struct{ ID string }](o, "/api/v1/users?limit=2", 6)); seen != 5 {
 		t.Fatalf("paged through %d users, want 5", seen)
 	}
 
@@ -307,14 +296,7 @@ func TestSystemLogQueries(t *testing.T) {
 	o.wait()
 
 	// Paging: 2 per page over 6 events (1 connection test, 5 pushes).
-	var all []map[string]any
-	next := "/api/v1/logs?limit=2"
-	for next != "" {
-		var page []map[string]any
-		a := o.call(200, "GET", next, nil, &page)
-		all = append(all, page...)
-		next = nextLink(a.header)
-	}
+	all := allPages[map[string]any](o, "/api/v1/logs?limit=2", 1000)
 	if len(all) != 6 || all[0]["eventType"] != okta.EventConnectionTest {
 		t.Fatalf("paged %d events, first %v", len(all), all[0]["eventType"])
 	}

@@ -28,16 +28,8 @@ func TestAppUsersPagedAcrossDirectAndGroupAssignments(t *testing.T) {
 	slices.Sort(want)
 	for _, limit := range []string{"1", "2", "3", "5"} {
 		var got []string
-		for path, pages := app+"/users?limit="+limit, 0; path != ""; pages++ {
-			if pages > 10 {
-				t.Fatal("paging does not end")
-			}
-			var page []struct{ ID string }
-			r := o.call(200, "GET", path, nil, &page)
-			for _, u := range page {
-				got = append(got, u.ID)
-			}
-			path = nextLink(r.header)
+		for _, u := range allPages[struct{ ID string }](o, app+"/users?limit="+limit, 11) {
+			got = append(got, u.ID)
 		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("limit %s: app users %v, want %v (8: Engineering's seven and Grace, once each, in id order)", limit, got, want)

@@ -354,10 +354,20 @@ type task struct {
 // completed when empty), two a page, following the next links.
 func (o *org) tasks(status string) []task {
 	o.t.Helper()
-	var all []task
-	path := "/api/v1/apps/" + o.appID + "/provisioning/tasks?limit=2&status=" + status
-	for path != "" {
-		var page []task
+	return allPages[task](o, "/api/v1/apps/"+o.appID+"/provisioning/tasks?limit=2&status="+status, 1000)
+}
+
+// allPages reads a listing from path on, following Link rel="next", and
+// fails the test when it runs to more than most pages (paging that does not
+// end).
+func allPages[T any](o *org, path string, most int) []T {
+	o.t.Helper()
+	var all []T
+	for pages := 0; path != ""; pages++ {
+		if pages == most {
+			o.t.Fatalf("paging does not end: more than %d pages", most)
+		}
+		var page []T
 		r := o.call(200, "GET", path, nil, &page)
 		all = append(all, page...)
 		path = nextLink(r.header)
