@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/jsonkeys"
 )
 
 // ContentType is the media type of every SCIM response (RFC 7644 §3.1).
@@ -88,6 +90,20 @@ func DecodeJSON(body []byte, v any) error {
 	return nil
 }
 
+// decodeRequest is DecodeJSON for a request body: a key repeated in one
+// object, exactly or in another letter case, is a 400 invalidSyntax too
+// (encoding/json would keep one of them silently). Stored documents, which
+// this server wrote, go through DecodeJSON alone.
+func decodeRequest(body []byte, v any) error {
+	if err := DecodeJSON(body, v); err != nil {
+		return err
+	}
+	if d := jsonkeys.Find(body); d != nil {
+		return badRequest(ErrInvalidSyntax, "request body is ambiguous: %s", d.Error())
+	}
+	return nil
+}
+
 // DecodeObject decodes a body that must be one JSON object, as resources are.
 func DecodeObject(body []byte) (map[string]any, error) {
 	trimmed := bytes.TrimSpace(body)
@@ -95,7 +111,7 @@ func DecodeObject(body []byte) (map[string]any, error) {
 		return nil, badRequest(ErrInvalidSyntax, "request body must be a JSON object")
 	}
 	var m map[string]any
-	if err := DecodeJSON(body, &m); err != nil {
+	if err := decodeRequest(body, &m); err != nil {
 		return nil, err
 	}
 	if m == nil {

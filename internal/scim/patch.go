@@ -110,7 +110,7 @@ func DecodePatchRequest(body []byte) (*PatchRequest, error) {
 		return nil, badRequest(ErrInvalidSyntax, "PATCH body must be a JSON object")
 	}
 	var r PatchRequest
-	if err := DecodeJSON(body, &r); err != nil {
+	if err := decodeRequest(body, &r); err != nil {
 		return nil, err
 	}
 	if r.Schemas != nil && !slices.ContainsFunc(r.Schemas, func(s string) bool { return strings.EqualFold(s, SchemaPatchOp) }) {

@@ -284,6 +284,28 @@ func TestInvalidUTF8BodyRefused(t *testing.T) {
 		t.Fatalf("a user was created from an invalid body: %v", users)
 	}
 }
+// TestDuplicateKeysRefused: a body naming one key twice in an object,
+// exactly or in another letter case, is E0000003 naming the key, and creates
+// or changes nothing.
+func TestDuplicateKeysRefused(t *testing.T) {
+	o := newEmptyOrg(t)
+	for _, tc := range []struct{ body, key string }{
+		{`{"profile":{"login":"ann.lee@acme.example.com","login":"eve@acme.example.com","email":"ann.lee@acme.example.com","firstName":"A","lastName":"L"}}`, `\"login\"`},
+		{`{"profile":{"login":"ann.lee@acme.example.com","Login":"eve@acme.example.com","email":"ann.lee@acme.example.com","firstName":"A","lastName":"L"}}`, `\"Login\"`},
+		{`{"profile":{"login":"ann.lee@acme.example.com","email":"ann.lee@acme.example.com","firstName":"A","lastName":"L"},"PROFILE":{}}`, `\"PROFILE\"`},
+	} {
+		a := o.do("POST", "/api/v1/users", tc.body)
+		if a.status != 400 || a.errorCode() != "E0000003" || !strings.Contains(a.body, tc.key) {
+			t.Fatalf("%s: %d %s", tc.body, a.status, a.body)
+		}
+	}
+	var users []map[string]any
+	o.call(200, "GET", "/api/v1/users", nil, &users)
+	if len(users) != 0 {
+		t.Fatalf("a user was created from an ambiguous body: %v", users)
+	}
+}
+
 func TestSystemLogQueries(t *testing.T) {
 	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }

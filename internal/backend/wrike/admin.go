@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/jsonkeys"
 	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
@@ -160,6 +161,9 @@ func readParams(w http.ResponseWriter, r *http.Request, allowed ...string) (admi
 			return nil, fmt.Errorf("%w: malformed form body: %w", errInvalidRequest, err)
 		}
 		for k, v := range vals {
+			if len(v) > 1 {
+				return nil, fmt.Errorf("%w: form field %q appears %d times; each field may appear once", errInvalidRequest, strings.ToValidUTF8(k, "?"), len(v))
+			}
 			if !utf8.ValidString(k) || !utf8.ValidString(v[len(v)-1]) {
 				return nil, fmt.Errorf("%w: form field %q is not valid UTF-8", errInvalidRequest, strings.ToValidUTF8(k, "?"))
 			}
@@ -168,6 +172,9 @@ func readParams(w http.ResponseWriter, r *http.Request, allowed ...string) (admi
 	default:
 		if err := json.Unmarshal(body, &p); err != nil {
 			return nil, fmt.Errorf("%w: the body must be a JSON object: %w", errInvalidRequest, err)
+		}
+		if d := jsonkeys.Find(body); d != nil {
+			return nil, fmt.Errorf("%w: %w", errInvalidRequest, d)
 		}
 	}
 	for k := range p {
