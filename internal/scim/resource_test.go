@@ -135,7 +135,13 @@ func TestNormalizeErrors(t *testing.T) {
 		{`{"schemas": {}, "userName": "a"}`, ErrInvalidSyntax, `JSON array`},
 	}
 	for _, tc := range tests {
-		_, err := Normalize(UserResourceType, decode(t, tc.body))
+		// DecodeJSON, not DecodeObject: Normalize checks a map from any
+		// source for names that differ only in case.
+		var m map[string]any
+		if err := DecodeJSON([]byte(tc.body), &m); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Normalize(UserResourceType, m)
 		if err == nil {
 			t.Errorf("%s: accepted", tc.body)
 			continue
