@@ -6,7 +6,10 @@
 // Characters that UTS #46 would map to other characters (U+212A KELVIN SIGN
 // to "k", U+017F LATIN SMALL LETTER LONG S to "s", fullwidth letters, dotted
 // capitals) are refused rather than mapped: an address that only looks like
-// another one must never become equal to it.
+// another one must never become equal to it. For the same reason a local part
+// or a domain label that mixes scripts the way look-alikes do (a Cyrillic а
+// among Latin letters) is refused, by UTS #39's moderately restrictive level
+// (script.go).
 package mailaddr
 
 import (
@@ -98,6 +101,11 @@ func parseDomain(s string) (Domain, string) {
 	d := Domain{ASCII: a, Unicode: a}
 	if strings.Contains(a, acePrefix) {
 		d.Unicode, _ = registration.ToUnicode(a)
+		for l := range strings.SplitSeq(d.Unicode, ".") {
+			if reason := mixedScripts(l); reason != "" {
+				return Domain{}, fmt.Sprintf("has the label %q, which %s", l, reason)
+			}
+		}
 	}
 	return d, ""
 }
@@ -268,7 +276,10 @@ func localProblem(l string) string {
 			return fmt.Sprintf("has the character %q, which needs quoting; quoted local parts are not accepted", c)
 		}
 	}
-	return nonASCIIProblem(l)
+	if reason := nonASCIIProblem(l); reason != "" {
+		return reason
+	}
+	return mixedScripts(l)
 }
 
 // nonASCIIProblem checks each run of non-ASCII characters of a local part

@@ -56,7 +56,9 @@ func (r *approvedDomainResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"domain": schema.StringAttribute{
 				Required: true,
 				Description: "The email domain, such as `example.com` or `bücher.example`. Wrike compares domains in their " +
-					"canonical form (UTS #46: A-labels, lower case) and refuses characters that only look like others; the " +
+					"canonical form (UTS #46: A-labels, lower case). It refuses characters UTS #46 would map to others (such as " +
+					"U+212A KELVIN SIGN or fullwidth letters) and labels that mix scripts the way look-alikes do (UTS #39, " +
+					"moderately restrictive: a Cyrillic `а` among Latin letters is refused, a label in one script is not). The " +
 					"spelling in the configuration is kept, and changing it to another spelling of the same domain (letter " +
 					"case, U-label or A-label) changes nothing in Wrike. Any other change replaces the resource.",
 				Validators: []validator.String{validators.DomainName()},

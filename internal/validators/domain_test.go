@@ -12,7 +12,7 @@ import (
 
 func TestDomainName(t *testing.T) {
 	good := []string{"example.com", "Acme.Example.COM", "a-b.c0.io", strings.Repeat("a", 63) + ".com",
-		"bücher.example", "XN--BCHER-KVA.example"}
+		"bücher.example", "XN--BCHER-KVA.example", "пример.com", "παράδειγμα.example"}
 	bad := map[string]string{
 		"":                                      "empty",
 		"localhost":                             "two labels",
@@ -26,6 +26,8 @@ func TestDomainName(t *testing.T) {
 		"192.0.2.1":                             "IP address",
 		"[2001:db8::1]":                         "IP address",
 		"\u212Aiss.example.com":                 "U+212A",
+		"\u0430cme.example.com":                 `U+0430 "а" is Cyrillic`,
+		"xn--cme-5cd.example.com":               "mixes the scripts Cyrillic and Latin",
 		strings.Repeat("a", 64) + ".com":        "at most 63",
 		strings.Repeat("abcdefgh.", 30) + "com": "at most 253",
 	}

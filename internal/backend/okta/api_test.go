@@ -284,6 +284,34 @@ func TestInvalidUTF8BodyRefused(t *testing.T) {
 		t.Fatalf("a user was created from an invalid body: %v", users)
 	}
 }
+// TestMixedScriptLoginRefused: a login or email whose local part or a
+// domain label mixes scripts the way look-alikes do (a Cyrillic а among
+// Latin letters) is E0000001 naming the code point, next to the real login;
+// single-script names in other scripts are accepted.
+func TestMixedScriptLoginRefused(t *testing.T) {
+	o := newEmptyOrg(t)
+	o.user(person("ann.lee@acme.example.com"))
+	for _, k := range []string{"login", "email"} {
+		p := person("ann.lee@acme.example.com")
+		p["login"] = "ann.lee2@acme.example.com"
+		p[k] = "\u0430nn.lee@acme.example.com"
+		a := o.do("POST", "/api/v1/users", map[string]any{"profile": p})
+		if a.status != 400 || a.errorCode() != "E0000001" || !strings.Contains(a.body, "U+0430") || !strings.Contains(a.body, "Cyrillic and Latin") {
+			t.Fatalf("%s with a Cyrillic a: %d %s", k, a.status, a.body)
+		}
+	}
+	a := o.do("POST", "/api/v1/users", map[string]any{"profile": person("ann.lee@\u0430cme.example.com")})
+	if a.status != 400 || !strings.Contains(a.body, "U+0430") {
+		t.Fatalf("a domain label with a Cyrillic a: %d %s", a.status, a.body)
+	}
+	o.user(person("анна@acme.example.com"))
+	var users []map[string]any
+	o.call(200, "GET", "/api/v1/users", nil, &users)
+	if len(users) != 2 {
+		t.Fatalf("%d users, want ann.lee and анна", len(users))
+	}
+}
+
 // TestDuplicateKeysRefused: a body naming one key twice in an object,
 // exactly or in another letter case, is E0000003 naming the key, and creates
 // or changes nothing.
