@@ -38,6 +38,49 @@ func TestOpenLocksDataDirectory(t *testing.T) {
 	_ = again.Close()
 }
 
+// TestOpenLockSurvivesDeletedLockFile: the lock file deleted or replaced
+// under an open store does not free the directory: Open still fails with
+// ErrLocked, and frees it once the store is closed.
+func TestOpenLockSurvivesDeletedLockFile(t *testing.T) {
+	dir := t.TempDir()
+	first, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lockFile := filepath.Join(dir, LockFileName)
+	if err := os.Remove(lockFile); err != nil {
+		t.Fatal(err)
+	}
+	second, err := Open(context.Background(), dir)
+	if err == nil {
+		_ = second.Close()
+		_ = first.Close()
+		t.Fatal("Open succeeded after the lock file was deleted under an open store")
+	}
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "lock file was removed") {
+		t.Fatalf("Open with the lock file deleted: %v", err)
+	}
+	// A replacement file, unlocked, changes nothing either.
+	if err := os.WriteFile(lockFile, []byte("1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if second, err := Open(context.Background(), dir); !errors.Is(err, ErrLocked) {
+		if second != nil {
+			_ = second.Close()
+		}
+		_ = first.Close()
+		t.Fatalf("Open with the lock file replaced: %v", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	_ = again.Close()
+}
+
 // TestOpenRestrictsModes: a data directory made 0755 and database files left
 // 0644 (by another tool or an older version) are narrowed to 0700 and 0600,
 // and a new database is created 0600 with its -wal and -shm files, whatever

@@ -55,8 +55,8 @@ type DB struct {
 	stmts sync.Map // key → *sql.Stmt
 	// secrets seals values that must be read back (see sealer).
 	secrets *sealer
-	// lock is the data directory's lock file, held until Close.
-	lock *os.File
+	// lock is the data directory's lock, held until Close.
+	lock *dirLock
 }
 
 type writeReq struct {

@@ -10,12 +10,15 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 )
 
 // The tests here run the backend in a child process (this test binary,
@@ -100,25 +103,7 @@ func TestDataDirectoryHasOneOwner(t *testing.T) {
 	first := startChild(t, dir)
 	saved := savedTokens(t, dir)
 	pid := strconv.Itoa(first.cmd.Process.Pid)
-	for _, flags := range [][]string{
-		{"--wrike-addr", "127.0.0.1:0", "--okta-addr", "127.0.0.1:0"},
-		{"--rotate-admin-token"},
-		{"--mint-okta-token"},
-	} {
-		// A second server that starts would serve until killed: 30 s is
-		// the bound on its refusal.
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		out, err := childCommand(ctx, append(flags, "--data-dir", dir)...).CombinedOutput()
-		timedOut := ctx.Err() != nil
-		cancel()
-		var exit *exec.ExitError
-		if timedOut || !errors.As(err, &exit) || !strings.Contains(string(out), dir) || !strings.Contains(string(out), "process "+pid) {
-			t.Fatalf("%v while pid %s runs: %v, want a refusal naming %s and the pid:\n%s", flags, pid, err, dir, out)
-		}
-		if strings.Contains(string(out), "token (shown once") {
-			t.Fatalf("%v printed a token while refusing:\n%s", flags, out)
-		}
-	}
+	wantRefusals(t, dir, "process "+pid)
 	if got := adminStatus(t, first.url, first.token); got != http.StatusOK {
 		t.Fatalf("the running server's admin token after the refused rotation: %d", got)
 	}
@@ -139,5 +124,51 @@ func TestDataDirectoryHasOneOwner(t *testing.T) {
 	}
 	if adminStatus(t, second.url, first.token) != http.StatusUnauthorized || adminStatus(t, second.url, second.token) != http.StatusOK {
 		t.Fatal("after the rotation the old admin token works or the new one does not")
+	}
+}
+
+// wantRefusals runs a second server, --rotate-admin-token and
+// --mint-okta-token on dir, which a live server holds: each must exit with an
+// error naming dir and holder, print no token, and change nothing.
+func wantRefusals(t *testing.T, dir, holder string) {
+	t.Helper()
+	for _, flags := range [][]string{
+		{"--wrike-addr", "127.0.0.1:0", "--okta-addr", "127.0.0.1:0"},
+		{"--rotate-admin-token"},
+		{"--mint-okta-token"},
+	} {
+		// A second server that starts would serve until killed: 30 s is
+		// the bound on its refusal.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		out, err := childCommand(ctx, append(flags, "--data-dir", dir)...).CombinedOutput()
+		timedOut := ctx.Err() != nil
+		cancel()
+		var exit *exec.ExitError
+		if timedOut || !errors.As(err, &exit) || !strings.Contains(string(out), dir) || !strings.Contains(string(out), holder) {
+			t.Fatalf("%v while %s runs: %v, want a refusal naming %s and %q:\n%s", flags, holder, err, dir, holder, out)
+		}
+		if strings.Contains(string(out), "token (shown once") {
+			t.Fatalf("%v printed a token while refusing:\n%s", flags, out)
+		}
+	}
+}
+
+// TestDataDirectoryLockSurvivesDeletedLockFile: deleting wrike-backend.lock
+// under a running server does not free its data directory: a second server,
+// --rotate-admin-token and --mint-okta-token still refuse, and the running
+// server's admin token stays the valid one.
+func TestDataDirectoryLockSurvivesDeletedLockFile(t *testing.T) {
+	dir := t.TempDir()
+	first := startChild(t, dir)
+	saved := savedTokens(t, dir)
+	if err := os.Remove(filepath.Join(dir, store.LockFileName)); err != nil {
+		t.Fatal(err)
+	}
+	wantRefusals(t, dir, "another process (its lock file was removed)")
+	if got := adminStatus(t, first.url, first.token); got != http.StatusOK {
+		t.Fatalf("the running server's admin token after the refused rotation: %d", got)
+	}
+	if savedTokens(t, dir) != saved {
+		t.Fatal("a refused command changed tokens.env")
 	}
 }
