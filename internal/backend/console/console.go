@@ -319,13 +319,33 @@ func randomID() string {
 }
 
 // verify checks a token against the API with a cheap read.
-func (c *Console) verify(r *http.Request, token string) error {
+func (c *Console) verify(r *http.Request, token string) (http.Header, error) {
 	path := "/api/v4/account"
 	if c.face == Okta {
 		path = "/api/v1/apps?limit=1"
 	}
-	_, err := c.callAPI(r, token, http.MethodGet, path, nil, nil)
-	return err
+	return c.callAPI(r, token, http.MethodGet, path, nil, nil)
+}
+
+// refusal is the status and message for a token verify did not accept: 401
+// for a token the face does not know; the face's own 4xx for one it knows
+// but will not serve now or here (429 when its rate limit is spent, 403 for
+// a Wrike API app token, which calls SCIM only), with its rate-limit headers
+// copied to w; 503 when the face could not answer.
+func (c *Console) refusal(w http.ResponseWriter, h http.Header, err error) (int, string) {
+	var ae *apiError
+	switch {
+	case errors.Is(err, errSignedOut):
+		return http.StatusUnauthorized, "That " + c.tokenName() + " was not accepted."
+	case errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500:
+		for k, v := range h {
+			if k == "Retry-After" || strings.HasPrefix(k, "X-Rate-Limit-") {
+				w.Header()[k] = v
+			}
+		}
+		return ae.Status, ae.Message
+	}
+	return http.StatusServiceUnavailable, err.Error()
 }
 
 // sessionCookie is HttpOnly and SameSite=Strict always, and Secure when the
@@ -552,17 +572,16 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := strings.TrimSpace(r.PostFormValue("token"))
+	var h http.Header
 	err := errSignedOut
 	if token != "" {
-		err = c.verify(r, token)
+		h, err = c.verify(r, token)
 	}
 	if err != nil {
 		v := view{Face: c.face, Title: "Sign in", Data: c.tokenName()}
-		v.Flash.Error = "That " + c.tokenName() + " was not accepted."
-		if !errors.Is(err, errSignedOut) {
-			v.Flash.Error = err.Error()
-		}
-		w.WriteHeader(http.StatusUnauthorized)
+		var status int
+		status, v.Flash.Error = c.refusal(w, h, err)
+		w.WriteHeader(status)
 		_ = c.renderPage(w, "login", v)
 		return
 	}
@@ -578,8 +597,14 @@ func sameOrigin(origin string, r *http.Request) bool {
 // token, after checking the API accepts it. The link holds a random nonce,
 // never the token; the first GET uses it up.
 func (c *Console) LoginLink(r *http.Request, token string) (string, error) {
-	if err := c.verify(r, token); err != nil {
-		return "", err
+	path, _, err := c.loginLink(r, token)
+	return path, err
+}
+
+// loginLink is LoginLink that also returns the face's answer headers.
+func (c *Console) loginLink(r *http.Request, token string) (string, http.Header, error) {
+	if h, err := c.verify(r, token); err != nil {
+		return "", h, err
 	}
 	nonce := randomID()
 	now := c.now()
@@ -587,11 +612,11 @@ func (c *Console) LoginLink(r *http.Request, token string) (string, error) {
 	c.prune(now)
 	if len(c.links) >= maxSessions {
 		c.mu.Unlock()
-		return "", errors.New("console: too many unused sign-in links; try again later")
+		return "", nil, errors.New("console: too many unused sign-in links; try again later")
 	}
 	c.links[nonce] = loginLink{token: token, expires: now.Add(loginLinkTTL)}
 	c.mu.Unlock()
-	return Prefix + "login/" + nonce, nil
+	return Prefix + "login/" + nonce, nil, nil
 }
 
 // createLoginLink answers POST /console/login-links for a caller holding the
@@ -609,14 +634,11 @@ func (c *Console) createLoginLink(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"error":"Authorization: `+strings.TrimSpace(scheme)+` <token> required"}`)
 		return
 	}
-	path, err := c.LoginLink(r, strings.TrimSpace(token))
+	path, h, err := c.loginLink(r, strings.TrimSpace(token))
 	if err != nil {
-		status := http.StatusUnauthorized
-		if !errors.Is(err, errSignedOut) {
-			status = http.StatusServiceUnavailable
-		}
+		status, msg := c.refusal(w, h, err)
 		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
 		return
 	}
 	scheme = "http://"
@@ -630,8 +652,17 @@ func (c *Console) useLoginLink(w http.ResponseWriter, r *http.Request) {
 	nonce := r.PathValue("nonce")
 	c.mu.Lock()
 	l, ok := c.links[nonce]
-	delete(c.links, nonce)
+	// A HEAD (a link preview, a checker) only looks: the browser's GET is
+	// the one use.
+	if r.Method != http.MethodHead {
+		delete(c.links, nonce)
+	}
 	c.mu.Unlock()
+	if r.Method == http.MethodHead && ok && c.now().Before(l.expires) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	if !ok || !c.now().Before(l.expires) {
 		http.Redirect(w, r, Prefix+"login?used=1", http.StatusSeeOther)
 		return
