@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime="${FUZZTIME:-2m}"
-packages=(${FUZZ_PACKAGES:-./internal/scim ./internal/mailaddr ./internal/backend/wrike})
+packages=(${FUZZ_PACKAGES:-./internal/scim ./internal/mailaddr ./internal/jsonkeys ./internal/backend/wrike})
 total=0
 # count_inputs DIR: the number of committed or newly written inputs in DIR.
 count_inputs() { if [ -d "$1" ]; then find "$1" -type f | wc -l; else echo 0; fi; }
