@@ -9,6 +9,8 @@
 # folder and the scratch folder can be moved with DEMO_BIN and DEMO_DIR (tests use them).
 # TERRAFORM names the CLI (default terraform; TERRAFORM=tofu runs the demo under OpenTofu).
 set -euo pipefail
+# The Terraform state and the scratch files hold live tokens: owner only (0600 files, 0700 folders).
+umask 077
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${DEMO_BIN:-$root/bin}"

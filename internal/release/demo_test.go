@@ -119,6 +119,36 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Fatalf("run %d left its backend running", run)
 		}
 		checkBackendLog(t, dir)
+		checkStateModes(t, dir)
+	}
+}
+
+// checkStateModes: the Terraform state, which holds the live tokens, is
+// readable by its owner only, in folders only its owner can enter.
+func checkStateModes(t *testing.T, dir string) {
+	t.Helper()
+	tfDir := filepath.Join(dir, "terraform")
+	states, _ := filepath.Glob(filepath.Join(tfDir, "terraform.tfstate*"))
+	if len(states) == 0 {
+		t.Fatalf("no terraform.tfstate in %s", tfDir)
+	}
+	for _, p := range states {
+		info, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", filepath.Base(p), info.Mode().Perm())
+		}
+	}
+	for _, d := range []string{dir, tfDir} {
+		info, err := os.Stat(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Mode().Perm() != 0o700 {
+			t.Errorf("%s: mode %v, want 0700", d, info.Mode().Perm())
+		}
 	}
 }
 
