@@ -32,9 +32,10 @@ import (
 //   - The unit is the local part as a whole and each domain label alone:
 //     пример.com is two single-script labels and is accepted.
 
-// script indexes: the scripts of unicode.Scripts in name order, then the
-// three augmented sets of UTS #39 §5.1.
-type scriptSet [4]uint64 // one bit per script index
+// scriptSet is a set of script indexes, one bit each: the scripts of
+// unicode.Scripts in name order, then the three augmented sets of UTS #39
+// §5.1 (Jpan, Kore, Hanb).
+type scriptSet [4]uint64
 
 func (s *scriptSet) add(i int)     { s[i/64] |= 1 << (i % 64) }
 func (s scriptSet) has(i int) bool { return s[i/64]&(1<<(i%64)) != 0 }
@@ -92,30 +93,21 @@ var tables = sync.OnceValue(func() *scriptTables {
 		for _, j := range augmented[name] {
 			set.add(j)
 		}
-		tab := unicode.Scripts[name]
-		for _, r := range tab.R16 {
-			for lo := rune(r.Lo); lo <= rune(r.Hi); lo += rune(r.Stride) {
-				hi := lo
-				if r.Stride == 1 {
-					hi = rune(r.Hi)
-				}
+		add := func(lo, hi, stride rune) {
+			if stride == 1 {
 				t.ranges = append(t.ranges, scriptRange{lo, hi, set})
-				if r.Stride == 1 {
-					break
-				}
+				return
+			}
+			for r := lo; r <= hi; r += stride {
+				t.ranges = append(t.ranges, scriptRange{r, r, set})
 			}
 		}
+		tab := unicode.Scripts[name]
+		for _, r := range tab.R16 {
+			add(rune(r.Lo), rune(r.Hi), rune(r.Stride))
+		}
 		for _, r := range tab.R32 {
-			for lo := rune(r.Lo); lo <= rune(r.Hi); lo += rune(r.Stride) {
-				hi := lo
-				if r.Stride == 1 {
-					hi = rune(r.Hi)
-				}
-				t.ranges = append(t.ranges, scriptRange{lo, hi, set})
-				if r.Stride == 1 {
-					break
-				}
-			}
+			add(rune(r.Lo), rune(r.Hi), rune(r.Stride))
 		}
 	}
 	sort.Slice(t.ranges, func(i, j int) bool { return t.ranges[i].lo < t.ranges[j].lo })
