@@ -195,6 +195,17 @@ func BenchmarkKey(b *testing.B) {
 	}
 }
 
+// BenchmarkKeyInternational is the key of an address with a non-ASCII local
+// part and U-labels: IDNA and the mixed-script check both run.
+func BenchmarkKeyInternational(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if Key("анна.иванова@пример.example") != "анна.иванова@xn--e1afmkfd.example" {
+			b.Fatal("wrong key")
+		}
+	}
+}
+
 // FuzzLDHFastPath checks that the fast path for plain ASCII names accepts
 // exactly what the IDNA registration profile accepts, with the same result.
 func FuzzLDHFastPath(f *testing.F) {
