@@ -284,6 +284,7 @@ func TestInvalidUTF8BodyRefused(t *testing.T) {
 		t.Fatalf("a user was created from an invalid body: %v", users)
 	}
 }
+
 // TestMixedScriptLoginRefused: a login or email whose local part or a
 // domain label mixes scripts the way look-alikes do (a Cyrillic а among
 // Latin letters) is E0000001 naming the code point, next to the real login;
