@@ -75,36 +75,41 @@ func TestMatchWithinStopsEarly(t *testing.T) {
 // TestApplyPatchWithinChargesBytes: every operation's path and every
 // element its value filter examines is charged; a budget of exactly that
 // admits the PATCH, one unit less is a 400 tooMany naming the limit, over
-// random numbers of operations and elements.
+// random numbers of operations, elements and value lengths (a Group's
+// members, which may be many).
 func TestApplyPatchWithinChargesBytes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 23))
 	for range 100 {
-		n, k, v := 1+rng.IntN(50), 1+rng.IntN(10), 1+rng.IntN(200)
-		var emails []any
+		n, k, v := 1+rng.IntN(50), 1+rng.IntN(200), 1+rng.IntN(200)
+		var members []any
 		for i := range k {
-			emails = append(emails, map[string]any{"value": fmt.Sprintf("%0*d@example.com", v, i), "type": "work"})
+			members = append(members, map[string]any{"value": fmt.Sprintf("%0*d", v, i)})
 		}
-		res := map[string]any{"schemas": []any{SchemaUser}, "userName": "u@example.com", "emails": emails}
+		res := map[string]any{"schemas": []any{SchemaGroup}, "displayName": "g", "members": members}
 		var ops []PatchOperation
 		var want int64
 		for i := range n {
 			// Matches no element, so each operation adds one (made from
 			// its filter) that the next ones examine too.
-			operand := fmt.Sprintf("%0*d@example.com", v, 1000+i)
-			path := fmt.Sprintf(`emails[value eq %q].display`, operand)
+			operand := fmt.Sprintf("%0*d", v, 1_000_000+i)
+			path := fmt.Sprintf(`members[value eq %q].display`, operand)
 			ops = append(ops, PatchOperation{Op: "replace", Path: path, Value: "x"})
 			want += int64(len(path))
-			for range k + i {
-				want += 1 + cost.Compare("eq", len(operand), len(operand))
+			for j := range k + i {
+				value := fmt.Sprintf("%0*d", v, j)
+				if j >= k {
+					value = fmt.Sprintf("%0*d", v, 1_000_000+j-k)
+				}
+				want += 1 + cost.Compare("eq", len(value), len(operand))
 			}
 		}
-		if _, err := ApplyPatchWithin(UserResourceType, res, ops, cost.NewMeter(want)); err != nil {
-			t.Fatalf("%d ops over %d emails within a budget of %d: %v", n, k, want, err)
+		if _, err := ApplyPatchWithin(GroupResourceType, res, ops, cost.NewMeter(want)); err != nil {
+			t.Fatalf("%d ops over %d members within a budget of %d: %v", n, k, want, err)
 		}
-		_, err := ApplyPatchWithin(UserResourceType, res, ops, cost.NewMeter(want-1))
+		_, err := ApplyPatchWithin(GroupResourceType, res, ops, cost.NewMeter(want-1))
 		e, ok := AsError(err)
 		if !ok || e.Status != 400 || e.ScimType != ErrTooMany || !strings.Contains(e.Detail, fmt.Sprint(want-1)) {
-			t.Fatalf("%d ops over %d emails, one unit short: %v", n, k, err)
+			t.Fatalf("%d ops over %d members, one unit short: %v", n, k, err)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package wrike_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -59,8 +60,10 @@ func TestSCIMLimits(t *testing.T) {
 			t.Errorf("413 detail does not say the bound: %s", a.raw)
 		}
 	}
-	// Just under the bound is accepted (the bound is not lower than stated).
-	under := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"under@example.com","title":"` + strings.Repeat("y", 1<<20-200) + `"}`
+	// Just under the bound is accepted (the bound is not lower than stated);
+	// the padding is an attribute this server does not keep, as no kept
+	// attribute may be that long.
+	under := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"under@example.com","padding":"` + strings.Repeat("y", 1<<20-200) + `"}`
 	scimDo(t, sc, "DELETE", "/Users/"+createUser(t, sc, under)["id"].(string), "").want(t, http.StatusNoContent)
 
 	// Filters: 8192 bytes and 16 levels of nesting.
@@ -111,5 +114,60 @@ func TestSCIMLimits(t *testing.T) {
 	wantUnchanged(t, env, snap, before)
 	if got := scimDo(t, sc, "PATCH", user, ops(1000)).want(t, 200)["title"]; got != "t999" {
 		t.Fatalf("after 1000 operations title = %v", got)
+	}
+}
+
+// TestSCIMAttributeSizeLimits: the Wrike face takes a title and an email
+// list at their limits, and refuses one character or one value more with a
+// 400 naming the attribute and the limit, by POST, PUT and PATCH, changing
+// nothing; discovery states the limits.
+func TestSCIMAttributeSizeLimits(t *testing.T) {
+	env := backendtest.Start(t)
+	sc := env.SetupSCIM(t, "okta", "acme.example.com")
+	u := createUser(t, sc, oktaUser("ann@acme.example.com", "Ann", "Lee"))
+	loc := "/Users/" + u["id"].(string)
+	withTitle := func(n int) string {
+		return strings.Replace(oktaUser("ann@acme.example.com", "Ann", "Lee"), `"title":"Engineer"`, `"title":"`+strings.Repeat("t", n)+`"`, 1)
+	}
+	emails := func(n int) string {
+		var list []string
+		for i := range n {
+			list = append(list, fmt.Sprintf(`{"value":"ann+%d@acme.example.com","type":"other"}`, i))
+		}
+		list[0] = `{"value":"ann@acme.example.com","type":"work","primary":true}`
+		return "[" + strings.Join(list, ",") + "]"
+	}
+	withEmails := func(n int) string {
+		return strings.Replace(oktaUser("ben@acme.example.com", "Ben", "Lee"), `[{"primary":true,"value":"ben@acme.example.com","type":"work"}]`, strings.ReplaceAll(emails(n), "ann", "ben"), 1)
+	}
+	scimDo(t, sc, "PUT", loc, withTitle(256)).want(t, http.StatusOK)
+	createUser(t, sc, withEmails(10))
+	before := scimDo(t, sc, "GET", loc, "").want(t, http.StatusOK)
+	for _, c := range []struct{ method, path, body, detail string }{
+		{"POST", "/Users", strings.ReplaceAll(withTitle(257), "ann@", "cy@"), `attribute "title" is 257 characters long; at most 256 are accepted`},
+		{"POST", "/Users", strings.ReplaceAll(withTitle(900_000), "ann@", "cy@"), `attribute "title" is 900000 characters long; at most 256 are accepted`},
+		{"PUT", loc, withTitle(257), `attribute "title" is 257 characters long; at most 256 are accepted`},
+		{"PATCH", loc, `{"Operations":[{"op":"replace","path":"title","value":"` + strings.Repeat("t", 257) + `"}]}`, `at most 256 are accepted`},
+		{"POST", "/Users", strings.ReplaceAll(withEmails(11), "ben", "cy"), `attribute "emails" has 11 values; at most 10 are accepted`},
+		{"PATCH", loc, `{"Operations":[{"op":"add","path":"emails","value":` + emails(11) + `}]}`, `attribute "emails" has 11 values; at most 10 are accepted`},
+	} {
+		a := scimDo(t, sc, c.method, c.path, c.body)
+		a.wantSCIMError(t, http.StatusBadRequest, "invalidValue")
+		if d, _ := a.body["detail"].(string); !strings.Contains(d, c.detail) {
+			t.Errorf("%s %s: detail %q, want %q", c.method, c.path, d, c.detail)
+		}
+	}
+	if after := scimDo(t, sc, "GET", loc, "").want(t, http.StatusOK); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Fatalf("a refused request changed the user:\n%v\n%v", before, after)
+	}
+	if l := scimDo(t, sc, "GET", filterQuery(`userName sw "cy@"`), "").want(t, http.StatusOK); l["totalResults"] != float64(0) {
+		t.Fatalf("a refused POST created a user: %v", l)
+	}
+	schema := scimDo(t, sc, "GET", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", "").want(t, http.StatusOK)
+	b, _ := json.Marshal(schema)
+	for _, note := range []string{`such as \"Vice President\". At most 256 characters.`, `Email addresses for the user. At most 10 values.`} {
+		if !strings.Contains(string(b), note) {
+			t.Errorf("discovery does not say %q", note)
+		}
 	}
 }
