@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
 )
 
 // TestAdminLimits: the admin API's bounds (body size, name and description
@@ -168,6 +169,36 @@ func TestSCIMAttributeSizeLimits(t *testing.T) {
 	for _, note := range []string{`such as \"Vice President\". At most 256 characters.`, `Email addresses for the user. At most 10 values.`} {
 		if !strings.Contains(string(b), note) {
 			t.Errorf("discovery does not say %q", note)
+		}
+	}
+}
+
+// TestAdminListingBudget: the admin listing's filters are charged by the
+// bytes they compare, as every expression is: a budget of exactly what
+// listing 30 users by domain costs answers, one unit less is a 400
+// invalid_parameter naming the limit.
+func TestAdminListingBudget(t *testing.T) {
+	const users = 30
+	perUser := 1 + len("acme.example.com")*2 // one unit, then the domains compared (cost.Compare "eq")
+	for _, c := range []struct {
+		budget int
+		status int
+	}{{users * perUser, http.StatusOK}, {users*perUser - 1, http.StatusBadRequest}} {
+		env := backendtest.Start(t, backendtest.WithWrike(func(cfg *wrike.Config) { cfg.ScanBudget = c.budget }))
+		sc := env.SetupSCIM(t, "okta", "acme.example.com")
+		for i := range users {
+			createUser(t, sc, oktaUser(fmt.Sprintf("u%02d@acme.example.com", i), "U", "Ser"))
+		}
+		a := adminCall(t, env, "GET", "/users?domain=acme.example.com", "")
+		if c.status == http.StatusOK {
+			if got := len(a.data(t)); got != users {
+				t.Fatalf("budget %d: %d users", c.budget, got)
+			}
+			continue
+		}
+		a.wantError(t, http.StatusBadRequest, "invalid_parameter")
+		if d := fmt.Sprint(a.body); !strings.Contains(d, fmt.Sprint(c.budget)) {
+			t.Fatalf("budget %d: the error does not name the limit: %s", c.budget, d)
 		}
 	}
 }
