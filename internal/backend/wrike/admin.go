@@ -813,8 +813,20 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 		tok.total = matched
 	}
 	answer := usersPage{Kind: "users", ResponseSize: tok.total, Data: make([]adminUserJSON, 0, min(len(page), pageSize))}
-	if len(page) > pageSize {
+	more := len(page) > pageSize
+	if more {
 		page = page[:pageSize]
+	}
+	// Each user of the page is decoded: a page of users at every size limit
+	// would cost more than one request may, so it ends early and the next
+	// page token goes on after its last user.
+	for i, u := range page {
+		if !meter.Charge(int64(u.jsonSize(""))*cost.DecodeWeight) && i > 0 {
+			page, more = page[:i], true
+			break
+		}
+	}
+	if more {
 		tok.after = page[len(page)-1].seq
 		answer.NextPageToken = tok.String()
 	}

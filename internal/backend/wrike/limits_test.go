@@ -175,8 +175,10 @@ func TestSCIMAttributeSizeLimits(t *testing.T) {
 
 // TestAdminListingBudget: the admin listing's filters are charged by the
 // bytes they compare, as every expression is: a budget of exactly what
-// listing 30 users by domain costs answers, one unit less is a 400
-// invalid_parameter naming the limit.
+// counting 30 users by domain costs answers, one unit less is a 400
+// invalid_parameter naming the limit. Decoding the page's users is charged
+// too: past the budget the page ends early, and its nextPageToken goes on
+// without losing or repeating a user.
 func TestAdminListingBudget(t *testing.T) {
 	const users = 30
 	perUser := 1 + len("acme.example.com")*2 // one unit, then the domains compared (cost.Compare "eq")
@@ -190,15 +192,66 @@ func TestAdminListingBudget(t *testing.T) {
 			createUser(t, sc, oktaUser(fmt.Sprintf("u%02d@acme.example.com", i), "U", "Ser"))
 		}
 		a := adminCall(t, env, "GET", "/users?domain=acme.example.com", "")
-		if c.status == http.StatusOK {
-			if got := len(a.data(t)); got != users {
-				t.Fatalf("budget %d: %d users", c.budget, got)
+		if c.status == http.StatusBadRequest {
+			a.wantError(t, http.StatusBadRequest, "invalid_parameter")
+			if d := fmt.Sprint(a.body); !strings.Contains(d, fmt.Sprint(c.budget)) {
+				t.Fatalf("budget %d: the error does not name the limit: %s", c.budget, d)
 			}
 			continue
 		}
-		a.wantError(t, http.StatusBadRequest, "invalid_parameter")
-		if d := fmt.Sprint(a.body); !strings.Contains(d, fmt.Sprint(c.budget)) {
-			t.Fatalf("budget %d: the error does not name the limit: %s", c.budget, d)
+		seen := map[string]bool{}
+		for pages := 0; ; pages++ {
+			if a.body["responseSize"] != float64(users) {
+				t.Fatalf("responseSize %v", a.body["responseSize"])
+			}
+			data := a.data(t)
+			if len(data) == 0 {
+				t.Fatal("an empty page")
+			}
+			for _, u := range data {
+				if seen[u["id"].(string)] {
+					t.Fatalf("user %v listed twice", u["id"])
+				}
+				seen[u["id"].(string)] = true
+			}
+			next, _ := a.body["nextPageToken"].(string)
+			if next == "" {
+				break
+			}
+			if pages > users {
+				t.Fatal("the pages do not end")
+			}
+			a = adminCall(t, env, "GET", "/users?domain=acme.example.com&nextPageToken="+next, "")
 		}
+		if len(seen) != users {
+			t.Fatalf("listed %d of %d users", len(seen), users)
+		}
+	}
+}
+
+// TestSCIMProjectedPageEndsAtTheBudget: projecting a page decodes its users;
+// past the budget the page ends early (itemsPerPage says how many, at least
+// one), and paging on by startIndex lists every user once.
+func TestSCIMProjectedPageEndsAtTheBudget(t *testing.T) {
+	const users = 12
+	env := backendtest.Start(t, backendtest.WithWrike(func(c *wrike.Config) { c.ScanBudget = 300_000 })) // some three users' decoding
+	sc := env.SetupSCIM(t, "okta", "acme.example.com")
+	for i := range users {
+		createUser(t, sc, oktaUser(fmt.Sprintf("u%02d@acme.example.com", i), "U", "Ser"))
+	}
+	seen := map[string]bool{}
+	for start := 1; start <= users; {
+		l := scimDo(t, sc, "GET", fmt.Sprintf("/Users?attributes=userName&count=%d&startIndex=%d", users, start), "").want(t, http.StatusOK)
+		n := int(l["itemsPerPage"].(float64))
+		if n < 1 || n >= users || l["totalResults"] != float64(users) {
+			t.Fatalf("page at %d: itemsPerPage %d, totalResults %v", start, n, l["totalResults"])
+		}
+		for _, r := range l["Resources"].([]any) {
+			seen[r.(map[string]any)["userName"].(string)] = true
+		}
+		start += n
+	}
+	if len(seen) != users {
+		t.Fatalf("listed %d of %d users", len(seen), users)
 	}
 }

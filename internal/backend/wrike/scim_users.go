@@ -115,16 +115,29 @@ func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request, c scimCall)
 func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, c scimCall, q *scim.Query) error {
 	var page []*user
 	var total int
+	meter := cost.NewMeter(int64(s.scanBudget))
 	if q.Filter == nil && q.SortBy == nil {
 		page, total = s.users.page(q.StartIndex-1, q.Count)
 	} else {
-		matched, err := s.matchUsers(r.Context(), c, q)
+		matched, err := s.matchUsers(r.Context(), c, q, meter)
 		if err != nil {
 			return err
 		}
 		total = len(matched)
 		lo, hi := q.Window(total)
 		page = matched[lo:hi]
+	}
+	if q.Projection.Names() {
+		// Projecting decodes each user of the page: a page of users at
+		// every size limit would cost more than the request's budget, so it
+		// ends early, as RFC 7644 §3.4.2.4 lets a server return fewer
+		// results than asked (itemsPerPage says how many; startIndex goes on).
+		for i, u := range page {
+			if !meter.Charge(int64(u.jsonSize(c.base))*cost.DecodeWeight) && i > 0 {
+				page = page[:i]
+				break
+			}
+		}
 	}
 	size := 0
 	for _, u := range page {
@@ -216,7 +229,7 @@ func CostliestFilter(n int) (string, int) {
 // the index; other filters, and sorting, examine users one by one within
 // the scan budget (bytes decoded and compared, charged as the scan goes),
 // one such query at a time.
-func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query) ([]*user, error) {
+func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query, meter *cost.Meter) ([]*user, error) {
 	f := q.Filter
 	var candidates []*user
 	eq, indexed := f.Equality()
@@ -251,12 +264,10 @@ func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query) ([]*
 	if f != nil {
 		what = "this filter"
 	}
-	meter := cost.NewMeter(int64(s.scanBudget))
-	if !meter.Charge(int64(n) * minUserCost) {
+	if int64(n)*minUserCost > meter.Limit()-meter.Spent() {
 		return nil, scanOverBudget(fmt.Sprintf("%s would examine %d users, and decoding them alone costs more than %d, the limit of work (in bytes examined) one request may do here;",
 			what, n, meter.Limit()))
 	}
-	meter = cost.NewMeter(int64(s.scanBudget))
 	if !indexed {
 		wait := time.NewTimer(s.scanWait)
 		defer wait.Stop()
