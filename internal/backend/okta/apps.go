@@ -133,7 +133,7 @@ func (s *Server) listApps(w http.ResponseWriter, r *http.Request) error {
 		if sr == nil {
 			return true
 		}
-		if !sr.charge(int64(len(a.ID)+len(a.Name)+len(a.Label)+100) * cost.DecodeWeight) {
+		if !sr.row(int64(len(a.ID)+len(a.Name)+len(a.Label)+100) * cost.DecodeWeight) {
 			return false
 		}
 		if expr != nil && (!expr.eval(func(attr string) (string, bool) {

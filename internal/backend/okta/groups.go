@@ -117,7 +117,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer end()
 	groups, err := s.store.OktaGroups(sr.ctx, after, limit+1, func(g store.OktaGroup) bool {
-		if !sr.charge(int64(len(g.ID)+len(g.Name)+len(g.Description)+100) * cost.DecodeWeight) {
+		if !sr.row(int64(len(g.ID)+len(g.Name)+len(g.Description)+100) * cost.DecodeWeight) {
 			return false
 		}
 		get := func(a string) (string, bool) {

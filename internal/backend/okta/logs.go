@@ -209,7 +209,7 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request) error {
 	}
 	events, err := s.store.OktaLogEvents(ctx, store.OktaLogQuery{Since: since, Until: until, AfterSeq: afterSeq,
 		Limit: limit + 1, Descending: desc, Match: func(e store.OktaLogEvent) bool {
-			if expr == nil || !sr.charge(int64(len(e.Body))) {
+			if expr == nil || !sr.row(int64(len(e.Body))) {
 				return expr == nil
 			}
 			return expr.eval(func(attr string) (string, bool) { return eventAttr(e, attr) }, sr.meter) && !sr.over() ||

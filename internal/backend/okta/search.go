@@ -22,7 +22,13 @@ type search struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	param  string // the parameter a refusal names: search, filter or q
+
+	rows  int       // rows examined
+	chunk time.Time // when the current chunk of searchChunk rows began
 }
+
+// searchChunk is how many rows a search examines between rests.
+const searchChunk = 256
 
 // startSearch takes one of the face's search slots (one per two cores, as
 // the Wrike face's scans: a burst of searches leaves the other cores to
@@ -40,8 +46,27 @@ func (s *Server) startSearch(r *http.Request, param string) (*search, func(), er
 			param+": another search is running; retry in a moment, or look the user up with profile.login eq, which is answered at once")
 	}
 	ctx, cancel := context.WithCancel(r.Context())
-	sr := &search{meter: cost.NewMeter(s.searchBudget), ctx: ctx, cancel: cancel, param: param}
+	sr := &search{meter: cost.NewMeter(s.searchBudget), ctx: ctx, cancel: cancel, param: param, chunk: time.Now()}
 	return sr, func() { cancel(); <-s.searches }, nil
+}
+
+// row is called for each row the walk examines, with its cost: after every
+// searchChunk rows the search rests as long as the chunk took, as the Wrike
+// face's scans do, so that it takes at most half a core and leaves the rest
+// to lookups and provisioning. false past the budget, or once the client left.
+func (sr *search) row(n int64) bool {
+	sr.rows++
+	if sr.rows%searchChunk == 0 {
+		t := time.NewTimer(time.Since(sr.chunk))
+		select {
+		case <-t.C:
+		case <-sr.ctx.Done():
+			t.Stop()
+			return false
+		}
+		sr.chunk = time.Now()
+	}
+	return sr.charge(n)
 }
 
 // charge spends n units; false (and the walk cancelled) past the budget.

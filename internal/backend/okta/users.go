@@ -264,7 +264,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 		}
 		defer end()
 		users, err = s.store.OktaUsers(sr.ctx, after, limit+1, func(u store.OktaUser) bool {
-			if !sr.charge(profileCost(u.Profile)) {
+			if !sr.row(profileCost(u.Profile)) {
 				return false
 			}
 			for _, e := range exprs {
