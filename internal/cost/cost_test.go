@@ -27,7 +27,7 @@ func TestMeterAdmitsExactlyItsBudget(t *testing.T) {
 		}
 	}
 	var m *Meter
-	if !m.Charge(1 << 62) || m.Over() || m.Spent() != 0 {
+	if !m.Charge(1<<62) || m.Over() || m.Spent() != 0 {
 		t.Fatal("a nil meter refused")
 	}
 	if NewMeter(0).Limit() != DefaultBudget {

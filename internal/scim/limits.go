@@ -111,11 +111,11 @@ func checkSize(a *Attribute, name string, v any) *Error {
 func checkSingleSize(a *Attribute, name string, v any) *Error {
 	switch x := v.(type) {
 	case string:
-		// A string of at most max bytes has at most max characters: most
+		// A string of at most limit bytes has at most limit characters: most
 		// values are counted without decoding.
-		if max := a.maxLength(); max > 0 && len(x) > max {
-			if n := utf8.RuneCountInString(x); n > max {
-				return badRequest(ErrInvalidValue, "attribute %q is %d characters long; at most %d are accepted", name, n, max)
+		if limit := a.maxLength(); limit > 0 && len(x) > limit {
+			if n := utf8.RuneCountInString(x); n > limit {
+				return badRequest(ErrInvalidValue, "attribute %q is %d characters long; at most %d are accepted", name, n, limit)
 			}
 		}
 	case map[string]any:

@@ -87,12 +87,12 @@ func TestSizeLimitsAtAndPastTheLimit(t *testing.T) {
 	}
 	base := map[string]any{"schemas": []any{SchemaUser}, "userName": "u@example.com"}
 	for _, tc := range cases {
-		max := tc.attr.maxLength()
-		past := max + 1
+		limit := tc.attr.maxLength()
+		past := limit + 1
 		if tc.attr.Type == TypeBinary {
-			past = max + 4
+			past = limit + 4
 		}
-		for _, n := range []int{max, past} {
+		for _, n := range []int{limit, past} {
 			in := CloneResource(base)
 			tc.set(in, valueOf(tc.attr, n))
 			_, errPost := Normalize(UserResourceType, in)
@@ -111,12 +111,12 @@ func TestSizeLimitsAtAndPastTheLimit(t *testing.T) {
 			}
 			_, errPatch := ApplyPatch(UserResourceType, base, []PatchOperation{{Op: "add", Path: path, Value: v}})
 			for how, err := range map[string]error{"POST": errPost, "PUT": errPut, "PATCH " + path: errPatch} {
-				if n == max && err != nil {
+				if n == limit && err != nil {
 					t.Errorf("%s %s of %d characters (the limit): %v", how, tc.name, n, err)
 				}
-				if n > max {
+				if n > limit {
 					e, ok := AsError(err)
-					want := fmt.Sprintf("attribute %q is %d characters long; at most %d are accepted", tc.name, n, max)
+					want := fmt.Sprintf("attribute %q is %d characters long; at most %d are accepted", tc.name, n, limit)
 					if !ok || e.Status != 400 || e.ScimType != ErrInvalidValue || e.Detail != want && !strings.HasSuffix(e.Detail, want) {
 						t.Errorf("%s %s of %d characters: %v, want 400 %q", how, tc.name, n, err, want)
 					}
@@ -132,7 +132,7 @@ func TestSizeLimitsAtAndPastTheLimit(t *testing.T) {
 func TestValueCountLimits(t *testing.T) {
 	for _, name := range []string{"emails", "phoneNumbers", "ims", "photos", "addresses", "entitlements", "roles", "x509Certificates"} {
 		a := UserSchema.Attribute(name)
-		max := a.maxValues()
+		limit := a.maxValues()
 		values := func(n int) []any {
 			var out []any
 			for i := range n {
@@ -151,19 +151,19 @@ func TestValueCountLimits(t *testing.T) {
 		}
 		base := map[string]any{"schemas": []any{SchemaUser}, "userName": "u@example.com"}
 		at := CloneResource(base)
-		at[name] = values(max)
+		at[name] = values(limit)
 		full, err := Normalize(UserResourceType, at)
 		if err != nil {
-			t.Fatalf("%s with %d values: %v", name, max, err)
+			t.Fatalf("%s with %d values: %v", name, limit, err)
 		}
-		want := fmt.Sprintf("attribute %q has %d values; at most %d are accepted", name, max+1, max)
+		want := fmt.Sprintf("attribute %q has %d values; at most %d are accepted", name, limit+1, limit)
 		past := CloneResource(base)
-		past[name] = values(max + 1)
+		past[name] = values(limit + 1)
 		_, errPost := Normalize(UserResourceType, past)
-		_, errPatch := ApplyPatch(UserResourceType, full, []PatchOperation{{Op: "add", Path: name, Value: values(max + 1)[max:]}})
+		_, errPatch := ApplyPatch(UserResourceType, full, []PatchOperation{{Op: "add", Path: name, Value: values(limit + 1)[limit:]}})
 		for how, err := range map[string]error{"POST": errPost, "PATCH add": errPatch} {
 			if e, ok := AsError(err); !ok || e.Status != 400 || !strings.HasSuffix(e.Detail, want) {
-				t.Errorf("%s %s with %d values: %v, want %q", how, name, max+1, err, want)
+				t.Errorf("%s %s with %d values: %v, want %q", how, name, limit+1, err, want)
 			}
 		}
 	}

@@ -29,21 +29,21 @@ func TestProfileSizeLimits(t *testing.T) {
 	o := newEmptyOrg(t)
 	id := o.user(person("ann@acme.example.com"))
 	for _, k := range okta.ProfileAttributes() {
-		max := okta.MaxProfileLength(k)
+		limit := okta.MaxProfileLength(k)
 		at := person("bob@acme.example.com")
-		at[k] = valueOfLength(k, max)
+		at[k] = valueOfLength(k, limit)
 		var created struct{ ID string }
 		o.call(200, "POST", "/api/v1/users?activate=false", map[string]any{"profile": at}, &created)
 		o.call(204, "DELETE", "/api/v1/users/"+created.ID, nil, nil)
 		o.call(204, "DELETE", "/api/v1/users/"+created.ID, nil, nil)
 
 		past := person("cy@acme.example.com")
-		past[k] = valueOfLength(k, max+1)
-		want := fmt.Sprintf("%s: The field is too long (at most %d characters; it has %d)", k, max, max+1)
+		past[k] = valueOfLength(k, limit+1)
+		want := fmt.Sprintf("%s: The field is too long (at most %d characters; it has %d)", k, limit, limit+1)
 		for _, c := range []struct{ method, path string }{{"POST", "/api/v1/users"}, {"POST", "/api/v1/users/" + id}, {"PUT", "/api/v1/users/" + id}} {
 			r := o.do(c.method, c.path, map[string]any{"profile": past})
 			if r.status != 400 || r.errorCode() != "E0000001" || !strings.Contains(r.body, want) {
-				t.Errorf("%s %s with %s of %d characters: %d %s, want 400 E0000001 %q", c.method, c.path, k, max+1, r.status, r.body, want)
+				t.Errorf("%s %s with %s of %d characters: %d %s, want 400 E0000001 %q", c.method, c.path, k, limit+1, r.status, r.body, want)
 			}
 		}
 	}

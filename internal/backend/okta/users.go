@@ -54,13 +54,13 @@ const (
 	maxGroupDescription = 1024
 )
 
-// tooLong is Okta's validation error for a value over max characters, or nil.
-func tooLong(field, v string, max int) error {
-	if len(v) <= max {
+// tooLong is Okta's validation error for a value over limit characters, or nil.
+func tooLong(field, v string, limit int) error {
+	if len(v) <= limit {
 		return nil
 	}
-	if n := utf8.RuneCountInString(v); n > max {
-		return invalid(field, fmt.Sprintf("%s: The field is too long (at most %d characters; it has %d)", field, max, n))
+	if n := utf8.RuneCountInString(v); n > limit {
+		return invalid(field, fmt.Sprintf("%s: The field is too long (at most %d characters; it has %d)", field, limit, n))
 	}
 	return nil
 }

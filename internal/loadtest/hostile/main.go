@@ -365,8 +365,11 @@ func run(bin string, users, fat, oktaUsers, conns int, duration time.Duration, r
 		return err
 	}
 	var first struct{ Resources []struct{ ID string } }
-	if err := json.Unmarshal(b, &first); err != nil || len(first.Resources) != 1 {
-		return fmt.Errorf("the first fat user: %v %s", err, b)
+	if err := json.Unmarshal(b, &first); err != nil {
+		return fmt.Errorf("the first fat user: %w", err)
+	}
+	if len(first.Resources) != 1 {
+		return fmt.Errorf("the first fat user: %s", b)
 	}
 	fatID := first.Resources[0].ID
 	kinds := []kind{
