@@ -162,9 +162,9 @@ func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, c scimCall, 
 // examined; decoding a user examines its document at cost.DecodeWeight per
 // byte): about 1 s of one core on a loaded development machine, the worst
 // case any single request may cost (BENCHMARKS.md, "Hostile load"). It lets
-// a filter of a few clauses scan some 20,000 users, and refuses long co
-// operands over long values, and scans of more users, that would hold a core
-// for seconds.
+// a filter of a few clauses scan some 15,000 users of typical size (600-byte
+// documents), and refuses long co operands over long values, and scans of
+// more users, that would hold a core for seconds.
 const DefaultScanBudget = cost.DefaultBudget
 
 // minUserCost is the least decoding one user can cost (a document is
