@@ -62,18 +62,25 @@ func (a *Attribute) limitNote() string {
 	return note
 }
 
-// checkSizes checks every attribute of a canonical resource against its
+// checkSizes checks the attributes of a canonical resource against their
 // limits: the common attributes, the core schema's and each extension's.
-func checkSizes(rt *ResourceType, res map[string]any) *Error {
-	if err := checkSizesIn(commonSchema, "", res); err != nil {
+// With prev, the resource being replaced or patched, an attribute left as
+// it was is not checked, so that a user stored before a limit existed can
+// still be updated and deactivated.
+func checkSizes(rt *ResourceType, res, prev map[string]any) *Error {
+	if err := checkSizesIn(commonSchema, "", res, prev); err != nil {
 		return err
 	}
-	if err := checkSizesIn(rt.Schema, "", res); err != nil {
+	if err := checkSizesIn(rt.Schema, "", res, prev); err != nil {
 		return err
 	}
 	for _, e := range rt.Extensions {
 		if m, ok := res[e.Schema.ID].(map[string]any); ok {
-			if err := checkSizesIn(e.Schema, e.Schema.ID+":", m); err != nil {
+			var pm map[string]any
+			if prev != nil {
+				pm, _ = prev[e.Schema.ID].(map[string]any)
+			}
+			if err := checkSizesIn(e.Schema, e.Schema.ID+":", m, pm); err != nil {
 				return err
 			}
 		}
@@ -81,12 +88,14 @@ func checkSizes(rt *ResourceType, res map[string]any) *Error {
 	return nil
 }
 
-func checkSizesIn(s *Schema, prefix string, m map[string]any) *Error {
+func checkSizesIn(s *Schema, prefix string, m, prev map[string]any) *Error {
 	for _, a := range s.Attributes {
-		if v, ok := m[a.Name]; ok {
-			if err := checkSize(a, prefix+a.Name, v); err != nil {
-				return err
-			}
+		v, ok := m[a.Name]
+		if !ok || prev != nil && equalValue(prev[a.Name], v) {
+			continue
+		}
+		if err := checkSize(a, prefix+a.Name, v); err != nil {
+			return err
 		}
 	}
 	return nil

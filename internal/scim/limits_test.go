@@ -168,3 +168,22 @@ func TestValueCountLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestSizeLimitsSpareWhatAnUpdateLeaves: a resource stored before a limit
+// existed (a 900,000-character title) can still be patched and replaced
+// in its other attributes, deactivated above all; changing the long
+// attribute itself is held to the limit.
+func TestSizeLimitsSpareWhatAnUpdateLeaves(t *testing.T) {
+	stored := map[string]any{"schemas": []any{SchemaUser}, "userName": "u@example.com", "active": true,
+		"title": strings.Repeat("t", 900_000)}
+	if _, err := ApplyPatch(UserResourceType, stored, []PatchOperation{{Op: "replace", Path: "active", Value: false}}); err != nil {
+		t.Fatalf("deactivating a user with a long title: %v", err)
+	}
+	if _, err := MergeReplace(UserResourceType, stored, map[string]any{"schemas": []any{SchemaUser}, "userName": "u@example.com", "active": false}); err != nil {
+		t.Fatalf("replacing a user with a long title: %v", err)
+	}
+	_, err := ApplyPatch(UserResourceType, stored, []PatchOperation{{Op: "replace", Path: "title", Value: strings.Repeat("t", 900_001)}})
+	if e, ok := AsError(err); !ok || !strings.Contains(e.Detail, `attribute "title" is 900001 characters long`) {
+		t.Fatalf("lengthening the title: %v", err)
+	}
+}

@@ -217,7 +217,7 @@ func ApplyPatchWithin(rt *ResourceType, res map[string]any, ops []PatchOperation
 	if err := checkRequired(rt, out); err != nil {
 		return nil, err
 	}
-	if err := checkSizes(rt, out); err != nil {
+	if err := checkSizes(rt, out, res); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -494,7 +494,7 @@ func Normalize(rt *ResourceType, in map[string]any) (map[string]any, error) {
 	if err := checkRequired(rt, n.res); err != nil {
 		return nil, err
 	}
-	if err := checkSizes(rt, n.res); err != nil {
+	if err := checkSizes(rt, n.res, nil); err != nil {
 		return nil, err
 	}
 	return n.res, nil

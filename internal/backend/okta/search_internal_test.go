@@ -2,6 +2,7 @@ package okta
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -47,5 +48,25 @@ func TestSearchChargesBytes(t *testing.T) {
 				t.Fatalf("%d %s clauses: a budget one unit short is not exhausted", k, op)
 			}
 		}
+	}
+}
+
+// TestProfileLimitsSpareWhatAnUpdateLeaves: a profile stored before the
+// limits existed can be updated in its other attributes; the long one
+// cannot be changed to another long value.
+func TestProfileLimitsSpareWhatAnUpdateLeaves(t *testing.T) {
+	prev := map[string]string{"login": "a@acme.example.com", "email": "a@acme.example.com", "firstName": "A", "lastName": "B",
+		"title": strings.Repeat("t", 900_000)}
+	next := maps.Clone(prev)
+	next["lastName"] = "C"
+	if err := validateProfile(next, prev); err != nil {
+		t.Fatalf("updating another attribute: %v", err)
+	}
+	next["title"] += "t"
+	if err := validateProfile(next, prev); err == nil {
+		t.Fatal("a longer title was accepted")
+	}
+	if err := validateProfile(prev, nil); err == nil {
+		t.Fatal("creating a user with a long title was accepted")
 	}
 }

@@ -106,8 +106,11 @@ type profileInput map[string]*string
 
 // validateProfile checks a whole profile: only known attributes, the four
 // required ones present, login and the emails valid email addresses
-// (mailaddr: one '@', RFC 5321 lengths, no look-alike characters).
-func validateProfile(p map[string]string) error {
+// (mailaddr: one '@', RFC 5321 lengths, no look-alike characters)., each attribute within its length limit.
+// prev, on an update, is the profile being changed: an attribute left as it
+// was is not held to its length limit, so that a user stored before the
+// limits existed can still be updated and deactivated.
+func validateProfile(p, prev map[string]string) error {
 	var causes []string
 	for _, k := range sortedKeys(p) {
 		if !profileAttributes[k] {
@@ -120,6 +123,9 @@ func validateProfile(p map[string]string) error {
 		}
 	}
 	for _, k := range sortedKeys(p) {
+		if v, ok := prev[k]; ok && v == p[k] {
+			continue
+		}
 		var ve *validationError
 		if err := tooLong(k, p[k], maxProfileLength(k)); errors.As(err, &ve) {
 			causes = append(causes, ve.causes...)
@@ -169,7 +175,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	activate := r.URL.Query().Get("activate") != "false"
 	profile := map[string]string{}
 	body.Profile.apply(profile)
-	if err := validateProfile(profile); err != nil {
+	if err := validateProfile(profile, nil); err != nil {
 		return notFound(err, "User", "")
 	}
 	now := s.timestamp()
@@ -360,7 +366,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, replace bool
 			next = maps.Clone(u.Profile)
 		}
 		body.Profile.apply(next)
-		if err := validateProfile(next); err != nil {
+		if err := validateProfile(next, u.Profile); err != nil {
 			return err
 		}
 		changed = !maps.Equal(next, u.Profile)
