@@ -106,7 +106,8 @@ type profileInput map[string]*string
 
 // validateProfile checks a whole profile: only known attributes, the four
 // required ones present, login and the emails valid email addresses
-// (mailaddr: one '@', RFC 5321 lengths, no look-alike characters)., each attribute within its length limit.
+// (mailaddr: one '@', RFC 5321 lengths, no look-alike characters), each
+// attribute within its length limit.
 // prev, on an update, is the profile being changed: an attribute left as it
 // was is not held to its length limit, so that a user stored before the
 // limits existed can still be updated and deactivated.
