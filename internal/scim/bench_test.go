@@ -1,8 +1,13 @@
 package scim
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
+	"strings"
 	"testing"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
 )
 
 // The Wrike face answers Okta's `userName eq` lookups at tens of thousands per
@@ -125,4 +130,41 @@ func BenchmarkApplyPatchAddMembers(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkCostUnits calibrates the cost model (internal/cost): ns/unit is
+// the time of one unit, which cost.DefaultBudget and cost.DecodeWeight take
+// to be about a nanosecond; decode compares the per-byte cost of decoding a
+// stored resource with a byte compared.
+func BenchmarkCostUnits(b *testing.B) {
+	value := strings.Repeat("abcdefgh", 1024)               // 8 KiB, ASCII
+	operand := strings.Repeat("abcdefgh", 127) + "abcdefgX" // 1 KiB, a near miss at every alignment
+	res := map[string]any{"userName": "u@example.com", "title": value}
+	for _, tc := range []struct{ name, filter string }{
+		{"co_ascii", `title co "` + operand + `"`},
+		{"co_nonascii", `title co "` + operand + `é"`},
+		{"sw", `title sw "` + operand + `"`},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			f, err := ParseFilter(UserResourceType, tc.filter)
+			if err != nil {
+				b.Fatal(err)
+			}
+			m := cost.NewMeter(math.MaxInt64)
+			for b.Loop() {
+				f.MatchWithin(res, m)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(m.Spent()), "ns/unit")
+		})
+	}
+	b.Run("decode", func(b *testing.B) {
+		doc, _ := json.Marshal(babs(b))
+		for b.Loop() {
+			var m map[string]any
+			if err := DecodeJSON(doc, &m); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(doc)), "ns/byte")
+	})
 }

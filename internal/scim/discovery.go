@@ -30,7 +30,7 @@ type attributeJSON struct {
 
 func attributeRepresentation(a *Attribute) *attributeJSON {
 	j := &attributeJSON{
-		Name: a.Name, Type: a.Type, MultiValued: a.MultiValued, Description: a.Description,
+		Name: a.Name, Type: a.Type, MultiValued: a.MultiValued, Description: a.Description + a.limitNote(),
 		Required: a.Required, CaseExact: a.CaseExact, Mutability: a.mutability(),
 		Returned: a.returned(), Uniqueness: a.Uniqueness, CanonicalValues: a.CanonicalValues,
 		ReferenceTypes: a.ReferenceTypes,

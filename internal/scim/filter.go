@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
 )
 
 // Limits on filters. A longer or deeper filter is a 400 invalidFilter: they bound
@@ -133,7 +135,18 @@ func (f *Filter) Match(res map[string]any) bool {
 	if f == nil || f.root == nil {
 		return true
 	}
-	return matchNode(f.root, res)
+	return matchNode(f.root, res, nil)
+}
+
+// MatchWithin is Match charging the work done to m, in bytes examined
+// (cost.Compare per comparison, one per element of a multi-valued
+// attribute at least). Once m is over its budget the result means nothing:
+// the caller checks m.Over() and refuses the request.
+func (f *Filter) MatchWithin(res map[string]any, m *cost.Meter) bool {
+	if f == nil || f.root == nil {
+		return true
+	}
+	return matchNode(f.root, res, m)
 }
 
 // Match parses filter against rt and matches one resource: a convenience for
@@ -255,91 +268,100 @@ func refNamed(r attrRef, parent *Attribute, name string) bool {
 	return len(rest) == len(sub.Name)+1 && rest[0] == '.' && rest[1:] == sub.Name
 }
 
-func matchNode(n *node, res map[string]any) bool {
+func matchNode(n *node, res map[string]any, m *cost.Meter) bool {
 	switch n.kind {
 	case nodeAnd:
 		for _, k := range n.kids {
-			if !matchNode(k, res) {
+			if !matchNode(k, res, m) {
 				return false
 			}
 		}
 		return true
 	case nodeOr:
 		for _, k := range n.kids {
-			if matchNode(k, res) {
+			if matchNode(k, res, m) {
 				return true
 			}
 		}
 		return false
 	case nodeNot:
-		return !matchNode(n.kids[0], res)
+		return !matchNode(n.kids[0], res, m)
 	case nodeValuePath:
 		v := n.ref.get(res)
 		switch x := v.(type) {
 		case []any:
 			for _, e := range x {
-				if m, ok := e.(map[string]any); ok && matchNode(n.kids[0], m) {
+				if el, ok := e.(map[string]any); ok && matchNode(n.kids[0], el, m) {
 					return true
+				}
+				if m.Over() {
+					return false
 				}
 			}
 		case map[string]any:
-			return matchNode(n.kids[0], x)
+			return matchNode(n.kids[0], x, m)
 		}
 		return false
 	}
 	v := n.ref.get(res)
 	if n.ref.sub != nil {
-		return matchSub(n, v)
+		return matchSub(n, v, m)
 	}
-	return matchValues(n, v)
+	return matchValues(n, v, m)
 }
 
 // matchSub applies a comparison to a sub-attribute of a complex attribute,
 // single- or multi-valued.
-func matchSub(n *node, v any) bool {
+func matchSub(n *node, v any, m *cost.Meter) bool {
 	switch x := v.(type) {
 	case map[string]any:
 		sv, _ := lookup(x, n.ref.sub.Name)
-		return matchValues(n, sv)
+		return matchValues(n, sv, m)
 	case []any:
 		seen := false
 		for _, e := range x {
-			m, ok := e.(map[string]any)
+			el, ok := e.(map[string]any)
 			if !ok {
 				continue
 			}
-			sv, ok := lookup(m, n.ref.sub.Name)
+			sv, ok := lookup(el, n.ref.sub.Name)
 			if !ok || sv == nil {
 				continue
 			}
 			seen = true
-			if matchValues(n, sv) {
+			if matchValues(n, sv, m) {
 				return true
+			}
+			if m.Over() {
+				return false
 			}
 		}
 		if !seen {
-			return matchValues(n, nil)
+			return matchValues(n, nil, m)
 		}
 		return false
 	}
-	return matchValues(n, nil)
+	return matchValues(n, nil, m)
 }
 
 // matchValues applies a comparison to a value that may be a list of values.
-func matchValues(n *node, v any) bool {
+func matchValues(n *node, v any, m *cost.Meter) bool {
 	if list, ok := v.([]any); ok {
 		if len(list) == 0 {
 			v = nil
 		} else {
 			for _, e := range list {
-				if matchOne(n, e) {
+				if matchOne(n, e, m) {
 					return true
+				}
+				if m.Over() {
+					return false
 				}
 			}
 			return false
 		}
 	}
-	return matchOne(n, v)
+	return matchOne(n, v, m)
 }
 
 func present(v any) bool {
@@ -356,7 +378,10 @@ func present(v any) bool {
 	return true
 }
 
-func matchOne(n *node, v any) bool {
+func matchOne(n *node, v any, m *cost.Meter) bool {
+	if m != nil && !m.Charge(compareCost(n, v)) {
+		return false
+	}
 	if n.kind == nodePresent {
 		return present(v)
 	}
@@ -453,6 +478,22 @@ func matchOne(n *node, v any) bool {
 		return ordered(n.op, strings.Compare(s, n.val.s))
 	}
 	return ordered(n.op, compareFold(s, n.val.s))
+}
+
+// compareCost is what comparing v costs by cost.Compare: a string value by
+// its length and the operand's, anything else one unit.
+func compareCost(n *node, v any) int64 {
+	s, ok := v.(string)
+	if !ok {
+		if num, isNum := v.(json.Number); isNum {
+			return int64(max(len(num), 1))
+		}
+		return 1
+	}
+	if n.kind == nodePresent {
+		return 1
+	}
+	return cost.Compare(opNames[n.op], len(s), len(n.val.s))
 }
 
 func cmpFloat(a, b float64) int {

@@ -73,6 +73,9 @@ func MergeReplace(rt *ResourceType, existing, incoming map[string]any) (map[stri
 	if err := checkRequired(rt, out); err != nil {
 		return nil, err
 	}
+	if err := checkSizes(rt, out, existing); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

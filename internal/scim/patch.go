@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
 )
 
 // MaxPatchOperations bounds the operations of one PATCH request. More is a 400
@@ -179,6 +181,14 @@ func opKind(op string, i int) (patchKind, *Error) {
 //   - Setting primary=true on an element clears primary on the others.
 //   - At most MaxPatchOperations operations (invalidValue beyond).
 func ApplyPatch(rt *ResourceType, res map[string]any, ops []PatchOperation) (map[string]any, error) {
+	return ApplyPatchWithin(rt, res, ops, nil)
+}
+
+// ApplyPatchWithin is ApplyPatch charging the work of paths and value
+// filters to m (cost.Compare per comparison, on every element a filter
+// examines, and each path's length): past m's budget it is a 400 tooMany
+// naming the limit, and nothing changes.
+func ApplyPatchWithin(rt *ResourceType, res map[string]any, ops []PatchOperation, m *cost.Meter) (map[string]any, error) {
 	if len(ops) > MaxPatchOperations {
 		return nil, badRequest(ErrInvalidValue, "PATCH request has %d operations; at most %d are accepted", len(ops), MaxPatchOperations)
 	}
@@ -191,9 +201,15 @@ func ApplyPatch(rt *ResourceType, res map[string]any, ops []PatchOperation) (map
 		if err != nil {
 			return nil, err
 		}
-		if err := applyOp(rt, out, kind, o); err != nil {
+		if !m.Charge(int64(max(len(o.Path), 1))) {
+			return nil, patchOverBudget(m, i)
+		}
+		if err := applyOp(rt, out, kind, o, m); err != nil {
 			err.Detail = "Operations[" + strconv.Itoa(i) + "]: " + err.Detail
 			return nil, err
+		}
+		if m.Over() {
+			return nil, patchOverBudget(m, i)
 		}
 	}
 	collapseAllDuplicates(rt, out)
@@ -201,10 +217,20 @@ func ApplyPatch(rt *ResourceType, res map[string]any, ops []PatchOperation) (map
 	if err := checkRequired(rt, out); err != nil {
 		return nil, err
 	}
+	if err := checkSizes(rt, out, res); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
-func applyOp(rt *ResourceType, res map[string]any, kind patchKind, o PatchOperation) *Error {
+// patchOverBudget is the answer to a PATCH whose paths and filters cost more
+// than its budget, stopped at operation i.
+func patchOverBudget(m *cost.Meter, i int) *Error {
+	return badRequest(ErrTooMany, "%s; send fewer operations or value filters in one request",
+		m.Detail("the PATCH request's paths and value filters (stopped at Operations["+strconv.Itoa(i)+"])"))
+}
+
+func applyOp(rt *ResourceType, res map[string]any, kind patchKind, o PatchOperation, m *cost.Meter) *Error {
 	if o.Path == "" {
 		if kind == patchRemove {
 			return badRequest(ErrNoTarget, "remove needs a \"path\"")
@@ -249,7 +275,7 @@ func applyOp(rt *ResourceType, res map[string]any, kind patchKind, o PatchOperat
 		}
 		return applyExtension(rt, res, kind, p.ref, m)
 	}
-	return apply(res, kind, p, o.Value, false)
+	return apply(res, kind, p, o.Value, false, m)
 }
 
 var opNames2 = [...]string{"add", "replace", "remove"}
@@ -281,7 +307,7 @@ func applyPathless(rt *ResourceType, res map[string]any, kind patchKind, m map[s
 			}
 			continue
 		}
-		if err := apply(res, kind, &Path{ref: ref, raw: k}, m[k], true); err != nil {
+		if err := apply(res, kind, &Path{ref: ref, raw: k}, m[k], true, nil); err != nil {
 			return err
 		}
 	}
@@ -294,7 +320,7 @@ func applyExtension(rt *ResourceType, res map[string]any, kind patchKind, ext at
 		if reason != "" {
 			continue
 		}
-		if err := apply(res, kind, &Path{ref: ref, raw: ext.ns + ":" + k}, m[k], true); err != nil {
+		if err := apply(res, kind, &Path{ref: ref, raw: ext.ns + ":" + k}, m[k], true, nil); err != nil {
 			return err
 		}
 	}
@@ -303,7 +329,7 @@ func applyExtension(rt *ResourceType, res map[string]any, kind patchKind, ext at
 
 // apply performs one operation on one path. pathless is set for the keys of a
 // pathless value, where echoed read-only values are tolerated.
-func apply(res map[string]any, kind patchKind, p *Path, value any, pathless bool) *Error {
+func apply(res map[string]any, kind patchKind, p *Path, value any, pathless bool, m *cost.Meter) *Error {
 	a := p.ref.attr
 	// Error details name the attribute as the client wrote it.
 	name := p.raw
@@ -337,7 +363,7 @@ func apply(res map[string]any, kind patchKind, p *Path, value any, pathless bool
 	var err *Error
 	switch {
 	case p.filter != nil:
-		err = applyFiltered(holder, kind, p, value, name)
+		err = applyFiltered(holder, kind, p, value, name, m)
 	case p.ref.sub != nil:
 		err = applySub(holder, kind, p.ref, value, name)
 	default:
@@ -649,14 +675,20 @@ func dropEmpty(list []any) []any {
 }
 
 // applyFiltered handles paths with a value filter.
-func applyFiltered(holder map[string]any, kind patchKind, p *Path, value any, name string) *Error {
+func applyFiltered(holder map[string]any, kind patchKind, p *Path, value any, name string, meter *cost.Meter) *Error {
 	a, sub := p.ref.attr, p.ref.sub
 	cur, _ := holder[a.Name].([]any)
 	var matched []int
 	for i, e := range cur {
-		if m, ok := e.(map[string]any); ok && matchNode(p.filter, m) {
+		if !meter.Charge(1) {
+			return nil // the caller answers tooMany
+		}
+		if m, ok := e.(map[string]any); ok && matchNode(p.filter, m, meter) {
 			matched = append(matched, i)
 		}
+	}
+	if meter.Over() {
+		return nil
 	}
 	if kind == patchRemove {
 		if len(matched) == 0 {
@@ -706,7 +738,7 @@ func applyFiltered(holder map[string]any, kind patchKind, p *Path, value any, na
 		if len(matched) == 0 {
 			return nil
 		}
-		return applyFiltered(holder, patchRemove, p, nil, name)
+		return applyFiltered(holder, patchRemove, p, nil, name, meter)
 	}
 	if len(matched) == 0 {
 		elem, ok := elementFromFilter(p.filter)

@@ -494,6 +494,9 @@ func Normalize(rt *ResourceType, in map[string]any) (map[string]any, error) {
 	if err := checkRequired(rt, n.res); err != nil {
 		return nil, err
 	}
+	if err := checkSizes(rt, n.res, nil); err != nil {
+		return nil, err
+	}
 	return n.res, nil
 }
 

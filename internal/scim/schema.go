@@ -83,6 +83,11 @@ type Attribute struct {
 	CanonicalOnly  bool
 	ReferenceTypes []string
 	SubAttributes  []*Attribute
+	// MaxLength is the most characters of a value (0: DefaultMaxLength, or
+	// the reference and binary defaults); MaxValues the most values of a
+	// multi-valued attribute (0: DefaultMaxValues). See limits.go.
+	MaxLength int
+	MaxValues int
 	// Key, when set, is the form eq and ne compare values in, instead of
 	// caseExact (userName and emails.value: canonical email addresses, so
 	// that a look-alike never equals the address it imitates).
@@ -185,6 +190,10 @@ func (rt *ResourceType) coreAttribute(name string) *Attribute {
 	return commonSchema.Attribute(name)
 }
 
+// MaxExternalIDLength is the most characters of an externalId: Okta sends
+// its 20-character user id, Microsoft Entra ID a 36-character object id.
+const MaxExternalIDLength = 256
+
 // CommonAttributes are id, externalId and meta (RFC 7643 §3.1), and
 // "schemas", described here so that filters and attributes can name it.
 var CommonAttributes = []*Attribute{
@@ -192,7 +201,7 @@ var CommonAttributes = []*Attribute{
 		Description: "The schemas of the resource."},
 	{Name: "id", Type: TypeString, CaseExact: true, Mutability: ReadOnly, Returned: ReturnedAlways, Uniqueness: UniquenessServer,
 		Description: "Unique identifier for the SCIM resource as defined by the service provider."},
-	{Name: "externalId", Type: TypeString, CaseExact: true,
+	{Name: "externalId", Type: TypeString, CaseExact: true, MaxLength: MaxExternalIDLength,
 		Description: "Identifier for the resource as defined by the provisioning client."},
 	{Name: "meta", Type: TypeComplex, Mutability: ReadOnly, Description: "Resource metadata.", SubAttributes: []*Attribute{
 		{Name: "resourceType", Type: TypeString, CaseExact: true, Mutability: ReadOnly},
@@ -237,6 +246,17 @@ func str(name, desc string) *Attribute {
 	return &Attribute{Name: name, Type: TypeString, Description: desc}
 }
 
+// MaxNameLength is the most characters of a name, title or display name:
+// Okta's name attributes take 50, Microsoft Entra ID's display name 256.
+const MaxNameLength = 256
+
+// nameStr is a name-like string attribute, of at most MaxNameLength characters.
+func nameStr(name, desc string) *Attribute {
+	a := str(name, desc)
+	a.MaxLength = MaxNameLength
+	return a
+}
+
 func typeAttr(canonical ...string) *Attribute {
 	return &Attribute{Name: "type", Type: TypeString, CanonicalValues: canonical,
 		Description: "A label indicating the attribute's function."}
@@ -265,6 +285,16 @@ func addressKeyed(a *Attribute) *Attribute {
 	return a
 }
 
+// MaxPhoneLength is the most characters of a phone number, as Okta's
+// primaryPhone and mobilePhone.
+const MaxPhoneLength = 100
+
+func phoneNumbers() *Attribute {
+	a := multiValue("phoneNumbers", "Phone numbers for the User.", TypeString, []string{"work", "home", "mobile", "fax", "pager", "other"})
+	a.SubAttribute("value").MaxLength = MaxPhoneLength
+	return a
+}
+
 // UserSchema is the core User schema, RFC 7643 §4.1 and §8.7.1, complete.
 var UserSchema = newSchema(&Schema{
 	ID: SchemaUser, Name: "User", Description: "User Account",
@@ -272,17 +302,17 @@ var UserSchema = newSchema(&Schema{
 		{Name: "userName", Type: TypeString, Required: true, Uniqueness: UniquenessServer, Key: mailaddr.Key,
 			Description: "Unique identifier for the User, typically used by the user to directly authenticate to the service provider. Compared case-insensitively, as a canonical email address."},
 		{Name: "name", Type: TypeComplex, Description: "The components of the user's real name.", SubAttributes: []*Attribute{
-			str("formatted", "The full name, including all middle names, titles, and suffixes as appropriate, formatted for display."),
-			str("familyName", "The family name of the User, or last name."),
-			str("givenName", "The given name of the User, or first name."),
-			str("middleName", "The middle name(s) of the User."),
-			str("honorificPrefix", "The honorific prefix(es) of the User, or title."),
-			str("honorificSuffix", "The honorific suffix(es) of the User."),
+			nameStr("formatted", "The full name, including all middle names, titles, and suffixes as appropriate, formatted for display."),
+			nameStr("familyName", "The family name of the User, or last name."),
+			nameStr("givenName", "The given name of the User, or first name."),
+			nameStr("middleName", "The middle name(s) of the User."),
+			nameStr("honorificPrefix", "The honorific prefix(es) of the User, or title."),
+			nameStr("honorificSuffix", "The honorific suffix(es) of the User."),
 		}},
-		str("displayName", "The name of the User, suitable for display to end-users."),
-		str("nickName", "The casual way to address the user in real life."),
+		nameStr("displayName", "The name of the User, suitable for display to end-users."),
+		nameStr("nickName", "The casual way to address the user in real life."),
 		{Name: "profileUrl", Type: TypeReference, ReferenceTypes: []string{"external"}, Description: "A fully qualified URL pointing to a page representing the User's online profile."},
-		str("title", "The user's title, such as \"Vice President\"."),
+		nameStr("title", "The user's title, such as \"Vice President\"."),
 		str("userType", "Used to identify the relationship between the organization and the user."),
 		str("preferredLanguage", "Indicates the User's preferred written or spoken language."),
 		str("locale", "Used to indicate the User's default location for purposes of localizing items."),
@@ -291,7 +321,7 @@ var UserSchema = newSchema(&Schema{
 		{Name: "password", Type: TypeString, CaseExact: true, Mutability: WriteOnly, Returned: ReturnedNever,
 			Description: "The User's cleartext password. Never returned."},
 		addressKeyed(multiValue("emails", "Email addresses for the user.", TypeString, []string{"work", "home", "other"})),
-		multiValue("phoneNumbers", "Phone numbers for the User.", TypeString, []string{"work", "home", "mobile", "fax", "pager", "other"}),
+		phoneNumbers(),
 		multiValue("ims", "Instant messaging addresses for the User.", TypeString, []string{"aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"}),
 		multiValue("photos", "URLs of photos of the User.", TypeReference, []string{"photo", "thumbnail"}),
 		{Name: "addresses", Type: TypeComplex, MultiValued: true, Description: "A physical mailing address for this User.", SubAttributes: []*Attribute{
@@ -351,12 +381,15 @@ var WrikeUserSchema = newSchema(&Schema{
 	},
 })
 
+// MaxGroupMembers is the most members one Group resource may list.
+const MaxGroupMembers = 10_000
+
 // GroupSchema is the core Group schema, RFC 7643 §4.2.
 var GroupSchema = newSchema(&Schema{
 	ID: SchemaGroup, Name: "Group", Description: "Group",
 	Attributes: []*Attribute{
-		{Name: "displayName", Type: TypeString, Required: true, Description: "A human-readable name for the Group."},
-		{Name: "members", Type: TypeComplex, MultiValued: true, Description: "A list of members of the Group.", SubAttributes: []*Attribute{
+		{Name: "displayName", Type: TypeString, Required: true, MaxLength: MaxNameLength, Description: "A human-readable name for the Group."},
+		{Name: "members", Type: TypeComplex, MultiValued: true, MaxValues: MaxGroupMembers, Description: "A list of members of the Group.", SubAttributes: []*Attribute{
 			{Name: "value", Type: TypeString, Mutability: Immutable, Description: "Identifier of the member of this Group."},
 			{Name: "$ref", Type: TypeReference, Mutability: Immutable, ReferenceTypes: []string{"User", "Group"}, Description: "The URI corresponding to a SCIM resource that is a member of this Group."},
 			{Name: "display", Type: TypeString, Description: "A human-readable name of the member."},

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
 )
 
 // provisionableApps are the app names whose provisioning connection this
@@ -118,8 +119,24 @@ func (s *Server) listApps(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	prefix := strings.ToLower(q.Get("q"))
-	apps, err := s.store.OktaApps(r.Context(), after, limit+1, func(a store.OktaApp) bool {
-		if expr != nil && !expr.eval(func(attr string) (string, bool) {
+	ctx := r.Context()
+	var sr *search
+	if expr != nil || prefix != "" {
+		var end func()
+		if sr, end, err = s.startSearch(r, searchParam(q)); err != nil {
+			return err
+		}
+		defer end()
+		ctx = sr.ctx
+	}
+	apps, err := s.store.OktaApps(ctx, after, limit+1, func(a store.OktaApp) bool {
+		if sr == nil {
+			return true
+		}
+		if !sr.row(int64(len(a.ID)+len(a.Name)+len(a.Label)+100) * cost.DecodeWeight) {
+			return false
+		}
+		if expr != nil && (!expr.eval(func(attr string) (string, bool) {
 			switch attr {
 			case "status":
 				return a.Status, true
@@ -129,11 +146,15 @@ func (s *Server) listApps(w http.ResponseWriter, r *http.Request) error {
 				return a.ID, true
 			}
 			return "", false
-		}) {
+		}, sr.meter) || sr.over()) {
 			return false
 		}
-		return prefix == "" || strings.HasPrefix(strings.ToLower(a.Name), prefix) || strings.HasPrefix(strings.ToLower(a.Label), prefix)
+		return prefix == "" || sr.charge(prefixCost(a.Name, prefix)+prefixCost(a.Label, prefix)) &&
+			(strings.HasPrefix(strings.ToLower(a.Name), prefix) || strings.HasPrefix(strings.ToLower(a.Label), prefix))
 	})
+	if sr != nil {
+		err = sr.result(err)
+	}
 	if err != nil {
 		return notFound(err, "App", "")
 	}

@@ -5,13 +5,16 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
 	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 )
 
 // filterExpr is a parsed Okta filter or search expression, such as
-// `status eq "ACTIVE" and profile.login sw "ann"`.
+// `status eq "ACTIVE" and profile.login sw "ann"`. eval charges each
+// comparison to m (cost.Compare; nil charges nothing); once m is over its
+// budget the result means nothing and the caller refuses the request.
 type filterExpr interface {
-	eval(get func(attr string) (string, bool)) bool
+	eval(get func(attr string) (string, bool), m *cost.Meter) bool
 }
 
 type andExpr struct{ l, r filterExpr }
@@ -21,11 +24,19 @@ type cmpExpr struct {
 	key             string // value's canonical form, for an address attribute: computed once, not per user
 }
 
-func (e andExpr) eval(get func(string) (string, bool)) bool { return e.l.eval(get) && e.r.eval(get) }
-func (e orExpr) eval(get func(string) (string, bool)) bool  { return e.l.eval(get) || e.r.eval(get) }
+func (e andExpr) eval(get func(string) (string, bool), m *cost.Meter) bool {
+	return e.l.eval(get, m) && !m.Over() && e.r.eval(get, m)
+}
 
-func (e cmpExpr) eval(get func(string) (string, bool)) bool {
+func (e orExpr) eval(get func(string) (string, bool), m *cost.Meter) bool {
+	return e.l.eval(get, m) || !m.Over() && e.r.eval(get, m)
+}
+
+func (e cmpExpr) eval(get func(string) (string, bool), m *cost.Meter) bool {
 	v, ok := get(e.attr)
+	if !m.Charge(cost.Compare(e.op, len(v), len(e.value))) {
+		return false
+	}
 	switch e.op {
 	case "pr":
 		return ok && v != ""

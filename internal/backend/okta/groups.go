@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
 )
 
 type groupJSON struct {
@@ -42,8 +43,11 @@ func (in groupProfileInput) validate() error {
 	if in.Profile == nil || in.Profile.Name == nil || strings.TrimSpace(*in.Profile.Name) == "" {
 		return invalid("name", "name: The field cannot be left blank")
 	}
-	if len(*in.Profile.Name) > 255 {
-		return invalid("name", "name: The field is too long (at most 255 characters)")
+	if err := tooLong("name", *in.Profile.Name, maxGroupName); err != nil {
+		return err
+	}
+	if in.Profile.Description != nil {
+		return tooLong("description", *in.Profile.Description, maxGroupDescription)
 	}
 	return nil
 }
@@ -98,7 +102,24 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	prefix := strings.ToLower(q.Get("q"))
-	groups, err := s.store.OktaGroups(r.Context(), after, limit+1, func(g store.OktaGroup) bool {
+	if len(exprs) == 0 && prefix == "" {
+		groups, err := s.store.OktaGroups(r.Context(), after, limit+1, nil)
+		if err != nil {
+			return notFound(err, "UserGroup", "")
+		}
+		writePage(w, r, groups, limit, func(g store.OktaGroup) string { return g.ID },
+			func(g store.OktaGroup) groupJSON { return renderGroup(r, g) })
+		return nil
+	}
+	sr, end, err := s.startSearch(r, searchParam(q))
+	if err != nil {
+		return err
+	}
+	defer end()
+	groups, err := s.store.OktaGroups(sr.ctx, after, limit+1, func(g store.OktaGroup) bool {
+		if !sr.row(int64(len(g.ID)+len(g.Name)+len(g.Description)+100) * cost.DecodeWeight) {
+			return false
+		}
 		get := func(a string) (string, bool) {
 			switch a {
 			case "id":
@@ -119,13 +140,13 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) error {
 			return "", false
 		}
 		for _, e := range exprs {
-			if !e.eval(get) {
+			if !e.eval(get, sr.meter) || sr.over() {
 				return false
 			}
 		}
-		return prefix == "" || strings.HasPrefix(strings.ToLower(g.Name), prefix)
+		return prefix == "" || sr.charge(prefixCost(g.Name, prefix)) && strings.HasPrefix(strings.ToLower(g.Name), prefix)
 	})
-	if err != nil {
+	if err = sr.result(err); err != nil {
 		return notFound(err, "UserGroup", "")
 	}
 	writePage(w, r, groups, limit, func(g store.OktaGroup) string { return g.ID },

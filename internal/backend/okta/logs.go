@@ -196,13 +196,28 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request) error {
 	if len(causes) > 0 {
 		return apiErr(http.StatusBadRequest, "E0000001", "Api validation failed: logs", causes...)
 	}
-	events, err := s.store.OktaLogEvents(r.Context(), store.OktaLogQuery{Since: since, Until: until, AfterSeq: afterSeq,
+	ctx := r.Context()
+	var sr *search
+	if expr != nil {
+		var end func()
+		var err error
+		if sr, end, err = s.startSearch(r, "filter"); err != nil {
+			return err
+		}
+		defer end()
+		ctx = sr.ctx
+	}
+	events, err := s.store.OktaLogEvents(ctx, store.OktaLogQuery{Since: since, Until: until, AfterSeq: afterSeq,
 		Limit: limit + 1, Descending: desc, Match: func(e store.OktaLogEvent) bool {
-			if expr == nil {
-				return true
+			if expr == nil || !sr.row(int64(len(e.Body))) {
+				return expr == nil
 			}
-			return expr.eval(func(attr string) (string, bool) { return eventAttr(e, attr) }) || targetMatch(expr, e)
+			return expr.eval(func(attr string) (string, bool) { return eventAttr(e, attr) }, sr.meter) && !sr.over() ||
+				targetMatch(expr, e, sr)
 		}})
+	if sr != nil {
+		err = sr.result(err)
+	}
 	if err != nil {
 		return notFound(err, "LogEvent", "")
 	}
@@ -213,14 +228,14 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request) error {
 
 // targetMatch evaluates the filter once per target id, so that
 // `target.id eq "x"` matches an event with x among its targets.
-func targetMatch(expr filterExpr, e store.OktaLogEvent) bool {
+func targetMatch(expr filterExpr, e store.OktaLogEvent, sr *search) bool {
 	return slices.ContainsFunc(e.TargetIDs, func(id string) bool {
-		return expr.eval(func(attr string) (string, bool) {
+		return !sr.over() && expr.eval(func(attr string) (string, bool) {
 			if attr == "target.id" {
 				return id, true
 			}
 			return eventAttr(e, attr)
-		})
+		}, sr.meter) && !sr.over()
 	})
 }
 

@@ -57,6 +57,10 @@ type Config struct {
 	CallTimeout time.Duration
 	// HTTPClient speaks to SCIM service providers; nil uses a pooled client.
 	HTTPClient *http.Client
+	// SearchBudget bounds the work of one listing that evaluates a
+	// client's search, filter or q, in internal/cost's units, bytes
+	// examined (zero: cost.DefaultBudget).
+	SearchBudget int64
 }
 
 // Server is the Okta face: an http.Handler plus the provisioning engine.
@@ -70,6 +74,10 @@ type Server struct {
 	scim     *scimClient
 	mux      *http.ServeMux
 	everyone store.OktaGroup
+
+	searchBudget int64
+	searches     chan struct{} // one slot per running search (startSearch)
+	searchWait   time.Duration
 }
 
 // New builds the Okta face on its store, creates the built-in Everyone group
@@ -79,7 +87,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if st == nil {
 		return nil, errors.New("okta: a store is required")
 	}
-	s := &Server{store: st, log: cfg.Logger, now: cfg.Clock, newID: cfg.NewID}
+	s := &Server{store: st, log: cfg.Logger, now: cfg.Clock, newID: cfg.NewID,
+		searchBudget: cfg.SearchBudget, searches: make(chan struct{}, searchSlots()), searchWait: searchWait}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

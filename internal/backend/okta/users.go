@@ -2,13 +2,17 @@ package okta
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
+	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
 // profileAttributes are the attributes of Okta's base user profile.
@@ -22,6 +26,44 @@ var profileAttributes = map[string]bool{
 }
 
 var requiredProfile = []string{"login", "email", "firstName", "lastName"}
+
+// profileMaxLength is the most characters of a profile attribute: the
+// maxLength of Okta's base user schema where it states one (login, email,
+// secondEmail, primaryPhone and mobilePhone 100; firstName and lastName 50),
+// else no more than the Wrike face takes for the SCIM attribute the value is
+// pushed to (scim.MaxNameLength for names and the title, DefaultMaxLength
+// otherwise), so that a profile Okta accepts also provisions.
+var profileMaxLength = map[string]int{
+	"login": 100, "email": 100, "secondEmail": 100, "primaryPhone": scim.MaxPhoneLength, "mobilePhone": scim.MaxPhoneLength,
+	"firstName": 50, "lastName": 50,
+	"middleName": scim.MaxNameLength, "honorificPrefix": scim.MaxNameLength, "honorificSuffix": scim.MaxNameLength,
+	"title": scim.MaxNameLength, "displayName": scim.MaxNameLength, "nickName": scim.MaxNameLength,
+}
+
+// maxProfileLength is the limit of attribute k.
+func maxProfileLength(k string) int {
+	if n, ok := profileMaxLength[k]; ok {
+		return n
+	}
+	return scim.DefaultMaxLength
+}
+
+// Group profile limits, as Okta's: a name of 255 characters, a description of 1,024.
+const (
+	maxGroupName        = 255
+	maxGroupDescription = 1024
+)
+
+// tooLong is Okta's validation error for a value over limit characters, or nil.
+func tooLong(field, v string, limit int) error {
+	if len(v) <= limit {
+		return nil
+	}
+	if n := utf8.RuneCountInString(v); n > limit {
+		return invalid(field, fmt.Sprintf("%s: The field is too long (at most %d characters; it has %d)", field, limit, n))
+	}
+	return nil
+}
 
 type userJSON struct {
 	ID              string            `json:"id"`
@@ -64,8 +106,12 @@ type profileInput map[string]*string
 
 // validateProfile checks a whole profile: only known attributes, the four
 // required ones present, login and the emails valid email addresses
-// (mailaddr: one '@', RFC 5321 lengths, no look-alike characters).
-func validateProfile(p map[string]string) error {
+// (mailaddr: one '@', RFC 5321 lengths, no look-alike characters), each
+// attribute within its length limit.
+// prev, on an update, is the profile being changed: an attribute left as it
+// was is not held to its length limit, so that a user stored before the
+// limits existed can still be updated and deactivated.
+func validateProfile(p, prev map[string]string) error {
 	var causes []string
 	for _, k := range sortedKeys(p) {
 		if !profileAttributes[k] {
@@ -75,6 +121,15 @@ func validateProfile(p map[string]string) error {
 	for _, k := range requiredProfile {
 		if strings.TrimSpace(p[k]) == "" {
 			causes = append(causes, k+": The field cannot be left blank")
+		}
+	}
+	for _, k := range sortedKeys(p) {
+		if v, ok := prev[k]; ok && v == p[k] {
+			continue
+		}
+		var ve *validationError
+		if err := tooLong(k, p[k], maxProfileLength(k)); errors.As(err, &ve) {
+			causes = append(causes, ve.causes...)
 		}
 	}
 	for _, k := range []string{"login", "email", "secondEmail"} {
@@ -121,7 +176,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	activate := r.URL.Query().Get("activate") != "false"
 	profile := map[string]string{}
 	body.Profile.apply(profile)
-	if err := validateProfile(profile); err != nil {
+	if err := validateProfile(profile, nil); err != nil {
 		return notFound(err, "User", "")
 	}
 	now := s.timestamp()
@@ -193,41 +248,68 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	prefix := strings.ToLower(q.Get("q"))
-	match := func(u store.OktaUser) bool {
-		for _, e := range exprs {
-			if !e.eval(userAttr(u)) {
-				return false
-			}
-		}
-		if prefix != "" {
-			for _, k := range []string{"login", "email", "firstName", "lastName"} {
-				if strings.HasPrefix(strings.ToLower(u.Profile[k]), prefix) {
-					return true
-				}
-			}
-			return false
-		}
-		return true
-	}
 	var users []store.OktaUser
 	if login, ok := exactLookup(exprs); ok && prefix == "" {
-		// The common `profile.login eq "x"` lookup is answered from the index.
+		// The common `profile.login eq "x"` lookup is answered from the
+		// index; the expression is only confirmed on that one user.
 		u, err := s.store.OktaUser(r.Context(), login)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return notFound(err, "User", "")
 		}
-		if err == nil && u.ID > after && match(u) {
+		if err == nil && u.ID > after && exprs[0].eval(userAttr(u), nil) {
 			users = append(users, u)
 		}
-	} else {
-		users, err = s.store.OktaUsers(r.Context(), after, limit+1, match)
+	} else if len(exprs) == 0 && prefix == "" {
+		users, err = s.store.OktaUsers(r.Context(), after, limit+1, nil)
 		if err != nil {
+			return notFound(err, "User", "")
+		}
+	} else {
+		sr, end, err := s.startSearch(r, searchParam(q))
+		if err != nil {
+			return err
+		}
+		defer end()
+		users, err = s.store.OktaUsers(sr.ctx, after, limit+1, func(u store.OktaUser) bool {
+			if !sr.row(profileCost(u.Profile)) {
+				return false
+			}
+			for _, e := range exprs {
+				if !e.eval(userAttr(u), sr.meter) || sr.over() {
+					return false
+				}
+			}
+			if prefix != "" {
+				for _, k := range []string{"login", "email", "firstName", "lastName"} {
+					if !sr.charge(prefixCost(u.Profile[k], prefix)) {
+						return false
+					}
+					if strings.HasPrefix(strings.ToLower(u.Profile[k]), prefix) {
+						return true
+					}
+				}
+				return false
+			}
+			return true
+		})
+		if err = sr.result(err); err != nil {
 			return notFound(err, "User", "")
 		}
 	}
 	writePage(w, r, users, limit, func(u store.OktaUser) string { return u.ID },
 		func(u store.OktaUser) userJSON { return renderUser(r, u) })
 	return nil
+}
+
+// searchParam names the parameter a refused search names: search, filter
+// or q, the first given.
+func searchParam(q url.Values) string {
+	for _, p := range []string{"search", "filter", "q"} {
+		if q.Get(p) != "" {
+			return p
+		}
+	}
+	return "search"
 }
 
 // exactLookup recognises a lone `profile.login eq "x"` or `id eq "x"`.
@@ -285,7 +367,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, replace bool
 			next = maps.Clone(u.Profile)
 		}
 		body.Profile.apply(next)
-		if err := validateProfile(next); err != nil {
+		if err := validateProfile(next, u.Profile); err != nil {
 			return err
 		}
 		changed = !maps.Equal(next, u.Profile)

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
 	"github.com/wrike-community/terraform-provider-wrike/internal/jsonkeys"
 	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
@@ -683,6 +684,18 @@ func (f userFilter) match(u *user) bool {
 		(f.domain == "" || emailDomain(u.userNameLower) == f.domain)
 }
 
+// cost is comparing u with the filters (cost.Compare per filter given).
+func (f userFilter) cost(u *user) int64 {
+	n := int64(1)
+	if f.domain != "" {
+		n += cost.Compare("eq", len(emailDomain(u.userNameLower)), len(f.domain))
+	}
+	if f.userType != "" {
+		n += cost.Compare("eq", len(u.userType), len(f.userType))
+	}
+	return n
+}
+
 // key identifies the filters, so that a page token is only taken back with
 // the filters it was issued for.
 func (f userFilter) key() uint32 {
@@ -784,7 +797,14 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	counting := tok.total < 0
 	matched := 0
 	page := make([]*user, 0, pageSize+1)
+	// The filters compare short fields (the domain of a canonical address,
+	// an enum), charged as any expression is: the budget only binds on
+	// accounts far larger than the index holds, but the promise is the same.
+	meter := cost.NewMeter(int64(s.scanBudget))
 	s.users.scan(tok.after, func(u *user) bool {
+		if !meter.Charge(f.cost(u)) {
+			return false
+		}
 		if f.match(u) {
 			matched++
 			if len(page) <= pageSize {
@@ -793,12 +813,27 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 		}
 		return counting || len(page) <= pageSize
 	})
+	if meter.Over() {
+		return fmt.Errorf("%w: %s; list with fewer filters, or by pages without the domain filter", errInvalidParameter, meter.Detail("the listing's filters"))
+	}
 	if counting {
 		tok.total = matched
 	}
 	answer := usersPage{Kind: "users", ResponseSize: tok.total, Data: make([]adminUserJSON, 0, min(len(page), pageSize))}
-	if len(page) > pageSize {
+	more := len(page) > pageSize
+	if more {
 		page = page[:pageSize]
+	}
+	// Each user of the page is decoded: a page of users at every size limit
+	// would cost more than one request may, so it ends early and the next
+	// page token goes on after its last user.
+	for i, u := range page {
+		if !meter.Charge(int64(u.jsonSize(""))*cost.DecodeWeight) && i > 0 {
+			page, more = page[:i], true
+			break
+		}
+	}
+	if more {
 		tok.after = page[len(page)-1].seq
 		answer.NextPageToken = tok.String()
 	}

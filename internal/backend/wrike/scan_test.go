@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
 	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
@@ -26,24 +27,24 @@ func TestScanWaitsForTheRunningOne(t *testing.T) {
 		return q
 	}
 	s.scans <- struct{}{} // a scan is running
-	_, err := s.matchUsers(context.Background(), scimCall{}, query(`title pr`))
+	_, err := s.matchUsers(context.Background(), scimCall{}, query(`title pr`), cost.NewMeter(DefaultScanBudget))
 	if e := scimError(err); e.Status != http.StatusServiceUnavailable || e.Detail == "" {
 		t.Fatalf("waiting scan: %v → %+v", err, e)
 	}
-	if got, err := s.matchUsers(context.Background(), scimCall{}, query(`userName eq "A@b.c" and title pr`)); err != nil || len(got) != 0 {
+	if got, err := s.matchUsers(context.Background(), scimCall{}, query(`userName eq "A@b.c" and title pr`), cost.NewMeter(DefaultScanBudget)); err != nil || len(got) != 0 {
 		t.Fatalf("indexed query while a scan runs: %v %v", got, err)
 	}
-	if got, err := s.matchUsers(context.Background(), scimCall{}, query(`userName eq "A@b.c"`)); err != nil || len(got) != 1 {
+	if got, err := s.matchUsers(context.Background(), scimCall{}, query(`userName eq "A@b.c"`), cost.NewMeter(DefaultScanBudget)); err != nil || len(got) != 1 {
 		t.Fatalf("indexed lookup while a scan runs: %v %v", got, err)
 	}
 	s.scanWait = time.Hour
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := s.matchUsers(ctx, scimCall{}, query(`title pr`)); !errors.Is(err, context.Canceled) {
+	if _, err := s.matchUsers(ctx, scimCall{}, query(`title pr`), cost.NewMeter(DefaultScanBudget)); !errors.Is(err, context.Canceled) {
 		t.Fatalf("a gone client: %v", err)
 	}
 	<-s.scans // the running scan ends
-	if got, err := s.matchUsers(context.Background(), scimCall{}, query(`userName pr`)); err != nil || len(got) != 1 {
+	if got, err := s.matchUsers(context.Background(), scimCall{}, query(`userName pr`), cost.NewMeter(DefaultScanBudget)); err != nil || len(got) != 1 {
 		t.Fatalf("scan after the slot is free: %v %v", got, err)
 	}
 }

@@ -89,9 +89,10 @@ func TestSCIMGroupQueriesUseTheGroupSchema(t *testing.T) {
 }
 
 func TestSCIMScanBudget(t *testing.T) {
-	// A budget of 100 users' worth of one-comparison scans (a user's decoding
-	// counts as 200 comparisons).
-	env := backendtest.Start(t, backendtest.WithWrike(func(c *wrike.Config) { c.ScanBudget = 100 * 201 }))
+	// A budget that admits decoding 60 users and a few comparisons each
+	// (a user's document is some 900 bytes, decoded at cost.DecodeWeight).
+	const budget = 7_000_000
+	env := backendtest.Start(t, backendtest.WithWrike(func(c *wrike.Config) { c.ScanBudget = budget }))
 	sc := env.SetupSCIM(t, "okta", "acme.example.com")
 	for i := range 60 {
 		createUser(t, sc, strings.Replace(oktaUser(fmt.Sprintf("u%02d@acme.example.com", i), "U", "Ser"), `"active":true`, fmt.Sprintf(`"active":true,"externalId":"ext-u%02d"`, i), 1))
@@ -100,18 +101,23 @@ func TestSCIMScanBudget(t *testing.T) {
 	if l := scimDo(t, sc, "GET", filterQuery(`title eq "Engineer"`), "").want(t, http.StatusOK); l["totalResults"] != float64(60) {
 		t.Fatalf("scan: %v", l["totalResults"])
 	}
-	// Over it: many comparisons, each costing a pass over every user.
+	// Over it: co clauses whose operands, times the titles they are looked
+	// for in, cost more than is left after decoding (60 × 100 bytes × 8 per user).
 	var clauses []string
-	for i := range 200 {
-		clauses = append(clauses, fmt.Sprintf(`title co "x%d"`, i))
+	for i := range 60 {
+		clauses = append(clauses, fmt.Sprintf(`title co "%s%03d"`, strings.Repeat("x", 97), i))
 	}
 	wide := strings.Join(clauses, " or ")
 	a := scimDo(t, sc, "GET", filterQuery(wide), "")
 	a.wantSCIMError(t, http.StatusBadRequest, "tooMany")
-	if d := a.body["detail"].(string); !strings.Contains(d, "60 users with 200 comparisons") || !strings.Contains(d, "userName eq") {
+	if d := a.body["detail"].(string); !strings.Contains(d, fmt.Sprint(budget)) || !strings.Contains(d, "bytes") || !strings.Contains(d, "userName eq") {
 		t.Fatalf("detail does not say why and what to do: %s", d)
 	}
 	scimDo(t, sc, "POST", "/Users/.search", fmt.Sprintf(`{"filter":%q}`, wide)).wantSCIMError(t, http.StatusBadRequest, "tooMany")
+	// The same number of clauses with short operands is within it: the
+	// budget counts bytes, not clauses.
+	short := strings.ReplaceAll(wide, strings.Repeat("x", 97), "")
+	scimDo(t, sc, "GET", filterQuery(short), "").want(t, http.StatusOK)
 	// The same clauses behind an indexed equality are answered from the
 	// index: emails by type too.
 	for _, eq := range []string{`userName eq "u07@acme.example.com"`, `emails[type eq "work"].value eq "U07@acme.example.com"`,
@@ -120,5 +126,16 @@ func TestSCIMScanBudget(t *testing.T) {
 		if l["totalResults"] != float64(1) {
 			t.Fatalf("%s: %v", eq, l["totalResults"])
 		}
+	}
+	// More users than the budget can decode at all: refused before the scan.
+	env2 := backendtest.Start(t, backendtest.WithWrike(func(c *wrike.Config) { c.ScanBudget = 59 * 200 * 100 }))
+	sc2 := env2.SetupSCIM(t, "okta", "acme.example.com")
+	for i := range 60 {
+		createUser(t, sc2, oktaUser(fmt.Sprintf("u%02d@acme.example.com", i), "U", "Ser"))
+	}
+	a = scimDo(t, sc2, "GET", filterQuery(`title pr`), "")
+	a.wantSCIMError(t, http.StatusBadRequest, "tooMany")
+	if d := a.body["detail"].(string); !strings.Contains(d, "would examine 60 users") {
+		t.Fatalf("detail: %s", d)
 	}
 }

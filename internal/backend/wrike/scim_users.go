@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
 	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
@@ -114,16 +115,29 @@ func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request, c scimCall)
 func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, c scimCall, q *scim.Query) error {
 	var page []*user
 	var total int
+	meter := cost.NewMeter(int64(s.scanBudget))
 	if q.Filter == nil && q.SortBy == nil {
 		page, total = s.users.page(q.StartIndex-1, q.Count)
 	} else {
-		matched, err := s.matchUsers(r.Context(), c, q)
+		matched, err := s.matchUsers(r.Context(), c, q, meter)
 		if err != nil {
 			return err
 		}
 		total = len(matched)
 		lo, hi := q.Window(total)
 		page = matched[lo:hi]
+	}
+	if q.Projection.Names() {
+		// Projecting decodes each user of the page: a page of users at
+		// every size limit would cost more than the request's budget, so it
+		// ends early, as RFC 7644 §3.4.2.4 lets a server return fewer
+		// results than asked (itemsPerPage says how many; startIndex goes on).
+		for i, u := range page {
+			if !meter.Charge(int64(u.jsonSize(c.base))*cost.DecodeWeight) && i > 0 {
+				page = page[:i]
+				break
+			}
+		}
 	}
 	size := 0
 	for _, u := range page {
@@ -143,21 +157,24 @@ func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, c scimCall, 
 	return nil
 }
 
-// DefaultScanBudget bounds the work of one SCIM query that examines users
-// one by one, in scanCost units (one unit is one comparison, about 0.2 µs
-// on the development machine; BenchmarkScan measures it): about 5 s of one
-// core on a loaded machine. It lets a filter of a few dozen comparisons
-// scan 100,000 users, and refuses the 8 KiB filters of hundreds of clauses
-// over as many users, or any scan of a million, that would hold a core for
-// tens of seconds.
-const DefaultScanBudget = 25_000_000
+// DefaultScanBudget bounds the work of one SCIM request that evaluates a
+// client's filter or PATCH paths, in the units of internal/cost (bytes
+// examined; decoding a user examines its document at cost.DecodeWeight per
+// byte): about 1 s of one core on a loaded development machine, the worst
+// case any single request may cost (BENCHMARKS.md, "Hostile load"). It lets
+// a filter of a few clauses scan some 15,000 users of typical size (600-byte
+// documents), and refuses long co operands over long values, and scans of
+// more users, that would hold a core for seconds.
+const DefaultScanBudget = cost.DefaultBudget
 
-// scanCost is the work of examining n users with a filter of k comparisons.
-func scanCost(n, k int) int { return n * (scanDecodeCost + k) }
+// minUserCost is the least decoding one user can cost (a document is
+// longer than 200 bytes): a scan of more users than the budget admits at
+// this price is refused before it starts, at no cost.
+const minUserCost = 200 * cost.DecodeWeight
 
-// scanDecodeCost is decoding one user's document, in comparisons: it is
-// most of a scan's cost (BenchmarkScan: ~40 µs against ~0.2 µs per comparison).
-const scanDecodeCost = 200
+// typicalUserCost is decoding a user as the seeds and identity providers
+// make them (about 600 bytes), for CostliestFilter.
+const typicalUserCost = 600 * cost.DecodeWeight
 
 // scanBusy is the answer to an unindexed query that waited scanWait for
 // the one running before it.
@@ -188,12 +205,14 @@ func scanPause(ctx context.Context, busy time.Duration) error {
 }
 
 // CostliestFilter returns the most expensive filter DefaultScanBudget
-// admits over n users, and its number of comparisons: or-ed "co" clauses that
-// no index answers, within the filter length limit. Load tests send it.
-// Over so many users that the budget admits no scan at all, it returns
+// admits over n users of typical size, and its number of comparisons:
+// or-ed "co" clauses with five-byte operands against titles of a few words,
+// that no index answers, within the filter length limit. Load tests send
+// it. Over so many users that the budget admits no scan at all, it returns
 // "" and 0.
 func CostliestFilter(n int) (string, int) {
-	k := min(DefaultScanBudget/max(n, 1)-scanDecodeCost, scim.MaxFilterLength/20)
+	const perClause = 16 * 5 // a title of up to 16 bytes, an operand of 5
+	k := min((DefaultScanBudget/max(n, 1)-typicalUserCost)/perClause, scim.MaxFilterLength/20)
 	if k < 1 {
 		return "", 0
 	}
@@ -208,8 +227,9 @@ func CostliestFilter(n int) (string, int) {
 // creation order). Equality on id, userName, externalId or emails.value
 // (emails[type eq "work"].value eq "x" included) takes its candidates from
 // the index; other filters, and sorting, examine users one by one within
-// the scan budget, one such query at a time.
-func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query) ([]*user, error) {
+// the scan budget (bytes decoded and compared, charged as the scan goes),
+// one such query at a time.
+func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query, meter *cost.Meter) ([]*user, error) {
 	f := q.Filter
 	var candidates []*user
 	eq, indexed := f.Equality()
@@ -240,15 +260,13 @@ func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query) ([]*
 		active, inactive := s.users.counts()
 		n = active + inactive
 	}
-	if cost := scanCost(n, f.Comparisons()); cost > s.scanBudget {
-		what := "sorting"
-		if f != nil {
-			what = "this filter"
-		}
-		return nil, scim.Errorf(http.StatusBadRequest, scim.ErrTooMany,
-			"%s would examine %d users with %d comparisons each, more work than one request may do here (%d units; the limit is %d); "+
-				"add userName eq, externalId eq, id eq or emails eq to the filter so that it is answered from the index, or use fewer clauses",
-			what, n, f.Comparisons(), cost, s.scanBudget)
+	what := "sorting"
+	if f != nil {
+		what = "this filter"
+	}
+	if int64(n)*minUserCost > meter.Limit()-meter.Spent() {
+		return nil, scanOverBudget(fmt.Sprintf("%s would examine %d users, and decoding them alone costs more than %d, the limit of work (in bytes examined) one request may do here;",
+			what, n, meter.Limit()))
 	}
 	if !indexed {
 		wait := time.NewTimer(s.scanWait)
@@ -278,11 +296,18 @@ func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query) ([]*
 			chunk = time.Now()
 		}
 		doc = u.appendJSON(doc[:0], c.base)
+		if !meter.Charge(int64(len(doc)) * cost.DecodeWeight) {
+			return nil, scanOverBudget(meter.Detail(fmt.Sprintf("%s was stopped after %d of %d users: it", what, i, len(candidates))) + ";")
+		}
 		res, err := decodeDoc(doc)
 		if err != nil {
 			return nil, err
 		}
-		if f.Match(res) {
+		ok := f.MatchWithin(res, meter)
+		if meter.Over() {
+			return nil, scanOverBudget(meter.Detail(fmt.Sprintf("%s was stopped after %d of %d users: it", what, i, len(candidates))) + ";")
+		}
+		if ok {
 			m := match{u: u}
 			if q.SortBy != nil {
 				m.res = res
@@ -296,6 +321,14 @@ func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query) ([]*
 		users[i] = m.u
 	}
 	return users, nil
+}
+
+// scanOverBudget is the 400 tooMany of a query that costs more than the
+// budget, with what it had done and what to do instead.
+func scanOverBudget(why string) error {
+	return scim.Errorf(http.StatusBadRequest, scim.ErrTooMany,
+		"%s add userName eq, externalId eq, id eq or emails eq to the filter so that it is answered from the index, "+
+			"or use fewer clauses and shorter co operands", why)
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c scimCall) error {
@@ -627,7 +660,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, c scimCall) e
 		return err
 	}
 	return s.updateUser(w, r, c, func(cur map[string]any) (map[string]any, error) {
-		return scim.ApplyPatch(userRT, cur, req.Operations)
+		return scim.ApplyPatchWithin(userRT, cur, req.Operations, cost.NewMeter(int64(s.scanBudget)))
 	})
 }
 

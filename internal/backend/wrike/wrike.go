@@ -68,8 +68,9 @@ type Config struct {
 	PublicURL string
 	// AccountName names the account created on first start.
 	AccountName string
-	// ScanBudget bounds the work of one SCIM query that cannot be answered
-	// from an index (zero: DefaultScanBudget); see scanCost.
+	// ScanBudget bounds the work of one SCIM request that evaluates a
+	// client's filter or PATCH paths, in internal/cost's units, bytes
+	// examined (zero: DefaultScanBudget).
 	ScanBudget int
 }
 
