@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"cmp"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -405,7 +406,7 @@ func matchOne(n *node, v any) bool {
 		default:
 			return false
 		}
-		return ordered(n.op, cmpFloat(f, n.val.num))
+		return ordered(n.op, cmp.Compare(f, n.val.num))
 	}
 	s, ok := v.(string)
 	if !ok {
@@ -453,16 +454,6 @@ func matchOne(n *node, v any) bool {
 		return ordered(n.op, strings.Compare(s, n.val.s))
 	}
 	return ordered(n.op, compareFold(s, n.val.s))
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func ordered(op compareOp, c int) bool {
@@ -522,19 +513,9 @@ func compareFold(a, b string) int {
 				return 1
 			}
 		}
-		return cmpInt(len(a), len(b))
+		return cmp.Compare(len(a), len(b))
 	}
 	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // ---- lexer ----
