@@ -10,8 +10,6 @@ package backendtest
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,6 +19,7 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/credential"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
 )
@@ -68,7 +67,7 @@ func WithWrike(fn func(*wrike.Config)) Option { return func(c *backend.Config) {
 // and a random admin token.
 func Start(t testing.TB, opts ...Option) *Env {
 	t.Helper()
-	cfg := backend.Config{DataDir: t.TempDir(), AdminToken: randomToken("wrka_"), OktaAPIToken: randomToken("00")}
+	cfg := backend.Config{DataDir: t.TempDir(), AdminToken: credential.New("wrka_", 32), OktaAPIToken: credential.New("00", 32)}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -200,10 +199,4 @@ func (e *Env) AdminCall(method, path string, body, out any) error {
 		}
 	}
 	return nil
-}
-
-func randomToken(prefix string) string {
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	return prefix + base64.RawURLEncoding.EncodeToString(b[:])
 }
