@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
+	"github.com/wrike-community/terraform-provider-wrike/internal/httpheader"
 )
 
 // Sentinels an error of this package matches with errors.Is.
@@ -161,7 +162,7 @@ func (p *Pager[T]) Next(ctx context.Context) (page []T, done bool, err error) {
 	if err != nil {
 		return nil, false, wrap(err)
 	}
-	next := httpclient.NextLink(resp.Header)
+	next := httpheader.NextLink(resp.Header)
 	p.done = next == "" || len(page) == 0
 	p.req = httpclient.Request{Method: http.MethodGet, URL: next}
 	return page, p.done, nil

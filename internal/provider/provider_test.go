@@ -1,10 +1,9 @@
 package provider
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"testing"
@@ -29,45 +28,19 @@ func wrikeProviderConfig(env *backendtest.Env) string {
 	return fmt.Sprintf("provider \"wrike\" {\n  wrike_url   = %q\n  wrike_token = %q\n}\n", env.WrikeURL, env.WrikeAdminToken)
 }
 
-// adminCall calls the backend's admin API and returns the status and body,
-// for checks that expect failures too (backendtest's Admin fails on them).
-func adminCall(env *backendtest.Env, method, path string, body any) (int, []byte, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, nil, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, env.WrikeURL+"/api/v4"+path, rd)
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+env.WrikeAdminToken)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	raw, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw, err
-}
-
 // backendHas checks that the admin API answers 200 (want true) or 404
 // (want false) for path.
 func backendHas(env *backendtest.Env, path string, want bool) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		status, body, err := adminCall(env, http.MethodGet, path, nil)
-		if err != nil {
-			return err
-		}
+		err := env.AdminCall(http.MethodGet, path, nil, nil)
+		var answer *backendtest.StatusError
 		switch {
-		case want && status != http.StatusOK:
-			return fmt.Errorf("GET %s: want 200 from the backend, got %d: %s", path, status, body)
-		case !want && status != http.StatusNotFound:
-			return fmt.Errorf("GET %s: want 404 from the backend, got %d: %s", path, status, body)
+		case want && err != nil:
+			return fmt.Errorf("GET %s: want 200 from the backend: %w", path, err)
+		case !want && err == nil:
+			return fmt.Errorf("GET %s: want 404 from the backend, got 200", path)
+		case !want && (!errors.As(err, &answer) || answer.Status != http.StatusNotFound):
+			return fmt.Errorf("GET %s: want 404 from the backend: %w", path, err)
 		}
 		return nil
 	}
@@ -75,18 +48,14 @@ func backendHas(env *backendtest.Env, path string, want bool) resource.TestCheck
 
 // backendGet decodes the one element of an admin API answer into out.
 func backendGet(env *backendtest.Env, path string, out any) error {
-	status, body, err := adminCall(env, http.MethodGet, path, nil)
-	if err != nil {
-		return err
-	}
-	if status != http.StatusOK {
-		return fmt.Errorf("GET %s: status %d: %s", path, status, body)
-	}
 	var envlp struct {
 		Data []json.RawMessage `json:"data"`
 	}
-	if err := json.Unmarshal(body, &envlp); err != nil || len(envlp.Data) != 1 {
-		return fmt.Errorf("GET %s: unexpected answer %s", path, body)
+	if err := env.AdminCall(http.MethodGet, path, nil, &envlp); err != nil {
+		return err
+	}
+	if len(envlp.Data) != 1 {
+		return fmt.Errorf("GET %s: want one element, got %d", path, len(envlp.Data))
 	}
 	return json.Unmarshal(envlp.Data[0], out)
 }
@@ -95,9 +64,8 @@ func backendGet(env *backendtest.Env, path string, out any) error {
 // clicking in Wrike would.
 func outOfBand(t *testing.T, env *backendtest.Env, method, path string, body any) func() {
 	return func() {
-		status, raw, err := adminCall(env, method, path, body)
-		if err != nil || status != http.StatusOK {
-			t.Fatalf("out-of-band %s %s: %d %s %v", method, path, status, raw, err)
+		if err := env.AdminCall(method, path, body, nil); err != nil {
+			t.Fatalf("out-of-band: %v", err)
 		}
 	}
 }

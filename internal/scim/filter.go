@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"cmp"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -147,16 +148,6 @@ func (f *Filter) MatchWithin(res map[string]any, m *cost.Meter) bool {
 		return true
 	}
 	return matchNode(f.root, res, m)
-}
-
-// Match parses filter against rt and matches one resource: a convenience for
-// a single use; a server matching many resources parses once with ParseFilter.
-func Match(rt *ResourceType, filter string, res map[string]any) (bool, error) {
-	f, err := ParseFilter(rt, filter)
-	if err != nil {
-		return false, err
-	}
-	return f.Match(res), nil
 }
 
 // String renders the filter in a normal form: canonical attribute names, lower-case operators.
@@ -430,7 +421,7 @@ func matchOne(n *node, v any, m *cost.Meter) bool {
 		default:
 			return false
 		}
-		return ordered(n.op, cmpFloat(f, n.val.num))
+		return ordered(n.op, cmp.Compare(f, n.val.num))
 	}
 	s, ok := v.(string)
 	if !ok {
@@ -496,16 +487,6 @@ func compareCost(n *node, v any) int64 {
 	return cost.Compare(opNames[n.op], len(s), len(n.val.s))
 }
 
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 func ordered(op compareOp, c int) bool {
 	switch op {
 	case opEq:
@@ -563,19 +544,9 @@ func compareFold(a, b string) int {
 				return 1
 			}
 		}
-		return cmpInt(len(a), len(b))
+		return cmp.Compare(len(a), len(b))
 	}
 	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // ---- lexer ----

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"cmp"
 	"strings"
 )
 
@@ -74,7 +75,7 @@ func compareSortValues(t *Attribute, a, b any) int {
 		}
 		return 1
 	case TypeInteger, TypeDecimal:
-		return cmpFloat(number(a), number(b))
+		return cmp.Compare(number(a), number(b))
 	case TypeDateTime:
 		sa, _ := a.(string)
 		sb, _ := b.(string)

@@ -10,8 +10,6 @@ package backendtest
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,6 +19,7 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/credential"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
 )
@@ -51,12 +50,6 @@ type Option func(*backend.Config)
 // WithClock fixes the backend's clock.
 func WithClock(now func() time.Time) Option { return func(c *backend.Config) { c.Clock = now } }
 
-// WithNewID fixes the backend's id source.
-func WithNewID(newID func() string) Option { return func(c *backend.Config) { c.NewID = newID } }
-
-// WithDataDir uses dir instead of a fresh t.TempDir(), to start on existing data.
-func WithDataDir(dir string) Option { return func(c *backend.Config) { c.DataDir = dir } }
-
 // WithOkta adjusts the Okta face's configuration (rate limit, workers,
 // retry backoff, SCIM call timeout).
 func WithOkta(fn func(*okta.Config)) Option { return func(c *backend.Config) { c.Okta = fn } }
@@ -64,11 +57,11 @@ func WithOkta(fn func(*okta.Config)) Option { return func(c *backend.Config) { c
 // WithWrike adjusts the Wrike face's configuration (the scan budget).
 func WithWrike(fn func(*wrike.Config)) Option { return func(c *backend.Config) { c.Wrike = fn } }
 
-// Start starts a backend with a fresh data directory (unless WithDataDir)
-// and a random admin token.
+// Start starts a backend with a fresh data directory and random admin and
+// Okta API tokens.
 func Start(t testing.TB, opts ...Option) *Env {
 	t.Helper()
-	cfg := backend.Config{DataDir: t.TempDir(), AdminToken: randomToken("wrka_"), OktaAPIToken: randomToken("00")}
+	cfg := backend.Config{DataDir: t.TempDir(), AdminToken: credential.New("wrka_", 32), OktaAPIToken: credential.New("00", 32)}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -169,7 +162,8 @@ func (e *Env) Admin(t testing.TB, method, path string, body, out any) {
 }
 
 // AdminCall is Admin returning its failure, for code that may not stop the
-// test, such as a Terraform check function.
+// test, such as a Terraform check function. An answer other than 200 is a
+// *StatusError.
 func (e *Env) AdminCall(method, path string, body, out any) error {
 	var rd io.Reader
 	if body != nil {
@@ -192,7 +186,7 @@ func (e *Env) AdminCall(method, path string, body, out any) error {
 	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("backendtest: %s %s: status %d: %s", method, path, resp.StatusCode, raw)
+		return &StatusError{Method: method, Path: path, Status: resp.StatusCode, Body: raw}
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -202,8 +196,14 @@ func (e *Env) AdminCall(method, path string, body, out any) error {
 	return nil
 }
 
-func randomToken(prefix string) string {
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	return prefix + base64.RawURLEncoding.EncodeToString(b[:])
+// StatusError is an admin API answer other than 200, for checks that expect
+// one (a 404 once a resource is gone).
+type StatusError struct {
+	Method, Path string
+	Status       int
+	Body         []byte
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("backendtest: %s %s: status %d: %s", e.Method, e.Path, e.Status, e.Body)
 }

@@ -8,10 +8,8 @@ package console
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/subtle"
 	"embed"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +21,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/credential"
 )
 
 // Prefix is the path the console is served under on each face.
@@ -312,11 +312,7 @@ func (r *recorder) Header() http.Header         { return r.header }
 func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
 func (r *recorder) WriteHeader(status int)      { r.status = status }
 
-func randomID() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func randomID() string { return credential.New("", 32) }
 
 // verify checks a token against the API with a cheap read.
 func (c *Console) verify(r *http.Request, token string) (http.Header, error) {

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
+	"github.com/wrike-community/terraform-provider-wrike/internal/httpheader"
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
 )
 
@@ -164,7 +164,7 @@ func oktaSaveFeatures(w http.ResponseWriter, r *http.Request, s *call) error {
 
 // nextAfter is the after cursor of a list's Link rel="next", "" on the last page.
 func nextAfter(h http.Header) string {
-	u, err := url.Parse(httpclient.NextLink(h))
+	u, err := url.Parse(httpheader.NextLink(h))
 	if err != nil {
 		return ""
 	}

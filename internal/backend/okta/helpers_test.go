@@ -19,7 +19,7 @@ import (
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
 	"github.com/wrike-community/terraform-provider-wrike/internal/clock"
-	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
+	"github.com/wrike-community/terraform-provider-wrike/internal/httpheader"
 	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
@@ -192,7 +192,7 @@ func (o *org) call(want int, method, path string, body, out any) reply {
 
 // nextLink is the path and query of a page's Link rel="next", or "".
 func nextLink(h http.Header) string {
-	next := httpclient.NextLink(h)
+	next := httpheader.NextLink(h)
 	if next == "" {
 		return ""
 	}

@@ -9,8 +9,6 @@ package okta
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -19,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/credential"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/serve"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 	"github.com/wrike-community/terraform-provider-wrike/internal/clock"
@@ -156,11 +155,7 @@ func (s *Server) CreateAPIToken(ctx context.Context, name string) (string, error
 // characters like Okta's, valid once AddAPIToken (or, for a store no Server
 // runs on, APITokenRecord and the store) has its hash.
 func NewAPIToken() (string, error) {
-	b := make([]byte, 30)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return "00" + base64.RawURLEncoding.EncodeToString(b), nil
+	return credential.New("00", 30), nil
 }
 
 // APITokenRecord is what the store keeps of an API token named name: its hash.
@@ -193,7 +188,7 @@ func (s *Server) APITokenCount(ctx context.Context) (int, error) {
 }
 
 func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
+	sum := credential.Hash(token)
 	return hex.EncodeToString(sum[:])
 }
 

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
-	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
+	"github.com/wrike-community/terraform-provider-wrike/internal/httpheader"
 	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
@@ -146,7 +146,7 @@ func httpError(resp *http.Response, body []byte, token string) *callError {
 		e.reason = fmt.Sprintf("HTTP %d %s (%s, %d bytes)", resp.StatusCode, http.StatusText(resp.StatusCode), ct, len(body))
 	}
 	e.retriable = resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
-	e.retryAfter, _ = httpclient.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	e.retryAfter, _ = httpheader.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	return e
 }
 

@@ -1,13 +1,12 @@
 package wrike
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/credential"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 )
 
@@ -19,7 +18,7 @@ const (
 
 type tokenHash [sha256.Size]byte
 
-func hashToken(tok string) tokenHash { return sha256.Sum256([]byte(tok)) }
+func hashToken(tok string) tokenHash { return credential.Hash(tok) }
 
 func toHash(b []byte) tokenHash {
 	var h tokenHash
@@ -28,13 +27,7 @@ func toHash(b []byte) tokenHash {
 }
 
 // newToken returns prefix + 32 random bytes in base64url.
-func newToken(prefix string) string {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	return prefix + base64.RawURLEncoding.EncodeToString(b[:])
-}
+func newToken(prefix string) string { return credential.New(prefix, 32) }
 
 // NewAdminToken returns a new admin token, valid once AddAdminToken (or, for
 // a store no Server runs on, AdminTokenRecord and the store) has its hash.
