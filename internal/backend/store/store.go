@@ -3,8 +3,9 @@
 // faces. Migrations are embedded and versioned, and writes go through a
 // group-commit writer so that many small durable transactions share one fsync.
 //
-// The SQL of each face lives here: wrike.go for the Wrike face (which owns
-// the interface it needs), okta.go and okta_<entity>.go for the Okta face.
+// The SQL of each face lives here: wrike.go and wrike_<entity>.go for the
+// Wrike face (which owns the interface it needs), okta.go and
+// okta_<entity>.go for the Okta face, and sql.go the helpers both use.
 package store
 
 import (
