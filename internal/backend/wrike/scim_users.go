@@ -163,7 +163,7 @@ func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, c scimCall, 
 // examined; decoding a user examines its document at cost.DecodeWeight per
 // byte): about 1 s of one core on a loaded development machine, the worst
 // case any single request may cost (BENCHMARKS.md, "Hostile load"). It lets
-// a filter of a few clauses scan some 15,000 users of typical size (600-byte
+// a filter of a few clauses scan some 10,000 users of typical size (900-byte
 // documents), and refuses long co operands over long values, and scans of
 // more users, that would hold a core for seconds.
 const DefaultScanBudget = cost.DefaultBudget
@@ -173,9 +173,9 @@ const DefaultScanBudget = cost.DefaultBudget
 // this price is refused before it starts, at no cost.
 const minUserCost = 200 * cost.DecodeWeight
 
-// typicalUserCost is decoding a user as the seeds and identity providers
-// make them (about 600 bytes), for CostliestFilter.
-const typicalUserCost = 600 * cost.DecodeWeight
+// typicalUserCost is decoding a user as identity providers create them
+// (some 900 bytes of document, with meta), for CostliestFilter.
+const typicalUserCost = 1000 * cost.DecodeWeight
 
 // scanBusy is the answer to an unindexed query that waited scanWait for
 // the one running before it.
