@@ -144,10 +144,3 @@ func TestDiscoveryDocuments(t *testing.T) {
 	  "meta": {"resourceType": "ServiceProviderConfig", "location": "https://wrike.example/scim/okta/v2/ServiceProviderConfig"}
 	}`)
 }
-
-func TestSetMeta(t *testing.T) {
-	res := map[string]any{"userName": "a"}
-	created := mustTime(t, "2024-05-01T12:00:00Z")
-	SetMeta(res, "u1", Meta{ResourceType: "User", Created: created, LastModified: created, Location: "https://x/Users/u1", Version: "7"})
-	sameJSON(t, res, `{"userName":"a","id":"u1","meta":{"resourceType":"User","created":"2024-05-01T12:00:00Z","lastModified":"2024-05-01T12:00:00Z","location":"https://x/Users/u1","version":"W/\"7\""}}`)
-}

@@ -1,8 +1,8 @@
 // Package scim implements the SCIM 2.0 protocol (RFC 7643, RFC 7644) as the
-// Wrike face's SCIM service provider and the Okta face's SCIM client speak it:
-// schemas and their discovery documents, generic resources and their
-// normalisation, the filter grammar, PATCH paths and operations, projection,
-// list queries, ETags and SCIM errors. It has no HTTP routing and no storage.
+// Wrike face's SCIM service provider speaks it: schemas and their discovery
+// documents, generic resources and their normalisation, the filter grammar,
+// PATCH paths and operations, projection, list queries and SCIM errors. It has
+// no HTTP routing and no storage.
 //
 // Resources are generic: map[string]any as encoding/json decodes them with
 // UseNumber (strings, bool, json.Number, map[string]any, []any). The canonical
@@ -11,7 +11,7 @@
 // extension attributes in an object under the extension URN, values of the
 // schema's types, no null or empty values, and "schemas" listing the core
 // schema and each extension present. A server stores canonical resources,
-// adds "id" and "meta" (SetMeta), and projects them on the way out.
+// adds "id" and "meta" itself, and projects them on the way out.
 //
 // The pieces a server uses, in request order:
 //
@@ -23,17 +23,16 @@
 //     (Filter.Match, and Filter.Equality to answer userName/externalId/id/emails.value
 //     equality from an index), paging within QueryOptions.MaxCount (Query.Window),
 //     sortBy (Query.Compare), a Projection (attributes / excludedAttributes).
-//   - ETag, IfMatch, IfNoneMatch, PreconditionFailed for versions.
-//   - WriteJSON (application/scim+json) and WriteError (an error that is not an *Error
-//     becomes a 500 with a generic detail), NewListResponse.
+//   - WriteError (application/scim+json; an error that is not an *Error becomes a
+//     500 with a generic detail).
 //   - SchemasList, ResourceTypesList, ServiceProviderConfig for discovery.
 //
 // Schemas: UserSchema (RFC 7643 §4.1, complete), EnterpriseUserSchema (§4.3),
 // WrikeUserSchema (urn:ietf:params:scim:schemas:extension:wrike:2.0:User with
 // userType Regular, External or Collaborator, enforced and canonicalised),
-// GroupSchema; UserResourceType carries both extensions. The client side builds
-// PATCH bodies with NewPatchRequest and turns SCIM error bodies (status as number
-// or string) into an *Error with ErrorFromResponse or ParseErrorResponse.
+// GroupSchema; UserResourceType carries both extensions. The Okta face's SCIM
+// client takes only the schema URNs and ContentType from here: it builds its own
+// request bodies and reads error bodies itself.
 //
 // Choices where the RFCs leave room: unknown attributes in a resource or in a
 // pathless PATCH value are ignored (identity providers send attributes an

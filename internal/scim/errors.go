@@ -103,11 +103,6 @@ func NotFound(resourceType, id string) *Error {
 	return Errorf(http.StatusNotFound, "", "%s %q not found", resourceType, id)
 }
 
-// PreconditionFailed is the 412 for an If-Match that does not match (RFC 7644 §3.14).
-func PreconditionFailed(current string) *Error {
-	return Errorf(http.StatusPreconditionFailed, "", "resource version is %s; the If-Match precondition does not match", current)
-}
-
 // AsError returns err as an *Error if it is one (or wraps one).
 func AsError(err error) (*Error, bool) {
 	var e *Error

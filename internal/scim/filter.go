@@ -137,16 +137,6 @@ func (f *Filter) Match(res map[string]any) bool {
 	return matchNode(f.root, res)
 }
 
-// Match parses filter against rt and matches one resource: a convenience for
-// a single use; a server matching many resources parses once with ParseFilter.
-func Match(rt *ResourceType, filter string, res map[string]any) (bool, error) {
-	f, err := ParseFilter(rt, filter)
-	if err != nil {
-		return false, err
-	}
-	return f.Match(res), nil
-}
-
 // String renders the filter in a normal form: canonical attribute names, lower-case operators.
 func (f *Filter) String() string {
 	if f == nil || f.root == nil {

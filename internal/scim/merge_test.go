@@ -66,7 +66,7 @@ func TestMergeReplaceErrors(t *testing.T) {
 	wantError(t, err, 400, ErrInvalidValue, `"active" must be a boolean`)
 
 	// Immutable attributes may be set once and never changed.
-	rt := &ResourceType{ID: "Device", Name: "Device", Schema: NewSchema(&Schema{ID: "urn:example:Device", Attributes: []*Attribute{
+	rt := &ResourceType{ID: "Device", Name: "Device", Schema: newSchema(&Schema{ID: "urn:example:Device", Attributes: []*Attribute{
 		{Name: "serial", Type: TypeString, Mutability: Immutable},
 		{Name: "label", Type: TypeString},
 	}})}

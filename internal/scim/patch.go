@@ -31,11 +31,6 @@ type PatchRequest struct {
 	Operations []PatchOperation `json:"Operations"`
 }
 
-// NewPatchRequest builds a PATCH body for a client, with its schemas set.
-func NewPatchRequest(ops ...PatchOperation) *PatchRequest {
-	return &PatchRequest{Schemas: []string{SchemaPatchOp}, Operations: ops}
-}
-
 // UnmarshalJSON reads a PATCH body with case-insensitive member names and
 // numbers kept as json.Number.
 func (r *PatchRequest) UnmarshalJSON(b []byte) error {

@@ -759,32 +759,6 @@ func CloneResource(m map[string]any) map[string]any {
 	return out
 }
 
-// Meta is the meta attribute of a resource (RFC 7643 §3.1).
-type Meta struct {
-	ResourceType string
-	Created      time.Time
-	LastModified time.Time
-	Location     string
-	Version      string // the version without W/"…"; ETag adds it
-}
-
-// SetMeta sets id and meta on a resource, as a server does before answering.
-func SetMeta(res map[string]any, id string, m Meta) {
-	res["id"] = id
-	meta := map[string]any{
-		"resourceType": m.ResourceType,
-		"created":      m.Created.UTC().Format(time.RFC3339Nano),
-		"lastModified": m.LastModified.UTC().Format(time.RFC3339Nano),
-	}
-	if m.Location != "" {
-		meta["location"] = m.Location
-	}
-	if m.Version != "" {
-		meta["version"] = ETag(m.Version)
-	}
-	res["meta"] = meta
-}
-
 // String returns a string attribute of a canonical resource ("userName",
 // "name.givenName", "urn:...:enterprise:2.0:User:department"), or "".
 func String(rt *ResourceType, res map[string]any, name string) string {

@@ -229,10 +229,6 @@ func indexAttribute(a *Attribute) {
 	}
 }
 
-// NewSchema prepares a schema defined outside this package for use with the
-// package's functions.
-func NewSchema(s *Schema) *Schema { return newSchema(s) }
-
 func str(name, desc string) *Attribute {
 	return &Attribute{Name: name, Type: TypeString, Description: desc}
 }

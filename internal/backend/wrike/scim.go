@@ -215,18 +215,13 @@ func decodeDoc(b []byte) (map[string]any, error) {
 }
 
 // ifMatch checks an If-Match header against the current entity tag.
-// Weak and strong forms compare equal: the server only issues weak tags.
 func ifMatch(r *http.Request, current string) error {
 	h := r.Header.Get("If-Match")
 	if h == "" {
 		return nil
 	}
-	cur := strings.TrimPrefix(current, "W/")
-	for _, t := range strings.Split(h, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || strings.TrimPrefix(t, "W/") == cur {
-			return nil
-		}
+	if etagListed(h, current) {
+		return nil
 	}
 	return scim.Errorf(http.StatusPreconditionFailed, "",
 		"the resource's version is %s; the If-Match precondition %s does not match", current, h)

@@ -47,7 +47,8 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, c scimCall) err
 	return s.writeUser(w, http.StatusOK, c, u, p)
 }
 
-// etagListed reports whether an If-None-Match list names tag (weakly).
+// etagListed reports whether an If-Match or If-None-Match list names tag, or
+// is "*". Weak and strong forms compare equal: the server only issues weak tags.
 func etagListed(list, tag string) bool {
 	cur := strings.TrimPrefix(tag, "W/")
 	for _, t := range strings.Split(list, ",") {
