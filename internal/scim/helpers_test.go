@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 )
 
 // decode parses JSON the way a server does (numbers as json.Number).
@@ -87,12 +86,3 @@ const babsJSON = `{
 }`
 
 func babs(t testing.TB) map[string]any { return decode(t, babsJSON) }
-
-func mustTime(t testing.TB, s string) time.Time {
-	t.Helper()
-	v, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
