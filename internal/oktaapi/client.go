@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -318,6 +319,32 @@ func (c *Client) ListProvisioningTasks(ctx context.Context, appID, status string
 		q.Set("status", status)
 	}
 	return list[ProvisioningTask](ctx, c, appPath(appID, "provisioning", "tasks"), q)
+}
+
+// RetryFailedProvisioningTasks queues every FAILED provisioning task of
+// the app again and returns how many. Only the reference backend's Okta
+// face offers it; an Okta org answers 404 (ErrNotFound), and its failed
+// tasks are retried in the Admin Console (Dashboard → Tasks).
+func (c *Client) RetryFailedProvisioningTasks(ctx context.Context, appID string) (int, error) {
+	var out struct {
+		Retried int `json:"retried"`
+	}
+	err := c.do(ctx, http.MethodPost, appPath(appID, "provisioning", "tasks", "lifecycle", "retry"), nil, struct{}{}, &out)
+	return out.Retried, err
+}
+
+// RecentProvisioningFailures returns the System Log's most recent failed
+// provisioning events of the app (at most limit, newest first, from the
+// last 7 days): Okta's public record of why a push was refused.
+func (c *Client) RecentProvisioningFailures(ctx context.Context, appID string, limit int) ([]LogEvent, error) {
+	q := url.Values{
+		"filter":    {`outcome.result eq "FAILURE" and target.id eq "` + appID + `"`},
+		"sortOrder": {"DESCENDING"},
+		"limit":     {strconv.Itoa(limit)},
+	}
+	var out []LogEvent
+	err := c.do(ctx, http.MethodGet, "/api/v1/logs", q, nil, &out)
+	return out, err
 }
 
 // ListGroups returns the groups matching q, all pages.

@@ -1,0 +1,126 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// providerWarnings counts the warning diagnostics in the provider log at
+// path whose summary is summary and whose detail holds every one of want.
+func providerWarnings(path, summary string, want ...string) (int, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	// Log entries start with a timestamp; a diagnostic's detail follows on
+	// indented lines, its fields in any order.
+	for _, entry := range regexp.MustCompile(`\n\d{4}-\d\d-\d\dT`).Split(string(raw), -1) {
+		if !strings.Contains(entry, "Response contains warning diagnostic") || !strings.Contains(entry, `diagnostic_summary="`+summary+`"`) {
+			continue
+		}
+		all := true
+		for _, w := range want {
+			all = all && strings.Contains(entry, w)
+		}
+		if all {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// A user Wrike refused shows in every plan, named with the reason; with
+// retry_failed_provisioning on, the plan retries the user (a non-empty
+// plan), off it stays quiet (an empty plan, the warning kept); and once
+// the cause is fixed in the same configuration (the partner domain
+// approved, in depends_on) one apply provisions the user and the next
+// plan is empty.
+func TestAccProvisioningFailuresHealedByOneApply(t *testing.T) {
+	providerLog := filepath.Join(t.TempDir(), "provider.log")
+	t.Setenv("TF_LOG", "WARN")
+	t.Setenv("TF_ACC_LOG_PATH", providerLog)
+	f := newOrgFixture(t)
+	scimURL, token := f.wrikeSCIM()
+	eng := f.group("Engineering")
+	f.addUser("ann", "acme.example.com", "Engineering")
+	pia := f.addUser("pia", "partner.example.net", "Engineering")
+	config := func(extra string) string {
+		return f.config(f.tokenWOHead(scimURL, token)+assignmentsBlock(map[string]string{eng: ""}, nil)+`
+  wait_for_provisioning = { timeout = "1m" }
+`+extra) + `
+resource "wrike_approved_domain" "partner" {
+  count  = %d
+  domain = "partner.example.net"
+}
+`
+	}
+	withDomain := func(cfg string, n int) string { return fmt.Sprintf(cfg, n) }
+	piaInWrike := func(want bool) resource.TestCheckFunc {
+		return backendCheck(func() error {
+			users, err := wrikeUsersNow(f)
+			if err != nil {
+				return err
+			}
+			if got := users["pia@partner.example.net"].Active; got != want {
+				return fmt.Errorf("pia active in Wrike: %v, want %v", got, want)
+			}
+			return nil
+		})
+	}
+	warned := backendCheck(func() error {
+		n, err := providerWarnings(providerLog, "Provisioning failed for 1 user(s)",
+			"pia@partner.example.net ("+pia+"): userName \"pia@partner.example.net\" is in domain \"partner.example.net\", which is not an approved domain",
+			"retry_failed_provisioning is false")
+		if err == nil && n < 2 {
+			err = fmt.Errorf("%d warnings naming pia and the reason in the provider log, want one per plan with healing off", n)
+		}
+		return err
+	})
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   needsWriteOnly,
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				// Refused: the next plan retries pia.
+				Config:             withDomain(config(""), 0),
+				Check:              piaInWrike(false),
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("okta_wrike_provisioning.p", plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue("okta_wrike_provisioning.p", tfjsonpath.New("provisioning_failures")),
+				}},
+			},
+			{
+				// The refusal accepted: the plan after the apply is empty,
+				// the warning stays.
+				Config: withDomain(config("  retry_failed_provisioning = false\n"), 0),
+				Check: resource.ComposeTestCheckFunc(piaInWrike(false),
+					resource.TestCheckResourceAttr("okta_wrike_provisioning.p", "provisioning_failures", "1")),
+			},
+			{
+				// Another plan warns again, and changes nothing.
+				Config:   withDomain(config("  retry_failed_provisioning = false\n"), 0),
+				PlanOnly: true,
+			},
+			{
+				// The cause fixed in the same configuration: one apply.
+				Config: withDomain(config("  depends_on = [wrike_approved_domain.partner]\n"), 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("wrike_approved_domain.partner[0]", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction("okta_wrike_provisioning.p", plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeTestCheckFunc(warned, piaInWrike(true),
+					resource.TestCheckResourceAttr("okta_wrike_provisioning.p", "provisioning_failures", "0")),
+			},
+		},
+	})
+}
