@@ -372,6 +372,34 @@ func (c *Client) UserPages() *Pager[User] {
 	return newPager[User](c, "/api/v1/users", url.Values{"limit": {pageLimit}})
 }
 
+// GetUser returns one user.
+func (c *Client) GetUser(ctx context.Context, userID string) (*User, error) {
+	var u User
+	if err := c.do(ctx, http.MethodGet, "/api/v1/users/"+url.PathEscape(userID), nil, nil, &u); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// GetGroup returns one group.
+func (c *Client) GetGroup(ctx context.Context, groupID string) (*Group, error) {
+	var g Group
+	if err := c.do(ctx, http.MethodGet, "/api/v1/groups/"+url.PathEscape(groupID), nil, nil, &g); err != nil {
+		return nil, err
+	}
+	return &g, nil
+}
+
+// GroupMemberPages pages through a group's members.
+func (c *Client) GroupMemberPages(groupID string) *Pager[User] {
+	return newPager[User](c, "/api/v1/groups/"+url.PathEscape(groupID)+"/users", url.Values{"limit": {pageLimit}})
+}
+
+// ListUserGroups returns the groups a user is a member of.
+func (c *Client) ListUserGroups(ctx context.Context, userID string) ([]Group, error) {
+	return list[Group](ctx, c, "/api/v1/users/"+url.PathEscape(userID)+"/groups", nil)
+}
+
 // EveryoneGroup returns the org's built-in group that holds every user.
 func (c *Client) EveryoneGroup(ctx context.Context) (*Group, error) {
 	groups, err := c.ListGroups(ctx, GroupQuery{Filter: `type eq "` + GroupTypeBuiltIn + `"`})

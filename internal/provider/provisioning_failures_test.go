@@ -124,3 +124,52 @@ resource "wrike_approved_domain" "partner" {
 		},
 	})
 }
+
+// A plan that removes a group and a direct user names, before anything is
+// deactivated, the group with its member count and the people who lose
+// Wrike; a member kept by another assigned group is not among them.
+func TestAccRemovalsWarnBeforeDeactivating(t *testing.T) {
+	providerLog := filepath.Join(t.TempDir(), "provider.log")
+	t.Setenv("TF_LOG", "WARN")
+	t.Setenv("TF_ACC_LOG_PATH", providerLog)
+	f := newOrgFixture(t)
+	scimURL, token := f.wrikeSCIM()
+	eng, sales := f.group("Engineering"), f.group("Sales")
+	f.addUser("ann", "acme.example.com", "Engineering")
+	f.addUser("bob", "acme.example.com", "Engineering", "Sales")
+	f.addUser("cy", "acme.example.com", "Engineering")
+	dan := f.addUser("dan", "acme.example.com")
+	config := func(groups, users map[string]string) string {
+		return f.config(f.tokenWOHead(scimURL, token) + assignmentsBlock(groups, users))
+	}
+	warned := func(summary string, want ...string) resource.TestCheckFunc {
+		return backendCheck(func() error {
+			n, err := providerWarnings(providerLog, summary, want...)
+			if err == nil && n == 0 {
+				err = fmt.Errorf("no warning %q with %q in the provider log", summary, want)
+			}
+			return err
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   needsWriteOnly,
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: config(map[string]string{eng: "", sales: ""}, map[string]string{dan: ""})},
+			{
+				Config: config(map[string]string{sales: ""}, map[string]string{}),
+				Check: resource.ComposeTestCheckFunc(
+					warned(`Removing group \"Engineering\" deactivates 2 person(s) in Wrike`,
+						`Group \"Engineering\" (`+eng+`) has 3 member(s)`, "ann@acme.example.com, cy@acme.example.com"),
+					warned("Removing direct assignments deactivates 1 person(s) in Wrike", "dan@acme.example.com"),
+					backendCheck(func() error {
+						n, err := providerWarnings(providerLog, `Removing group \"Engineering\" deactivates 2 person(s) in Wrike`, "bob@")
+						if err == nil && n > 0 {
+							err = fmt.Errorf("bob, kept by Sales, is named among those deactivated")
+						}
+						return err
+					})),
+			},
+		},
+	})
+}

@@ -234,6 +234,7 @@ func (r *oktaWrikeProvisioningResource) ModifyPlan(ctx context.Context, req reso
 		return
 	}
 	r.checkAssignmentsAtPlan(ctx, req, resp)
+	r.warnRemovalsAtPlan(ctx, req, resp)
 	if req.State.Raw.IsNull() {
 		r.checkAppAtPlan(ctx, req, resp)
 		return
