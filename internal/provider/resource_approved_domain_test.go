@@ -209,7 +209,7 @@ func TestAccApprovedDomainRejected(t *testing.T) {
 		// Approved already, outside Terraform: a clear conflict, nothing in state.
 		PreConfig:   outOfBand(t, env, http.MethodPost, "/approved_domains", map[string]string{"domain": "taken.example.com"}),
 		Config:      approvedDomainConfig(env, "Taken.example.com"),
-		ExpectError: regexp.MustCompile(`(?s)already approved.*already_exists`),
+		ExpectError: regexp.MustCompile(`(?s)already\s+approved\s+in\s+Wrike,\s+and\s+this\s+Terraform\s+state\s+does\s+not\s+manage\s+it.*terraform import wrike_approved_domain.<name>\s+Taken.example.com`),
 	}, resource.TestStep{
 		Config:        approvedDomainConfig(env, "missing.example.com"),
 		ResourceName:  "wrike_approved_domain.acme",

@@ -120,7 +120,8 @@ func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.Sch
 			"that are not listed here are removed. Okta's public API cannot configure provisioning of the OIN Wrike app " +
 			"on a real Okta org (it answers status UNKNOWN); this resource then fails with an explanation. " +
 			"Destroy deactivates the connection, turns the toggles off and removes the assignments, in that order, so " +
-			"nobody is deactivated in Wrike by it. Import by the Okta app id; the token is not imported (Okta never " +
+			"nobody is deactivated in Wrike by it. Creating it on an app whose provisioning connection is already active " +
+			"fails, naming the import that manages it. Import by the Okta app id; the token is not imported (Okta never " +
 			"returns it), so the first apply after an import sends it again.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -269,6 +270,15 @@ func (r *oktaWrikeProvisioningResource) checkAppAtPlan(ctx context.Context, req 
 	case conn.Status == oktaapi.StatusUnknown:
 		resp.Diagnostics.Append(unknownConnectionDiagnostic(appID.ValueString()))
 	}
+	// An ENABLED connection is not checked here: the plan that replaces a
+	// tainted resource is a create too, and its destroy deactivates the
+	// connection first. Create checks it.
+}
+
+// provisioningAdoptionError is the error of a create on an app whose
+// provisioning connection is already active: set up outside this state.
+func provisioningAdoptionError(appID string) diag.Diagnostic {
+	return adoptionError(path.Root("app_id"), fmt.Sprintf("Provisioning of Okta app %q is already active", appID), "okta_wrike_provisioning", appID)
 }
 
 func noSuchAppDiagnostic(appID string) diag.Diagnostic {
@@ -319,6 +329,10 @@ func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource
 	}
 	if conn.Status == oktaapi.StatusUnknown {
 		resp.Diagnostics.Append(unknownConnectionDiagnostic(appID))
+		return
+	}
+	if conn.Status == oktaapi.StatusEnabled {
+		resp.Diagnostics.Append(provisioningAdoptionError(appID))
 		return
 	}
 	everyone := &everyoneGroup{okta: r.okta}
