@@ -152,7 +152,9 @@ func (v durationValidator) ValidateString(ctx context.Context, req validator.Str
 	}
 	d, err := time.ParseDuration(req.ConfigValue.ValueString())
 	if err != nil || d <= 0 || d > v.max {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("Want %s, got %q.", v.Description(ctx), req.ConfigValue.ValueString()))
+		// Terraform points at the whole object around a nested attribute:
+		// the message names the attribute itself.
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration in "+req.Path.String(),
+			fmt.Sprintf("%s must be %s; got %q.", req.Path, v.Description(ctx), req.ConfigValue.ValueString()))
 	}
 }

@@ -89,7 +89,7 @@ func TestAccOktaWrikeProvisioning_waitReportsRefusedUsers(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      f.config(body(`  wait_for_provisioning = { timeout = "forever" }`)),
-				ExpectError: regexp.MustCompile(`(?s)Invalid duration.*"forever"`),
+				ExpectError: regexp.MustCompile(`(?s)Invalid duration in wait_for_provisioning.timeout.*wait_for_provisioning.timeout must be a duration.*"forever"`),
 			},
 			{
 				Config:      f.config(body(`  wait_for_provisioning = { timeout = "2h" }`)),

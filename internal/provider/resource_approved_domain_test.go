@@ -196,8 +196,9 @@ func TestAccApprovedDomainRejected(t *testing.T) {
 	steps := []resource.TestStep{}
 	for bad, why := range map[string]string{
 		"localhost": "two labels", "acme..example.com": "not a valid domain name", "-acme.example.com": "not a valid domain name",
-		"user@acme.example.com": "not a valid domain name", "acme.example.com ": "spaces",
+		"user@acme.example.com": `email address; write only its domain, "acme.example.com"`, "acme.example.com ": "spaces",
 		"192.0.2.1": "IP address", "[192.0.2.1]": "IP address", "ki\u017Fs.example.com": "U\\+017F", // (HCL turns U+212A into "K" itself: NFC)
+		"https://acme.example.com": `is a URL; write only its domain, such as "acme.example.com"`,
 	} {
 		steps = append(steps, resource.TestStep{
 			Config:      approvedDomainConfig(env, bad),
