@@ -1,16 +1,21 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
 )
 
 // providerWarnings counts the warning diagnostics in the provider log at
@@ -172,4 +177,50 @@ func TestAccRemovalsWarnBeforeDeactivating(t *testing.T) {
 			},
 		},
 	})
+}
+
+// The failure warning names at most ten users, sorted, each with the
+// reason the tasks API gives, and counts the rest; the removal warning
+// caps its names the same way.
+func TestFailureAndImpactWarningsAreCapped(t *testing.T) {
+	f := newOrgFixture(t)
+	scimURL, token := f.wrikeSCIM()
+	f.okta(http.MethodPost, "/api/v1/apps/"+f.AppID+"/connections/default?activate=true",
+		map[string]any{"baseUrl": scimURL, "profile": map[string]string{"authScheme": "TOKEN", "token": token}}, nil)
+	f.okta(http.MethodPut, "/api/v1/apps/"+f.AppID+"/features/USER_PROVISIONING", map[string]any{
+		"create": map[string]any{"lifecycleCreate": map[string]string{"status": "ENABLED"}}}, nil)
+	for i := range 13 {
+		id := f.addUser(fmt.Sprintf("p%02d", i), "partner.example.net")
+		f.okta(http.MethodPost, "/api/v1/apps/"+f.AppID+"/users", map[string]any{"id": id}, nil)
+	}
+	if err := f.waitIdle(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := oktaapi.New(oktaapi.Config{OrgURL: f.env.OktaURL, APIToken: f.env.OktaAPIToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &oktaWrikeProvisioningResource{okta: c}
+	_, failed, err := r.assignments(context.Background(), f.AppID)
+	if err != nil || len(failed) != 13 {
+		t.Fatalf("%d failed app users (%v), want 13", len(failed), err)
+	}
+	d := r.failuresDiagnostic(context.Background(), f.AppID, failed, true)
+	detail := d.Detail()
+	if d.Summary() != "Provisioning failed for 13 user(s)" || strings.Count(detail, "\n  - p") != 10 ||
+		!strings.Contains(detail, "  - p00@partner.example.net (") || strings.Contains(detail, "p10@") ||
+		!strings.Contains(detail, "  - and 3 more") || strings.Count(detail, "which is not an approved domain") != 10 ||
+		!strings.Contains(detail, "This plan retries them") {
+		t.Errorf("failure warning:\n%s\n%s", d.Summary(), detail)
+	}
+
+	var leaving []string
+	for i := range 13 {
+		leaving = append(leaving, fmt.Sprintf("u%02d@acme.example.com", i))
+	}
+	d = impactDiagnostic(path.Root("group_assignments"), `Removing group "Sales"`, "Group Sales has 13 member(s).", leaving, 0, false, false)
+	if d.Summary() != `Removing group "Sales" unassigns 13 person(s) in Wrike` || !strings.Contains(d.Detail(), "u09@acme.example.com and 3 more") ||
+		strings.Contains(d.Detail(), "u10@") || !strings.Contains(d.Detail(), "deactivate_users is off, so they stay active") {
+		t.Errorf("removal warning:\n%s\n%s", d.Summary(), d.Detail())
+	}
 }
