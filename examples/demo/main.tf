@@ -60,6 +60,11 @@ resource "okta_wrike_provisioning" "wrike" {
     timeout = "5m"
   }
 
+  # Every plan names the refused users too. By default the plan retries them, so approving
+  # partner.example.net (a wrike_approved_domain listed in depends_on) and applying once
+  # provisions them; this demo keeps them refused, so it accepts the refusal.
+  retry_failed_provisioning = false
+
   depends_on = [wrike_approved_domain.acme]
 }
 

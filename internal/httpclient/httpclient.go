@@ -159,6 +159,11 @@ func orDefault[T comparable](v, d T) T {
 // ParseBaseURL accepts an absolute http(s) URL without query or fragment
 // and returns it without a trailing slash.
 func ParseBaseURL(raw string) (*url.URL, error) {
+	// host:port without a scheme is the likely slip; Go's parser would
+	// only say a path segment cannot contain a colon.
+	if trimmed := strings.TrimSpace(raw); trimmed != "" && !strings.Contains(trimmed, "://") {
+		return nil, fmt.Errorf("%q has no scheme: write it as https://%s (or http://%s for a server without TLS)", raw, trimmed, trimmed)
+	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
 		return nil, fmt.Errorf("not a valid URL: %w", err)

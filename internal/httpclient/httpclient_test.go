@@ -327,6 +327,10 @@ func TestParseBaseURL(t *testing.T) {
 			t.Errorf("ParseBaseURL(%q) accepted", bad)
 		}
 	}
+	// host:port is told to add a scheme, not that a path segment has a colon.
+	if _, err := ParseBaseURL("127.0.0.1:8480"); err == nil || !strings.Contains(err.Error(), `"127.0.0.1:8480" has no scheme: write it as https://127.0.0.1:8480 (or http://127.0.0.1:8480`) {
+		t.Errorf("ParseBaseURL(host:port): %v", err)
+	}
 	u, err := ParseBaseURL("https://x.example.com/base/")
 	if err != nil || u.String() != "https://x.example.com/base" {
 		t.Fatalf("got %v, %v", u, err)

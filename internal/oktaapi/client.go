@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -321,6 +322,32 @@ func (c *Client) ListProvisioningTasks(ctx context.Context, appID, status string
 	return list[ProvisioningTask](ctx, c, appPath(appID, "provisioning", "tasks"), q)
 }
 
+// RetryFailedProvisioningTasks queues every FAILED provisioning task of
+// the app again and returns how many. Only the reference backend's Okta
+// face offers it; an Okta org answers 404 (ErrNotFound), and its failed
+// tasks are retried in the Admin Console (Dashboard → Tasks).
+func (c *Client) RetryFailedProvisioningTasks(ctx context.Context, appID string) (int, error) {
+	var out struct {
+		Retried int `json:"retried"`
+	}
+	err := c.do(ctx, http.MethodPost, appPath(appID, "provisioning", "tasks", "lifecycle", "retry"), nil, struct{}{}, &out)
+	return out.Retried, err
+}
+
+// RecentProvisioningFailures returns the System Log's most recent failed
+// provisioning events of the app (at most limit, newest first, from the
+// last 7 days): Okta's public record of why a push was refused.
+func (c *Client) RecentProvisioningFailures(ctx context.Context, appID string, limit int) ([]LogEvent, error) {
+	q := url.Values{
+		"filter":    {`outcome.result eq "FAILURE" and target.id eq "` + appID + `"`},
+		"sortOrder": {"DESCENDING"},
+		"limit":     {strconv.Itoa(limit)},
+	}
+	var out []LogEvent
+	err := c.do(ctx, http.MethodGet, "/api/v1/logs", q, nil, &out)
+	return out, err
+}
+
 // ListGroups returns the groups matching q, all pages.
 func (c *Client) ListGroups(ctx context.Context, q GroupQuery) ([]Group, error) {
 	v := url.Values{"limit": {pageLimit}}
@@ -344,6 +371,34 @@ func (c *Client) GroupPages() *Pager[Group] {
 // UserPages pages through the org's users.
 func (c *Client) UserPages() *Pager[User] {
 	return newPager[User](c, "/api/v1/users", url.Values{"limit": {pageLimit}})
+}
+
+// GetUser returns one user.
+func (c *Client) GetUser(ctx context.Context, userID string) (*User, error) {
+	var u User
+	if err := c.do(ctx, http.MethodGet, "/api/v1/users/"+url.PathEscape(userID), nil, nil, &u); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// GetGroup returns one group.
+func (c *Client) GetGroup(ctx context.Context, groupID string) (*Group, error) {
+	var g Group
+	if err := c.do(ctx, http.MethodGet, "/api/v1/groups/"+url.PathEscape(groupID), nil, nil, &g); err != nil {
+		return nil, err
+	}
+	return &g, nil
+}
+
+// GroupMemberPages pages through a group's members.
+func (c *Client) GroupMemberPages(groupID string) *Pager[User] {
+	return newPager[User](c, "/api/v1/groups/"+url.PathEscape(groupID)+"/users", url.Values{"limit": {pageLimit}})
+}
+
+// ListUserGroups returns the groups a user is a member of.
+func (c *Client) ListUserGroups(ctx context.Context, userID string) ([]Group, error) {
+	return list[Group](ctx, c, "/api/v1/users/"+url.PathEscape(userID)+"/groups", nil)
 }
 
 // EveryoneGroup returns the org's built-in group that holds every user.

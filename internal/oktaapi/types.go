@@ -162,14 +162,38 @@ type ApplicationGroupAssignment struct {
 // AppUser is a user assigned to an app, directly (scope USER) or
 // through a group (scope GROUP).
 type AppUser struct {
-	ID          string            `json:"id"`
-	Scope       string            `json:"scope,omitempty"`
-	Status      string            `json:"status,omitempty"`
-	SyncState   string            `json:"syncState,omitempty"`
-	ExternalID  string            `json:"externalId,omitempty"`
-	Profile     AssignmentProfile `json:"profile"`
-	Created     string            `json:"created,omitempty"`
-	LastUpdated string            `json:"lastUpdated,omitempty"`
+	ID          string             `json:"id"`
+	Scope       string             `json:"scope,omitempty"`
+	Status      string             `json:"status,omitempty"`
+	SyncState   string             `json:"syncState,omitempty"`
+	ExternalID  string             `json:"externalId,omitempty"`
+	Credentials AppUserCredentials `json:"credentials"`
+	Profile     AssignmentProfile  `json:"profile"`
+	Created     string             `json:"created,omitempty"`
+	LastUpdated string             `json:"lastUpdated,omitempty"`
+}
+
+// SyncStateError is the sync state of an app user whose last push failed.
+const SyncStateError = "ERROR"
+
+// AppUserCredentials names the user in the app: the userName Okta pushes.
+type AppUserCredentials struct {
+	UserName string `json:"userName,omitempty"`
+}
+
+// LogEvent is a System Log event, as far as provisioning failures need it.
+type LogEvent struct {
+	Published string `json:"published"`
+	EventType string `json:"eventType"`
+	Outcome   struct {
+		Result string `json:"result"`
+		Reason string `json:"reason"`
+	} `json:"outcome"`
+	Target []struct {
+		ID          string `json:"id"`
+		Type        string `json:"type"`
+		AlternateID string `json:"alternateId"`
+	} `json:"target"`
 }
 
 // AppUserAssignRequest assigns one user to an app directly.

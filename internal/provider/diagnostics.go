@@ -3,9 +3,12 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
@@ -74,4 +77,22 @@ func appDeletedDiagnostic(appID string) diag.Diagnostic {
 			"okta_wrike_provisioning is removed from the state and planned again: if the Wrike app was re-created in "+
 			"Okta, set app_id to the new app's id; otherwise remove the resource from the configuration (also before "+
 			"a terraform destroy, whose plan checks app_id too).")
+}
+
+// adoptionError is the error of a create that found the object already in
+// use, set up outside this state: the provider never takes such an object
+// over silently (its destroy would undo someone else's setup), it names the
+// import that makes this state manage it. typ is the resource type, id the
+// import id.
+func adoptionError(at path.Path, what, typ, id string) diag.Diagnostic {
+	// what says what was found, as the summary's first clause.
+	provider := ""
+	if strings.HasPrefix(typ, "okta_") {
+		provider = "\n    provider = wrike"
+	}
+	return diag.NewAttributeErrorDiagnostic(at, what+", and this Terraform state does not manage it",
+		fmt.Sprintf("Creating this %s would take over what another configuration, or someone in the console, set up, and its destroy "+
+			"would undo it; nothing was changed. To manage it with this configuration, import it:\n\n"+
+			"    terraform import %s.<name> %s\n\nor with an import block:\n\n  import {%s\n    to = %s.<name>\n    id = %q\n  }\n\n"+
+			"If another configuration manages it, remove it from one of the two.", typ, typ, id, provider, typ, id))
 }

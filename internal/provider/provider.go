@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -211,6 +212,12 @@ func (p *wrikeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 	data.Wrike = client
+	// One request, so that a wrong token or a URL that is not Wrike's is
+	// one error naming the setting, not the same error from every resource.
+	if d := checkWrike(ctx, client, url, data.OktaOrgURL); d != nil {
+		resp.Diagnostics.Append(d)
+		return
+	}
 	if data.OktaProblem == "" {
 		data.Okta, err = oktaapi.New(oktaapi.Config{OrgURL: data.OktaOrgURL, APIToken: data.OktaAPIToken, UserAgent: data.UserAgent, Logger: data.Logger})
 		if err != nil {
@@ -219,6 +226,49 @@ func (p *wrikeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+}
+
+// wrikeCheckTimeout bounds Configure's request to Wrike.
+const wrikeCheckTimeout = 10 * time.Second
+
+// checkWrike reads Wrike's account once, without retries, and says which
+// setting is wrong when the answer shows one: Wrike refusing the token, or
+// something other than Wrike's API answering at wrike_url (an answer not
+// in Wrike's error format, such as the Okta org's). Any other failure (an
+// outage, a timeout) is left to the resources, whose calls retry.
+func checkWrike(ctx context.Context, client *wrikeapi.Client, url, oktaURL string) diag.Diagnostic {
+	ctx, cancel := context.WithTimeout(httpclient.WithoutRetries(ctx), wrikeCheckTimeout)
+	defer cancel()
+	_, err := client.GetAccount(ctx)
+	var he *httpclient.Error
+	if err == nil || !errors.As(err, &he) || he.StatusCode >= 500 || he.StatusCode == http.StatusTooManyRequests {
+		return nil
+	}
+	if he.Code == "" {
+		likely := "another service"
+		if oktaURL != "" && strings.TrimRight(oktaURL, "/") == strings.TrimRight(url, "/") {
+			likely = "the Okta org: it is the same as okta_org_url"
+		}
+		return diag.NewAttributeErrorDiagnostic(path.Root("wrike_url"), "wrike_url is not Wrike's API",
+			fmt.Sprintf("%s answered GET /api/v4/account with HTTP %d, but not in Wrike's error format, so wrike_url (or WRIKE_URL) "+
+				"likely points at %s. Set it to Wrike's base URL, such as https://www.wrike.com (the reference backend's Wrike face: "+
+				"WRIKE_URL in its dev.env).", url, he.StatusCode, likely))
+	}
+	switch {
+	case errors.Is(err, wrikeapi.ErrUnauthorized):
+		return diag.NewAttributeErrorDiagnostic(path.Root("wrike_token"), "Wrike refused wrike_token",
+			"Wrike did not accept the admin token in wrike_token (or WRIKE_TOKEN): it is mistyped, revoked, or of another Wrike "+
+				"account. Nothing was read or changed.\n\n"+err.Error())
+	case errors.Is(err, wrikeapi.ErrForbidden):
+		return diag.NewAttributeErrorDiagnostic(path.Root("wrike_token"), "wrike_token is not a Wrike admin token",
+			"wrike_token (or WRIKE_TOKEN) must be a Wrike admin token; API app (v4) tokens, such as wrike_api_token.token, "+
+				"cannot call the admin API. Nothing was read or changed.\n\n"+err.Error())
+	case errors.Is(err, wrikeapi.ErrNotFound):
+		return diag.NewAttributeErrorDiagnostic(path.Root("wrike_url"), "wrike_url is not Wrike's API",
+			fmt.Sprintf("%s has no Wrike admin API (GET /api/v4/account answered 404): set wrike_url (or WRIKE_URL) to Wrike's base URL, "+
+				"such as https://www.wrike.com.\n\n%s", url, err))
+	}
+	return nil
 }
 
 func (p *wrikeProvider) Resources(context.Context) []func() resource.Resource {

@@ -104,9 +104,22 @@ func TestAccProviderConfiguration(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)Unknown Wrike URL.*WRIKE_URL`),
 			},
 			{
-				// A wrong token is the API's own refusal, with its message.
-				Config:      fmt.Sprintf("provider \"wrike\" {\n  wrike_url = %q\n  wrike_token = \"wrka_wrong\"\n}\n", env.WrikeURL) + domain,
-				ExpectError: regexp.MustCompile(`HTTP 401\s+not_authorized`),
+				// host:port without a scheme: told to add one.
+				Config:      "provider \"wrike\" {\n  wrike_url = \"127.0.0.1:8480\"\n  wrike_token = \"x\"\n}\n" + domain,
+				ExpectError: regexp.MustCompile(`(?s)Invalid Wrike URL.*"127.0.0.1:8480" has no scheme: write it as\s+https://127.0.0.1:8480`),
+			},
+			{
+				// The Okta face's URL as wrike_url: the URL is named, not the token.
+				Config: fmt.Sprintf("provider \"wrike\" {\n  wrike_url = %q\n  wrike_token = %q\n  okta_org_url = %q\n}\n",
+					env.OktaURL, env.WrikeAdminToken, env.OktaURL) + domain,
+				ExpectError: regexp.MustCompile(`(?s)wrike_url is not Wrike's API.*not\s+in\s+Wrike's\s+error\s+format.*the\s+Okta\s+org:\s+it\s+is\s+the\s+same\s+as\s+okta_org_url`),
+			},
+			{
+				// A wrong token is one error from the provider, naming the
+				// setting, with the API's own refusal; no resource is read.
+				Config: fmt.Sprintf("provider \"wrike\" {\n  wrike_url = %q\n  wrike_token = \"wrka_wrong\"\n}\n", env.WrikeURL) + domain +
+					"resource \"wrike_approved_domain\" \"e\" {\n  domain = \"cfg2.example.com\"\n}\n",
+				ExpectError: regexp.MustCompile(`(?s)Wrike refused wrike_token.*with provider\["registry.terraform.io/hashicorp/wrike"\].*HTTP 401\s+not_authorized`),
 			},
 			{
 				// The environment supplies what the block leaves out; no Okta needed.

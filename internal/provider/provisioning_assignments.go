@@ -153,8 +153,9 @@ func everyoneListedDiagnostic(id string) diag.Diagnostic {
 
 // assignments reads the app's group assignments and direct user
 // assignments: one paged list call per kind, the two kinds side by side.
-func (r *oktaWrikeProvisioningResource) assignments(ctx context.Context, appID string) (assignments, error) {
-	a := newAssignments()
+// failed is the app users (of either scope) whose last push failed.
+func (r *oktaWrikeProvisioningResource) assignments(ctx context.Context, appID string) (a assignments, failed []oktaapi.AppUser, err error) {
+	a = newAssignments()
 	var groups []oktaapi.ApplicationGroupAssignment
 	var groupsErr error
 	var wg sync.WaitGroup
@@ -162,7 +163,7 @@ func (r *oktaWrikeProvisioningResource) assignments(ctx context.Context, appID s
 	users, err := r.okta.ListAppUsers(ctx, appID)
 	wg.Wait()
 	if err = errors.Join(groupsErr, err); err != nil {
-		return a, err
+		return a, nil, err
 	}
 	for _, g := range groups {
 		a.groups[g.ID] = g.Profile.UserType
@@ -171,8 +172,11 @@ func (r *oktaWrikeProvisioningResource) assignments(ctx context.Context, appID s
 		if u.Scope == oktaapi.ScopeUser {
 			a.users[u.ID] = u.Profile.UserType
 		}
+		if u.SyncState == oktaapi.SyncStateError {
+			failed = append(failed, u)
+		}
 	}
-	return a, nil
+	return a, failed, nil
 }
 
 // assignmentWorkers bounds the assignment calls in flight: a large apply

@@ -103,6 +103,9 @@ func (r v0ProvisioningResource) Schema(_ context.Context, _ fwresource.SchemaReq
 	for name, a := range r.current.Attributes {
 		s.Attributes[name] = a
 	}
+	// Added after version 0, without a version change.
+	delete(s.Attributes, "retry_failed_provisioning")
+	delete(s.Attributes, "provisioning_failures")
 	for name, key := range map[string]string{"group_assignments": "group_id", "user_assignments": "user_id"} {
 		elem := types.ObjectType{AttrTypes: map[string]attr.Type{key: types.StringType, "user_type": types.StringType}}
 		s.Attributes[name] = schema.SetNestedAttribute{

@@ -98,8 +98,9 @@ func waitForProvisioning(ctx context.Context, c *oktaapi.Client, appID string, t
 	}
 	for _, t := range failed {
 		diags.AddWarning(fmt.Sprintf("Wrike refused %s", t.Login), taskDetail(t,
-			"Okta gave up on this task. Fix the cause, then retry it (POST /api/v1/apps/"+appID+"/provisioning/tasks/"+t.ID+
-				"/lifecycle/retry) or save the connection again, which retries every failed task of the app."))
+			"Okta gave up on this task. Fix the cause in this configuration (for example a wrike_approved_domain for the user's "+
+				"domain, in this resource's depends_on) and apply: with retry_failed_provisioning on, the plan retries every failed "+
+				"task of the app. To accept the refusal, set retry_failed_provisioning = false."))
 	}
 	if ctx.Err() != nil {
 		if pending, err = c.ListProvisioningTasks(rctx, appID, oktaapi.TaskPending); err == nil && len(pending) > 0 {
@@ -151,7 +152,9 @@ func (v durationValidator) ValidateString(ctx context.Context, req validator.Str
 	}
 	d, err := time.ParseDuration(req.ConfigValue.ValueString())
 	if err != nil || d <= 0 || d > v.max {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("Want %s, got %q.", v.Description(ctx), req.ConfigValue.ValueString()))
+		// Terraform points at the whole object around a nested attribute:
+		// the message names the attribute itself.
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration in "+req.Path.String(),
+			fmt.Sprintf("%s must be %s; got %q.", req.Path, v.Description(ctx), req.ConfigValue.ValueString()))
 	}
 }

@@ -40,6 +40,7 @@ func TestAccOktaWrikeProvisioning_waitReportsRefusedUsers(t *testing.T) {
   scim_base_url           = %q
   bearer_token_wo         = %q
   bearer_token_wo_version = 1
+  retry_failed_provisioning = false
 `, f.AppID, scimURL, token) + assignmentsBlock(map[string]string{eng: ""}, nil) + wait
 	}
 	// The queue is idle and Wrike holds ann and bob when the apply returns:
@@ -88,7 +89,7 @@ func TestAccOktaWrikeProvisioning_waitReportsRefusedUsers(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      f.config(body(`  wait_for_provisioning = { timeout = "forever" }`)),
-				ExpectError: regexp.MustCompile(`(?s)Invalid duration.*"forever"`),
+				ExpectError: regexp.MustCompile(`(?s)Invalid duration in wait_for_provisioning.timeout.*wait_for_provisioning.timeout must be a duration.*"forever"`),
 			},
 			{
 				Config:      f.config(body(`  wait_for_provisioning = { timeout = "2h" }`)),
@@ -154,7 +155,7 @@ func TestWaitForProvisioningReportsRefusalsAndMissingAPI(t *testing.T) {
 	diags := waitForProvisioning(context.Background(), c, f.AppID, 30*time.Second, 10*time.Millisecond)
 	if diags.HasError() || len(diags) != 1 || diags[0].Summary() != "Wrike refused ann@acme.example.com" ||
 		!strings.Contains(diags[0].Detail(), "Okta could not create user ann@acme.example.com ("+ann+") in Wrike after 1 attempt(s)") ||
-		!strings.Contains(diags[0].Detail(), "Reason (System Log): ") || !strings.Contains(diags[0].Detail(), "/lifecycle/retry") {
+		!strings.Contains(diags[0].Detail(), "Reason (System Log): ") || !strings.Contains(diags[0].Detail(), "retry_failed_provisioning") {
 		t.Fatalf("diagnostics: %v", diags)
 	}
 

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -28,6 +29,11 @@ type apiTokenModel struct {
 	TokenVersion     types.Int64  `tfsdk:"token_version"`
 	RotationTriggers types.Map    `tfsdk:"rotation_triggers"`
 }
+
+// privateRegeneratedFrom is set in private state by a refresh that found
+// the token regenerated outside Terraform: the issue date state recorded,
+// for the plan's warning. The next apply that issues a token clears it.
+const privateRegeneratedFrom = "token_regenerated_from"
 
 type apiTokenResource struct {
 	client *wrikeapi.Client
@@ -78,13 +84,16 @@ func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Sensitive: true,
 				Description: "The v4 API token. Set when the resource is created and when `rotation_triggers` changes; " +
 					"the previous token stops working at once. After `terraform import` it is unknown, because Wrike never " +
-					"shows an existing token, so the next apply regenerates it.",
+					"shows an existing token, so the next apply regenerates it. A token regenerated outside this state (Wrike's " +
+					"console or API, another configuration) is seen at refresh, by its issue date: the plan warns and the apply " +
+					"regenerates it.",
 				PlanModifiers: []planmodifier.String{regenerated},
 			},
 			"token_version": schema.Int64Attribute{
 				Computed: true,
 				Description: "A number that grows whenever `token` changes: on create, on rotation, when the app is " +
-					"re-created after being deleted outside Terraform, and on the first apply after an import. Set " +
+					"re-created after being deleted outside Terraform, after a regeneration outside Terraform, and on the first apply " +
+					"after an import. Set " +
 					"`okta_wrike_provisioning.bearer_token_wo_version` to it, so that Okta gets every new token.",
 				PlanModifiers: []planmodifier.Int64{planmodifiers.Int64UseStateUnlessChanged(path.Root("rotation_triggers"))},
 			},
@@ -153,6 +162,15 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	// Wrike never returns the token again; fromAPI keeps the one in state.
+	// A token issued at another time than the one in state replaced it
+	// (regenerated in Wrike's console or API, or by another state): the
+	// token in state is dead. It becomes unknown to Terraform, as after an
+	// import, so the plan regenerates it and token_version moves.
+	if !state.Token.IsNull() && app.TokenCreatedDate != state.TokenCreatedDate.ValueString() {
+		was, _ := json.Marshal(state.TokenCreatedDate.ValueString())
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateRegeneratedFrom, was)...)
+		state.Token = types.StringNull()
+	}
 	state.fromAPI(app)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
@@ -193,6 +211,7 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 		}
 		plan.fromAPI(app)
 		plan.TokenVersion = r.nextVersion(state.TokenVersion, app)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateRegeneratedFrom, nil)...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
@@ -210,7 +229,8 @@ func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 }
 
 // ModifyPlan plans a new token for an app whose token Terraform does not
-// know (after an import): without it, whatever uses the token would get
+// know (after an import, or a regeneration outside Terraform seen by
+// Read): without it, whatever uses the token would get
 // null, and Okta would keep a token Terraform cannot vouch for.
 func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
@@ -225,8 +245,21 @@ func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.StringUnknown())...)
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("token_version"), types.Int64Unknown())...)
-	var id types.String
+	var id, issued types.String
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("token_created_date"), &issued)...)
+	if raw, _ := req.Private.GetKey(ctx, privateRegeneratedFrom); raw != nil {
+		var was string
+		_ = json.Unmarshal(raw, &was)
+		resp.Diagnostics.AddWarning("Wrike API token regenerated outside Terraform",
+			"The token of Wrike API app "+id.ValueString()+" was issued at "+issued.ValueString()+", not at "+was+" as this state recorded: "+
+				"it was regenerated outside this Terraform state (Wrike's console, POST /api/v4/api_apps/"+id.ValueString()+"/regenerate_token, "+
+				"or another configuration managing the same app), so the token Terraform held, and Okta with it, no longer works. "+
+				"This apply regenerates it and token_version changes, so an okta_wrike_provisioning whose bearer_token_wo_version is this "+
+				"token_version sends the new token to Okta in the same apply. If another configuration manages this app, remove it from "+
+				"one of them: each would regenerate the token the other holds.")
+		return
+	}
 	resp.Diagnostics.AddWarning("The API token is regenerated: Terraform does not know it",
 		"Wrike shows an API app's token only when it is created or regenerated, so after terraform import the token of "+
 			"app "+id.ValueString()+" is unknown to Terraform. This apply regenerates it (the old token stops working) and "+

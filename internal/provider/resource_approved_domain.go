@@ -46,7 +46,8 @@ func (r *approvedDomainResource) Metadata(_ context.Context, req resource.Metada
 func (r *approvedDomainResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		Description: "An approved email domain in Wrike. Wrike provisions a user over SCIM only when the user's " +
-			"userName and primary email are in an approved domain; users of other domains are refused.",
+			"userName and primary email are in an approved domain; users of other domains are refused. Creating the " +
+			"resource for a domain already approved fails, naming the import that manages it.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:      true,
@@ -111,12 +112,13 @@ func (r *approvedDomainResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 	d, err := r.client.CreateApprovedDomain(ctx, plan.Domain.ValueString())
+	if errors.Is(err, wrikeapi.ErrConflict) {
+		resp.Diagnostics.Append(adoptionError(path.Root("domain"), fmt.Sprintf("The domain %q is already approved in Wrike", plan.Domain.ValueString()),
+			"wrike_approved_domain", plan.Domain.ValueString()))
+		return
+	}
 	if err != nil {
-		summary := "Cannot approve the domain"
-		if errors.Is(err, wrikeapi.ErrConflict) {
-			summary = "The domain is already approved in Wrike; import it with `terraform import` to manage it"
-		}
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), summary, wrikeErrorDetail(err))
+		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Cannot approve the domain", wrikeErrorDetail(err))
 		return
 	}
 	plan.fromAPI(d)

@@ -196,9 +196,10 @@ func TestAccApprovedDomainRejected(t *testing.T) {
 	steps := []resource.TestStep{}
 	for bad, why := range map[string]string{
 		"localhost": "two labels", "acme..example.com": "not a valid domain name", "-acme.example.com": "not a valid domain name",
-		"user@acme.example.com": "not a valid domain name", "acme.example.com ": "spaces",
+		"user@acme.example.com": `email address; write only its domain, "acme.example.com"`, "acme.example.com ": "spaces",
 		"192.0.2.1": "IP address", "[192.0.2.1]": "IP address", "ki\u017Fs.example.com": "U\\+017F", // (HCL turns U+212A into "K" itself: NFC)
 		"\u0430cme.example.com": "mixes the scripts Cyrillic and Latin", // a Cyrillic а
+		"https://acme.example.com": `is a URL; write only its domain, such as "acme.example.com"`,
 	} {
 		steps = append(steps, resource.TestStep{
 			Config:      approvedDomainConfig(env, bad),
@@ -210,7 +211,7 @@ func TestAccApprovedDomainRejected(t *testing.T) {
 		// Approved already, outside Terraform: a clear conflict, nothing in state.
 		PreConfig:   outOfBand(t, env, http.MethodPost, "/approved_domains", map[string]string{"domain": "taken.example.com"}),
 		Config:      approvedDomainConfig(env, "Taken.example.com"),
-		ExpectError: regexp.MustCompile(`(?s)already approved.*already_exists`),
+		ExpectError: regexp.MustCompile(`(?s)already\s+approved\s+in\s+Wrike,\s+and\s+this\s+Terraform\s+state\s+does\s+not\s+manage\s+it.*terraform import wrike_approved_domain.<name>\s+Taken.example.com`),
 	}, resource.TestStep{
 		Config:        approvedDomainConfig(env, "missing.example.com"),
 		ResourceName:  "wrike_approved_domain.acme",

@@ -46,6 +46,10 @@ type oktaWrikeProvisioningModel struct {
 	GroupAssignments     types.Map    `tfsdk:"group_assignments"`
 	UserAssignments      types.Map    `tfsdk:"user_assignments"`
 	Status               types.String `tfsdk:"status"`
+	// RetryFailedProvisioning and ProvisioningFailures are in
+	// provisioning_failures.go.
+	RetryFailedProvisioning types.Bool  `tfsdk:"retry_failed_provisioning"`
+	ProvisioningFailures    types.Int64 `tfsdk:"provisioning_failures"`
 	// WaitForProvisioning is in provisioning_wait.go.
 	WaitForProvisioning *waitForProvisioningModel `tfsdk:"wait_for_provisioning"`
 }
@@ -116,7 +120,8 @@ func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.Sch
 			"that are not listed here are removed. Okta's public API cannot configure provisioning of the OIN Wrike app " +
 			"on a real Okta org (it answers status UNKNOWN); this resource then fails with an explanation. " +
 			"Destroy deactivates the connection, turns the toggles off and removes the assignments, in that order, so " +
-			"nobody is deactivated in Wrike by it. Import by the Okta app id; the token is not imported (Okta never " +
+			"nobody is deactivated in Wrike by it. Creating it on an app whose provisioning connection is already active " +
+			"fails, naming the import that manages it. Import by the Okta app id; the token is not imported (Okta never " +
 			"returns it), so the first apply after an import sends it again.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -176,7 +181,9 @@ func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.Sch
 				Description:   "Status of the provisioning connection in Okta: ENABLED or DISABLED. A connection found disabled is re-activated on the next apply.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"wait_for_provisioning": waitForProvisioningAttribute(),
+			"wait_for_provisioning":     waitForProvisioningAttribute(),
+			"retry_failed_provisioning": retryFailedProvisioningAttribute(),
+			"provisioning_failures":     provisioningFailuresAttribute(),
 		},
 	}
 }
@@ -228,6 +235,7 @@ func (r *oktaWrikeProvisioningResource) ModifyPlan(ctx context.Context, req reso
 		return
 	}
 	r.checkAssignmentsAtPlan(ctx, req, resp)
+	r.warnRemovalsAtPlan(ctx, req, resp)
 	if req.State.Raw.IsNull() {
 		r.checkAppAtPlan(ctx, req, resp)
 		return
@@ -237,6 +245,7 @@ func (r *oktaWrikeProvisioningResource) ModifyPlan(ctx context.Context, req reso
 	if !status.IsNull() && status.ValueString() != oktaapi.StatusEnabled {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
 	}
+	planRetryOfFailures(ctx, req, resp)
 }
 
 // checkAppAtPlan reads the app's connection once before a create: a missing
@@ -261,6 +270,15 @@ func (r *oktaWrikeProvisioningResource) checkAppAtPlan(ctx context.Context, req 
 	case conn.Status == oktaapi.StatusUnknown:
 		resp.Diagnostics.Append(unknownConnectionDiagnostic(appID.ValueString()))
 	}
+	// An ENABLED connection is not checked here: the plan that replaces a
+	// tainted resource is a create too, and its destroy deactivates the
+	// connection first. Create checks it.
+}
+
+// provisioningAdoptionError is the error of a create on an app whose
+// provisioning connection is already active: set up outside this state.
+func provisioningAdoptionError(appID string) diag.Diagnostic {
+	return adoptionError(path.Root("app_id"), fmt.Sprintf("Provisioning of Okta app %q is already active", appID), "okta_wrike_provisioning", appID)
 }
 
 func noSuchAppDiagnostic(appID string) diag.Diagnostic {
@@ -313,6 +331,10 @@ func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource
 		resp.Diagnostics.Append(unknownConnectionDiagnostic(appID))
 		return
 	}
+	if conn.Status == oktaapi.StatusEnabled {
+		resp.Diagnostics.Append(provisioningAdoptionError(appID))
+		return
+	}
 	everyone := &everyoneGroup{okta: r.okta}
 	everyone.load(ctx, nil)
 	want, diags := desiredAssignments(ctx, plan, everyone)
@@ -320,7 +342,7 @@ func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	have, err := r.assignments(ctx, appID)
+	have, _, err := r.assignments(ctx, appID)
 	if err != nil {
 		resp.Diagnostics.Append(oktaErrorDiagnostic("Cannot read the app's assignments", err))
 		return
@@ -348,7 +370,7 @@ func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.R
 	}
 	everyone := &everyoneGroup{okta: r.okta}
 	everyone.load(ctx, req.Private)
-	got, err := r.fetch(ctx, state.AppID.ValueString(), state, everyone)
+	got, failed, err := r.fetch(ctx, state.AppID.ValueString(), state, everyone)
 	if errors.Is(err, oktaapi.ErrNotFound) {
 		resp.Diagnostics.Append(appDeletedDiagnostic(state.AppID.ValueString()))
 		resp.State.RemoveResource(ctx)
@@ -357,6 +379,9 @@ func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.R
 	if err != nil {
 		resp.Diagnostics.Append(readErrorDiagnostic(state.AppID.ValueString(), err))
 		return
+	}
+	if len(failed) > 0 {
+		resp.Diagnostics.Append(r.failuresDiagnostic(ctx, got.AppID.ValueString(), failed, got.RetryFailedProvisioning.ValueBool()))
 	}
 	everyone.save(ctx, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, got)...)
@@ -401,6 +426,9 @@ func (r *oktaWrikeProvisioningResource) Update(ctx context.Context, req resource
 // waits for provisioning when everything applied.
 func (r *oktaWrikeProvisioningResource) applyAndRecord(ctx context.Context, appID string, prior *oktaWrikeProvisioningModel, plan oktaWrikeProvisioningModel, have, want assignments, everyone *everyoneGroup, private privateSetter, state stateSetter, diags *diag.Diagnostics) {
 	applied, applyDiags := r.applyTogglesAndAssignments(ctx, appID, prior, &plan, have, want)
+	if prior != nil && !applyDiags.HasError() {
+		r.retryFailures(ctx, appID, *prior, plan, diags)
+	}
 	r.finish(ctx, plan, applied, everyone, private, state, diags)
 	diags.Append(applyDiags...)
 	if applyDiags.HasError() {
@@ -485,22 +513,27 @@ func sortedKeys(m map[string]string) []string {
 
 // fetch reads the provisioning settings of appID from Okta. ErrNotFound
 // means the app is gone.
-func (r *oktaWrikeProvisioningResource) fetch(ctx context.Context, appID string, prior oktaWrikeProvisioningModel, everyone *everyoneGroup) (oktaWrikeProvisioningModel, error) {
+// It also returns the app users whose provisioning failed.
+func (r *oktaWrikeProvisioningResource) fetch(ctx context.Context, appID string, prior oktaWrikeProvisioningModel, everyone *everyoneGroup) (oktaWrikeProvisioningModel, []oktaapi.AppUser, error) {
 	m := prior
 	conn, err := r.okta.GetDefaultConnection(ctx, appID)
 	if err != nil {
-		return m, err
+		return m, nil, err
 	}
 	if conn.Status == oktaapi.StatusUnknown {
-		return m, errConnectionUnknown
+		return m, nil, errConnectionUnknown
 	}
 	feature, err := r.okta.GetFeature(ctx, appID, oktaapi.FeatureUserProvisioning)
 	if err != nil {
-		return m, err
+		return m, nil, err
 	}
-	have, err := r.assignments(ctx, appID)
+	have, failed, err := r.assignments(ctx, appID)
 	if err != nil {
-		return m, err
+		return m, nil, err
+	}
+	m.ProvisioningFailures = types.Int64Value(int64(len(failed)))
+	if m.RetryFailedProvisioning.IsNull() || m.RetryFailedProvisioning.IsUnknown() {
+		m.RetryFailedProvisioning = types.BoolValue(true) // state written before the attribute, or an import
 	}
 	m.ID, m.AppID = types.StringValue(appID), types.StringValue(appID)
 	m.BearerTokenWO = types.StringNull()
@@ -521,11 +554,11 @@ func (r *oktaWrikeProvisioningResource) fetch(ctx context.Context, appID string,
 	everyoneID := ""
 	if len(have.groups) > 0 {
 		if everyoneID, err = everyone.ID(ctx); err != nil {
-			return m, err
+			return m, nil, err
 		}
 	}
 	setAssignments(&m, have, everyoneID)
-	return m, nil
+	return m, failed, nil
 }
 
 func optionalString(s string) types.String {
@@ -542,12 +575,15 @@ func (r *oktaWrikeProvisioningResource) finish(ctx context.Context, plan oktaWri
 	appID := plan.AppID.ValueString()
 	plan.ID = types.StringValue(appID)
 	plan.BearerTokenWO = types.StringNull()
-	got, err := r.fetch(ctx, appID, plan, everyone)
+	got, _, err := r.fetch(ctx, appID, plan, everyone)
 	if err != nil {
 		diags.AddWarning("Cannot read back the provisioning settings",
 			fmt.Sprintf("The changes were sent to Okta, but reading app %q back failed; the next refresh will correct the state. %s", appID, err))
 		if plan.Status.IsUnknown() {
 			plan.Status = types.StringNull()
+		}
+		if plan.ProvisioningFailures.IsUnknown() {
+			plan.ProvisioningFailures = types.Int64Null()
 		}
 		setAssignments(&plan, applied, everyone.id)
 		got = plan

@@ -49,7 +49,8 @@ func (r *scimIntegrationResource) Schema(_ context.Context, _ resource.SchemaReq
 		Description: "Wrike's SCIM 2.0 integration for one identity provider. Wrike has one integration per identity " +
 			"provider, always present and disabled until enabled; this resource enables and configures it, and " +
 			"destroying the resource disables it (users already provisioned stay in Wrike). Give the identity " +
-			"provider the `scim_url` and the token of a `wrike_api_token`.",
+			"provider the `scim_url` and the token of a `wrike_api_token`. Creating the resource on an integration " +
+			"already enabled fails, naming the import that manages it: it is never taken over silently.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:      true,
@@ -98,6 +99,23 @@ func (r *scimIntegrationResource) Configure(_ context.Context, req resource.Conf
 }
 
 func (r *scimIntegrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	// Wrike's integration always exists, disabled until someone sets it
+	// up: enabled, it is in use, and creating would take it over.
+	var idp types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("identity_provider"), &idp)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	s, err := r.client.GetSCIMIntegration(ctx, idp.ValueString())
+	if err != nil && !errors.Is(err, wrikeapi.ErrNotFound) {
+		resp.Diagnostics.AddError("Cannot read the Wrike SCIM integration", wrikeErrorDetail(err))
+		return
+	}
+	if err == nil && s.Enabled {
+		resp.Diagnostics.Append(adoptionError(path.Root("identity_provider"),
+			fmt.Sprintf("The Wrike SCIM integration %q is already enabled", idp.ValueString()), "wrike_scim_integration", idp.ValueString()))
+		return
+	}
 	r.apply(ctx, req.Plan.Get, &resp.State, &resp.Diagnostics)
 }
 

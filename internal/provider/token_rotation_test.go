@@ -61,6 +61,23 @@ func (f *orgFixture) provisioningReachesWrike(title string) resource.TestCheckFu
 	}
 }
 
+// regenerateOutOfBand regenerates the token of API app id through Wrike's
+// admin API, as the console's button does, in a later second than the
+// token it replaces: Wrike dates tokens to the second.
+func (f *orgFixture) regenerateOutOfBand(id string) {
+	f.t.Helper()
+	var app wrikeapi.APIApp
+	if err := backendGet(f.env, "/api_apps/"+id, &app); err != nil {
+		f.t.Fatal(err)
+	}
+	issued, err := time.Parse(time.RFC3339, app.TokenCreatedDate)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	time.Sleep(time.Until(issued.Add(time.Second)))
+	outOfBand(f.t, f.env, http.MethodPost, "/api_apps/"+id+"/regenerate_token", nil)()
+}
+
 // Whatever happens to the Wrike token, one apply of the documented
 // configuration gives Okta the new one, and the next plan is empty (the
 // test framework fails a step whose apply leaves a non-empty plan).
@@ -89,6 +106,19 @@ func TestAccTokenRotationReachesOkta(t *testing.T) {
 					plancheck.ExpectResourceAction("okta_wrike_provisioning.p", plancheck.ResourceActionUpdate),
 				}},
 				Check: resource.ComposeTestCheckFunc(keepAppID, f.provisioningReachesWrike("Staff Engineer")),
+			},
+			{
+				// The token is regenerated in Wrike (its console or API, or
+				// another state): refresh sees the new issue date, and the
+				// plan regenerates the token and sends it to Okta.
+				PreConfig: func() { f.regenerateOutOfBand(appID) },
+				Config:    f.documentedConfig(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("wrike_api_token.okta", plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue("wrike_api_token.okta", tfjsonpath.New("token_version")),
+					plancheck.ExpectResourceAction("okta_wrike_provisioning.p", plancheck.ResourceActionUpdate),
+				}},
+				Check: f.provisioningReachesWrike("Senior Staff Engineer"),
 			},
 			{
 				// A rotation regenerates the token in place.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -41,6 +42,21 @@ func (domainName) ValidateString(_ context.Context, req validator.StringRequest,
 func DomainNameProblem(v string) string {
 	if strings.TrimSpace(v) != v {
 		return "it has leading or trailing spaces"
+	}
+	// What is pasted in place of a domain: a URL or an address. Say so,
+	// with the domain it holds, rather than how it fails to parse.
+	if scheme, rest, ok := strings.Cut(v, "://"); ok && scheme != "" {
+		host := rest
+		if u, err := url.Parse(v); err == nil && u.Hostname() != "" {
+			host = u.Hostname()
+		}
+		return fmt.Sprintf("it is a URL; write only its domain, such as %q", host)
+	}
+	if local, domain, ok := strings.Cut(v, "@"); ok && local != "" && domain != "" {
+		return fmt.Sprintf("it is an email address; write only its domain, %q", domain)
+	}
+	if host, _, ok := strings.Cut(v, "/"); ok && host != "" && !strings.HasPrefix(v, "[") {
+		return fmt.Sprintf("it has a path; write only the domain, %q", host)
 	}
 	if _, err := mailaddr.ParseDomain(v); err != nil {
 		var e *mailaddr.Error

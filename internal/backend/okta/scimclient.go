@@ -186,10 +186,15 @@ func malformed(what string, err error) *callError {
 // scimUser is the full SCIM representation Okta pushes: the mapped profile
 // attributes that have a value (absent ones are left out, so the service
 // provider keeps what it holds), and userType only when an assignment sets it.
+// externalId is the Okta user id, as in Okta's create request; the PUT
+// carries it too, since a PUT replaces the user and would clear it.
 func scimUser(u store.OktaUser, userType, id string, active bool) map[string]any {
 	p := u.Profile
 	schemas := []string{schemaUser}
 	m := map[string]any{"userName": p["login"], "active": active}
+	if u.ID != "" {
+		m["externalId"] = u.ID
+	}
 	if id != "" {
 		m["id"] = id
 	}
