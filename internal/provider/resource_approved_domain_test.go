@@ -198,7 +198,7 @@ func TestAccApprovedDomainRejected(t *testing.T) {
 		"localhost": "two labels", "acme..example.com": "not a valid domain name", "-acme.example.com": "not a valid domain name",
 		"user@acme.example.com": `email address; write only its domain, "acme.example.com"`, "acme.example.com ": "spaces",
 		"192.0.2.1": "IP address", "[192.0.2.1]": "IP address", "ki\u017Fs.example.com": "U\\+017F", // (HCL turns U+212A into "K" itself: NFC)
-		"\u0430cme.example.com": "mixes the scripts Cyrillic and Latin", // a Cyrillic а
+		"\u0430cme.example.com":    "mixes the scripts Cyrillic and Latin", // a Cyrillic а
 		"https://acme.example.com": `is a URL; write only its domain, such as "acme.example.com"`,
 	} {
 		steps = append(steps, resource.TestStep{
