@@ -86,18 +86,29 @@ const (
 )
 
 // wait is the pause before the attempt after attempt (1-based), at least
-// the service provider's Retry-After (up to maxWait).
+// the service provider's Retry-After (up to maxWait). It is total over its
+// inputs: any attempt number (a task stored with hundreds of attempts, a
+// count below 1), any Retry-After (negative or beyond the cap) and any
+// policy (a base above the cap, zero or negative values) give a wait in
+// [0, maxWait], never sooner than min(Retry-After, maxWait).
 func (p retryPolicy) wait(attempt int, retryAfter time.Duration) time.Duration {
-	d := p.maxWait
-	if attempt-1 < 40 {
-		d = min(p.base<<(attempt-1), p.maxWait)
+	capped := max(p.maxWait, 0)
+	d := capped
+	// base·2^(attempt-1) without overflow: the doubling stops at the cap.
+	if shift := max(attempt, 1) - 1; p.base <= 0 {
+		d = 0
+	} else if shift < 63 && p.base <= capped>>shift {
+		d = p.base << shift
 	}
 	d = d/2 + rand.N(d/2+1) //nolint:gosec // jitter needs no cryptographic randomness
 	if retryAfter > 0 {
-		retryAfter = min(retryAfter, p.maxWait)
-		d = max(d, retryAfter+rand.N(retryAfter/10+1)) //nolint:gosec // as above
+		floor := min(retryAfter, capped)
+		// Up to a tenth more, so that the clients told to come back at the
+		// same moment do not all come back at once.
+		jitter := rand.N(floor/10 + 1) //nolint:gosec // as above
+		d = max(d, floor+min(jitter, capped-floor))
 	}
-	return d
+	return min(d, capped)
 }
 
 type engineConfig struct {

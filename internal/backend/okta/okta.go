@@ -93,7 +93,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.RateLimit = 6000
 	}
 	s.limiter = newRateLimiter(cfg.RateLimit, time.Minute, s.now)
-	s.scim = newSCIMClient(cfg.HTTPClient, cfg.Workers, cfg.CallTimeout)
+	s.scim = newSCIMClient(cfg.HTTPClient, cfg.Workers, cfg.CallTimeout, s.now)
 	now := s.timestamp()
 	everyone, err := st.EnsureOktaEveryoneGroup(ctx, store.OktaGroup{
 		ID: "00g" + s.newID(), Name: "Everyone", Description: "All users in your organization",

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -40,9 +41,11 @@ const (
 type scimClient struct {
 	http    *http.Client
 	timeout time.Duration
+	// now reads a Retry-After date on the engine's clock.
+	now func() time.Time
 }
 
-func newSCIMClient(c *http.Client, workers int, timeout time.Duration) *scimClient {
+func newSCIMClient(c *http.Client, workers int, timeout time.Duration, now func() time.Time) *scimClient {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
@@ -52,7 +55,7 @@ func newSCIMClient(c *http.Client, workers int, timeout time.Duration) *scimClie
 		t.MaxIdleConnsPerHost = max(workers, 16) * 2
 		c = &http.Client{Transport: t}
 	}
-	return &scimClient{http: c, timeout: timeout}
+	return &scimClient{http: c, timeout: timeout, now: now}
 }
 
 // callError is a failed SCIM call: the downstream reason, and whether
@@ -100,7 +103,7 @@ func (c *scimClient) call(ctx context.Context, method, u, token string, body any
 		return 0, nil, &callError{reason: scrub(transportReason(method, u, err), token), retriable: true}
 	}
 	if resp.StatusCode >= 300 {
-		return resp.StatusCode, b, httpError(resp, b, token)
+		return resp.StatusCode, b, httpError(resp, b, token, c.now())
 	}
 	return resp.StatusCode, b, nil
 }
@@ -127,7 +130,7 @@ func redactQuery(u string) string {
 // its detail, shortened and scrubbed of anything token-like; any other body
 // (an HTML error page of a proxy, plain text) is never echoed, only
 // described by status, content type and length.
-func httpError(resp *http.Response, body []byte, token string) *callError {
+func httpError(resp *http.Response, body []byte, token string, now time.Time) *callError {
 	e := &callError{status: resp.StatusCode}
 	var se struct {
 		Schemas  []string `json:"schemas"`
@@ -146,8 +149,25 @@ func httpError(resp *http.Response, body []byte, token string) *callError {
 		e.reason = fmt.Sprintf("HTTP %d %s (%s, %d bytes)", resp.StatusCode, http.StatusText(resp.StatusCode), ct, len(body))
 	}
 	e.retriable = resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
-	e.retryAfter, _ = httpclient.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	e.retryAfter = retryAfter(resp.Header.Get("Retry-After"), now)
 	return e
+}
+
+// retryAfter is the wait a Retry-After header asks for: delay-seconds or an
+// HTTP date (past dates ask for none), and, leniently, fractional seconds
+// rounded up. Anything else (negative, not a number) asks for none.
+func retryAfter(v string, now time.Time) time.Duration {
+	if d, ok := httpclient.RetryAfter(v, now); ok {
+		return d
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || !(f > 0) || math.IsInf(f, 0) {
+		return 0
+	}
+	if f >= float64(math.MaxInt64/int64(time.Second)) {
+		return time.Duration(math.MaxInt64/int64(time.Second)) * time.Second
+	}
+	return time.Duration(math.Ceil(f)) * time.Second
 }
 
 // maxReason bounds the reason recorded for a failed call, in characters.
