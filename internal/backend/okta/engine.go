@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
@@ -292,7 +294,82 @@ func (e *Engine) worker() {
 		q.dirty = false
 		e.setState(key, q, queueBusy)
 		e.mu.Unlock()
-		e.run(key, q)
+		e.runRecovering(key, q)
+	}
+}
+
+// beforeRun, when set, is called with each task before it runs: the tests
+// make it panic to prove that a panic costs one task, not the process.
+var beforeRun atomic.Pointer[func(appID, userID string)]
+
+// runRecovering runs a task; a panic while handling it is that task's
+// failure, not the process's end.
+func (e *Engine) runRecovering(key string, q *userQueue) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.recordPanic(key, q, r)
+		}
+	}()
+	if f := beforeRun.Load(); f != nil {
+		(*f)(q.appID, q.userID)
+	}
+	e.run(key, q)
+}
+
+// recordPanic records a panic as the task's permanent failure: FAILED
+// (another attempt would most likely panic the same way, so it is not
+// retried on its own, nor resumed at start-up), with the reason in the
+// System Log and the tasks API, and the stack in the process log. A Retry
+// or a new change to the user queues it again.
+func (e *Engine) recordPanic(key string, q *userQueue, r any) {
+	reason := scrub(fmt.Sprintf("internal error: provisioning panicked: %v", r))
+	e.log.Error("provisioning task panicked", slog.String("app_id", q.appID), slog.String("user_id", q.userID),
+		slog.String("reason", reason), slog.String("stack", string(debug.Stack())))
+	if e.ctx.Err() != nil {
+		return
+	}
+	t, err := e.store.OktaTask(e.ctx, q.appID, q.userID)
+	if errors.Is(err, store.ErrNotFound) {
+		e.finish(key, q)
+		return
+	}
+	v, verr := e.store.OktaSyncView(e.ctx, q.appID, q.userID)
+	if err != nil || verr != nil {
+		e.log.Error("record provisioning panic", slog.Any("error", errors.Join(err, verr)))
+		e.later(key, q, e.retry.base)
+		return
+	}
+	act, _ := decide(v)
+	if act == (action{}) {
+		act = actPushProfile
+	}
+	now := e.ts()
+	o := store.OktaTaskOutcome{AppID: q.appID, UserID: q.userID, Version: t.Version, Status: store.TaskFailed,
+		Operation: act.operation, Error: reason, At: now}
+	if v.AppFound && v.UserFound {
+		st := v.State
+		st.AppID, st.UserID, st.SyncState = q.appID, q.userID, "ERROR"
+		if st.Status == "" {
+			st.Status, st.StatusChanged = "STAGED", now
+		}
+		o.State = st
+		o.Events = []store.OktaLogEvent{e.event(eventInput{eventType: act.eventType, message: act.message, result: "FAILURE",
+			reason: reason, actor: systemActor, targets: []targetJSON{userTarget(v.User), appTarget(v.App)},
+			debug: map[string]string{"attempt": strconv.Itoa(t.Attempts + 1), "externalId": st.ExternalID}})}
+	}
+	status, err := e.store.SaveOktaTaskOutcome(e.ctx, o)
+	switch {
+	case err != nil:
+		e.log.Error("record provisioning panic", slog.Any("error", err))
+		e.later(key, q, e.retry.base)
+	case status == store.TaskPending:
+		// A change arrived meanwhile: it runs again (a panic again is
+		// recorded again).
+		e.mu.Lock()
+		e.setState(key, q, queueReady)
+		e.mu.Unlock()
+	default:
+		e.finish(key, q)
 	}
 }
 

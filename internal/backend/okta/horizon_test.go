@@ -1,9 +1,11 @@
 package okta_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
 	"github.com/wrike-community/terraform-provider-wrike/internal/clock"
 )
 
@@ -84,4 +86,68 @@ func TestOutageThroughWholeRetryHorizon(t *testing.T) {
 	}
 	t.Logf("outage of %v (fake time): restarted at %d attempts, gave up after %d and %d; %d requests refused",
 		elapsed.Round(time.Minute), restartedAt, failed[0].Attempts, failed[1].Attempts, o.link.refusedCount())
+}
+
+// TestPanicInTaskIsRecordedNotFatal: handling one user's task panics (a
+// bug the test plants). The process stays up and provisions the others;
+// the task is FAILED with a reason saying so, in the System Log and the
+// tasks API; a restart does not run it again (no crash loop); a Retry
+// runs it again, and once the bug is gone it succeeds.
+func TestPanicInTaskIsRecordedNotFatal(t *testing.T) {
+	o := newConnectedOrg(t)
+	ann := o.user(person("ann@acme.example.com"))
+	bob := o.user(person("bob@acme.example.com"))
+	var mu sync.Mutex
+	runs := 0
+	okta.SetBeforeRun(t, func(_, userID string) {
+		if userID == bob {
+			mu.Lock()
+			runs++
+			mu.Unlock()
+			panic("planted bug")
+		}
+	})
+	o.assignUser(ann)
+	o.assignUser(bob)
+	if failed := o.wait(); failed != 1 {
+		t.Fatalf("failed = %d, want 1 (bob's task)", failed)
+	}
+	if !o.inWrike("ann@acme.example.com") || o.inWrike("bob@acme.example.com") {
+		t.Fatalf("wrike users: %+v", o.wrikeUsers())
+	}
+	const reason = "internal error: provisioning panicked: planted bug"
+	tasks := o.tasks("FAILED")
+	if len(tasks) != 1 || tasks[0].UserID != bob || tasks[0].Operation != "CREATE" || tasks[0].Attempts != 1 ||
+		tasks[0].LastError == nil || *tasks[0].LastError != reason {
+		t.Fatalf("failed tasks: %+v", tasks)
+	}
+	evs := o.events(`target.id eq "` + bob + `" and outcome.result eq "FAILURE"`)
+	if len(evs) != 1 || evs[0].Outcome.Reason != reason || evs[0].EventType != "application.provision.user.push" {
+		t.Fatalf("System Log: %+v", evs)
+	}
+	if au := o.appUser(bob); au.SyncState != "ERROR" {
+		t.Fatalf("bob's app user: %+v", au)
+	}
+
+	o.restart()
+	o.wait()
+	mu.Lock()
+	n := runs
+	mu.Unlock()
+	if n != 1 {
+		t.Fatalf("bob's task ran %d times, want once: the restart ran it again", n)
+	}
+
+	o.retryTask(tasks[0].ID)
+	if failed := o.wait(); failed != 1 {
+		t.Fatalf("failed = %d after a retry that panics again", failed)
+	}
+	if tk := o.tasks("FAILED"); len(tk) != 1 || tk[0].Attempts != 2 {
+		t.Fatalf("after the retry: %+v", tk)
+	}
+	okta.SetBeforeRun(t, nil)
+	o.retryTask(tasks[0].ID)
+	if failed := o.wait(); failed != 0 || !o.inWrike("bob@acme.example.com") {
+		t.Fatalf("failed = %d after the bug is gone; bob in Wrike: %v", failed, o.inWrike("bob@acme.example.com"))
+	}
 }
