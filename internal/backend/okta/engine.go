@@ -403,7 +403,8 @@ func (e *Engine) run(key string, q *userQueue) {
 		e.later(key, q, e.retry.base)
 		return
 	}
-	o := store.OktaTaskOutcome{AppID: q.appID, UserID: q.userID, Version: t.Version, Events: res.events, State: res.state}
+	o := store.OktaTaskOutcome{AppID: q.appID, UserID: q.userID, Version: t.Version, Events: res.events, State: res.state,
+		UserDeleted: res.userDeleted}
 	var wait time.Duration
 	if res.err == nil {
 		o.Done = true
@@ -424,6 +425,9 @@ func (e *Engine) run(key string, q *userQueue) {
 		}
 	}
 	status, err := e.store.SaveOktaTaskOutcome(e.ctx, o)
+	if err == nil && res.userDeleted && res.err == nil && res.act == actDeactivate {
+		e.relink(q.appID, q.userID, res.state.ExternalID)
+	}
 	switch {
 	case err != nil:
 		if e.ctx.Err() == nil {
@@ -441,6 +445,22 @@ func (e *Engine) run(key string, q *userQueue) {
 	default:
 		e.finish(key, q)
 	}
+}
+
+// relink queues again the users linked to the account of a deleted user
+// the engine just deactivated: one created with the deleted user's login
+// may have linked that account while the deactivation was on its way, and
+// its next pass makes it active again.
+func (e *Engine) relink(appID, userID, externalID string) {
+	if externalID == "" {
+		return
+	}
+	tasks, err := e.store.RequeueOktaLinked(e.ctx, appID, externalID, userID, e.ts())
+	if err != nil {
+		e.log.Error("requeue users linked to a deactivated account", slog.Any("error", err))
+		return
+	}
+	e.enqueue(tasks)
 }
 
 // finish drops a queue whose task is done or FAILED, unless a change
@@ -487,6 +507,9 @@ type syncResult struct {
 	act      action
 	err      *callError
 	internal bool
+	// userDeleted: the user was deleted in Okta and is kept only until its
+	// accounts are deactivated.
+	userDeleted bool
 }
 
 // action is one provisioning operation: its System Log event type and
@@ -505,7 +528,7 @@ var (
 // pushable reports whether Okta provisions a user in this status.
 func pushable(status string) bool {
 	switch status {
-	case "STAGED", "DEPROVISIONED", "SUSPENDED":
+	case "STAGED", "DEPROVISIONED", "SUSPENDED", store.UserDeleted:
 		return false
 	}
 	return true
@@ -562,6 +585,13 @@ func (e *Engine) sync(ctx context.Context, appID, userID string, attempt int) sy
 	if !v.AppFound || !v.UserFound {
 		return syncResult{} // deleted since: nothing left to provision
 	}
+	res := e.settle(ctx, v, appID, userID, attempt)
+	res.userDeleted = v.User.Status == store.UserDeleted
+	return res
+}
+
+// settle is sync's pass over the state it read.
+func (e *Engine) settle(ctx context.Context, v store.OktaSyncView, appID, userID string, attempt int) syncResult {
 	a, u := v.App, v.User
 	st := v.State
 	st.AppID, st.UserID = appID, userID
@@ -607,6 +637,19 @@ func (e *Engine) sync(ctx context.Context, appID, userID string, attempt int) sy
 			return e.recreate(ctx, v, st, attempt)
 		}
 	case actDeactivate:
+		if v.User.Status == store.UserDeleted {
+			// A user created since with the deleted one's login may hold
+			// the account now: it is theirs, not to deactivate.
+			taken, err := e.store.OktaExternalIDLinked(ctx, appID, st.ExternalID, userID)
+			if err != nil {
+				e.log.Error("read provisioning state", slog.Any("error", err))
+				return syncResult{internal: true}
+			}
+			if taken {
+				st.ExternalID, st.RemoteActive, st.SyncState = "", false, "SYNCHRONIZED"
+				return syncResult{state: st}
+			}
+		}
 		_, callErr = e.scim.deactivate(ctx, base, token, st.ExternalID)
 	}
 	return e.outcome(v, st, act, attempt, callErr)

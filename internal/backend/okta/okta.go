@@ -277,6 +277,8 @@ func (s *Server) routes() {
 	handle("POST /api/v1/users/{id}/lifecycle/activate", s.lifecycle("activate"))
 	handle("POST /api/v1/users/{id}/lifecycle/deactivate", s.lifecycle("deactivate"))
 	handle("POST /api/v1/users/{id}/lifecycle/reactivate", s.lifecycle("reactivate"))
+	handle("POST /api/v1/users/{id}/lifecycle/suspend", s.lifecycle("suspend"))
+	handle("POST /api/v1/users/{id}/lifecycle/unsuspend", s.lifecycle("unsuspend"))
 
 	handle("POST /api/v1/groups", s.createGroup)
 	handle("GET /api/v1/groups", s.listGroups)

@@ -109,6 +109,9 @@ type OktaTaskOutcome struct {
 	// State (when its AppID is set) and Events are saved with the outcome.
 	State  OktaAppUserState
 	Events []OktaLogEvent
+	// UserDeleted: the user is UserDeleted; removed once nothing is left to
+	// deactivate.
+	UserDeleted bool
 }
 
 // OktaSyncView is everything the engine needs to bring one user's downstream

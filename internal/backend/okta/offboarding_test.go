@@ -1,0 +1,117 @@
+package okta_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/clock"
+)
+
+// TestOffboardingDuringOutageIsNotLost: while Wrike answers 503, provisioned
+// users stop being assigned in every way Okta has (deactivated then
+// deleted, the usual offboarding; unassigned then deleted; removed from the
+// assigned group; the group's assignment removed; the group deleted;
+// suspended; deactivated) and the backend restarts in the middle. Once
+// Wrike answers, every one of them is deactivated in Wrike, though some no
+// longer exist in Okta, and nothing is left queued. Desired state still
+// wins: one user deactivated and reactivated with a new title during the
+// outage, and one created with a deleted user's login and assigned, end
+// active with their latest profile.
+func TestOffboardingDuringOutageIsNotLost(t *testing.T) {
+	clk := clock.NewFake(epoch)
+	o := newClockedOrg(t, clk)
+	o.connect(true, true, true)
+	ids := map[string]string{}
+	for _, n := range []string{"del1", "del2", "del3", "del4", "del5", "del6", "unas", "susp", "deac", "back", "reuse"} {
+		ids[n] = o.user(person(n + "@acme.example.com"))
+		o.assignUser(ids[n])
+	}
+	var members, leavers, deleted []string
+	for i := range 3 {
+		members = append(members, o.user(person(fmt.Sprintf("mem%d@acme.example.com", i))))
+		leavers = append(leavers, o.user(person(fmt.Sprintf("lea%d@acme.example.com", i))))
+		deleted = append(deleted, o.user(person(fmt.Sprintf("gdl%d@acme.example.com", i))))
+	}
+	staying := o.user(person("stay@acme.example.com"))
+	unassigned := o.group("Unassigned", members...)
+	left := o.group("Left", append([]string{staying}, leavers...)...)
+	gone := o.group("Gone", deleted...)
+	for _, g := range []string{unassigned, left, gone} {
+		o.assignGroup(g, map[string]any{})
+	}
+	o.drive(clk, nil)
+	if n := len(o.wrikeUsers()); n != 21 {
+		t.Fatalf("%d users provisioned before the outage, want 21", n)
+	}
+
+	o.link.down(untilUp)
+	for _, n := range []string{"del1", "del2", "del3", "del4", "del5", "del6"} {
+		o.call(200, "POST", "/api/v1/users/"+ids[n]+"/lifecycle/deactivate", nil, nil)
+	}
+	o.unassignUser(ids["unas"])
+	o.call(200, "POST", "/api/v1/users/"+ids["susp"]+"/lifecycle/suspend", nil, nil)
+	o.call(200, "POST", "/api/v1/users/"+ids["deac"]+"/lifecycle/deactivate", nil, nil)
+	o.call(200, "POST", "/api/v1/users/"+ids["back"]+"/lifecycle/deactivate", nil, nil)
+	o.call(200, "POST", "/api/v1/users/"+ids["reuse"]+"/lifecycle/deactivate", nil, nil)
+	o.call(204, "DELETE", "/api/v1/apps/"+o.appID+"/groups/"+unassigned, nil, nil)
+	for _, l := range leavers {
+		o.call(204, "DELETE", "/api/v1/groups/"+left+"/users/"+l, nil, nil)
+	}
+	o.call(204, "DELETE", "/api/v1/groups/"+gone, nil, nil)
+	// Some failed attempts later (and after a restart), the users are deleted.
+	for range 5 {
+		o.settle()
+		clk.AdvanceToNext()
+	}
+	o.restart()
+	for _, n := range []string{"del1", "del2", "del3", "del4", "del5", "del6", "unas", "reuse"} {
+		o.call(204, "DELETE", "/api/v1/users/"+ids[n], nil, nil)
+		if n == "unas" { // active: the first DELETE deactivates, as in Okta
+			o.call(204, "DELETE", "/api/v1/users/"+ids[n], nil, nil)
+		}
+		o.call(404, "GET", "/api/v1/users/"+ids[n], nil, nil)
+	}
+	o.call(200, "POST", "/api/v1/users/"+ids["back"]+"/lifecycle/activate", nil, nil)
+	o.call(200, "POST", "/api/v1/users/"+ids["back"], map[string]any{"profile": map[string]string{"title": "Returning"}}, nil)
+	reborn := o.user(withTitle(person("reuse@acme.example.com"), "Reborn"))
+	o.assignUser(reborn)
+	for range 5 {
+		o.settle()
+		clk.AdvanceToNext()
+	}
+	o.restart()
+	end := clk.Now().Add(30 * time.Minute)
+	o.drive(clk, func() {
+		if !clk.Now().Before(end) {
+			o.link.up()
+		}
+	})
+	if failed := o.wait(); failed != 0 {
+		t.Fatalf("failed = %d", failed)
+	}
+	users := o.wrikeUsers()
+	for login, u := range users {
+		want := login == "stay@acme.example.com" || login == "back@acme.example.com" || login == "reuse@acme.example.com"
+		if u.Active != want || u.Billable != want {
+			t.Errorf("%s: active %v billable %v, want %v", login, u.Active, u.Billable, want)
+		}
+	}
+	if u := users["back@acme.example.com"]; u.Title != "Returning" {
+		t.Errorf("back after reactivation: %+v", u)
+	}
+	if u := users["reuse@acme.example.com"]; u.Title != "Reborn" {
+		t.Errorf("a new user with a deleted user's login: %+v", u)
+	}
+	if len(users) != 21 {
+		t.Errorf("%d accounts in Wrike, want the 21 provisioned before", len(users))
+	}
+	if tasks := o.tasks(""); len(tasks) != 0 {
+		t.Fatalf("tasks left: %+v", tasks)
+	}
+	var page []struct{ ID string }
+	o.call(200, "GET", "/api/v1/users?limit=200", nil, &page)
+	if len(page) != 21-8+1 {
+		t.Fatalf("%d users listed in Okta, want 14 (the deleted ones are gone)", len(page))
+	}
+}
