@@ -2,10 +2,13 @@ package okta_test
 
 import (
 	"fmt"
+	"net/http"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/clock"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // TestOffboardingDuringOutageIsNotLost: while Wrike answers 503, provisioned
@@ -115,3 +118,73 @@ func TestOffboardingDuringOutageIsNotLost(t *testing.T) {
 		t.Fatalf("%d users listed in Okta, want 14 (the deleted ones are gone)", len(page))
 	}
 }
+
+// TestSuccessAnswersAreChecked: a service provider (or a proxy before it)
+// answers changes 2xx without making them: a deactivating PATCH answered
+// 200 with a body that is not the user, 200 with the user still active,
+// and 204 while a read-back shows it active; a create answered 201 with
+// another user; a profile PUT answered 200 with another id. Each is a
+// failed attempt whose reason says so, retried; once the answers are true
+// every change is in Wrike and nothing failed for good.
+func TestSuccessAnswersAreChecked(t *testing.T) {
+	o := newConnectedOrg(t)
+	ann := o.user(person("ann@acme.example.com"))
+	o.assignUser(ann)
+	o.wait()
+	id := o.wrikeUsers()["ann@acme.example.com"].ID
+	var mu sync.Mutex
+	lies := map[string][]reliabilitytest.Fault{
+		"PATCH": {
+			{Status: 200, Header: scimJSON, Body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0}`},
+			{Status: 200, Header: scimJSON, Body: `{"id":"` + id + `","userName":"ann@acme.example.com","active":true}`},
+			{Status: 204},
+		},
+		"POST": {{Status: 201, Header: scimJSON, Body: `{"id":"someone-else","userName":"zed@acme.example.com","active":true}`}},
+		"PUT":  {{Status: 200, Header: scimJSON, Body: `{"id":"someone-else","userName":"bob@acme.example.com","active":true}`}},
+	}
+	o.link.answerWith(func(r *http.Request) *reliabilitytest.Fault {
+		mu.Lock()
+		defer mu.Unlock()
+		if l := lies[r.Method]; len(l) > 0 {
+			lies[r.Method] = l[1:]
+			return &l[0]
+		}
+		return nil
+	})
+	o.unassignUser(ann)
+	bob := o.user(person("bob@acme.example.com"))
+	o.assignUser(bob)
+	if failed := o.wait(); failed != 0 {
+		t.Fatalf("failed = %d", failed)
+	}
+	o.call(200, "POST", "/api/v1/users/"+bob, map[string]any{"profile": map[string]string{"title": "Checked"}}, nil)
+	if failed := o.wait(); failed != 0 {
+		t.Fatalf("failed = %d", failed)
+	}
+	users := o.wrikeUsers()
+	if u := users["ann@acme.example.com"]; u.Active {
+		t.Fatalf("ann still active after lying deactivations: %+v", u)
+	}
+	if u := users["bob@acme.example.com"]; !u.Active || u.Title != "Checked" {
+		t.Fatalf("bob: %+v", u)
+	}
+	for who, want := range map[string][]string{
+		ann: {"the SCIM answer to PATCH /Users/{id} does not show the user deactivated",
+			"the SCIM answer to PATCH /Users/{id} does not show the user deactivated",
+			"the SCIM answer to PATCH /Users/{id} does not show the user deactivated"},
+		bob: {"the SCIM answer to POST /Users does not show the user created, active",
+			"the SCIM answer to PUT /Users/{id} does not show the user active"},
+	} {
+		evs := o.events(`target.id eq "` + who + `" and outcome.result eq "FAILURE"`)
+		if len(evs) != len(want) {
+			t.Fatalf("%s: failures %+v, want %q", who, evs, want)
+		}
+		for i, e := range evs {
+			if e.Outcome.Reason != want[i] {
+				t.Errorf("%s: failure %d: %q, want %q", who, i, e.Outcome.Reason, want[i])
+			}
+		}
+	}
+}
+
+var scimJSON = http.Header{"Content-Type": {"application/scim+json"}}
