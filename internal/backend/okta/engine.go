@@ -122,6 +122,8 @@ type engineConfig struct {
 	scim      *scimClient
 	workers   int
 	retry     retryPolicy
+	// held: no attempt until release.
+	held bool
 }
 
 func startEngine(ctx context.Context, cfg engineConfig) (*Engine, error) {
@@ -178,6 +180,14 @@ func (e *Engine) stop() {
 	e.cond.Broadcast()
 	e.mu.Unlock()
 	e.wg.Wait()
+}
+
+// release ends the hold of an engine started held.
+func (e *Engine) release() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.held = false
+	e.cond.Broadcast()
 }
 
 // Pending is the number of users with a queued task, including those
@@ -280,7 +290,7 @@ func (e *Engine) worker() {
 	defer e.wg.Done()
 	for {
 		e.mu.Lock()
-		for len(e.ready) == 0 && !e.stopped {
+		for (len(e.ready) == 0 || e.held) && !e.stopped {
 			e.cond.Wait()
 		}
 		if e.stopped {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
 	"github.com/wrike-community/terraform-provider-wrike/internal/clock"
 )
@@ -149,5 +150,41 @@ func TestPanicInTaskIsRecordedNotFatal(t *testing.T) {
 	o.retryTask(tasks[0].ID)
 	if failed := o.wait(); failed != 0 || !o.inWrike("bob@acme.example.com") {
 		t.Fatalf("failed = %d after the bug is gone; bob in Wrike: %v", failed, o.inWrike("bob@acme.example.com"))
+	}
+}
+
+// TestStartupSpendsNoAttempt: a task is pending when the backend restarts,
+// and its SCIM target cannot answer yet (the link refuses, as the Wrike
+// face of the same process does before it listens). Until the process
+// starts provisioning (the binary does once its faces listen) the engine
+// makes no attempt: no request, no failure in the System Log, no attempt
+// counted. Then it provisions the user at once.
+func TestStartupSpendsNoAttempt(t *testing.T) {
+	o := newOrg(t, backendtest.WithHeldProvisioning())
+	o.env.Backend.StartProvisioning()
+	o.connect(true, true, true)
+	o.link.down(1)
+	ann := o.user(person("ann@acme.example.com"))
+	o.assignUser(ann)
+	<-o.link.refused
+	o.env.Restart(t) // stops the engine with the task waiting for its retry
+	o.link.setTarget(o.env.Backend.Wrike)
+	before := o.link.count("", "")
+	o.link.down(untilUp)
+	time.Sleep(300 * time.Millisecond) // some 15 retries of the tests' 20 ms backoff
+	if n := o.link.count("", ""); n != before {
+		t.Fatalf("%d requests before provisioning started", n-before)
+	}
+	tasks := o.tasks("PENDING")
+	if len(tasks) != 1 || tasks[0].Attempts > 1 {
+		t.Fatalf("tasks before provisioning started: %+v", tasks)
+	}
+	o.link.up()
+	o.env.Backend.StartProvisioning()
+	if failed := o.wait(); failed != 0 || !o.inWrike("ann@acme.example.com") {
+		t.Fatalf("failed = %d; ann in Wrike: %v", failed, o.inWrike("ann@acme.example.com"))
+	}
+	if n := len(o.events(`outcome.result eq "FAILURE"`)); n > 1 {
+		t.Fatalf("%d failures logged, want at most the one before the restart", n)
 	}
 }

@@ -57,6 +57,11 @@ type Config struct {
 	CallTimeout time.Duration
 	// HTTPClient speaks to SCIM service providers; nil uses a pooled client.
 	HTTPClient *http.Client
+	// HoldProvisioning starts the engine with its queue loaded but no
+	// attempt made until StartProvisioning: a process whose Wrike face is
+	// the SCIM target calls it once that face listens, so that a restart
+	// spends no attempt, and logs no failure, on its own start.
+	HoldProvisioning bool
 }
 
 // Server is the Okta face: an http.Handler plus the provisioning engine.
@@ -109,6 +114,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.engine, err = startEngine(ctx, engineConfig{
 		store: st, log: s.log, now: s.now, afterFunc: cfg.AfterFunc, newID: s.newID, scim: s.scim, workers: cfg.Workers,
 		retry: retryPolicy{base: cfg.RetryBackoff, maxWait: cfg.RetryMaxBackoff, horizon: cfg.RetryHorizon},
+		held:  cfg.HoldProvisioning,
 	})
 	if err != nil {
 		return nil, err
@@ -116,6 +122,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.routes()
 	return s, nil
 }
+
+// StartProvisioning lets an engine started with HoldProvisioning make its
+// attempts; without it, it does nothing.
+func (s *Server) StartProvisioning() { s.engine.release() }
 
 // Engine is the face's provisioning engine.
 func (s *Server) Engine() *Engine { return s.engine }
