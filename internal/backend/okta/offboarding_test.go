@@ -188,3 +188,45 @@ func TestSuccessAnswersAreChecked(t *testing.T) {
 }
 
 var scimJSON = http.Header{"Content-Type": {"application/scim+json"}}
+
+// TestOffboardingWhileAppInactive: users deactivated, and deleted, while
+// the app is inactive are pushed nothing meanwhile and deactivated in Wrike
+// once the app is active again; users deleted while the app is inactive
+// and the app then deleted are not pushed (Okta deletes an app without
+// deprovisioning) and leave nothing behind.
+func TestOffboardingWhileAppInactive(t *testing.T) {
+	o := newConnectedOrg(t)
+	ids := map[string]string{}
+	for _, n := range []string{"ann", "bob", "cid", "dan"} {
+		ids[n] = o.user(person(n + "@acme.example.com"))
+		o.assignUser(ids[n])
+	}
+	o.wait()
+	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/lifecycle/deactivate", nil, nil)
+	o.call(200, "POST", "/api/v1/users/"+ids["ann"]+"/lifecycle/deactivate", nil, nil)
+	o.call(204, "DELETE", "/api/v1/users/"+ids["bob"], nil, nil)
+	o.call(204, "DELETE", "/api/v1/users/"+ids["bob"], nil, nil)
+	o.wait()
+	if u := o.wrikeUsers(); !u["ann@acme.example.com"].Active || !u["bob@acme.example.com"].Active {
+		t.Fatalf("an inactive app pushed: %+v", u)
+	}
+	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/lifecycle/activate", nil, nil)
+	if failed := o.wait(); failed != 0 {
+		t.Fatalf("failed = %d", failed)
+	}
+	if u := o.wrikeUsers(); u["ann@acme.example.com"].Active || u["bob@acme.example.com"].Active || !u["cid@acme.example.com"].Active {
+		t.Fatalf("after re-activating the app: %+v", u)
+	}
+
+	o.call(200, "POST", "/api/v1/apps/"+o.appID+"/lifecycle/deactivate", nil, nil)
+	o.call(204, "DELETE", "/api/v1/users/"+ids["cid"], nil, nil)
+	o.call(204, "DELETE", "/api/v1/users/"+ids["cid"], nil, nil)
+	o.call(204, "DELETE", "/api/v1/apps/"+o.appID, nil, nil)
+	o.wait()
+	if u := o.wrikeUsers(); !u["cid@acme.example.com"].Active || !u["dan@acme.example.com"].Active {
+		t.Fatalf("deleting the app pushed: %+v", u)
+	}
+	// cid's kept record went with the app: the login is free and unknown.
+	o.call(404, "GET", "/api/v1/users/"+ids["cid"], nil, nil)
+	o.user(person("cid@acme.example.com"))
+}
