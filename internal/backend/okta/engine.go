@@ -428,7 +428,14 @@ func (e *Engine) run(key string, q *userQueue) {
 		wait = e.retry.wait(t.Attempts+1, res.err.retryAfter)
 		if res.err.retriable && now.Add(wait).Sub(since) <= e.retry.horizon {
 			o.Status, o.NotBefore = store.TaskPending, now.Add(wait).UTC().Format(timeFormat)
-			o.State = store.OktaAppUserState{} // unchanged while retrying
+			if res.act == actPush && res.state.Status == "STAGED" && res.state.SyncState == "" {
+				// A first create that failed may have made the account all
+				// the same: the state records the try, so that offboarding
+				// looks the account up (decide).
+				o.State.SyncState = "SYNCING"
+			} else {
+				o.State = store.OktaAppUserState{} // unchanged while retrying
+			}
 		} else {
 			o.Status = store.TaskFailed
 			o.State.SyncState = "ERROR"
@@ -560,6 +567,12 @@ func decide(v store.OktaSyncView) (act action, allowed bool) {
 		act, allowed = actPushProfile, a.FeatUpdate
 	case linked && st.RemoteActive:
 		act, allowed = actDeactivate, a.FeatDeactivate
+	case !linked && v.HasState && st.Status == "STAGED":
+		// Assigned once and never confirmed pushed: a create whose answer
+		// was lost (a timeout, a dropped connection, a 2xx that did not
+		// show the user) may have made the account all the same. The
+		// deactivation looks it up by userName.
+		act, allowed = actDeactivate, a.FeatDeactivate
 	default:
 		return action{}, false
 	}
@@ -660,9 +673,51 @@ func (e *Engine) settle(ctx context.Context, v store.OktaSyncView, appID, userID
 				return syncResult{state: st}
 			}
 		}
+		if st.ExternalID == "" {
+			found, err := e.lookUp(ctx, v, userID)
+			if err != nil {
+				return syncResult{internal: true}
+			}
+			if found.err != nil {
+				return e.outcome(v, st, act, attempt, found.err)
+			}
+			if found.id == "" {
+				// No account was made: nothing to deactivate.
+				st.Status, st.StatusChanged, st.SyncState = "DEPROVISIONED", e.ts(), "SYNCHRONIZED"
+				return syncResult{state: st}
+			}
+			st.ExternalID, st.RemoteActive = found.id, true
+		}
 		_, callErr = e.scim.deactivate(ctx, base, token, st.ExternalID)
 	}
 	return e.outcome(v, st, act, attempt, callErr)
+}
+
+// lookedUp is the account a user never confirmed pushed may have: its id
+// ("" when none), or the failed lookup.
+type lookedUp struct {
+	id  string
+	err error
+}
+
+// lookUp finds by userName the account of a user whose create was never
+// confirmed; one linked to another user (created since with a deleted
+// user's login) is theirs, not this user's. err is a failure to read the
+// store.
+func (e *Engine) lookUp(ctx context.Context, v store.OktaSyncView, userID string) (lookedUp, error) {
+	id, err := e.scim.findByUserName(ctx, v.App.ConnBaseURL, v.App.ConnToken, v.User.Login())
+	if err != nil || id == "" {
+		return lookedUp{err: err}, nil
+	}
+	taken, err := e.store.OktaExternalIDLinked(ctx, v.App.ID, id, userID)
+	if err != nil {
+		e.log.Error("read provisioning state", slog.Any("error", err))
+		return lookedUp{}, err
+	}
+	if taken {
+		return lookedUp{}, nil
+	}
+	return lookedUp{id: id}, nil
 }
 
 // recreate pushes the user again after the linked account turned out to be

@@ -230,3 +230,43 @@ func TestOffboardingWhileAppInactive(t *testing.T) {
 	o.call(404, "GET", "/api/v1/users/"+ids["cid"], nil, nil)
 	o.user(person("cid@acme.example.com"))
 }
+
+// TestLostCreateAnswerStillOffboarded: Wrike creates the account but the
+// answer to the create is lost (the connection drops after the change),
+// and before the engine confirms it the person is unassigned (one) or
+// deactivated and deleted (another). The engine never linked the accounts,
+// yet it finds them by userName and deactivates them.
+func TestLostCreateAnswerStillOffboarded(t *testing.T) {
+	o := newConnectedOrg(t)
+	created := make(chan struct{}, 2)
+	o.link.answerWith(func(r *http.Request) *reliabilitytest.Fault {
+		if r.Method != http.MethodPost {
+			return nil
+		}
+		o.link.forward(r)
+		o.link.down(untilUp) // the outage starts with the lost answer
+		created <- struct{}{}
+		return dropped
+	})
+	ann := o.user(person("ann@acme.example.com"))
+	o.assignUser(ann)
+	<-created
+	bob := o.user(person("bob@acme.example.com"))
+	o.assignUser(bob)
+	o.unassignUser(ann)
+	o.call(204, "DELETE", "/api/v1/users/"+bob, nil, nil)
+	o.call(204, "DELETE", "/api/v1/users/"+bob, nil, nil)
+	o.link.answerWith(nil)
+	o.link.up()
+	if failed := o.wait(); failed != 0 {
+		t.Fatalf("failed = %d", failed)
+	}
+	for login, u := range o.wrikeUsers() {
+		if u.Active {
+			t.Errorf("%s active in Wrike after being offboarded", login)
+		}
+	}
+	if len(o.wrikeUsers()) != 1 {
+		t.Fatalf("wrike users: %+v", o.wrikeUsers())
+	}
+}

@@ -229,8 +229,10 @@ func (s *OktaStore) DeleteOktaUser(ctx context.Context, id, now string) ([]OktaT
 const activeAccountsSQL = `SELECT app_id FROM okta_app_user_state WHERE user_id = ?1 AND external_id <> '' AND remote_active`
 
 // offboardingSQL selects the apps the engine must still settle for a user
-// being deleted: an active account, or a task.
-const offboardingSQL = activeAccountsSQL + ` UNION SELECT app_id FROM okta_tasks WHERE user_id = ?1`
+// being deleted: an active account, an account that a create whose answer
+// was lost may have made (assigned once, never confirmed pushed), or a task.
+const offboardingSQL = activeAccountsSQL + ` UNION SELECT app_id FROM okta_app_user_state WHERE user_id = ?1 AND external_id = '' AND status = 'STAGED'
+	UNION SELECT app_id FROM okta_tasks WHERE user_id = ?1`
 
 // purgeDeletedUserSQL removes a UserDeleted user once nothing is left to
 // deactivate: no task, no active downstream account.
