@@ -428,11 +428,12 @@ func (e *Engine) run(key string, q *userQueue) {
 		wait = e.retry.wait(t.Attempts+1, res.err.retryAfter)
 		if res.err.retriable && now.Add(wait).Sub(since) <= e.retry.horizon {
 			o.Status, o.NotBefore = store.TaskPending, now.Add(wait).UTC().Format(timeFormat)
-			if res.act == actPush && res.state.Status == "STAGED" && res.state.SyncState == "" {
-				// A first create that failed may have made the account all
-				// the same: the state records the try, so that offboarding
-				// looks the account up (decide).
-				o.State.SyncState = "SYNCING"
+			if res.act == actPush {
+				// The state records the try (outcome): offboarding looks
+				// the account up.
+				if o.State.SyncState == "" {
+					o.State.SyncState = "SYNCING"
+				}
 			} else {
 				o.State = store.OktaAppUserState{} // unchanged while retrying
 			}
@@ -567,11 +568,10 @@ func decide(v store.OktaSyncView) (act action, allowed bool) {
 		act, allowed = actPushProfile, a.FeatUpdate
 	case linked && st.RemoteActive:
 		act, allowed = actDeactivate, a.FeatDeactivate
-	case !linked && v.HasState && st.Status == "STAGED":
-		// Assigned once and never confirmed pushed: a create whose answer
-		// was lost (a timeout, a dropped connection, a 2xx that did not
-		// show the user) may have made the account all the same. The
-		// deactivation looks it up by userName.
+	case !linked && st.CreateTried:
+		// A create whose answer was lost (a timeout, a dropped connection,
+		// a 2xx that did not show the user) may have made the account all
+		// the same. The deactivation looks it up by userName.
 		act, allowed = actDeactivate, a.FeatDeactivate
 	default:
 		return action{}, false
@@ -681,6 +681,7 @@ func (e *Engine) settle(ctx context.Context, v store.OktaSyncView, appID, userID
 			if found.err != nil {
 				return e.outcome(v, st, act, attempt, found.err)
 			}
+			st.CreateTried = false
 			if found.id == "" {
 				// No account was made: nothing to deactivate.
 				st.Status, st.StatusChanged, st.SyncState = "DEPROVISIONED", e.ts(), "SYNCHRONIZED"
@@ -776,8 +777,12 @@ func (e *Engine) outcome(v store.OktaSyncView, st store.OktaAppUserState, act ac
 		if st.Status != prev {
 			st.StatusChanged = now
 		}
-		st.SyncState, st.LastSync = "SYNCHRONIZED", now
+		st.SyncState, st.LastSync, st.CreateTried = "SYNCHRONIZED", now, false
 		return syncResult{state: st, events: []store.OktaLogEvent{e.event(in)}, act: act}
+	}
+	if act == actPush {
+		// The create may have been made though no answer showed it.
+		st.CreateTried = true
 	}
 	var ce *callError
 	if !errors.As(err, &ce) {

@@ -68,6 +68,9 @@ type OktaAppUserState struct {
 	AppID, UserID, ExternalID                  string
 	RemoteActive                               bool
 	Status, SyncState, StatusChanged, LastSync string
+	// CreateTried: a create was sent and not seen to succeed; the account
+	// may exist though ExternalID is empty.
+	CreateTried bool
 }
 
 // OktaTask is the durable provisioning task of an (app, user) pair: one per

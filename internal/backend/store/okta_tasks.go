@@ -179,17 +179,18 @@ const (
 		status = CASE WHEN ?7 = 'FAILED' AND version = ?3 THEN 'FAILED' ELSE 'PENDING' END,
 		not_before = CASE WHEN ?7 = 'FAILED' THEN '' ELSE ?8 END
 		WHERE app_id = ?1 AND user_id = ?2 RETURNING status`
-	upsertStateSQL = `INSERT INTO okta_app_user_state(app_id, user_id, external_id, remote_active, status, sync_state, status_changed, last_sync)
-		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM okta_users WHERE id = ?2) AND EXISTS (SELECT 1 FROM okta_apps WHERE id = ?1)
+	upsertStateSQL = `INSERT INTO okta_app_user_state(app_id, user_id, external_id, remote_active, status, sync_state, status_changed, last_sync, create_tried)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE EXISTS (SELECT 1 FROM okta_users WHERE id = ?2) AND EXISTS (SELECT 1 FROM okta_apps WHERE id = ?1)
 		ON CONFLICT(app_id, user_id) DO UPDATE SET external_id = excluded.external_id, remote_active = excluded.remote_active,
-			status = excluded.status, sync_state = excluded.sync_state, status_changed = excluded.status_changed, last_sync = excluded.last_sync`
+			status = excluded.status, sync_state = excluded.sync_state, status_changed = excluded.status_changed, last_sync = excluded.last_sync,
+			create_tried = excluded.create_tried`
 	insertEventSQL = `INSERT INTO okta_log_events(uuid, published, event_type, outcome, actor_id, target_ids, body) VALUES (?, ?, ?, ?, ?, ?, ?)`
 )
 
 func saveStateAndEvents(ctx context.Context, tx querier, st OktaAppUserState, events []OktaLogEvent) error {
 	if st.AppID != "" {
 		if _, err := tx.ExecContext(ctx, upsertStateSQL,
-			st.AppID, st.UserID, st.ExternalID, st.RemoteActive, st.Status, st.SyncState, st.StatusChanged, st.LastSync); err != nil {
+			st.AppID, st.UserID, st.ExternalID, st.RemoteActive, st.Status, st.SyncState, st.StatusChanged, st.LastSync, st.CreateTried); err != nil {
 			return err
 		}
 	}

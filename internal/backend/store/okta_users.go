@@ -230,8 +230,8 @@ const activeAccountsSQL = `SELECT app_id FROM okta_app_user_state WHERE user_id 
 
 // offboardingSQL selects the apps the engine must still settle for a user
 // being deleted: an active account, an account that a create whose answer
-// was lost may have made (assigned once, never confirmed pushed), or a task.
-const offboardingSQL = activeAccountsSQL + ` UNION SELECT app_id FROM okta_app_user_state WHERE user_id = ?1 AND external_id = '' AND status = 'STAGED'
+// was lost may have made (create_tried), or a task.
+const offboardingSQL = activeAccountsSQL + ` UNION SELECT app_id FROM okta_app_user_state WHERE user_id = ?1 AND external_id = '' AND create_tried
 	UNION SELECT app_id FROM okta_tasks WHERE user_id = ?1`
 
 // purgeDeletedUserSQL removes a UserDeleted user once nothing is left to
