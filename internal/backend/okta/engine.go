@@ -674,8 +674,8 @@ func (e *Engine) settle(ctx context.Context, v store.OktaSyncView, appID, userID
 			}
 		}
 		if st.ExternalID == "" {
-			found, err := e.lookUp(ctx, v, userID)
-			if err != nil {
+			found := e.lookUp(ctx, v, userID)
+			if found.internal {
 				return syncResult{internal: true}
 			}
 			if found.err != nil {
@@ -695,30 +695,31 @@ func (e *Engine) settle(ctx context.Context, v store.OktaSyncView, appID, userID
 }
 
 // lookedUp is the account a user never confirmed pushed may have: its id
-// ("" when none), or the failed lookup.
+// ("" when none), the failed lookup, or internal when the store could not
+// be read.
 type lookedUp struct {
-	id  string
-	err error
+	id       string
+	err      error
+	internal bool
 }
 
 // lookUp finds by userName the account of a user whose create was never
 // confirmed; one linked to another user (created since with a deleted
-// user's login) is theirs, not this user's. err is a failure to read the
-// store.
-func (e *Engine) lookUp(ctx context.Context, v store.OktaSyncView, userID string) (lookedUp, error) {
+// user's login) is theirs, not this user's.
+func (e *Engine) lookUp(ctx context.Context, v store.OktaSyncView, userID string) lookedUp {
 	id, err := e.scim.findByUserName(ctx, v.App.ConnBaseURL, v.App.ConnToken, v.User.Login())
 	if err != nil || id == "" {
-		return lookedUp{err: err}, nil
+		return lookedUp{err: err}
 	}
 	taken, err := e.store.OktaExternalIDLinked(ctx, v.App.ID, id, userID)
 	if err != nil {
 		e.log.Error("read provisioning state", slog.Any("error", err))
-		return lookedUp{}, err
+		return lookedUp{internal: true}
 	}
 	if taken {
-		return lookedUp{}, nil
+		return lookedUp{}
 	}
-	return lookedUp{id: id}, nil
+	return lookedUp{id: id}
 }
 
 // recreate pushes the user again after the linked account turned out to be
