@@ -195,9 +195,16 @@ func (m *model) answer(r *http.Request) *reliabilitytest.Fault {
 	case faultDrop:
 		return dropped
 	case faultSlow:
+		m.mu.Lock()
+		late := m.fr.IntN(2) == 0
+		m.mu.Unlock()
+		if !late {
+			time.Sleep(50 * time.Millisecond) // slow, within the call timeout
+			return nil
+		}
 		// Past the call timeout: the engine gives up on the request, which
 		// never lands. (One that lands later can undo a newer change: only
-		// conditional requests would stop that, see RELIABILITY.md.)
+		// conditional requests would stop that, see DESIGN.md.)
 		time.Sleep(200 * time.Millisecond)
 		return dropped
 	case faultLie:
