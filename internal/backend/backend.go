@@ -38,6 +38,10 @@ type Config struct {
 	NoBootstrap bool
 	// OktaAPIToken, when set, is made a valid Okta API token (SSWS).
 	OktaAPIToken string
+	// HoldProvisioning starts the Okta face's engine with no attempt made
+	// until StartProvisioning: the binary calls it once the Wrike face
+	// listens, the engine's usual SCIM target.
+	HoldProvisioning bool
 	// Okta, when set, adjusts the Okta face's configuration (rate limit,
 	// provisioning workers, retries, timeouts) before it starts.
 	Okta func(*okta.Config)
@@ -177,7 +181,8 @@ func (b *Backend) Bootstrap(ctx context.Context) error {
 }
 
 func (b *Backend) startOkta(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) error {
-	oc := okta.Config{Store: store.NewOktaStore(db), Logger: logger.With("face", "okta"), Clock: cfg.Clock, NewID: cfg.NewID}
+	oc := okta.Config{Store: store.NewOktaStore(db), Logger: logger.With("face", "okta"), Clock: cfg.Clock, NewID: cfg.NewID,
+		HoldProvisioning: cfg.HoldProvisioning}
 	if cfg.Okta != nil {
 		cfg.Okta(&oc)
 	}
@@ -193,6 +198,10 @@ func (b *Backend) startOkta(ctx context.Context, cfg Config, db *store.DB, logge
 	}
 	return nil
 }
+
+// StartProvisioning lets the Okta face's engine, started with
+// HoldProvisioning, make its attempts.
+func (b *Backend) StartProvisioning() { b.Okta.StartProvisioning() }
 
 // Close waits for queued writes and closes the store. Stop the HTTP servers
 // first so that no request is still writing.

@@ -42,6 +42,8 @@ type Env struct {
 	cfg   backend.Config
 	wrike *httptest.Server
 	okta  *httptest.Server
+	// held: the test starts provisioning itself (WithHeldProvisioning).
+	held bool
 }
 
 // Option changes the backend's configuration before it starts.
@@ -57,6 +59,14 @@ func WithOkta(fn func(*okta.Config)) Option { return func(c *backend.Config) { c
 // WithWrike adjusts the Wrike face's configuration (the scan budget).
 func WithWrike(fn func(*wrike.Config)) Option { return func(c *backend.Config) { c.Wrike = fn } }
 
+// WithHeldProvisioning leaves the Okta face's engine held after each start
+// (backend.Config.HoldProvisioning) until the test calls
+// Backend.StartProvisioning; otherwise the engine starts once both faces
+// serve, as in the binary.
+func WithHeldProvisioning() Option {
+	return func(c *backend.Config) { c.HoldProvisioning = true }
+}
+
 // Start starts a backend with a fresh data directory and random admin and
 // Okta API tokens.
 func Start(t testing.TB, opts ...Option) *Env {
@@ -65,7 +75,9 @@ func Start(t testing.TB, opts ...Option) *Env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	env := &Env{cfg: cfg, DataDir: cfg.DataDir, WrikeAdminToken: cfg.AdminToken, OktaAPIToken: cfg.OktaAPIToken}
+	env := &Env{cfg: cfg, DataDir: cfg.DataDir, WrikeAdminToken: cfg.AdminToken, OktaAPIToken: cfg.OktaAPIToken,
+		held: cfg.HoldProvisioning}
+	env.cfg.HoldProvisioning = true
 	env.start(t)
 	t.Cleanup(env.stop)
 	return env
@@ -82,6 +94,9 @@ func (e *Env) start(t testing.TB) {
 	e.WrikeURL = e.wrike.URL
 	e.okta = httptest.NewServer(b.OktaHandler())
 	e.OktaURL = e.okta.URL
+	if !e.held {
+		b.StartProvisioning()
+	}
 }
 
 func (e *Env) stop() {

@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
@@ -86,18 +88,29 @@ const (
 )
 
 // wait is the pause before the attempt after attempt (1-based), at least
-// the service provider's Retry-After (up to maxWait).
+// the service provider's Retry-After (up to maxWait). It is total over its
+// inputs: any attempt number (a task stored with hundreds of attempts, a
+// count below 1), any Retry-After (negative or beyond the cap) and any
+// policy (a base above the cap, zero or negative values) give a wait in
+// [0, maxWait], never sooner than min(Retry-After, maxWait).
 func (p retryPolicy) wait(attempt int, retryAfter time.Duration) time.Duration {
-	d := p.maxWait
-	if attempt-1 < 40 {
-		d = min(p.base<<(attempt-1), p.maxWait)
+	capped := max(p.maxWait, 0)
+	d := capped
+	// base·2^(attempt-1) without overflow: the doubling stops at the cap.
+	if shift := max(attempt, 1) - 1; p.base <= 0 {
+		d = 0
+	} else if shift < 63 && p.base <= capped>>shift {
+		d = p.base << shift
 	}
 	d = d/2 + rand.N(d/2+1) //nolint:gosec // jitter needs no cryptographic randomness
 	if retryAfter > 0 {
-		retryAfter = min(retryAfter, p.maxWait)
-		d = max(d, retryAfter+rand.N(retryAfter/10+1)) //nolint:gosec // as above
+		floor := min(retryAfter, capped)
+		// Up to a tenth more, so that the clients told to come back at the
+		// same moment do not all come back at once.
+		jitter := rand.N(floor/10 + 1) //nolint:gosec // as above
+		d = max(d, floor+min(jitter, capped-floor))
 	}
-	return d
+	return min(d, capped)
 }
 
 type engineConfig struct {
@@ -109,6 +122,8 @@ type engineConfig struct {
 	scim      *scimClient
 	workers   int
 	retry     retryPolicy
+	// held: no attempt until release.
+	held bool
 }
 
 func startEngine(ctx context.Context, cfg engineConfig) (*Engine, error) {
@@ -165,6 +180,14 @@ func (e *Engine) stop() {
 	e.cond.Broadcast()
 	e.mu.Unlock()
 	e.wg.Wait()
+}
+
+// release ends the hold of an engine started held.
+func (e *Engine) release() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.held = false
+	e.cond.Broadcast()
 }
 
 // Pending is the number of users with a queued task, including those
@@ -267,7 +290,7 @@ func (e *Engine) worker() {
 	defer e.wg.Done()
 	for {
 		e.mu.Lock()
-		for len(e.ready) == 0 && !e.stopped {
+		for (len(e.ready) == 0 || e.held) && !e.stopped {
 			e.cond.Wait()
 		}
 		if e.stopped {
@@ -281,7 +304,82 @@ func (e *Engine) worker() {
 		q.dirty = false
 		e.setState(key, q, queueBusy)
 		e.mu.Unlock()
-		e.run(key, q)
+		e.runRecovering(key, q)
+	}
+}
+
+// beforeRun, when set, is called with each task before it runs: the tests
+// make it panic to prove that a panic costs one task, not the process.
+var beforeRun atomic.Pointer[func(appID, userID string)]
+
+// runRecovering runs a task; a panic while handling it is that task's
+// failure, not the process's end.
+func (e *Engine) runRecovering(key string, q *userQueue) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.recordPanic(key, q, r)
+		}
+	}()
+	if f := beforeRun.Load(); f != nil {
+		(*f)(q.appID, q.userID)
+	}
+	e.run(key, q)
+}
+
+// recordPanic records a panic as the task's permanent failure: FAILED
+// (another attempt would most likely panic the same way, so it is not
+// retried on its own, nor resumed at start-up), with the reason in the
+// System Log and the tasks API, and the stack in the process log. A Retry
+// or a new change to the user queues it again.
+func (e *Engine) recordPanic(key string, q *userQueue, r any) {
+	reason := scrub(fmt.Sprintf("internal error: provisioning panicked: %v", r))
+	e.log.Error("provisioning task panicked", slog.String("app_id", q.appID), slog.String("user_id", q.userID),
+		slog.String("reason", reason), slog.String("stack", string(debug.Stack())))
+	if e.ctx.Err() != nil {
+		return
+	}
+	t, err := e.store.OktaTask(e.ctx, q.appID, q.userID)
+	if errors.Is(err, store.ErrNotFound) {
+		e.finish(key, q)
+		return
+	}
+	v, verr := e.store.OktaSyncView(e.ctx, q.appID, q.userID)
+	if err != nil || verr != nil {
+		e.log.Error("record provisioning panic", slog.Any("error", errors.Join(err, verr)))
+		e.later(key, q, e.retry.base)
+		return
+	}
+	act, _ := decide(v)
+	if act == (action{}) {
+		act = actPushProfile
+	}
+	now := e.ts()
+	o := store.OktaTaskOutcome{AppID: q.appID, UserID: q.userID, Version: t.Version, Status: store.TaskFailed,
+		Operation: act.operation, Error: reason, At: now}
+	if v.AppFound && v.UserFound {
+		st := v.State
+		st.AppID, st.UserID, st.SyncState = q.appID, q.userID, "ERROR"
+		if st.Status == "" {
+			st.Status, st.StatusChanged = "STAGED", now
+		}
+		o.State = st
+		o.Events = []store.OktaLogEvent{e.event(eventInput{eventType: act.eventType, message: act.message, result: "FAILURE",
+			reason: reason, actor: systemActor, targets: []targetJSON{userTarget(v.User), appTarget(v.App)},
+			debug: map[string]string{"attempt": strconv.Itoa(t.Attempts + 1), "externalId": st.ExternalID}})}
+	}
+	status, err := e.store.SaveOktaTaskOutcome(e.ctx, o)
+	switch {
+	case err != nil:
+		e.log.Error("record provisioning panic", slog.Any("error", err))
+		e.later(key, q, e.retry.base)
+	case status == store.TaskPending:
+		// A change arrived meanwhile: it runs again (a panic again is
+		// recorded again).
+		e.mu.Lock()
+		e.setState(key, q, queueReady)
+		e.mu.Unlock()
+	default:
+		e.finish(key, q)
 	}
 }
 
@@ -315,7 +413,8 @@ func (e *Engine) run(key string, q *userQueue) {
 		e.later(key, q, e.retry.base)
 		return
 	}
-	o := store.OktaTaskOutcome{AppID: q.appID, UserID: q.userID, Version: t.Version, Events: res.events, State: res.state}
+	o := store.OktaTaskOutcome{AppID: q.appID, UserID: q.userID, Version: t.Version, Events: res.events, State: res.state,
+		UserDeleted: res.userDeleted}
 	var wait time.Duration
 	if res.err == nil {
 		o.Done = true
@@ -329,13 +428,24 @@ func (e *Engine) run(key string, q *userQueue) {
 		wait = e.retry.wait(t.Attempts+1, res.err.retryAfter)
 		if res.err.retriable && now.Add(wait).Sub(since) <= e.retry.horizon {
 			o.Status, o.NotBefore = store.TaskPending, now.Add(wait).UTC().Format(timeFormat)
-			o.State = store.OktaAppUserState{} // unchanged while retrying
+			if res.act == actPush {
+				// The state records the try (outcome): offboarding looks
+				// the account up.
+				if o.State.SyncState == "" {
+					o.State.SyncState = "SYNCING"
+				}
+			} else {
+				o.State = store.OktaAppUserState{} // unchanged while retrying
+			}
 		} else {
 			o.Status = store.TaskFailed
 			o.State.SyncState = "ERROR"
 		}
 	}
 	status, err := e.store.SaveOktaTaskOutcome(e.ctx, o)
+	if err == nil && res.userDeleted && res.err == nil && res.act == actDeactivate {
+		e.relink(q.appID, q.userID, res.state.ExternalID)
+	}
 	switch {
 	case err != nil:
 		if e.ctx.Err() == nil {
@@ -353,6 +463,22 @@ func (e *Engine) run(key string, q *userQueue) {
 	default:
 		e.finish(key, q)
 	}
+}
+
+// relink queues again the users linked to the account of a deleted user
+// the engine just deactivated: one created with the deleted user's login
+// may have linked that account while the deactivation was on its way, and
+// its next pass makes it active again.
+func (e *Engine) relink(appID, userID, externalID string) {
+	if externalID == "" {
+		return
+	}
+	tasks, err := e.store.RequeueOktaLinked(e.ctx, appID, externalID, userID, e.ts())
+	if err != nil {
+		e.log.Error("requeue users linked to a deactivated account", slog.Any("error", err))
+		return
+	}
+	e.enqueue(tasks)
 }
 
 // finish drops a queue whose task is done or FAILED, unless a change
@@ -399,6 +525,9 @@ type syncResult struct {
 	act      action
 	err      *callError
 	internal bool
+	// userDeleted: the user was deleted in Okta and is kept only until its
+	// accounts are deactivated.
+	userDeleted bool
 }
 
 // action is one provisioning operation: its System Log event type and
@@ -417,7 +546,7 @@ var (
 // pushable reports whether Okta provisions a user in this status.
 func pushable(status string) bool {
 	switch status {
-	case "STAGED", "DEPROVISIONED", "SUSPENDED":
+	case "STAGED", "DEPROVISIONED", "SUSPENDED", store.UserDeleted:
 		return false
 	}
 	return true
@@ -438,6 +567,11 @@ func decide(v store.OktaSyncView) (act action, allowed bool) {
 	case assigned:
 		act, allowed = actPushProfile, a.FeatUpdate
 	case linked && st.RemoteActive:
+		act, allowed = actDeactivate, a.FeatDeactivate
+	case !linked && st.CreateTried:
+		// A create whose answer was lost (a timeout, a dropped connection,
+		// a 2xx that did not show the user) may have made the account all
+		// the same. The deactivation looks it up by userName.
 		act, allowed = actDeactivate, a.FeatDeactivate
 	default:
 		return action{}, false
@@ -474,6 +608,13 @@ func (e *Engine) sync(ctx context.Context, appID, userID string, attempt int) sy
 	if !v.AppFound || !v.UserFound {
 		return syncResult{} // deleted since: nothing left to provision
 	}
+	res := e.settle(ctx, v, appID, userID, attempt)
+	res.userDeleted = v.User.Status == store.UserDeleted
+	return res
+}
+
+// settle is sync's pass over the state it read.
+func (e *Engine) settle(ctx context.Context, v store.OktaSyncView, appID, userID string, attempt int) syncResult {
 	a, u := v.App, v.User
 	st := v.State
 	st.AppID, st.UserID = appID, userID
@@ -519,9 +660,66 @@ func (e *Engine) sync(ctx context.Context, appID, userID string, attempt int) sy
 			return e.recreate(ctx, v, st, attempt)
 		}
 	case actDeactivate:
+		if v.User.Status == store.UserDeleted {
+			// A user created since with the deleted one's login may hold
+			// the account now: it is theirs, not to deactivate.
+			taken, err := e.store.OktaExternalIDLinked(ctx, appID, st.ExternalID, userID)
+			if err != nil {
+				e.log.Error("read provisioning state", slog.Any("error", err))
+				return syncResult{internal: true}
+			}
+			if taken {
+				st.ExternalID, st.RemoteActive, st.SyncState = "", false, "SYNCHRONIZED"
+				return syncResult{state: st}
+			}
+		}
+		if st.ExternalID == "" {
+			found := e.lookUp(ctx, v, userID)
+			if found.internal {
+				return syncResult{internal: true}
+			}
+			if found.err != nil {
+				return e.outcome(v, st, act, attempt, found.err)
+			}
+			st.CreateTried = false
+			if found.id == "" {
+				// No account was made: nothing to deactivate.
+				st.Status, st.StatusChanged, st.SyncState = "DEPROVISIONED", e.ts(), "SYNCHRONIZED"
+				return syncResult{state: st}
+			}
+			st.ExternalID, st.RemoteActive = found.id, true
+		}
 		_, callErr = e.scim.deactivate(ctx, base, token, st.ExternalID)
 	}
 	return e.outcome(v, st, act, attempt, callErr)
+}
+
+// lookedUp is the account a user never confirmed pushed may have: its id
+// ("" when none), the failed lookup, or internal when the store could not
+// be read.
+type lookedUp struct {
+	id       string
+	err      error
+	internal bool
+}
+
+// lookUp finds by userName the account of a user whose create was never
+// confirmed; one linked to another user (created since with a deleted
+// user's login) is theirs, not this user's.
+func (e *Engine) lookUp(ctx context.Context, v store.OktaSyncView, userID string) lookedUp {
+	id, err := e.scim.findByUserName(ctx, v.App.ConnBaseURL, v.App.ConnToken, v.User.Login())
+	if err != nil || id == "" {
+		return lookedUp{err: err}
+	}
+	taken, err := e.store.OktaExternalIDLinked(ctx, v.App.ID, id, userID)
+	if err != nil {
+		e.log.Error("read provisioning state", slog.Any("error", err))
+		return lookedUp{internal: true}
+	}
+	if taken {
+		return lookedUp{}
+	}
+	return lookedUp{id: id}
 }
 
 // recreate pushes the user again after the linked account turned out to be
@@ -580,8 +778,12 @@ func (e *Engine) outcome(v store.OktaSyncView, st store.OktaAppUserState, act ac
 		if st.Status != prev {
 			st.StatusChanged = now
 		}
-		st.SyncState, st.LastSync = "SYNCHRONIZED", now
+		st.SyncState, st.LastSync, st.CreateTried = "SYNCHRONIZED", now, false
 		return syncResult{state: st, events: []store.OktaLogEvent{e.event(in)}, act: act}
+	}
+	if act == actPush {
+		// The create may have been made though no answer showed it.
+		st.CreateTried = true
 	}
 	var ce *callError
 	if !errors.As(err, &ce) {

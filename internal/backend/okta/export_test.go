@@ -25,3 +25,14 @@ func (s *Server) HoldSearches(d time.Duration) (release func()) {
 		}
 	}
 }
+
+// SetBeforeRun makes every engine call f with each task before it runs
+// (nil: nothing), until the test ends.
+func SetBeforeRun(t interface{ Cleanup(func()) }, f func(appID, userID string)) {
+	if f == nil {
+		beforeRun.Store(nil)
+		return
+	}
+	beforeRun.Store(&f)
+	t.Cleanup(func() { beforeRun.Store(nil) })
+}

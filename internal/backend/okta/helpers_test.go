@@ -485,6 +485,13 @@ func (l *link) serve(w http.ResponseWriter, r *http.Request) {
 	} else if answer != nil {
 		f = answer(r)
 	}
+	if f == dropped {
+		// The connection drops with no answer, as a reset would.
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			_ = conn.Close()
+		}
+		return
+	}
 	if f != nil {
 		f.Write(w)
 		return
@@ -492,6 +499,20 @@ func (l *link) serve(w http.ResponseWriter, r *http.Request) {
 	// A request held past a restart still reaches Wrike, late, as over a
 	// slow network: the engine that sent it has gone.
 	target.ServeHTTP(w, r.WithContext(context.WithoutCancel(r.Context())))
+}
+
+// dropped, as an answer's fault, drops the connection instead.
+var dropped = &reliabilitytest.Fault{}
+
+// forward serves r by the link's target and returns its answer, for a
+// fault that answers after the change was made.
+func (l *link) forward(r *http.Request) *httptest.ResponseRecorder {
+	l.mu.Lock()
+	target := l.target
+	l.mu.Unlock()
+	rec := httptest.NewRecorder()
+	target.ServeHTTP(rec, r)
+	return rec
 }
 
 func announce(ch chan struct{}) {

@@ -60,6 +60,11 @@ type Config struct {
 	// client's search, filter or q, in internal/cost's units, bytes
 	// examined (zero: cost.DefaultBudget).
 	SearchBudget int64
+	// HoldProvisioning starts the engine with its queue loaded but no
+	// attempt made until StartProvisioning: a process whose Wrike face is
+	// the SCIM target calls it once that face listens, so that a restart
+	// spends no attempt, and logs no failure, on its own start.
+	HoldProvisioning bool
 }
 
 // Server is the Okta face: an http.Handler plus the provisioning engine.
@@ -101,7 +106,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.RateLimit = 6000
 	}
 	s.limiter = newRateLimiter(cfg.RateLimit, time.Minute, s.now)
-	s.scim = newSCIMClient(cfg.HTTPClient, cfg.Workers, cfg.CallTimeout)
+	s.scim = newSCIMClient(cfg.HTTPClient, cfg.Workers, cfg.CallTimeout, s.now)
 	now := s.timestamp()
 	everyone, err := st.EnsureOktaEveryoneGroup(ctx, store.OktaGroup{
 		ID: "00g" + s.newID(), Name: "Everyone", Description: "All users in your organization",
@@ -117,6 +122,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.engine, err = startEngine(ctx, engineConfig{
 		store: st, log: s.log, now: s.now, afterFunc: cfg.AfterFunc, newID: s.newID, scim: s.scim, workers: cfg.Workers,
 		retry: retryPolicy{base: cfg.RetryBackoff, maxWait: cfg.RetryMaxBackoff, horizon: cfg.RetryHorizon},
+		held:  cfg.HoldProvisioning,
 	})
 	if err != nil {
 		return nil, err
@@ -124,6 +130,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.routes()
 	return s, nil
 }
+
+// StartProvisioning lets an engine started with HoldProvisioning make its
+// attempts; without it, it does nothing.
+func (s *Server) StartProvisioning() { s.engine.release() }
 
 // Engine is the face's provisioning engine.
 func (s *Server) Engine() *Engine { return s.engine }
@@ -281,6 +291,8 @@ func (s *Server) routes() {
 	handle("POST /api/v1/users/{id}/lifecycle/activate", s.lifecycle("activate"))
 	handle("POST /api/v1/users/{id}/lifecycle/deactivate", s.lifecycle("deactivate"))
 	handle("POST /api/v1/users/{id}/lifecycle/reactivate", s.lifecycle("reactivate"))
+	handle("POST /api/v1/users/{id}/lifecycle/suspend", s.lifecycle("suspend"))
+	handle("POST /api/v1/users/{id}/lifecycle/unsuspend", s.lifecycle("unsuspend"))
 
 	handle("POST /api/v1/groups", s.createGroup)
 	handle("GET /api/v1/groups", s.listGroups)

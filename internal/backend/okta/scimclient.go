@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -40,9 +41,11 @@ const (
 type scimClient struct {
 	http    *http.Client
 	timeout time.Duration
+	// now reads a Retry-After date on the engine's clock.
+	now func() time.Time
 }
 
-func newSCIMClient(c *http.Client, workers int, timeout time.Duration) *scimClient {
+func newSCIMClient(c *http.Client, workers int, timeout time.Duration, now func() time.Time) *scimClient {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
@@ -52,7 +55,7 @@ func newSCIMClient(c *http.Client, workers int, timeout time.Duration) *scimClie
 		t.MaxIdleConnsPerHost = max(workers, 16) * 2
 		c = &http.Client{Transport: t}
 	}
-	return &scimClient{http: c, timeout: timeout}
+	return &scimClient{http: c, timeout: timeout, now: now}
 }
 
 // callError is a failed SCIM call: the downstream reason, and whether
@@ -100,7 +103,7 @@ func (c *scimClient) call(ctx context.Context, method, u, token string, body any
 		return 0, nil, &callError{reason: scrub(transportReason(method, u, err), token), retriable: true}
 	}
 	if resp.StatusCode >= 300 {
-		return resp.StatusCode, b, httpError(resp, b, token)
+		return resp.StatusCode, b, httpError(resp, b, token, c.now())
 	}
 	return resp.StatusCode, b, nil
 }
@@ -127,7 +130,7 @@ func redactQuery(u string) string {
 // its detail, shortened and scrubbed of anything token-like; any other body
 // (an HTML error page of a proxy, plain text) is never echoed, only
 // described by status, content type and length.
-func httpError(resp *http.Response, body []byte, token string) *callError {
+func httpError(resp *http.Response, body []byte, token string, now time.Time) *callError {
 	e := &callError{status: resp.StatusCode}
 	var se struct {
 		Schemas  []string `json:"schemas"`
@@ -146,8 +149,25 @@ func httpError(resp *http.Response, body []byte, token string) *callError {
 		e.reason = fmt.Sprintf("HTTP %d %s (%s, %d bytes)", resp.StatusCode, http.StatusText(resp.StatusCode), ct, len(body))
 	}
 	e.retriable = resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
-	e.retryAfter, _ = httpheader.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	e.retryAfter = retryAfter(resp.Header.Get("Retry-After"), now)
 	return e
+}
+
+// retryAfter is the wait a Retry-After header asks for: delay-seconds or an
+// HTTP date (past dates ask for none), and, leniently, fractional seconds
+// rounded up. Anything else (negative, not a number) asks for none.
+func retryAfter(v string, now time.Time) time.Duration {
+	if d, ok := httpheader.RetryAfter(v, now); ok {
+		return d
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || !(f > 0) || math.IsInf(f, 0) {
+		return 0
+	}
+	if f >= float64(math.MaxInt64/int64(time.Second)) {
+		return time.Duration(math.MaxInt64/int64(time.Second)) * time.Second
+	}
+	return time.Duration(math.Ceil(f)) * time.Second
 }
 
 // maxReason bounds the reason recorded for a failed call, in characters.
@@ -281,21 +301,26 @@ func (c *scimClient) findByUserName(ctx context.Context, base, token, userName s
 
 // get fetches a user; found is false on 404.
 func (c *scimClient) get(ctx context.Context, base, token, id string) (found bool, err error) {
+	_, found, err = c.read(ctx, base, token, id)
+	return found, err
+}
+
+// read fetches a user; found is false on 404.
+func (c *scimClient) read(ctx context.Context, base, token, id string) (r scimResource, found bool, err error) {
 	status, body, err := c.call(ctx, http.MethodGet, base+"/Users/"+url.PathEscape(id), token, nil)
 	if status == http.StatusNotFound {
-		return false, nil
+		return r, false, nil
 	}
 	if err != nil {
-		return false, err
+		return r, false, err
 	}
-	var r scimResource
 	if err := json.Unmarshal(body, &r); err != nil || r.ID == "" {
 		if err == nil {
 			err = errors.New("no id")
 		}
-		return false, malformed("GET /Users/{id}", err)
+		return r, false, malformed("GET /Users/{id}", err)
 	}
-	return true, nil
+	return r, true, nil
 }
 
 // create POSTs a user and returns its id.
@@ -311,16 +336,23 @@ func (c *scimClient) create(ctx context.Context, base, token string, user map[st
 		}
 		return "", malformed("POST /Users", err)
 	}
+	userName, _ := user["userName"].(string)
+	if mailaddr.Key(r.UserName) != mailaddr.Key(userName) || r.Active == nil || !*r.Active {
+		return "", notAsAsked("POST /Users", "the user created, active")
+	}
 	return r.ID, nil
 }
 
-// replace PUTs the full user; found is false on 404.
+// replace PUTs the full user (always active); found is false on 404.
 func (c *scimClient) replace(ctx context.Context, base, token, id string, user map[string]any) (found bool, err error) {
-	status, _, err := c.call(ctx, http.MethodPut, base+"/Users/"+url.PathEscape(id), token, user)
+	status, body, err := c.call(ctx, http.MethodPut, base+"/Users/"+url.PathEscape(id), token, user)
 	if status == http.StatusNotFound {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	return true, c.confirm(ctx, base, token, "PUT /Users/{id}", id, body, true)
 }
 
 // deactivate PATCHes active=false the way Okta does; found is false on 404.
@@ -329,11 +361,48 @@ func (c *scimClient) deactivate(ctx context.Context, base, token, id string) (fo
 		"schemas":    []string{schemaPatchOp},
 		"Operations": []map[string]any{{"op": "replace", "value": map[string]any{"active": false}}},
 	}
-	status, _, err := c.call(ctx, http.MethodPatch, base+"/Users/"+url.PathEscape(id), token, patch)
+	status, body, err := c.call(ctx, http.MethodPatch, base+"/Users/"+url.PathEscape(id), token, patch)
 	if status == http.StatusNotFound {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	return true, c.confirm(ctx, base, token, "PATCH /Users/{id}", id, body, false)
+}
+
+// confirm checks that the 2xx answer to a change shows the user as asked
+// (id and active flag); an answer without a body (204) is checked by
+// reading the user back. A service provider, or a proxy before it, that
+// says 200 without having done the change gets the change sent again.
+func (c *scimClient) confirm(ctx context.Context, base, token, what, id string, body []byte, active bool) error {
+	state := "the user deactivated"
+	if active {
+		state = "the user active"
+	}
+	var r scimResource
+	if len(bytes.TrimSpace(body)) == 0 {
+		got, found, err := c.read(ctx, base, token, id)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return notAsAsked(what+" (read back: 404)", state)
+		}
+		r = got
+	} else if err := json.Unmarshal(body, &r); err != nil {
+		return malformed(what, err)
+	}
+	if r.ID != id || r.Active == nil || *r.Active != active {
+		return notAsAsked(what, state)
+	}
+	return nil
+}
+
+// notAsAsked is a 2xx answer that does not show the change asked for:
+// retried, as the change may not have been made.
+func notAsAsked(what, state string) *callError {
+	return &callError{reason: "the SCIM answer to " + what + " does not show " + state, retriable: true}
 }
 
 // testCredentials is "Test API Credentials": GET {base}/Users?startIndex=1&count=2

@@ -424,6 +424,16 @@ func (s *Server) lifecycle(op string) handler {
 					return errUnchanged
 				}
 				u.Status = "DEPROVISIONED"
+			case "suspend":
+				if u.Status != "ACTIVE" {
+					return errStatus
+				}
+				u.Status = "SUSPENDED"
+			case "unsuspend":
+				if u.Status != "SUSPENDED" {
+					return errStatus
+				}
+				u.Status = "ACTIVE"
 			}
 			u.StatusChanged, u.LastUpdated = now, now
 			return nil
@@ -458,9 +468,13 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	if err := s.store.DeleteOktaUser(r.Context(), u.ID); err != nil {
+	// The deactivation pushed for the first DELETE may still be retrying:
+	// the store keeps what the engine needs to finish it.
+	tasks, err := s.store.DeleteOktaUser(r.Context(), u.ID, s.timestamp())
+	if err != nil {
 		return notFound(err, "User", id)
 	}
+	s.engine.enqueue(tasks)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

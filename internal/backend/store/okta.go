@@ -68,6 +68,9 @@ type OktaAppUserState struct {
 	AppID, UserID, ExternalID                  string
 	RemoteActive                               bool
 	Status, SyncState, StatusChanged, LastSync string
+	// CreateTried: a create was sent and not seen to succeed; the account
+	// may exist though ExternalID is empty.
+	CreateTried bool
 }
 
 // OktaTask is the durable provisioning task of an (app, user) pair: one per
@@ -109,6 +112,9 @@ type OktaTaskOutcome struct {
 	// State (when its AppID is set) and Events are saved with the outcome.
 	State  OktaAppUserState
 	Events []OktaLogEvent
+	// UserDeleted: the user is UserDeleted; removed once nothing is left to
+	// deactivate.
+	UserDeleted bool
 }
 
 // OktaSyncView is everything the engine needs to bring one user's downstream

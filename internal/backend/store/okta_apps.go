@@ -117,7 +117,13 @@ func (s *OktaStore) DeleteOktaApp(ctx context.Context, id string) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM okta_tasks WHERE app_id = ?`, id); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM okta_apps WHERE id = ?`, id)
+		if _, err = tx.ExecContext(ctx, `DELETE FROM okta_apps WHERE id = ?`, id); err != nil {
+			return err
+		}
+		// Deleted users kept only to deactivate their accounts in this app
+		// have nothing left to do.
+		_, err = tx.ExecContext(ctx, `DELETE FROM okta_users WHERE status = 'DELETED'
+			AND NOT EXISTS (SELECT 1 FROM okta_app_user_state st WHERE st.user_id = okta_users.id)`)
 		return err
 	})
 }

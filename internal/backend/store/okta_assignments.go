@@ -282,9 +282,9 @@ func (a *assignment) addGroup(profile, created, updated string) error {
 
 func getState(ctx context.Context, q querier, appID, userID string) (OktaAppUserState, bool, error) {
 	st := OktaAppUserState{AppID: appID, UserID: userID}
-	err := q.QueryRowContext(ctx, `SELECT external_id, remote_active, status, sync_state, status_changed, last_sync
+	err := q.QueryRowContext(ctx, `SELECT external_id, remote_active, status, sync_state, status_changed, last_sync, create_tried
 		FROM okta_app_user_state WHERE app_id = ? AND user_id = ?`, appID, userID).
-		Scan(&st.ExternalID, &st.RemoteActive, &st.Status, &st.SyncState, &st.StatusChanged, &st.LastSync)
+		Scan(&st.ExternalID, &st.RemoteActive, &st.Status, &st.SyncState, &st.StatusChanged, &st.LastSync, &st.CreateTried)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, false, nil
 	}

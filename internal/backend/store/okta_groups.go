@@ -32,7 +32,7 @@ func (s *OktaStore) EnsureOktaEveryoneGroup(ctx context.Context, g OktaGroup) (O
 			g.ID, g.Name, g.Description, g.Created, g.LastUpdated, g.LastMembershipUpdated, strings.ToLower(g.Name)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO okta_group_members(group_id, user_id) SELECT ?, id FROM okta_users`, g.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO okta_group_members(group_id, user_id) SELECT ?, id FROM okta_users WHERE status <> 'DELETED'`, g.ID); err != nil {
 			return err
 		}
 		g.Type = "BUILT_IN"

@@ -83,7 +83,11 @@ func (s *OktaStore) OktaSyncView(ctx context.Context, appID, userID string) (Okt
 		return v, err
 	}
 	v.AppFound = true
-	v.User, err = getUser(ctx, q, userID)
+	// A UserDeleted user is found here: its deactivation is still due.
+	v.User, err = scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+` FROM okta_users WHERE id = ?`, userID))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return v, nil
@@ -125,9 +129,44 @@ func (s *OktaStore) SaveOktaTaskOutcome(ctx context.Context, o OktaTaskOutcome) 
 				return err
 			}
 		}
-		return saveStateAndEvents(ctx, q, o.State, o.Events)
+		if err := saveStateAndEvents(ctx, q, o.State, o.Events); err != nil {
+			return err
+		}
+		if o.UserDeleted {
+			_, err := q.ExecContext(ctx, purgeDeletedUserSQL, o.UserID)
+			return err
+		}
+		return nil
 	})
 	return status, err
+}
+
+// OktaExternalIDLinked reports whether another user than userID is linked
+// to the downstream account externalID in the app: a user created with the
+// login of a deleted one, whose push found the deleted one's account.
+func (s *OktaStore) OktaExternalIDLinked(ctx context.Context, appID, externalID, userID string) (bool, error) {
+	var one int
+	err := s.db.read.QueryRowContext(ctx, `SELECT 1 FROM okta_app_user_state WHERE app_id = ? AND external_id = ? AND user_id <> ? LIMIT 1`,
+		appID, externalID, userID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// RequeueOktaLinked queues the tasks of the users other than userID linked
+// to externalID in the app, so that a deactivation of a deleted user's
+// account that raced with another user's link to it is undone.
+func (s *OktaStore) RequeueOktaLinked(ctx context.Context, appID, externalID, userID, now string) ([]OktaTask, error) {
+	var tasks []OktaTask
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		var err error
+		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created)
+			SELECT app_id, user_id, 'resync', ?4 FROM okta_app_user_state WHERE app_id = ?1 AND external_id = ?2 AND user_id <> ?3`,
+			appID, externalID, userID, now)
+		return err
+	})
+	return tasks, err
 }
 
 const (
@@ -140,17 +179,18 @@ const (
 		status = CASE WHEN ?7 = 'FAILED' AND version = ?3 THEN 'FAILED' ELSE 'PENDING' END,
 		not_before = CASE WHEN ?7 = 'FAILED' THEN '' ELSE ?8 END
 		WHERE app_id = ?1 AND user_id = ?2 RETURNING status`
-	upsertStateSQL = `INSERT INTO okta_app_user_state(app_id, user_id, external_id, remote_active, status, sync_state, status_changed, last_sync)
-		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM okta_users WHERE id = ?2) AND EXISTS (SELECT 1 FROM okta_apps WHERE id = ?1)
+	upsertStateSQL = `INSERT INTO okta_app_user_state(app_id, user_id, external_id, remote_active, status, sync_state, status_changed, last_sync, create_tried)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE EXISTS (SELECT 1 FROM okta_users WHERE id = ?2) AND EXISTS (SELECT 1 FROM okta_apps WHERE id = ?1)
 		ON CONFLICT(app_id, user_id) DO UPDATE SET external_id = excluded.external_id, remote_active = excluded.remote_active,
-			status = excluded.status, sync_state = excluded.sync_state, status_changed = excluded.status_changed, last_sync = excluded.last_sync`
+			status = excluded.status, sync_state = excluded.sync_state, status_changed = excluded.status_changed, last_sync = excluded.last_sync,
+			create_tried = excluded.create_tried`
 	insertEventSQL = `INSERT INTO okta_log_events(uuid, published, event_type, outcome, actor_id, target_ids, body) VALUES (?, ?, ?, ?, ?, ?, ?)`
 )
 
 func saveStateAndEvents(ctx context.Context, tx querier, st OktaAppUserState, events []OktaLogEvent) error {
 	if st.AppID != "" {
 		if _, err := tx.ExecContext(ctx, upsertStateSQL,
-			st.AppID, st.UserID, st.ExternalID, st.RemoteActive, st.Status, st.SyncState, st.StatusChanged, st.LastSync); err != nil {
+			st.AppID, st.UserID, st.ExternalID, st.RemoteActive, st.Status, st.SyncState, st.StatusChanged, st.LastSync, st.CreateTried); err != nil {
 			return err
 		}
 	}

@@ -21,8 +21,14 @@ func scanUser(sc rowScanner) (OktaUser, error) {
 	return u, err
 }
 
+// UserDeleted is the status of a user deleted in Okta whose downstream
+// accounts are still to be deactivated: invisible to the API (not found,
+// not listed, its login free again), kept only so that the engine can
+// finish offboarding it, and removed once it has.
+const UserDeleted = "DELETED"
+
 func getUser(ctx context.Context, q querier, idOrLogin string) (OktaUser, error) {
-	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+` FROM okta_users WHERE id = ?1 OR login_lower = ?2 LIMIT 1`,
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+` FROM okta_users WHERE (id = ?1 OR login_lower = ?2) AND status <> 'DELETED' LIMIT 1`,
 		idOrLogin, mailaddr.Key(idOrLogin)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, ErrNotFound
@@ -100,7 +106,7 @@ func (s *OktaStore) CanonicalOktaLogins(ctx context.Context) (int, error) {
 	var n int64
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		n = 0
-		rows, err := tx.QueryContext(ctx, `SELECT id, profile, login_lower FROM okta_users WHERE profile GLOB ?`, "*[^\x01-\x7f]*")
+		rows, err := tx.QueryContext(ctx, `SELECT id, profile, login_lower FROM okta_users WHERE profile GLOB ? AND status <> 'DELETED'`, "*[^\x01-\x7f]*")
 		if err != nil {
 			return err
 		}
@@ -145,7 +151,7 @@ func (s *OktaStore) OktaUser(ctx context.Context, idOrLogin string) (OktaUser, e
 // OktaUsers lists users ordered by id after the given id, keeping those match
 // accepts (all when nil), at most limit.
 func (s *OktaStore) OktaUsers(ctx context.Context, after string, limit int, match func(OktaUser) bool) ([]OktaUser, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+userCols+` FROM okta_users WHERE id > ? ORDER BY id`, after)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+userCols+` FROM okta_users WHERE id > ? AND status <> 'DELETED' ORDER BY id`, after)
 	return collect(rows, err, scanUser, match, limit)
 }
 
@@ -181,29 +187,57 @@ func (s *OktaStore) UpdateOktaUser(ctx context.Context, id string, kind string, 
 }
 
 // DeleteOktaUser removes a user with its memberships, assignments and
-// provisioning state.
-func (s *OktaStore) DeleteOktaUser(ctx context.Context, id string) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+// provisioning state. A user still holding an active downstream account
+// (its deactivation not pushed yet: an outage, a backoff), or with a task
+// (a create may be on its way), is kept as UserDeleted until the engine has
+// settled it, with a task queued for each such app, returned.
+func (s *OktaStore) DeleteOktaUser(ctx context.Context, id, now string) ([]OktaTask, error) {
+	var tasks []OktaTask
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		tasks = nil
+		if _, err := getUser(ctx, tx, id); err != nil {
+			return err
+		}
+		var err error
+		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created)
+			SELECT app_id, ?1, 'delete', ?2 FROM (`+offboardingSQL+`) WHERE true`, id, now)
+		if err != nil {
+			return err
+		}
 		for _, q := range []string{
-			`DELETE FROM okta_tasks WHERE user_id = ?`,
-			`DELETE FROM okta_app_user_state WHERE user_id = ?`,
 			`DELETE FROM okta_app_user_direct WHERE user_id = ?`,
 			`DELETE FROM okta_group_members WHERE user_id = ?`,
+			`DELETE FROM okta_app_user_state WHERE user_id = ?1 AND app_id NOT IN (SELECT app_id FROM okta_tasks WHERE user_id = ?1)`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return err
 			}
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM okta_users WHERE id = ?`, id)
-		if err != nil {
+		if len(tasks) > 0 {
+			_, err = tx.ExecContext(ctx, `UPDATE okta_users SET status = 'DELETED', login_lower = 'deleted:' || id,
+				status_changed = ?2, last_updated = ?2 WHERE id = ?1`, id, now)
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return nil
+		_, err = tx.ExecContext(ctx, `DELETE FROM okta_users WHERE id = ?`, id)
+		return err
 	})
+	return tasks, err
 }
+
+// activeAccountsSQL selects the apps where user ?1 holds a downstream
+// account the engine has not deactivated.
+const activeAccountsSQL = `SELECT app_id FROM okta_app_user_state WHERE user_id = ?1 AND external_id <> '' AND remote_active`
+
+// offboardingSQL selects the apps the engine must still settle for a user
+// being deleted: an active account, an account that a create whose answer
+// was lost may have made (create_tried), or a task.
+const offboardingSQL = activeAccountsSQL + ` UNION SELECT app_id FROM okta_app_user_state WHERE user_id = ?1 AND external_id = '' AND create_tried
+	UNION SELECT app_id FROM okta_tasks WHERE user_id = ?1`
+
+// purgeDeletedUserSQL removes a UserDeleted user once nothing is left to
+// deactivate: no task, no active downstream account.
+const purgeDeletedUserSQL = `DELETE FROM okta_users WHERE id = ?1 AND status = 'DELETED'
+	AND NOT EXISTS (SELECT 1 FROM okta_tasks WHERE user_id = ?1) AND NOT EXISTS (` + activeAccountsSQL + `)`
 
 // enqueueForUser queues a task for every app the user is assigned to or holds
 // a downstream account in.

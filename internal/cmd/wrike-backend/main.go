@@ -165,8 +165,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// Tokens are minted only once both ports are bound: a start that cannot
 	// listen creates nothing it could not show.
+	// The engine makes no attempt before the Wrike face, its usual SCIM
+	// target, listens: a restart then spends no attempt on itself.
 	b, err := backend.New(ctx, backend.Config{DataDir: o.dataDir, Logger: logger, PublicURL: o.publicURL, NoBootstrap: true,
-		Okta: func(c *okta.Config) { c.RetryHorizon, c.RetryMaxBackoff = o.retryHorizon, o.retryMaxBackoff }})
+		HoldProvisioning: true,
+		Okta:             func(c *okta.Config) { c.RetryHorizon, c.RetryMaxBackoff = o.retryHorizon, o.retryMaxBackoff }})
 	if err != nil {
 		return err
 	}
@@ -185,6 +188,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		_ = wl.Close()
 		return fmt.Errorf("okta face: %w", err)
 	}
+	// Bound: a connection to either face now waits to be served, it is
+	// not refused.
+	b.StartProvisioning()
 	if err := announce(ctx, o, b, wl.Addr(), ol.Addr(), stdout); err != nil {
 		_ = wl.Close()
 		_ = ol.Close()
