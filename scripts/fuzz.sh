@@ -22,9 +22,11 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for pkg in "${packages[@]}"; do
 	[ -d "$pkg" ] || continue
+	echo "== fuzz $pkg: compiling its tests to list the fuzz targets"
 	targets=$(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true)
 	for target in $targets; do
 		echo "== fuzz $pkg $target ($fuzztime)"
+		start=$SECONDS
 		corpus="$pkg/testdata/fuzz/$target"
 		before=$(count_inputs "$corpus")
 		rc=0
@@ -42,7 +44,8 @@ for pkg in "${packages[@]}"; do
 				exit 1
 			fi
 		fi
+		echo "fuzz: $target passed in $((SECONDS - start)) s"
 		total=$((total + 1))
 	done
 done
-echo "fuzz: $total targets passed, $fuzztime each"
+echo "fuzz: $total targets passed, $fuzztime each, in $SECONDS s"

@@ -77,10 +77,24 @@ var (
 	buildErr    error
 )
 
-// buildProvider compiles what `make demo` builds (the provider, the backend and the demo
-// client) once per test binary into one folder; TestMain removes it.
+// buildProvider compiles what `make build` builds (the provider, the backend and the demo
+// client) once per test binary into one folder; TestMain removes it. Under make test, which
+// builds bin/ first, TEST_BIN_DIR names bin/ and its binaries are used as they are. The flags
+// are make build's (no cgo, -trimpath), so every package compiled for bin/ is reused.
 func buildProvider(t *testing.T) string {
 	t.Helper()
+	if dir := os.Getenv("TEST_BIN_DIR"); dir != "" {
+		for _, name := range []string{"terraform-provider-wrike", "wrike-backend", "wrike-demo"} {
+			if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+				t.Fatalf("TEST_BIN_DIR=%s has no %s (make build writes it): %v", dir, name, err)
+			}
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return abs
+	}
 	buildOnce.Do(func() {
 		// Shared by every test of the binary, so not t.TempDir; TestMain removes it.
 		buildDir, buildErr = os.MkdirTemp("", "wrike-provider-") //nolint:usetesting
@@ -92,7 +106,7 @@ func buildProvider(t *testing.T) string {
 			"wrike-backend":            "./internal/cmd/wrike-backend",
 			"wrike-demo":               "./internal/cmd/wrike-demo",
 		} {
-			cmd := exec.Command("go", "build", "-o", filepath.Join(buildDir, name), pkg)
+			cmd := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(buildDir, name), pkg)
 			cmd.Dir = repoRoot(t)
 			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 			out, err := cmd.CombinedOutput()
