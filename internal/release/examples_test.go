@@ -330,3 +330,25 @@ func TestOktaProvisioningPageCoversTheSchema(t *testing.T) {
 	}
 	check("", res.Block.Attributes)
 }
+
+// The README's documentation list links every resource's and data source's page.
+func TestReadmeNamesEveryResourceAndDataSource(t *testing.T) {
+	p := providerSchema(t)
+	readme, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := func(kind, name string) string {
+		return fmt.Sprintf("[`%s`](docs/%s/%s.md)", name, kind, strings.TrimPrefix(name, "wrike_"))
+	}
+	for name := range p.ResourceSchemas {
+		if !strings.Contains(string(readme), link("resources", name)) {
+			t.Errorf("README.md does not link resource %s as %s", name, link("resources", name))
+		}
+	}
+	for name := range p.DataSourceSchemas {
+		if !strings.Contains(string(readme), link("data-sources", name)) {
+			t.Errorf("README.md does not link data source %s as %s", name, link("data-sources", name))
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -117,6 +118,38 @@ func TestMakeTestCompilesOnce(t *testing.T) {
 	for _, l := range strings.Split(string(script), "\n") {
 		if strings.Contains(l, "go build") && !strings.HasPrefix(strings.TrimSpace(l), "#") && (!strings.Contains(l, "CGO_ENABLED=0") || !strings.Contains(l, "-trimpath")) {
 			t.Errorf("scripts/build.sh builds differently from the tests: %s", l)
+		}
+	}
+}
+
+// The README runs only binaries make build builds: every ./bin/NAME it mentions is one of the
+// packages scripts/build.sh compiles into bin/.
+func TestReadmeRunsOnlyWhatMakeBuildBuilds(t *testing.T) {
+	script, err := os.ReadFile(filepath.Join(repoRoot(t), "scripts", "build.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^pkgs=\((.*)\)$`).FindStringSubmatch(string(script))
+	if m == nil {
+		t.Fatal("scripts/build.sh has no pkgs=(...) line")
+	}
+	built := map[string]bool{}
+	for _, pkg := range strings.Fields(m[1]) {
+		if pkg == "." {
+			built["terraform-provider-wrike"] = true
+		} else {
+			built[filepath.Base(pkg)] = true
+		}
+	}
+	for _, doc := range []string{"README.md", "examples/demo/README.md"} {
+		b, err := os.ReadFile(filepath.Join(repoRoot(t), doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, use := range regexp.MustCompile(`\bbin/([A-Za-z0-9_-]+)`).FindAllStringSubmatch(string(b), -1) {
+			if !built[use[1]] {
+				t.Errorf("%s runs bin/%s, which make build does not build (it builds %v)", doc, use[1], built)
+			}
 		}
 	}
 }
