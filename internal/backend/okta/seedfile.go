@@ -57,7 +57,9 @@ const (
 
 var (
 	orgIDChars = regexp.MustCompile(`^[A-Za-z0-9]{4,64}$`)
-	jsonLine   = func(data []byte, offset int64) int { return 1 + bytes.Count(data[:min(int(offset), len(data))], []byte("\n")) }
+	jsonLine   = func(data []byte, offset int64) int {
+		return 1 + bytes.Count(data[:min(int(offset), len(data))], []byte("\n"))
+	}
 )
 
 // ParseOrg reads and checks a seed file. Every problem is reported, each

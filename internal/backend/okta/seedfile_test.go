@@ -94,3 +94,36 @@ func TestParseOrgBoundsTheUsers(t *testing.T) {
 		t.Fatalf("%d lines, ending %q", lines, err.Error()[max(0, len(err.Error())-40):])
 	}
 }
+
+// ?expand=stats embeds each group's member count, as Okta does; without it there is none.
+func TestGroupsExpandStats(t *testing.T) {
+	o := newEmptyOrg(t)
+	a, b := o.user(person("ann@acme.example.com")), o.user(person("ben@acme.example.com"))
+	design := o.group("Design", a, b)
+	empty := o.group("Empty")
+	var groups []struct {
+		ID       string
+		Profile  struct{ Name string }
+		Embedded *struct {
+			Stats struct{ UsersCount int }
+		} `json:"_embedded"`
+	}
+	o.call(200, "GET", "/api/v1/groups?expand=stats&limit=10", nil, &groups)
+	counts := map[string]int{}
+	for _, g := range groups {
+		if g.Embedded == nil {
+			t.Fatalf("group %s has no _embedded.stats", g.Profile.Name)
+		}
+		counts[g.ID] = g.Embedded.Stats.UsersCount
+	}
+	if counts[design] != 2 || counts[empty] != 0 || len(counts) != 3 {
+		t.Fatalf("member counts %v (Design %s, Empty %s, and Everyone)", counts, design, empty)
+	}
+	groups = nil
+	o.call(200, "GET", "/api/v1/groups", nil, &groups)
+	for _, g := range groups {
+		if g.Embedded != nil {
+			t.Fatalf("group %s has _embedded without expand=stats", g.Profile.Name)
+		}
+	}
+}
