@@ -24,8 +24,16 @@ for pkg in "${packages[@]}"; do
 	[ -d "$pkg" ] || continue
 	echo "== fuzz $pkg: compiling its tests to list the fuzz targets"
 	targets=$(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true)
+	first=1
 	for target in $targets; do
-		echo "== fuzz $pkg $target ($fuzztime)"
+		if [ "$first" = 1 ]; then
+			# go test -fuzz instruments every package of the binary for coverage: a second compile of
+			# the dependency tree (the SQLite driver's for the backend targets), cached afterwards.
+			echo "== fuzz $pkg $target ($fuzztime; the first target also compiles the package and its dependencies with coverage instrumentation, minutes when the build cache is cold)"
+			first=0
+		else
+			echo "== fuzz $pkg $target ($fuzztime)"
+		fi
 		start=$SECONDS
 		corpus="$pkg/testdata/fuzz/$target"
 		before=$(count_inputs "$corpus")
