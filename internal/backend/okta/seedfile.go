@@ -78,12 +78,12 @@ func ParseOrg(r io.Reader) (Org, error) {
 		var typ *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &syntax):
-			return Org{}, fmt.Errorf("line %d: not JSON: %v", jsonLine(data, syntax.Offset), err)
+			return Org{}, fmt.Errorf("line %d: not JSON: %w", jsonLine(data, syntax.Offset), err)
 		case errors.As(err, &typ):
 			return Org{}, fmt.Errorf("line %d: %s: want a JSON %s, got %s", jsonLine(data, typ.Offset), typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
 		default:
 			// Unknown fields: encoding/json names the field ("json: unknown field \"x\"").
-			return Org{}, fmt.Errorf("%v (the file has app, groups and users; a group has id, name and description; a user has id, profile and groups)", err)
+			return Org{}, fmt.Errorf("%w (the file has app, groups and users; a group has id, name and description; a user has id, profile and groups)", err)
 		}
 	}
 	if dec.More() {

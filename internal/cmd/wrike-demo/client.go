@@ -249,7 +249,7 @@ func (c *client) waitProvisioning(ctx context.Context, timeout time.Duration) er
 const (
 	queueLegend = "  (a task is Okta's job of pushing one person's change to Wrike over SCIM; pending: still to be tried or retried;\n" +
 		"   failed: Okta gave up, as it does at once when Wrike refuses the person)"
-	credentialsLegend = "  (Test API Credentials: before Okta saves a SCIM URL and token, it checks that Wrike answers them by listing users)"
+	credentialsLegend = "  (Test API Credentials: before Okta saves a SCIM URL and token, it checks that Wrike answers them by listing users)" //nolint:gosec // an explanation, not a credential
 	systemLogLegend   = "  (the System Log is Okta's audit trail; each line above is its event type and the reason Wrike gave)"
 )
 
