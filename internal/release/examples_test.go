@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -349,6 +350,35 @@ func TestReadmeNamesEveryResourceAndDataSource(t *testing.T) {
 	for name := range p.DataSourceSchemas {
 		if !strings.Contains(string(readme), link("data-sources", name)) {
 			t.Errorf("README.md does not link data source %s as %s", name, link("data-sources", name))
+		}
+	}
+}
+
+// An import block whose id is read from a variable needs Terraform 1.6 (1.5.7 fails with
+// "Variables may not be used here"): each resource page whose import-by-string-id.tf example
+// reads a variable says so, and the others say 1.5.
+func TestImportBlockPagesNameTheTerraformTheyNeed(t *testing.T) {
+	root := repoRoot(t)
+	examples, err := filepath.Glob(filepath.Join(root, "examples", "resources", "*", "import-by-string-id.tf"))
+	if err != nil || len(examples) == 0 {
+		t.Fatalf("no import-by-string-id.tf examples: %v", err)
+	}
+	for _, ex := range examples {
+		name := filepath.Base(filepath.Dir(ex))
+		b, err := os.ReadFile(ex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := os.ReadFile(filepath.Join(root, "docs", "resources", strings.TrimPrefix(name, "wrike_")+".md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		usesVar := regexp.MustCompile(`(?m)^\s*id\s*=\s*var\.`).Match(b)
+		if usesVar && !strings.Contains(string(page), "needs Terraform 1.6 or newer") && !strings.Contains(string(page), "needs 1.6 or newer") {
+			t.Errorf("%s: the import example reads a variable, and its page does not say that needs Terraform 1.6", name)
+		}
+		if !strings.Contains(string(page), "1.5") {
+			t.Errorf("%s: the page does not say import blocks came with Terraform 1.5", name)
 		}
 	}
 }
