@@ -121,8 +121,14 @@ set -a
 set +a
 echo "Wrike: $WRIKE_URL   Okta: $OKTA_ORG_URL   (tokens in $demo/data/dev.env)"
 
-say "Consoles: open them to watch provisioning happen (each sign-in link works once)"
-"$bin/wrike-demo" console
+# Sign-in links work while the backend runs. From a terminal the demo keeps it up at the end until
+# Enter; without one (a pipe, CI) the backend stops seconds after the links would be printed.
+if [ -t 0 ]; then
+	say "Consoles: open them to watch provisioning happen (each sign-in link works once, for 15 minutes, while the demo runs: it waits for Enter at the end)"
+	"$bin/wrike-demo" console
+else
+	say "Consoles: no sign-in links, as the demo is not run from a terminal: it cannot wait for you at the end, and the backend stops with it. Run make demo from a terminal to get links that work until you press Enter."
+fi
 
 # --- terraform -------------------------------------------------------------------------------
 # A CLI config of our own: the user's ~/.terraformrc is never read or written.
@@ -143,10 +149,13 @@ cd "$demo/terraform"
 say "terraform apply: approve acme.example.com, create the API token, enable SCIM, configure provisioning in Okta, assign Engineering (Regular), Sales (Collaborator) and one user (External), then wait for Okta to push them (each user Wrike refused is a warning with Okta's reason)"
 "$tf" apply -auto-approve -input=false ${no_color[@]+"${no_color[@]}"} || fail "terraform apply failed (see above)."
 
+say "The API token, shown once"
+"$tf" show -json | "$bin/wrike-demo" token-shown-once
+
 say "Okta's Test API Credentials, run when Terraform saved the provisioning connection (System Log)"
 "$bin/wrike-demo" credentials-test
 
-say "Waiting for Okta to push the assigned users to Wrike over SCIM"
+say "Waiting for Okta to push the assigned users to Wrike over SCIM (SCIM 2.0: the standard API Okta creates, updates and deactivates users in Wrike with)"
 "$bin/wrike-demo" wait-provisioning
 "$tf" apply -refresh-only -auto-approve -input=false -compact-warnings -no-color >"$demo/refresh.log" 2>&1 ||
 	{ cat "$demo/refresh.log" >&2; fail "terraform refresh failed."; }
@@ -154,7 +163,7 @@ say "Waiting for Okta to push the assigned users to Wrike over SCIM"
 say "Users in Wrike (provisioned by Okta over SCIM)"
 "$bin/wrike-demo" users
 
-say "Users Okta could not provision (Okta System Log, outcome FAILURE)"
+say "Users Okta could not provision (Okta's System Log, outcome FAILURE)"
 "$bin/wrike-demo" refused
 
 say "Seats"
@@ -162,7 +171,7 @@ say "Seats"
 echo "terraform output billable_seats: $("$tf" output -raw billable_seats)"
 
 # --- deactivation ----------------------------------------------------------------------------
-say "Deactivating one user in Okta (POST /api/v1/users/{id}/lifecycle/deactivate)"
+say "Deactivating one user in Okta (POST /api/v1/users/{id}/lifecycle/deactivate): Okta then pushes active=false to Wrike, which keeps the user but no longer bills a seat"
 login="$("$bin/wrike-demo" deactivate)"
 echo "deactivated $login in Okta"
 

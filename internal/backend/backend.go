@@ -172,7 +172,7 @@ func (b *Backend) Bootstrap(ctx context.Context) error {
 		}
 	}
 	if t.OktaAPI != "" {
-		if err := b.Okta.AddAPIToken(ctx, "bootstrap", t.OktaAPI); err != nil {
+		if err := b.Okta.AddAPIToken(ctx, "first-start", t.OktaAPI); err != nil {
 			return fmt.Errorf("backend: bootstrap okta api token: %w", err)
 		}
 	}

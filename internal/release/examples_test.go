@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -77,10 +78,24 @@ var (
 	buildErr    error
 )
 
-// buildProvider compiles what `make demo` builds (the provider, the backend and the demo
-// client) once per test binary into one folder; TestMain removes it.
+// buildProvider compiles what `make build` builds (the provider, the backend and the demo
+// client) once per test binary into one folder; TestMain removes it. Under make test, which
+// builds bin/ first, TEST_BIN_DIR names bin/ and its binaries are used as they are. The flags
+// are make build's (no cgo, -trimpath), so every package compiled for bin/ is reused.
 func buildProvider(t *testing.T) string {
 	t.Helper()
+	if dir := os.Getenv("TEST_BIN_DIR"); dir != "" {
+		for _, name := range []string{"terraform-provider-wrike", "wrike-backend", "wrike-demo"} {
+			if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+				t.Fatalf("TEST_BIN_DIR=%s has no %s (make build writes it): %v", dir, name, err)
+			}
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return abs
+	}
 	buildOnce.Do(func() {
 		// Shared by every test of the binary, so not t.TempDir; TestMain removes it.
 		buildDir, buildErr = os.MkdirTemp("", "wrike-provider-") //nolint:usetesting
@@ -92,7 +107,7 @@ func buildProvider(t *testing.T) string {
 			"wrike-backend":            "./internal/cmd/wrike-backend",
 			"wrike-demo":               "./internal/cmd/wrike-demo",
 		} {
-			cmd := exec.Command("go", "build", "-o", filepath.Join(buildDir, name), pkg)
+			cmd := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(buildDir, name), pkg)
 			cmd.Dir = repoRoot(t)
 			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 			out, err := cmd.CombinedOutput()
@@ -315,4 +330,55 @@ func TestOktaProvisioningPageCoversTheSchema(t *testing.T) {
 		}
 	}
 	check("", res.Block.Attributes)
+}
+
+// The README's documentation list links every resource's and data source's page.
+func TestReadmeNamesEveryResourceAndDataSource(t *testing.T) {
+	p := providerSchema(t)
+	readme, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := func(kind, name string) string {
+		return fmt.Sprintf("[`%s`](docs/%s/%s.md)", name, kind, strings.TrimPrefix(name, "wrike_"))
+	}
+	for name := range p.ResourceSchemas {
+		if !strings.Contains(string(readme), link("resources", name)) {
+			t.Errorf("README.md does not link resource %s as %s", name, link("resources", name))
+		}
+	}
+	for name := range p.DataSourceSchemas {
+		if !strings.Contains(string(readme), link("data-sources", name)) {
+			t.Errorf("README.md does not link data source %s as %s", name, link("data-sources", name))
+		}
+	}
+}
+
+// An import block whose id is read from a variable needs Terraform 1.6 (1.5.7 fails with
+// "Variables may not be used here"): each resource page whose import-by-string-id.tf example
+// reads a variable says so, and the others say 1.5.
+func TestImportBlockPagesNameTheTerraformTheyNeed(t *testing.T) {
+	root := repoRoot(t)
+	examples, err := filepath.Glob(filepath.Join(root, "examples", "resources", "*", "import-by-string-id.tf"))
+	if err != nil || len(examples) == 0 {
+		t.Fatalf("no import-by-string-id.tf examples: %v", err)
+	}
+	for _, ex := range examples {
+		name := filepath.Base(filepath.Dir(ex))
+		b, err := os.ReadFile(ex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := os.ReadFile(filepath.Join(root, "docs", "resources", strings.TrimPrefix(name, "wrike_")+".md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		usesVar := regexp.MustCompile(`(?m)^\s*id\s*=\s*var\.`).Match(b)
+		if usesVar && !strings.Contains(string(page), "needs Terraform 1.6 or newer") && !strings.Contains(string(page), "needs 1.6 or newer") {
+			t.Errorf("%s: the import example reads a variable, and its page does not say that needs Terraform 1.6", name)
+		}
+		if !strings.Contains(string(page), "1.5") {
+			t.Errorf("%s: the page does not say import blocks came with Terraform 1.5", name)
+		}
+	}
 }

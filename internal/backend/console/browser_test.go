@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +22,10 @@ import (
 
 // chromiumPath is Debian's chromium, which .ci/run installs.
 const chromiumPath = "/usr/bin/chromium"
+
+// consoleWidth is the browser window's width: a laptop's 1280 px, at which
+// the tables must show what an admin acts on without scrolling sideways.
+const consoleWidth = 1280
 
 // tab drives one browser tab against the consoles and keeps every page it
 // read, so that the test can check what a page ever showed.
@@ -49,7 +55,7 @@ func startBrowser(t *testing.T) *tab {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.NoSandbox,
-		chromedp.WindowSize(1400, 800), chromedp.UserDataDir(t.TempDir()))
+		chromedp.WindowSize(consoleWidth, 800), chromedp.UserDataDir(t.TempDir()))
 	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
 	t.Cleanup(acancel)
 	bctx, bcancel := chromedp.NewContext(actx)
@@ -149,6 +155,43 @@ func (b *tab) screenshot(name string) {
 	b.t.Fatalf("screenshot %s: %v", name, err)
 }
 
+// visible fails unless each header of the page's tables named in headers
+// lies within the window, and the page does not scroll sideways.
+func (b *tab) visible(headers ...string) {
+	b.t.Helper()
+	type layout struct {
+		Scroll, Width int
+		Right         map[string]float64
+	}
+	js := `(() => { const r = {}; for (const th of document.querySelectorAll("th")) r[th.textContent] = th.getBoundingClientRect().right;
+		return {Scroll: document.documentElement.scrollWidth, Width: window.innerWidth, Right: r}; })()`
+	out, err := chromedp.Run(b.ctx, chromedp.Evaluate[layout](js))
+	if err != nil {
+		b.t.Fatalf("browser: %v", err)
+	}
+	if out.Scroll > out.Width {
+		b.t.Errorf("the page is %d px wide in a %d px window: it scrolls sideways", out.Scroll, out.Width)
+	}
+	for _, h := range headers {
+		right, ok := out.Right[h]
+		if !ok {
+			b.t.Errorf("no column %q", h)
+		} else if right > float64(out.Width) {
+			b.t.Errorf("column %q ends at %.0f px, beyond the %d px window", h, right, out.Width)
+		}
+	}
+}
+
+// column is the text of the cells of column i (from 1) of table sel, top to bottom.
+func (b *tab) column(sel string, i int) []string {
+	b.t.Helper()
+	cells, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("`+sel+` tr td:nth-child(`+strconv.Itoa(i)+`)")].map(td => td.textContent)`))
+	if err != nil {
+		b.t.Fatalf("browser: %v", err)
+	}
+	return cells
+}
+
 // waitFor re-reads the page (which reloads itself, or is reloaded by
 // reload) until it contains want, for at most 30 seconds.
 func (b *tab) waitFor(want string, reload func()) string {
@@ -202,7 +245,14 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("the new token is not shown: %q %v", v4, err)
 	}
 	shownAt := len(b.seen)
+	// The app's id, which terraform import of wrike_api_token takes, tells two apps of one name apart.
 	b.open(w + "apps")
+	b.fill(`input[name="name"]`, "Okta provisioning")
+	b.submit("main form button")
+	h0 := b.open(w + "apps")
+	if ids := regexp.MustCompile(`<td>Okta provisioning</td><td><code>([A-Z0-9]+)</code>`).FindAllStringSubmatch(h0, -1); len(ids) != 2 || ids[0][1] == ids[1][1] {
+		t.Fatalf("two API apps of one name are not told apart by their ids: %v\n%s", ids, h0)
+	}
 	b.screenshot("wrike-api-apps")
 
 	// Enable the Okta SCIM integration.
@@ -239,6 +289,26 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	b.screenshot("okta-provisioning")
 
+	// Groups show their members and ids; users their ids; both in a stable order.
+	h = b.open(o + "groups")
+	if !strings.Contains(h, "<td>Engineering</td><td>7</td><td><code>"+demo.Groups["Engineering"]+"</code>") ||
+		!strings.Contains(h, "<td>Sales</td><td>5</td>") || !strings.Contains(h, "<td>Everyone</td><td>12</td>") {
+		t.Fatalf("groups without their member counts and ids: %s", h)
+	}
+	if names := b.column("#groups", 1); strings.Join(names, ",") != "Everyone,Engineering,Sales" {
+		t.Errorf("groups in the order %v", names)
+	}
+	b.screenshot("okta-groups")
+	h = b.open(o + "users")
+	if !strings.Contains(h, "<td>ann.lee@acme.example.com</td><td><code>"+demo.Users["ann.lee@acme.example.com"]+"</code>") {
+		t.Fatalf("Okta users without their ids: %s", h)
+	}
+	if logins := b.column("#oktausers", 1); !slices.IsSorted(logins) || len(logins) != 12 {
+		t.Errorf("Okta users in the order %v", logins)
+	}
+	b.visible("Login", "Id", "Name", "Status")
+	b.screenshot("okta-users")
+
 	// Assign Engineering (Regular): six acme users and one partner user.
 	b.open(o + "assignments")
 	b.do(chromedp.SetValue(chromedp.CSS(`select[name="groupId"]`), demo.Groups["Engineering"]),
@@ -253,14 +323,30 @@ func TestConsoleInBrowser(t *testing.T) {
 	if !strings.Contains(h, "ann.lee@acme.example.com") || !strings.Contains(h, "Engineering Manager") {
 		t.Fatalf("Wrike users: %s", h)
 	}
+	b.visible("User name", "User type", "Active", "Billable", "Identity provider")
+	if names := b.column("#users", 1); !slices.IsSorted(names) || len(names) != 6 {
+		t.Errorf("Wrike users in the order %v", names)
+	}
 	b.screenshot("wrike-users")
 	env.WaitProvisioning(t)
+
+	// The refused partner user's assignment is in ERROR with Wrike's reason beside it.
+	h = b.open(o + "assignments")
+	if !regexp.MustCompile(`(?s)pat\.quinn@partner\.example\.net</td>.*?<span class="bad">ERROR</span><br><span class="reason">[^<]*not an approved domain`).MatchString(h) {
+		t.Fatalf("the ERROR assignment shows no reason: %s", h)
+	}
+	b.visible("Login", "Okta id", "Sync", "Wrike id")
+	b.screenshot("okta-assignments")
 
 	// The System Log shows the pushes, and the partner user's refusal.
 	h = b.open(o + "logs")
 	if !strings.Contains(h, `http-equiv="refresh"`) || strings.Count(h, "application.provision.user.push<") < 7 ||
 		!strings.Contains(h, "pat.quinn@partner.example.net") {
 		t.Fatalf("System Log: %s", h)
+	}
+	if strings.Contains(h, "<td>bootstrap</td>") || strings.Contains(h, "<td>preset</td>") ||
+		!strings.Contains(h, "<td>Admin (API token ") {
+		t.Errorf("the System Log's actors are not the admin's API token: %s", h)
 	}
 	b.screenshot("okta-system-log")
 

@@ -396,8 +396,8 @@ func TestConsoleOktaAssignmentsShowUserTypes(t *testing.T) {
 	p := b.get("/console/assignments")
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`<td>Sales</td><td>0</td><td>Collaborator</td>`),
-		regexp.MustCompile(`<td>ann\.lee@acme\.example\.com</td><td>directly</td>\s*<td>External</td>`),
-		regexp.MustCompile(`<td>grace\.kim@acme\.example\.com</td><td>by group</td>`),
+		regexp.MustCompile(`<td>ann\.lee@acme\.example\.com</td><td><code>` + demo.Users["ann.lee@acme.example.com"] + `</code></td><td>directly</td>\s*<td>External</td>`),
+		regexp.MustCompile(`<td>grace\.kim@acme\.example\.com</td><td><code>00u\w+</code></td><td>by group</td>`),
 		regexp.MustCompile(`class="error"[^>]*>Not found`),
 	} {
 		if !want.MatchString(p.body) {

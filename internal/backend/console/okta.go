@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -201,10 +202,63 @@ func cloneValues(q url.Values) url.Values {
 	return out
 }
 
-func (s *call) groups() ([]oktaapi.Group, error) {
-	var groups []oktaapi.Group
-	_, err := s.do(http.MethodGet, "/api/v1/groups?limit=10000", nil, &groups)
+// oktaGroup is a group with its member count (?expand=stats).
+type oktaGroup struct {
+	oktaapi.Group
+	Embedded struct {
+		Stats struct {
+			UsersCount int `json:"usersCount"`
+		} `json:"stats"`
+	} `json:"_embedded"`
+}
+
+// groups lists the org's groups with their member counts: Everyone first,
+// then by name.
+func (s *call) groups() ([]oktaGroup, error) {
+	var groups []oktaGroup
+	_, err := s.do(http.MethodGet, "/api/v1/groups?limit=10000&expand=stats", nil, &groups)
+	sort.SliceStable(groups, func(i, j int) bool {
+		if bi, bj := groups[i].Type == "BUILT_IN", groups[j].Type == "BUILT_IN"; bi != bj {
+			return bi
+		}
+		return strings.ToLower(groups[i].Profile.Name) < strings.ToLower(groups[j].Profile.Name)
+	})
 	return groups, err
+}
+
+// failureReasons maps each user id with a failed or retried provisioning
+// task of the app to the task's last error: the reason an assignment is in
+// ERROR. It reads at most maxReasonPages pages of tasks.
+func (s *call) failureReasons(app oktaapi.App) (map[string]string, error) {
+	reasons := map[string]string{}
+	q := url.Values{"limit": {"200"}}
+	for range maxReasonPages {
+		var tasks []oktaapi.ProvisioningTask
+		h, err := s.do(http.MethodGet, appPath(app, "/provisioning/tasks?"+q.Encode()), nil, &tasks)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range tasks {
+			if t.LastError != "" {
+				reasons[t.UserID] = t.LastError
+			}
+		}
+		next := nextAfter(h)
+		if next == "" {
+			break
+		}
+		q.Set("after", next)
+	}
+	return reasons, nil
+}
+
+// maxReasonPages bounds the tasks the assignments page reads for reasons.
+const maxReasonPages = 10
+
+// assignedUser is an app user with the reason its provisioning failed.
+type assignedUser struct {
+	oktaAppUser
+	Reason string
 }
 
 func oktaAssignments(w http.ResponseWriter, r *http.Request, s *call) error {
@@ -220,6 +274,10 @@ func oktaAssignments(w http.ResponseWriter, r *http.Request, s *call) error {
 	for _, g := range groups {
 		names[g.ID] = g.Profile.Name
 	}
+	reasons, err := s.failureReasons(app)
+	if err != nil {
+		return err
+	}
 	var assigned []oktaAppGroup
 	if _, err := s.do(http.MethodGet, appPath(app, "/groups?limit=200"), nil, &assigned); err != nil {
 		return err
@@ -227,6 +285,7 @@ func oktaAssignments(w http.ResponseWriter, r *http.Request, s *call) error {
 	for i := range assigned {
 		assigned[i].Name = names[assigned[i].ID]
 	}
+	sort.SliceStable(assigned, func(i, j int) bool { return strings.ToLower(assigned[i].Name) < strings.ToLower(assigned[j].Name) })
 	q := url.Values{"limit": {strconv.Itoa(oktaPageSize)}}
 	if a := r.URL.Query().Get("after"); a != "" {
 		q.Set("after", a)
@@ -236,14 +295,21 @@ func oktaAssignments(w http.ResponseWriter, r *http.Request, s *call) error {
 	if err != nil {
 		return err
 	}
+	rows := make([]assignedUser, len(users))
+	for i, u := range users {
+		rows[i] = assignedUser{u, reasons[u.ID]}
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		return strings.ToLower(rows[i].Credentials["userName"]) < strings.ToLower(rows[j].Credentials["userName"])
+	})
 	return s.render(w, "okta_assignments", "Assignments", struct {
 		App       oktaapi.App
 		Groups    []oktaAppGroup
-		AllGroups []oktaapi.Group
-		Users     []oktaAppUser
+		AllGroups []oktaGroup
+		Users     []assignedUser
 		UserTypes []string
 		Page      pageLinks
-	}{app, assigned, groups, users, userTypes, pager(Prefix+"assignments", r.URL.Query(), h)})
+	}{app, assigned, groups, rows, userTypes, pager(Prefix+"assignments", r.URL.Query(), h)})
 }
 
 // assignmentProfile is an assignment's profile for the user type chosen in a form.
@@ -298,6 +364,9 @@ func oktaUsers(w http.ResponseWriter, r *http.Request, s *call) error {
 	if err != nil {
 		return err
 	}
+	sort.SliceStable(users, func(i, j int) bool {
+		return strings.ToLower(users[i].Profile["login"]) < strings.ToLower(users[j].Profile["login"])
+	})
 	return s.render(w, "okta_users", "Users", struct {
 		Users []oktaUser
 		Q     string

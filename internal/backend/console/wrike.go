@@ -3,7 +3,9 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
@@ -88,6 +90,13 @@ func wrikeAPIApps(w http.ResponseWriter, r *http.Request, s *call) error {
 	if _, err := s.do(http.MethodGet, "/api/v4/api_apps", nil, &apps); err != nil {
 		return err
 	}
+	sort.SliceStable(apps.Data, func(i, j int) bool {
+		a, b := apps.Data[i], apps.Data[j]
+		if !strings.EqualFold(a.Name, b.Name) {
+			return strings.ToLower(a.Name) < strings.ToLower(b.Name)
+		}
+		return a.ID < b.ID
+	})
 	return s.render(w, "wrike_apps", "API apps", apps.Data)
 }
 
@@ -136,6 +145,10 @@ func wrikeUsers(w http.ResponseWriter, r *http.Request, s *call) error {
 	if _, err := s.do(http.MethodGet, "/api/v4/users?"+q.Encode(), nil, &users); err != nil {
 		return err
 	}
+	// Pages follow the order Wrike created the users in; within a page, by user name.
+	sort.SliceStable(users.Data, func(i, j int) bool {
+		return strings.ToLower(users.Data[i].UserName) < strings.ToLower(users.Data[j].UserName)
+	})
 	data := struct {
 		Users                []wrikeapi.User
 		Total                int

@@ -71,7 +71,7 @@ func (s *Server) revokeAPIToken(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		ev := s.engine.event(eventInput{
 			eventType: "system.api_token.revoke", message: "Revoke API token", result: "SUCCESS",
-			actor:   actorJSON{ID: p.ID, Type: "ApiToken", AlternateID: p.Name, DisplayName: p.Name},
+			actor:   tokenActor(p),
 			targets: []targetJSON{{ID: t.ID, Type: "Token", AlternateID: t.Name, DisplayName: t.Name}},
 		})
 		err = s.store.DeleteOktaAPIToken(r.Context(), id, []store.OktaLogEvent{ev})

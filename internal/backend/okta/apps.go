@@ -293,7 +293,7 @@ func (s *Server) testConnection(r *http.Request, a store.OktaApp, base, token st
 	ev := s.engine.event(eventInput{
 		eventType: "application.provision.connection.test", message: "Test provisioning connection (Test API Credentials)",
 		result: result, reason: reason,
-		actor:   actorJSON{ID: p.ID, Type: "ApiToken", AlternateID: p.Name, DisplayName: p.Name},
+		actor:   tokenActor(p),
 		targets: []targetJSON{appTarget(a)},
 		debug:   map[string]string{"baseUrl": base},
 	})

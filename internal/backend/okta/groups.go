@@ -18,6 +18,31 @@ type groupJSON struct {
 	Type                  string            `json:"type"`
 	Profile               map[string]string `json:"profile"`
 	Links                 map[string]any    `json:"_links"`
+	// Embedded holds the stats that ?expand=stats asks for, as Okta does.
+	Embedded *groupEmbedded `json:"_embedded,omitempty"`
+}
+
+type groupEmbedded struct {
+	Stats struct {
+		UsersCount int `json:"usersCount"`
+	} `json:"stats"`
+}
+
+// groupStats counts a group's members for ?expand=stats.
+func (s *Server) groupStats(r *http.Request, g store.OktaGroup) (*groupEmbedded, error) {
+	var e groupEmbedded
+	after := ""
+	for {
+		page, err := s.store.OktaGroupMembers(r.Context(), g.ID, after, 10000)
+		if err != nil {
+			return nil, err
+		}
+		e.Stats.UsersCount += len(page)
+		if len(page) < 10000 {
+			return &e, nil
+		}
+		after = page[len(page)-1].ID
+	}
 }
 
 func renderGroup(r *http.Request, g store.OktaGroup) groupJSON {
@@ -149,8 +174,23 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) error {
 	if err = sr.result(err); err != nil {
 		return notFound(err, "UserGroup", "")
 	}
+	stats := map[string]*groupEmbedded{}
+	if q.Get("expand") == "stats" {
+		for i, g := range groups {
+			if i == limit {
+				break
+			}
+			if stats[g.ID], err = s.groupStats(r, g); err != nil {
+				return err
+			}
+		}
+	}
 	writePage(w, r, groups, limit, func(g store.OktaGroup) string { return g.ID },
-		func(g store.OktaGroup) groupJSON { return renderGroup(r, g) })
+		func(g store.OktaGroup) groupJSON {
+			out := renderGroup(r, g)
+			out.Embedded = stats[g.ID]
+			return out
+		})
 	return nil
 }
 

@@ -57,6 +57,13 @@ type outcomeJSON struct {
 	Reason *string `json:"reason"`
 }
 
+// tokenActor is the actor of an action taken with an API token: Okta names
+// the admin who holds the token; here there is no admin user, so the actor
+// says it is an admin's API token and which one.
+func tokenActor(p store.OktaAPIToken) actorJSON {
+	return actorJSON{ID: p.ID, Type: "ApiToken", AlternateID: p.Name, DisplayName: "Admin (API token " + p.Name + ")"}
+}
+
 // systemActor is the actor of the engine's own events, as in Okta.
 var systemActor = actorJSON{ID: "system", Type: "SystemPrincipal", AlternateID: "system@okta.com", DisplayName: "Okta System"}
 

@@ -9,19 +9,32 @@ import (
 	"strings"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
 )
 
 // seedDev seeds the demo Okta org on first start and writes dev.env with the
 // URLs, the tokens and the seeded ids. The tokens are known only on the
 // start that created them, so dev.env is written then and kept afterwards.
-func seedDev(ctx context.Context, b *backend.Backend, dataDir, wrikeURL, oktaURL string, stdout io.Writer) error {
-	demo, created, err := b.Okta.SeedDemo(ctx)
+// With --okta-seed, org is the file's org and is seeded instead of the demo's.
+func seedDev(ctx context.Context, b *backend.Backend, org *okta.Org, dataDir, wrikeURL, oktaURL string, stdout io.Writer) error {
+	var (
+		demo    okta.Demo
+		created bool
+		err     error
+		what    = "Demo org"
+	)
+	if org != nil {
+		what = "Okta org from the seed file"
+		demo, created, err = b.Okta.SeedOrg(ctx, *org)
+	} else {
+		demo, created, err = b.Okta.SeedDemo(ctx)
+	}
 	if err != nil {
-		return fmt.Errorf("--dev: seed the demo org: %w", err)
+		return fmt.Errorf("--dev: seed the %s: %w", strings.ToLower(what[:1])+what[1:], err)
 	}
 	path := filepath.Join(dataDir, "dev.env")
 	if !created {
-		fmt.Fprintf(stdout, "Demo org already seeded (Wrike app %s); its settings are in %s\n", demo.AppID, path)
+		fmt.Fprintf(stdout, "%s already seeded (Wrike app %s); its settings are in %s\n", what, demo.AppID, path)
 		return nil
 	}
 	if b.BootstrapAdminToken == "" || b.BootstrapOktaAPIToken == "" {
@@ -43,7 +56,11 @@ func seedDev(ctx context.Context, b *backend.Backend, dataDir, wrikeURL, oktaURL
 	if err := backend.WritePrivateFile(path, []byte(strings.Join(lines, "\n")+"\n")); err != nil {
 		return fmt.Errorf("--dev: %w", err)
 	}
-	fmt.Fprintf(stdout, "Demo org seeded: Wrike app %s, groups Engineering and Sales, %d users\n", demo.AppID, len(demo.Users))
+	if org != nil {
+		fmt.Fprintf(stdout, "%s seeded: Wrike app %s, %d groups, %d users\n", what, demo.AppID, len(demo.Groups), len(demo.Users))
+	} else {
+		fmt.Fprintf(stdout, "Demo org seeded: Wrike app %s, groups Engineering and Sales, %d users\n", demo.AppID, len(demo.Users))
+	}
 	fmt.Fprintf(stdout, "Settings for Terraform written to %s (source it: . %s)\n", path, path)
 	return nil
 }

@@ -57,11 +57,14 @@ type options struct {
 	wrikeAddr string
 	oktaAddr  string
 	dev       bool
-	dataDir   string
-	logLevel  string
-	publicURL string
-	rotate    bool
-	mintOkta  bool
+	// oktaSeed is the --okta-seed file, read and checked when the flags are.
+	oktaSeed    string
+	oktaSeedOrg *okta.Org
+	dataDir     string
+	logLevel    string
+	publicURL   string
+	rotate      bool
+	mintOkta    bool
 	// retryHorizon and retryMaxBackoff configure the provisioning engine's
 	// retries of transient failures (okta.Config).
 	retryHorizon, retryMaxBackoff time.Duration
@@ -100,6 +103,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (o options, err error) 
 	fs.StringVar(&o.wrikeAddr, "wrike-addr", env("WRIKE_BACKEND_WRIKE_ADDR", "127.0.0.1:7480"), "listen address of the Wrike face [WRIKE_BACKEND_WRIKE_ADDR]")
 	fs.StringVar(&o.oktaAddr, "okta-addr", env("WRIKE_BACKEND_OKTA_ADDR", "127.0.0.1:7481"), "listen address of the Okta face [WRIKE_BACKEND_OKTA_ADDR]")
 	fs.BoolVar(&o.dev, "dev", false, "seed a demo Okta org on first start and write <data-dir>/dev.env")
+	fs.StringVar(&o.oktaSeed, "okta-seed", "", "with --dev: seed the Okta face from this JSON file (the Wrike app's id, groups, people with their profiles) instead of the demo org")
 	fs.StringVar(&o.dataDir, "data-dir", env("WRIKE_BACKEND_DATA_DIR", "./data"), "data directory [WRIKE_BACKEND_DATA_DIR]")
 	fs.StringVar(&o.logLevel, "log-level", env("WRIKE_BACKEND_LOG_LEVEL", "info"), "log level: debug, info, warn, error [WRIKE_BACKEND_LOG_LEVEL]")
 	fs.StringVar(&o.publicURL, "public-url", env("WRIKE_BACKEND_PUBLIC_URL", ""), "externally visible base URL of the Wrike face, used in SCIM URLs [WRIKE_BACKEND_PUBLIC_URL]")
@@ -129,6 +133,21 @@ func parseFlags(args []string, stdout, stderr io.Writer) (o options, err error) 
 	}
 	if (o.rotate || o.mintOkta) && o.dev {
 		return o, errors.New("--rotate-admin-token and --mint-okta-token cannot be used with --dev: the demo's tokens are in <data-dir>/dev.env; remove the data directory to start the demo with new ones")
+	}
+	if o.oktaSeed != "" {
+		if !o.dev {
+			return o, errors.New("--okta-seed needs --dev: the seeded org's ids are written to <data-dir>/dev.env with the tokens")
+		}
+		f, err := os.Open(o.oktaSeed)
+		if err != nil {
+			return o, fmt.Errorf("--okta-seed: %w", err)
+		}
+		org, err := okta.ParseOrg(f)
+		_ = f.Close()
+		if err != nil {
+			return o, fmt.Errorf("--okta-seed %s: %w", o.oktaSeed, err)
+		}
+		o.oktaSeedOrg = &org
 	}
 	return o, nil
 }
@@ -234,7 +253,7 @@ func announce(ctx context.Context, o options, b *backend.Backend, wrikeAddr, okt
 	fmt.Fprintf(stdout, "Wrike face: %s (admin API %s/api/v4)\n", wrikeURL, wrikeURL)
 	fmt.Fprintf(stdout, "Okta face: %s (management API %s/api/v1)\n", oktaURL, oktaURL)
 	if o.dev {
-		return seedDev(ctx, b, o.dataDir, wrikeURL, oktaURL, stdout)
+		return seedDev(ctx, b, o.oktaSeedOrg, o.dataDir, wrikeURL, oktaURL, stdout)
 	}
 	return nil
 }

@@ -241,7 +241,24 @@ func (c *client) waitProvisioning(ctx context.Context, timeout time.Duration) er
 		return err
 	}
 	fmt.Printf("provisioning queue idle: %d pending, %d failed tasks\n", counts.Pending, counts.Failed)
+	fmt.Println(queueLegend)
 	return nil
+}
+
+// The one-line explanations of the Okta terms the demo prints.
+const (
+	queueLegend = "  (a task is Okta's job of pushing one person's change to Wrike over SCIM; pending: still to be tried or retried;\n" +
+		"   failed: Okta gave up, as it does at once when Wrike refuses the person)"
+	credentialsLegend = "  (Test API Credentials: before Okta saves a SCIM URL and token, it checks that Wrike answers them by listing users)" //nolint:gosec // an explanation, not a credential
+	systemLogLegend   = "  (the System Log is Okta's audit trail; each line above is its event type and the reason Wrike gave)"
+)
+
+// eventLegend explains the System Log event types of provisioning.
+var eventLegend = map[string]string{
+	"application.provision.user.push":         "Okta pushed a person to the app: here, created or linked the user in Wrike over SCIM",
+	"application.provision.user.push_profile": "Okta pushed a profile change (name, title, department...) to Wrike",
+	"application.provision.user.deactivate":   "Okta deactivated the user in Wrike (unassigned or deactivated in Okta)",
+	"application.provision.user.reactivate":   "Okta reactivated the user in Wrike (assigned again)",
 }
 
 // deactivateOne deactivates in Okta the first active Regular user found in Wrike; oktaUsers is
@@ -289,9 +306,64 @@ func printRefusals(w io.Writer, refusals []refusal) {
 		fmt.Fprintln(w, "no failed provisioning attempts in the System Log")
 		return
 	}
+	events := map[string]bool{}
 	for _, r := range refusals {
 		fmt.Fprintf(w, "%s\n    %s: %s\n", r.Login, r.Event, r.Reason)
+		events[r.Event] = true
 	}
+	fmt.Fprintln(w, systemLogLegend)
+	for _, e := range sortedKeys(events) {
+		if legend, ok := eventLegend[e]; ok {
+			fmt.Fprintf(w, "  (%s: %s)\n", e, legend)
+		}
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// tokenShownOnce reads `terraform show -json` and prints the first characters of each
+// wrike_api_token's token: Wrike showed it once, in its answer to the apply, and keeps only a
+// hash; from then on the token is in Terraform's state alone (and with Okta, which got a copy).
+func tokenShownOnce(r io.Reader, w io.Writer) error {
+	var state struct {
+		Values struct {
+			RootModule struct {
+				Resources []struct {
+					Type   string `json:"type"`
+					Values struct {
+						AppName string `json:"app_name"`
+						Token   string `json:"token"`
+					} `json:"values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.NewDecoder(r).Decode(&state); err != nil {
+		return fmt.Errorf("token-shown-once: stdin is not terraform show -json: %w", err)
+	}
+	shown := 0
+	for _, res := range state.Values.RootModule.Resources {
+		if res.Type != "wrike_api_token" || res.Values.Token == "" {
+			continue
+		}
+		tok := res.Values.Token
+		fmt.Fprintf(w, "Wrike showed the v4 token of API app %q once, in its answer to terraform apply: %s… (%d characters; only these are shown here)\n",
+			res.Values.AppName, tok[:min(10, len(tok)/3)], len(tok))
+		fmt.Fprintln(w, "Wrike keeps only its hash. From now on the token lives only in Terraform's state (a sensitive value) and with Okta,")
+		fmt.Fprintln(w, "which got it through bearer_token_wo (write-only: not stored in the state a second time).")
+		shown++
+	}
+	if shown == 0 {
+		return errors.New("token-shown-once: no wrike_api_token with a token in the state")
+	}
+	return nil
 }
 
 func printCredentialTests(w io.Writer, tests []credentialTest) {
@@ -306,6 +378,7 @@ func printCredentialTests(w io.Writer, tests []credentialTest) {
 		}
 		fmt.Fprintln(w, line)
 	}
+	fmt.Fprintln(w, credentialsLegend)
 }
 
 func printAccount(w io.Writer, a *wrikeapi.Account) {

@@ -29,7 +29,8 @@ commands:
   seats                    print the account's billable seats
   deactivate               deactivate in Okta the first active Regular user of Wrike; prints its login
   user LOGIN               print one Wrike user
-  console                  print the two consoles' URLs, each with a one-time sign-in link`
+  console                  print the two consoles' URLs, each with a one-time sign-in link
+  token-shown-once         read terraform show -json on stdin; print the start of the API token Wrike showed once`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -46,6 +47,8 @@ func run(ctx context.Context, args []string) error {
 	}
 	cmd, args := args[0], args[1:]
 	switch cmd {
+	case "token-shown-once":
+		return tokenShownOnce(os.Stdin, os.Stdout)
 	case "port-free":
 		return portsFree(args)
 	case "ready":

@@ -137,6 +137,15 @@ func TestRefusalsOneLinePerUserWithTheLatestReason(t *testing.T) {
 			t.Errorf("refusal %d = %+v, want %+v", i, refusals[i], want[i])
 		}
 	}
+	// Printed, each refusal is followed by what the System Log and its event type are.
+	var out bytes.Buffer
+	printRefusals(&out, refusals)
+	for _, line := range []string{"eve@partner.example.net\n    application.provision.user.push: domain partner.example.net is not approved\n",
+		systemLogLegend + "\n", "  (application.provision.user.push: " + eventLegend["application.provision.user.push"] + ")\n"} {
+		if !strings.Contains(out.String(), line) {
+			t.Errorf("the refusals lack %q:\n%s", line, out.String())
+		}
+	}
 }
 
 func TestDeactivateOnePicksAnActiveRegularUser(t *testing.T) {
@@ -266,8 +275,34 @@ func TestCredentialTestsShowEachOutcome(t *testing.T) {
 	var out bytes.Buffer
 	printCredentialTests(&out, tests)
 	want := "Test API Credentials against http://w/scim/okta/v2: FAILURE (HTTP 401: token rejected)\n" +
-		"Test API Credentials against http://w/scim/okta/v2: SUCCESS\n"
+		"Test API Credentials against http://w/scim/okta/v2: SUCCESS\n" + credentialsLegend + "\n"
 	if out.String() != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
+// token-shown-once prints a third of the token at most (ten characters), its length, and where
+// it lives now; a state without a token is an error, as is input that is not show -json.
+func TestTokenShownOnceShowsOnlyItsStart(t *testing.T) {
+	tok := "wrk4_" + strings.Repeat("Ab3", 14)
+	state := `{"values":{"root_module":{"resources":[{"type":"wrike_scim_integration","values":{}},
+		{"type":"wrike_api_token","values":{"app_name":"Okta SCIM provisioning","token":"` + tok + `"}}]}}}`
+	var out strings.Builder
+	if err := tokenShownOnce(strings.NewReader(state), &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `API app "Okta SCIM provisioning" once, in its answer to terraform apply: wrk4_Ab3Ab… (47 characters`) ||
+		!strings.Contains(out.String(), "lives only in Terraform's state") || strings.Contains(out.String(), tok[:11]) {
+		t.Fatalf("%s", out.String())
+	}
+	short := strings.ReplaceAll(state, tok, "wrk4_abcdef")
+	out.Reset()
+	if err := tokenShownOnce(strings.NewReader(short), &out); err != nil || strings.Contains(out.String(), "wrk4_") {
+		t.Fatalf("a short token shows more than a third of itself: %v %s", err, out.String())
+	}
+	for _, in := range []string{`{"values":{"root_module":{"resources":[]}}}`, "not json"} {
+		if err := tokenShownOnce(strings.NewReader(in), &out); err == nil {
+			t.Errorf("%s: want an error", in)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -18,10 +19,14 @@ func TestCrashSafetyShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the backend binary")
 	}
-	bin := filepath.Join(t.TempDir(), "wrike-backend")
-	build := exec.Command("go", "build", "-o", bin, "github.com/wrike-community/terraform-provider-wrike/internal/cmd/wrike-backend")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build the backend: %v\n%s", err, out)
+	// make test builds bin/ first and names it in TEST_BIN_DIR; else build the backend here.
+	bin := filepath.Join(os.Getenv("TEST_BIN_DIR"), "wrike-backend")
+	if os.Getenv("TEST_BIN_DIR") == "" {
+		bin = filepath.Join(t.TempDir(), "wrike-backend")
+		build := exec.Command("go", "build", "-o", bin, "github.com/wrike-community/terraform-provider-wrike/internal/cmd/wrike-backend")
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("build the backend: %v\n%s", err, out)
+		}
 	}
 	if !hasOktaFace(bin) {
 		t.Fatal("the binary has no Okta face: the provisioning half of the check cannot run")
