@@ -156,7 +156,7 @@ func (org *Org) check() error {
 		if u.Profile["login"] != "" {
 			where += " " + u.Profile["login"]
 		}
-		if err := validateProfile(u.Profile); err != nil {
+		if err := validateProfile(u.Profile, nil); err != nil {
 			var v *validationError
 			if errors.As(err, &v) {
 				for _, c := range v.causes {
