@@ -127,21 +127,19 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	prefix := strings.ToLower(q.Get("q"))
+	var groups []store.OktaGroup
 	if len(exprs) == 0 && prefix == "" {
-		groups, err := s.store.OktaGroups(r.Context(), after, limit+1, nil)
-		if err != nil {
+		if groups, err = s.store.OktaGroups(r.Context(), after, limit+1, nil); err != nil {
 			return notFound(err, "UserGroup", "")
 		}
-		writePage(w, r, groups, limit, func(g store.OktaGroup) string { return g.ID },
-			func(g store.OktaGroup) groupJSON { return renderGroup(r, g) })
-		return nil
+		return s.writeGroups(w, r, groups, limit)
 	}
 	sr, end, err := s.startSearch(r, searchParam(q))
 	if err != nil {
 		return err
 	}
 	defer end()
-	groups, err := s.store.OktaGroups(sr.ctx, after, limit+1, func(g store.OktaGroup) bool {
+	groups, err = s.store.OktaGroups(sr.ctx, after, limit+1, func(g store.OktaGroup) bool {
 		if !sr.row(int64(len(g.ID)+len(g.Name)+len(g.Description)+100) * cost.DecodeWeight) {
 			return false
 		}
@@ -174,15 +172,23 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) error {
 	if err = sr.result(err); err != nil {
 		return notFound(err, "UserGroup", "")
 	}
+	return s.writeGroups(w, r, groups, limit)
+}
+
+// writeGroups writes one page of groups, with each group's member count
+// when the request asks for ?expand=stats.
+func (s *Server) writeGroups(w http.ResponseWriter, r *http.Request, groups []store.OktaGroup, limit int) error {
 	stats := map[string]*groupEmbedded{}
-	if q.Get("expand") == "stats" {
+	if r.URL.Query().Get("expand") == "stats" {
 		for i, g := range groups {
 			if i == limit {
 				break
 			}
-			if stats[g.ID], err = s.groupStats(r, g); err != nil {
+			st, err := s.groupStats(r, g)
+			if err != nil {
 				return err
 			}
+			stats[g.ID] = st
 		}
 	}
 	writePage(w, r, groups, limit, func(g store.OktaGroup) string { return g.ID },
