@@ -128,7 +128,7 @@ func TestAccResourceIdentity(t *testing.T) {
 			{
 				// Another spelling of the domain: imported under its canonical identity, and only
 				// the configured spelling is recorded.
-				Config:                 exactImport(buecher, `  identity = { domain = "BÜCHER.example" }`),
+				Config:                 exactImport(buecher, `  identity = { domain = "Bücher.EXAMPLE" }`),
 				ResourceName:           buecher,
 				ImportState:            true,
 				ImportStateKind:        resource.ImportBlockWithResourceIdentity,
