@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -16,7 +18,17 @@ import (
 
 // Resource identity came with Terraform 1.12: import blocks with identity, and identities in
 // state. Older CLIs skip these tests; their string-id imports are covered everywhere.
-var needsIdentity = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}
+var needsIdentity = []tfversion.TerraformVersionCheck{notOpenTofu{}, tfversion.SkipBelow(tfversion.Version1_12_0)}
+
+// notOpenTofu skips a test under OpenTofu, whose version numbers do not say which of
+// Terraform's features it has: identities and list resources are tested under Terraform only.
+type notOpenTofu struct{}
+
+func (notOpenTofu) CheckTerraformVersion(_ context.Context, _ tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
+	if os.Getenv("TF_ACC_PROVIDER_HOST") == "registry.opentofu.org" || filepath.Base(os.Getenv("TF_ACC_TERRAFORM_PATH")) == "tofu" {
+		resp.Skip = "resource identities and list resources are tested under Terraform 1.12 and 1.14 only, not under OpenTofu"
+	}
+}
 
 // adoptionConfig is the whole setup, the four resources, against the fixture's backend, with a
 // second approved domain spelled in U-labels and upper case.

@@ -18,7 +18,7 @@ import (
 )
 
 // List resources and `terraform query` came with Terraform 1.14.
-var needsQuery = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)}
+var needsQuery = []tfversion.TerraformVersionCheck{notOpenTofu{}, tfversion.SkipBelow(tfversion.Version1_14_0)}
 
 // handMadeSetup is the setup of Wrike's article done by hand through the APIs, as an admin
 // clicking in both consoles would leave it, plus what must not be listed: an integration left
