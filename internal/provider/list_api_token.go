@@ -24,10 +24,6 @@ type apiTokenListModel struct {
 	AppName types.String `tfsdk:"app_name"`
 }
 
-// tokenRegeneratedOnAdoption is the summary of the warning a listing of
-// API apps gives: what importing them costs.
-const tokenRegeneratedOnAdoption = "Adopting an API app regenerates its token"
-
 func (l *apiTokenList) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = schema.Schema{
 		Description: "The API apps of the Wrike account, named by the app's id. Wrike never shows an existing " +
@@ -68,7 +64,8 @@ func (l *apiTokenList) List(ctx context.Context, req list.ListRequest, stream *l
 			}
 		}
 		if found > 0 {
-			s.note(diag.Diagnostics{diag.NewWarningDiagnostic(tokenRegeneratedOnAdoption,
+			// What importing a listed app costs, said where terraform query shows it.
+			s.note(diag.Diagnostics{diag.NewWarningDiagnostic("Adopting an API app regenerates its token",
 				"Wrike shows an API app's token only when it is created or regenerated, so Terraform cannot know the "+
 					"token of an app it imports: the first apply after the import regenerates it, and the old token stops "+
 					"working at once. Whatever uses the token must get the new one in that apply: in the configuration "+
