@@ -206,6 +206,13 @@ func (c *Client) GetApp(ctx context.Context, appID string) (*App, error) {
 	return &a, nil
 }
 
+// ListAppsNamed returns the org's app instances of the catalogue app
+// named name (Okta's app name, such as "wrike", not the label an admin
+// gave the instance), all pages.
+func (c *Client) ListAppsNamed(ctx context.Context, name string) ([]App, error) {
+	return list[App](ctx, c, "/api/v1/apps", url.Values{"limit": {pageLimit}, "filter": {`name eq "` + name + `"`}})
+}
+
 // GetDefaultConnection returns the app's default provisioning connection.
 // Status is StatusUnknown for apps Okta's API cannot provision.
 func (c *Client) GetDefaultConnection(ctx context.Context, appID string) (*ProvisioningConnection, error) {

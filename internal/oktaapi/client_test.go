@@ -287,6 +287,24 @@ func TestListsFollowLinkPaging(t *testing.T) {
 	}
 }
 
+func TestListAppsNamedFiltersByNameAndPages(t *testing.T) {
+	ps := &pagedServer{}
+	c := newTestClient(t, ps.handler([]map[string]any{
+		{"id": "0oa1", "name": "wrike", "label": "Wrike", "status": "ACTIVE"},
+		{"id": "0oa2", "name": "wrike", "label": "Wrike (sandbox)", "status": "INACTIVE"},
+	}, 1))
+	got, err := c.ListAppsNamed(context.Background(), "wrike")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != "0oa1" || got[1].Label != "Wrike (sandbox)" || got[1].Status != "INACTIVE" {
+		t.Errorf("apps = %+v", got)
+	}
+	if len(ps.paths) != 2 || ps.paths[0] != "/api/v1/apps?filter=name+eq+%22wrike%22&limit=200" {
+		t.Errorf("requests = %q", ps.paths)
+	}
+}
+
 func TestGroupAssignmentsListAndEveryone(t *testing.T) {
 	mux := http.NewServeMux()
 	ps := &pagedServer{}

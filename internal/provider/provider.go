@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -29,7 +30,10 @@ import (
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
-var _ provider.Provider = (*wrikeProvider)(nil)
+var (
+	_ provider.Provider                  = (*wrikeProvider)(nil)
+	_ provider.ProviderWithListResources = (*wrikeProvider)(nil)
+)
 
 // wrikeDialTimeout bounds Configure's check that Wrike's address accepts a
 // connection.
@@ -226,6 +230,7 @@ func (p *wrikeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
 }
 
 // wrikeCheckTimeout bounds Configure's request to Wrike.
@@ -277,6 +282,17 @@ func (p *wrikeProvider) Resources(context.Context) []func() resource.Resource {
 		NewAPITokenResource,
 		NewSCIMIntegrationResource,
 		NewOktaWrikeProvisioningResource,
+	}
+}
+
+// ListResources are what `terraform query` lists (Terraform 1.14 and
+// later): one for each resource, see list.go.
+func (p *wrikeProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewApprovedDomainList,
+		NewAPITokenList,
+		NewSCIMIntegrationList,
+		NewOktaWrikeProvisioningList,
 	}
 }
 

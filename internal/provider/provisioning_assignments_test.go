@@ -17,6 +17,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
@@ -148,6 +149,10 @@ type v0Provider struct {
 func (p v0Provider) Resources(context.Context) []func() fwresource.Resource {
 	return []func() fwresource.Resource{func() fwresource.Resource { return v0ProvisioningResource{current: p.current} }}
 }
+
+// ListResources lists nothing: v0Provider has no other resource, and Terraform 1.14 refuses a
+// provider schema with a list resource whose managed resource is missing.
+func (p v0Provider) ListResources(context.Context) []func() list.ListResource { return nil }
 
 // TestAccOktaWrikeProvisioning_stateUpgradeFromSets: state written by
 // schema version 0 (assignments as sets) moves to the maps with an empty

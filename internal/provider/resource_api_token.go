@@ -45,7 +45,14 @@ var (
 	_ resource.ResourceWithConfigure   = (*apiTokenResource)(nil)
 	_ resource.ResourceWithImportState = (*apiTokenResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*apiTokenResource)(nil)
+	_ resource.ResourceWithIdentity    = (*apiTokenResource)(nil)
 )
+
+// apiTokenIdentity is the API app's id.
+var apiTokenIdentity = resourceIdentity{
+	attr: "id", from: path.Root("id"),
+	description: "Wrike's id of the API app, such as `IEAAAAAQKQAAAAAB` (`GET /api/v4/api_apps` lists them).",
+}
 
 // NewAPITokenResource is the wrike_api_token resource.
 func NewAPITokenResource() resource.Resource { return &apiTokenResource{now: time.Now} }
@@ -112,6 +119,10 @@ func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	}
 }
 
+func (r *apiTokenResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	apiTokenIdentity.identitySchema(resp)
+}
+
 func (r *apiTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
 		r.client = pd.Wrike
@@ -119,6 +130,7 @@ func (r *apiTokenResource) Configure(_ context.Context, req resource.ConfigureRe
 }
 
 func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer apiTokenIdentity.record(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan apiTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -143,6 +155,7 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 }
 
 func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer apiTokenIdentity.recordRead(ctx, req.State, &resp.State, resp.Identity, &resp.Diagnostics)
 	var state apiTokenModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -176,6 +189,7 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 }
 
 func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer apiTokenIdentity.record(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan, state apiTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -281,10 +295,11 @@ func (r *apiTokenResource) nextVersion(prior types.Int64, app *wrikeapi.APIApp) 
 	return types.Int64Value(v)
 }
 
-// ImportState takes the app's id. The token stays null: Wrike never shows
-// an existing token, and the next plan regenerates it (ModifyPlan).
+// ImportState takes the app's id, as a string id or as the identity. The
+// token stays null: Wrike never shows an existing token, and the next plan
+// regenerates it (ModifyPlan).
 func (r *apiTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root(apiTokenIdentity.attr), req, resp)
 }
 
 // fromAPI copies Wrike's answer; the token only when the answer has one.

@@ -34,7 +34,15 @@ type approvedDomainResource struct {
 var (
 	_ resource.ResourceWithConfigure   = (*approvedDomainResource)(nil)
 	_ resource.ResourceWithImportState = (*approvedDomainResource)(nil)
+	_ resource.ResourceWithIdentity    = (*approvedDomainResource)(nil)
 )
+
+// approvedDomainIdentity is the domain as Wrike stores it.
+var approvedDomainIdentity = resourceIdentity{
+	attr: "domain", from: path.Root("ascii_domain"),
+	description: "The approved domain as Wrike stores it: A-labels (punycode), lower case, such as `xn--bcher-kva.example`. " +
+		"An import may spell it any way (letter case, U-labels).",
+}
 
 // NewApprovedDomainResource is the wrike_approved_domain resource.
 func NewApprovedDomainResource() resource.Resource { return &approvedDomainResource{} }
@@ -86,6 +94,10 @@ func (r *approvedDomainResource) Schema(_ context.Context, _ resource.SchemaRequ
 	}
 }
 
+func (r *approvedDomainResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	approvedDomainIdentity.identitySchema(resp)
+}
+
 func domainChanged(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 	resp.RequiresReplace = canonicalDomain(req.StateValue.ValueString()) != canonicalDomain(req.PlanValue.ValueString())
 }
@@ -106,6 +118,7 @@ func (r *approvedDomainResource) Configure(_ context.Context, req resource.Confi
 }
 
 func (r *approvedDomainResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer approvedDomainIdentity.record(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan approvedDomainModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -126,6 +139,7 @@ func (r *approvedDomainResource) Create(ctx context.Context, req resource.Create
 }
 
 func (r *approvedDomainResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer approvedDomainIdentity.recordRead(ctx, req.State, &resp.State, resp.Identity, &resp.Diagnostics)
 	var state approvedDomainModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -153,6 +167,7 @@ func (r *approvedDomainResource) Read(ctx context.Context, req resource.ReadRequ
 // or A-label): Wrike holds the same domain, so only the configured spelling
 // is recorded.
 func (r *approvedDomainResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer approvedDomainIdentity.record(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan approvedDomainModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -174,19 +189,30 @@ func (r *approvedDomainResource) Delete(ctx context.Context, req resource.Delete
 }
 
 // ImportState accepts the domain name (any spelling; the canonical form
-// goes into state) or Wrike's id.
+// goes into state and identity) or Wrike's id; an import block's identity
+// is always the domain name.
 func (r *approvedDomainResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if strings.Contains(req.ID, ".") {
-		d, err := mailaddr.ParseDomain(req.ID)
+	key, byIdentity, ok := approvedDomainIdentity.importKey(ctx, req, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	if byIdentity || strings.Contains(key, ".") {
+		d, err := mailaddr.ParseDomain(key)
 		if err != nil {
-			resp.Diagnostics.AddError("Invalid import id",
-				fmt.Sprintf("An import id with a dot is a domain name, and %v.", err))
+			summary, what := "Invalid import id", "An import id with a dot is a domain name"
+			if byIdentity {
+				summary, what = "Invalid import identity", "The identity's domain is a domain name"
+			}
+			resp.Diagnostics.AddError(summary, fmt.Sprintf("%s, and %v.", what, err))
 			return
 		}
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("domain"), d.ASCII)...)
+		if byIdentity {
+			approvedDomainIdentity.set(ctx, resp.Identity, d.ASCII, &resp.Diagnostics)
+		}
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), key)...)
 }
 
 // fromAPI copies Wrike's answer, keeping the configured spelling of the

@@ -71,7 +71,15 @@ var (
 	_ resource.ResourceWithValidateConfig   = (*oktaWrikeProvisioningResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*oktaWrikeProvisioningResource)(nil)
 	_ resource.ResourceWithUpgradeState     = (*oktaWrikeProvisioningResource)(nil)
+	_ resource.ResourceWithIdentity         = (*oktaWrikeProvisioningResource)(nil)
 )
+
+// oktaWrikeProvisioningIdentity is the Okta app instance.
+var oktaWrikeProvisioningIdentity = resourceIdentity{
+	attr: "app_id", from: path.Root("app_id"),
+	description: "Id of the Okta app instance that provisions into Wrike, such as `0oa1b2c3d4E5f6G7h8i9` " +
+		"(Okta Admin Console → Applications → Wrike: the id is in the page's URL).",
+}
 
 // NewOktaWrikeProvisioningResource is the okta_wrike_provisioning resource.
 func NewOktaWrikeProvisioningResource() resource.Resource {
@@ -186,6 +194,10 @@ func (r *oktaWrikeProvisioningResource) Schema(_ context.Context, _ resource.Sch
 			"provisioning_failures":     provisioningFailuresAttribute(),
 		},
 	}
+}
+
+func (r *oktaWrikeProvisioningResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	oktaWrikeProvisioningIdentity.identitySchema(resp)
 }
 
 func toggleAttribute(desc string) schema.BoolAttribute {
@@ -307,6 +319,7 @@ func missingOktaConfig(problem string) diag.Diagnostic {
 }
 
 func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer oktaWrikeProvisioningIdentity.record(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan, cfg oktaWrikeProvisioningModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -359,6 +372,7 @@ func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource
 }
 
 func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer oktaWrikeProvisioningIdentity.recordRead(ctx, req.State, &resp.State, resp.Identity, &resp.Diagnostics)
 	var state oktaWrikeProvisioningModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -388,6 +402,7 @@ func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.R
 }
 
 func (r *oktaWrikeProvisioningResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer oktaWrikeProvisioningIdentity.record(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan, state, cfg oktaWrikeProvisioningModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -472,8 +487,13 @@ func (r *oktaWrikeProvisioningResource) Delete(ctx context.Context, req resource
 	resp.Diagnostics.Append(diags...)
 }
 
+// ImportState takes the Okta app id, as a string id or as the identity.
 func (r *oktaWrikeProvisioningResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := strings.TrimSpace(req.ID)
+	key, _, ok := oktaWrikeProvisioningIdentity.importKey(ctx, req, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	id := strings.TrimSpace(key)
 	if id == "" {
 		resp.Diagnostics.AddError("Invalid import id", "Import okta_wrike_provisioning by the Okta app id, e.g. 0oa1b2c3d4E5f6G7h8i9.")
 		return

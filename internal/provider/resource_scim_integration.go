@@ -35,7 +35,14 @@ type scimIntegrationResource struct {
 var (
 	_ resource.ResourceWithConfigure   = (*scimIntegrationResource)(nil)
 	_ resource.ResourceWithImportState = (*scimIntegrationResource)(nil)
+	_ resource.ResourceWithIdentity    = (*scimIntegrationResource)(nil)
 )
+
+// scimIntegrationIdentity is the identity provider the integration is for.
+var scimIntegrationIdentity = resourceIdentity{
+	attr: "identity_provider", from: path.Root("identity_provider"),
+	description: fmt.Sprintf("The identity provider the integration is for, one of %q.", wrikeapi.IdentityProviders),
+}
 
 // NewSCIMIntegrationResource is the wrike_scim_integration resource.
 func NewSCIMIntegrationResource() resource.Resource { return &scimIntegrationResource{} }
@@ -80,6 +87,10 @@ func (r *scimIntegrationResource) Schema(_ context.Context, _ resource.SchemaReq
 	}
 }
 
+func (r *scimIntegrationResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	scimIntegrationIdentity.identitySchema(resp)
+}
+
 func identityProviderSchema() schema.StringAttribute {
 	return schema.StringAttribute{
 		Optional: true,
@@ -99,6 +110,7 @@ func (r *scimIntegrationResource) Configure(_ context.Context, req resource.Conf
 }
 
 func (r *scimIntegrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer scimIntegrationIdentity.record(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	// Wrike's integration always exists, disabled until someone sets it
 	// up: enabled, it is in use, and creating would take it over.
 	var idp types.String
@@ -120,6 +132,7 @@ func (r *scimIntegrationResource) Create(ctx context.Context, req resource.Creat
 }
 
 func (r *scimIntegrationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer scimIntegrationIdentity.recordRead(ctx, req.State, &resp.State, resp.Identity, &resp.Diagnostics)
 	var state scimIntegrationModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -143,6 +156,7 @@ func (r *scimIntegrationResource) Read(ctx context.Context, req resource.ReadReq
 }
 
 func (r *scimIntegrationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer scimIntegrationIdentity.record(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	r.apply(ctx, req.Plan.Get, &resp.State, &resp.Diagnostics)
 }
 
@@ -180,17 +194,26 @@ func (r *scimIntegrationResource) Delete(ctx context.Context, req resource.Delet
 	}
 }
 
-// ImportState takes the identity provider: okta, azure_ad or onelogin.
+// ImportState takes the identity provider: okta, azure_ad or onelogin, as
+// a string id or as the identity.
 func (r *scimIntegrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	key, byIdentity, ok := scimIntegrationIdentity.importKey(ctx, req, &resp.Diagnostics)
+	if !ok {
+		return
+	}
 	for _, idp := range wrikeapi.IdentityProviders {
-		if req.ID == idp {
+		if key == idp {
 			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("identity_provider"), idp)...)
 			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), idp)...)
 			return
 		}
 	}
-	resp.Diagnostics.AddError("Invalid import id",
-		fmt.Sprintf("Import a SCIM integration by its identity provider, one of %q; got %q.", wrikeapi.IdentityProviders, req.ID))
+	summary := "Invalid import id"
+	if byIdentity {
+		summary = "Invalid import identity"
+	}
+	resp.Diagnostics.AddError(summary,
+		fmt.Sprintf("Import a SCIM integration by its identity provider, one of %q; got %q.", wrikeapi.IdentityProviders, key))
 }
 
 func (m *scimIntegrationModel) fromAPI(s *wrikeapi.SCIMIntegration) {

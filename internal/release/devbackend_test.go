@@ -409,44 +409,50 @@ func withoutResource(config, typ string) string {
 
 var importTarget = regexp.MustCompile(`(?m)^\s*to\s*=\s*(\S+)\s*$`)
 
-// Every resource's import example works: its resource.tf applied, the
-// imported resources dropped from the state (as if created by hand), then
-// resource.tf with the import example applies, converges and is
+// Every resource's import examples work, by string id and (where the CLI has identities) by
+// identity: its resource.tf applied, the imported resources dropped from the state (as if
+// created by hand), then resource.tf with the import example applies, converges and is
 // destroyed. The API app's id comes in as the example's variable.
 func TestImportExamplesApplyAgainstDevBackend(t *testing.T) {
 	env := terraformEnv(t)
 	env = append(withoutProviderEnv(env), startDevBackend(t, buildProvider(t))...)
+	kinds := []string{"import-by-string-id.tf"}
+	if cliHasIdentities(t) {
+		kinds = append(kinds, "import-by-identity-block.tf")
+	}
 	dirs, _ := filepath.Glob(filepath.Join(repoRoot(t), "examples", "resources", "*"))
 	for _, dir := range dirs {
-		importFile := filepath.Join(dir, "import-by-string-id.tf")
-		imports, err := os.ReadFile(importFile)
-		if err != nil {
-			continue
-		}
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			work := exampleWorkDir(t, dir, func(name string) bool { return !strings.HasPrefix(name, "import") })
-			env := env
-			run := func(args ...string) string { t.Helper(); return mustTerraform(t, work, env, args...) }
-			destroyAtEnd(t, work, &env)
-			run("apply", "-auto-approve", "-input=false")
-			for _, m := range importTarget.FindAllStringSubmatch(string(imports), -1) {
-				if strings.HasPrefix(m[1], "wrike_api_token.") {
-					id := run("state", "show", m[1])
-					idm := regexp.MustCompile(`(?m)^\s*id\s*=\s*"([^"]+)"`).FindStringSubmatch(id)
-					if idm == nil {
-						t.Fatalf("no id in the state of %s:\n%s", m[1], id)
+		for _, kind := range kinds {
+			importFile := filepath.Join(dir, kind)
+			imports, err := os.ReadFile(importFile)
+			if err != nil {
+				continue
+			}
+			t.Run(filepath.Base(dir)+"/"+kind, func(t *testing.T) {
+				work := exampleWorkDir(t, dir, func(name string) bool { return !strings.HasPrefix(name, "import") })
+				env := env
+				run := func(args ...string) string { t.Helper(); return mustTerraform(t, work, env, args...) }
+				destroyAtEnd(t, work, &env)
+				run("apply", "-auto-approve", "-input=false")
+				for _, m := range importTarget.FindAllStringSubmatch(string(imports), -1) {
+					if strings.HasPrefix(m[1], "wrike_api_token.") {
+						id := run("state", "show", m[1])
+						idm := regexp.MustCompile(`(?m)^\s*id\s*=\s*"([^"]+)"`).FindStringSubmatch(id)
+						if idm == nil {
+							t.Fatalf("no id in the state of %s:\n%s", m[1], id)
+						}
+						env = append(env, "TF_VAR_api_app_id="+idm[1])
 					}
-					env = append(env, "TF_VAR_api_app_id="+idm[1])
+					run("state", "rm", m[1])
 				}
-				run("state", "rm", m[1])
-			}
-			if err := os.WriteFile(filepath.Join(work, "import-by-string-id.tf"), imports, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			run("apply", "-auto-approve", "-input=false")
-			if out, err := terraform(t, work, env, "plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
-				t.Fatalf("the plan after the import is not empty: %v\n%s", err, out)
-			}
-		})
+				if err := os.WriteFile(filepath.Join(work, kind), imports, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				run("apply", "-auto-approve", "-input=false")
+				if out, err := terraform(t, work, env, "plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+					t.Fatalf("the plan after the import is not empty: %v\n%s", err, out)
+				}
+			})
+		}
 	}
 }

@@ -201,20 +201,62 @@ func exampleWorkDir(t *testing.T, dir string, keep func(name string) bool) strin
 }
 
 // Every example, the docs' and the demo's, is valid against the provider built from this tree.
-// Nothing runs `terraform init`: dev_overrides serve the provider directly.
+// Nothing runs `terraform init`: dev_overrides serve the provider directly. An import example is
+// validated with the resource it imports, the one by identity where the CLI has identities.
 func TestExamplesValidateAgainstTheLocalBuild(t *testing.T) {
 	env := terraformEnv(t)
 	root := repoRoot(t)
+	identities := cliHasIdentities(t)
 	for _, dir := range exampleDirs(t) {
 		rel, _ := filepath.Rel(root, dir)
 		t.Run(rel, func(t *testing.T) {
-			work := exampleWorkDir(t, dir, func(string) bool { return true })
+			work := exampleWorkDir(t, dir, func(name string) bool { return name != "import-by-identity-block.tf" })
 			if out, err := terraform(t, work, env, "validate", "-no-color"); err != nil {
 				t.Fatalf("terraform validate %s: %v\n%s", rel, err, out)
 			}
 		})
+		if _, err := os.Stat(filepath.Join(dir, "import-by-identity-block.tf")); err != nil || !identities {
+			continue
+		}
+		t.Run(rel+"/import-by-identity-block.tf", func(t *testing.T) {
+			work := exampleWorkDir(t, dir, func(name string) bool { return !strings.HasPrefix(name, "import-by-string-id") })
+			if out, err := terraform(t, work, env, "validate", "-no-color"); err != nil {
+				t.Fatalf("terraform validate %s with import-by-identity-block.tf: %v\n%s", rel, err, out)
+			}
+		})
 	}
 }
+
+// cliVersion is the version of the CLI the tests run, and whether it is OpenTofu.
+func cliVersion(t *testing.T) (v [3]int, tofu bool) {
+	t.Helper()
+	out, err := exec.Command(cli(t), "version", "-json").Output()
+	if err != nil {
+		t.Fatalf("%s version -json: %v", cli(t), err)
+	}
+	var doc struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatalf("%s version -json: %v\n%s", cli(t), err, out)
+	}
+	core, _, _ := strings.Cut(doc.Version, "-")
+	if _, err := fmt.Sscanf(core, "%d.%d.%d", &v[0], &v[1], &v[2]); err != nil {
+		t.Fatalf("%s version -json: version %q: %v", cli(t), doc.Version, err)
+	}
+	return v, filepath.Base(cli(t)) == "tofu"
+}
+
+// cliAtLeast tells whether the CLI is Terraform major.minor or newer (OpenTofu is not tested
+// with the features that need it).
+func cliAtLeast(t *testing.T, major, minor int) bool {
+	t.Helper()
+	v, tofu := cliVersion(t)
+	return !tofu && (v[0] > major || v[0] == major && v[1] >= minor)
+}
+
+// cliHasIdentities tells whether import blocks take an identity: Terraform 1.12 and later.
+func cliHasIdentities(t *testing.T) bool { t.Helper(); return cliAtLeast(t, 1, 12) }
 
 func TestExamplesAreFormatted(t *testing.T) {
 	if _, err := exec.LookPath("terraform"); err != nil {

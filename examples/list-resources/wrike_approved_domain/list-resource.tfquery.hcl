@@ -1,0 +1,4 @@
+# Every approved domain of the Wrike account.
+list "wrike_approved_domain" "all" {
+  provider = wrike
+}
