@@ -28,11 +28,30 @@ import (
 
 // provisioningConfig renders a provider block for the Okta org at oktaURL
 // and an okta_wrike_provisioning "p" with the given body. These tests never
-// call Wrike: wrike_url is the Okta org's address too, which accepts the
-// connection the provider checks at configure time.
+// call Wrike past the provider's configure-time check: wrike_url is
+// accountOnlyWrike.
 func provisioningConfig(oktaURL, oktaToken, body string) string {
-	return provisioningConfigWith(oktaURL, "wrka_unused", oktaURL, oktaToken, body)
+	return provisioningConfigWith(accountOnlyWrike(), "wrka_unused", oktaURL, oktaToken, body)
 }
+
+var accountOnlyWrikeURL = sync.OnceValue(func() string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodGet && r.URL.Path == "/api/v4/account" {
+			fmt.Fprint(w, `{"kind":"accounts","data":[{"id":"IEAAAAAA","name":"Test account","billableSeats":0,"activeMembers":0,"deactivatedMembers":0}]}`)
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, `{"error":"resource_not_found","errorDescription":"this test's Wrike answers only GET /api/v4/account, not %s %s"}`, r.Method, r.URL.Path)
+	}))
+	return srv.URL
+})
+
+// accountOnlyWrike is the address of a Wrike that answers only the account
+// read the provider makes when it is configured; any other call is a 404
+// naming it, which fails the step that made it. It lives as long as the
+// test binary.
+func accountOnlyWrike() string { return accountOnlyWrikeURL() }
 
 // noCallsServer is a server that accepts connections and fails the test on
 // any request: the address of an API the test must not call.
@@ -94,7 +113,7 @@ func TestAccOktaWrikeProvisioning_invalidConfigsRejectedAtPlan(t *testing.T) {
   bearer_token  = "wrk4_a"
 `),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)scim_base_url.*https:// or http://`),
+				ExpectError: regexp.MustCompile(`(?s)scim_base_url.*has no scheme: write it as\s+https://wrike.example/scim`),
 			},
 			{
 				Config: cfg(`
@@ -173,7 +192,7 @@ resource "okta_wrike_provisioning" "p" {
   scim_base_url = "https://wrike.example/scim/okta/v2"
   bearer_token  = "wrk4_a"
 }
-`, noCallsServer(t)),
+`, accountOnlyWrike()),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?s)Missing Okta configuration.*okta_org_url.*okta_api_token.*OKTA_ORG_URL.*OKTA_API_TOKEN`),
 		}},
@@ -199,7 +218,7 @@ resource "okta_wrike_provisioning" "p" {
   scim_base_url = "https://wrike.example/scim/okta/v2"
   bearer_token  = "wrk4_a"
 }
-`, noCallsServer(t)),
+`, accountOnlyWrike()),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?s)Missing Okta configuration.*The Okta API token is not set.*okta_api_token.*OKTA_API_TOKEN`),
 		}},
