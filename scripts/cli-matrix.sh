@@ -100,7 +100,9 @@ suite() {
 	bin="$(cli_path "$1")"
 	rc="$(mktemp)"
 	start=$SECONDS
-	local env=(TF_ACC=1 TF_ACC_TERRAFORM_PATH="$bin" TF_CLI_CONFIG_FILE="$rc" TF_IN_AUTOMATION=1)
+	# Compiled as make test compiles (no cgo, -trimpath), so the packages it built are reused.
+	local env=(TF_ACC=1 TF_ACC_TERRAFORM_PATH="$bin" TF_CLI_CONFIG_FILE="$rc" TF_IN_AUTOMATION=1
+		CGO_ENABLED=0 GOFLAGS="$(go env GOFLAGS) -trimpath")
 	# The in-process provider is reattached under this registry host; OpenTofu resolves
 	# bare provider names against its own registry.
 	[ "$1" = opentofu ] && env+=(TF_ACC_PROVIDER_HOST=registry.opentofu.org)
