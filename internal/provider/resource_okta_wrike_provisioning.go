@@ -368,7 +368,10 @@ func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource
 	}
 	// From here the connection exists in Okta: whatever fails next, the
 	// resource is recorded (tainted on error) so it is not left behind.
-	r.applyAndRecord(ctx, appID, nil, plan, have, want, everyone, resp.Private, &resp.State, &resp.Diagnostics)
+	r.applyAndRecord(ctx, applyRequest{
+		appID: appID, plan: plan, have: have, want: want, everyone: everyone,
+		private: resp.Private, state: &resp.State, diags: &resp.Diagnostics,
+	})
 }
 
 func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -433,18 +436,37 @@ func (r *oktaWrikeProvisioningResource) Update(ctx context.Context, req resource
 			return
 		}
 	}
-	r.applyAndRecord(ctx, appID, &state, plan, have, want, everyone, resp.Private, &resp.State, &resp.Diagnostics)
+	r.applyAndRecord(ctx, applyRequest{
+		appID: appID, prior: &state, plan: plan, have: have, want: want, everyone: everyone,
+		private: resp.Private, state: &resp.State, diags: &resp.Diagnostics,
+	})
 }
 
-// applyAndRecord applies the toggles and assignments (prior is the state
+// applyRequest is what applyAndRecord works on: the app, the state the
+// change starts from (prior, nil on create), the planned model, the
+// assignments the app has and the ones it should have, the Everyone group,
+// and where the private state, the state and the diagnostics go.
+type applyRequest struct {
+	appID      string
+	prior      *oktaWrikeProvisioningModel
+	plan       oktaWrikeProvisioningModel
+	have, want assignments
+	everyone   *everyoneGroup
+	private    privateSetter
+	state      stateSetter
+	diags      *diag.Diagnostics
+}
+
+// applyAndRecord applies the toggles and assignments (req.prior is the state
 // they change, nil on create), records the resource whatever happened, and
 // waits for provisioning when everything applied.
-func (r *oktaWrikeProvisioningResource) applyAndRecord(ctx context.Context, appID string, prior *oktaWrikeProvisioningModel, plan oktaWrikeProvisioningModel, have, want assignments, everyone *everyoneGroup, private privateSetter, state stateSetter, diags *diag.Diagnostics) {
-	applied, applyDiags := r.applyTogglesAndAssignments(ctx, appID, prior, &plan, have, want)
-	if prior != nil && !applyDiags.HasError() {
-		r.retryFailures(ctx, appID, *prior, plan, diags)
+func (r *oktaWrikeProvisioningResource) applyAndRecord(ctx context.Context, req applyRequest) {
+	plan, diags := req.plan, req.diags
+	applied, applyDiags := r.applyTogglesAndAssignments(ctx, req.appID, req.prior, &plan, req.have, req.want)
+	if req.prior != nil && !applyDiags.HasError() {
+		r.retryFailures(ctx, req.appID, *req.prior, plan, diags)
 	}
-	r.finish(ctx, plan, applied, everyone, private, state, diags)
+	r.finish(ctx, plan, applied, req.everyone, req.private, req.state, diags)
 	diags.Append(applyDiags...)
 	if applyDiags.HasError() {
 		return
