@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"maps"
 	"sync"
 	"sync/atomic"
@@ -141,11 +140,6 @@ func desiredAssignments(ctx context.Context, m oktaWrikeProvisioningModel, every
 		a.groups[id] = m.EveryoneUserType.ValueString()
 	}
 	return a, diags
-}
-
-func everyoneListedDiagnostic(id string) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(path.Root("group_assignments").AtMapKey(id), "Everyone listed as a group",
-		fmt.Sprintf("Group %q is Okta's built-in Everyone group: assign it with assign_everyone = true (and everyone_user_type), not in group_assignments.", id))
 }
 
 // assignments reads the app's group assignments and direct user

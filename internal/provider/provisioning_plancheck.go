@@ -64,11 +64,6 @@ func (r *oktaWrikeProvisioningResource) checkAssignmentsAtPlan(ctx context.Conte
 	}
 }
 
-func cannotCheckAssignments(err error) diag.Diagnostic {
-	return diag.NewWarningDiagnostic("Cannot check the assignments at plan time",
-		"Listing Okta's groups or users failed, so the ids in group_assignments and user_assignments are checked only when applied.\n"+oktaErrorDetail(err))
-}
-
 // oktaDirectory is the org's groups and users, each list read at most once
 // and only as far as a lookup needs.
 type oktaDirectory struct {

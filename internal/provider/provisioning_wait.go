@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -127,14 +126,6 @@ func taskDetail(t oktaapi.ProvisioningTask, next string) string {
 	}
 	b.WriteString(".\n" + next)
 	return b.String()
-}
-
-func waitErrorDetail(appID string, err error) string {
-	if errors.Is(err, oktaapi.ErrNotFound) {
-		return fmt.Sprintf("Okta answered 404 to the provisioning tasks of app %q: this Okta org does not offer the tasks API "+
-			"(only the reference backend's Okta face does), so the apply does not wait. Remove wait_for_provisioning. %s", appID, oktaErrorDetail(err))
-	}
-	return oktaErrorDetail(err)
 }
 
 // durationValidator accepts a Go duration above zero and at most max.
