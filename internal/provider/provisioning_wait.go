@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/validators"
 )
 
 // The optional wait of okta_wrike_provisioning: after an apply, wait until
@@ -41,7 +42,7 @@ func waitForProvisioningAttribute() schema.SingleNestedAttribute {
 			"timeout": schema.StringAttribute{
 				Optional:    true,
 				Description: "Longest wait, as a duration such as 90s or 5m (default 5m, at most 1h).",
-				Validators:  []validator.String{durationValidator{max: maxProvisioningWait}},
+				Validators:  []validator.String{validators.Duration(maxProvisioningWait)},
 			},
 		},
 	}
@@ -126,26 +127,4 @@ func taskDetail(t oktaapi.ProvisioningTask, next string) string {
 	}
 	b.WriteString(".\n" + next)
 	return b.String()
-}
-
-// durationValidator accepts a Go duration above zero and at most max.
-type durationValidator struct{ max time.Duration }
-
-func (v durationValidator) Description(context.Context) string {
-	return fmt.Sprintf("a duration such as 90s or 5m, above zero and at most %s", v.max)
-}
-
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v durationValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	d, err := time.ParseDuration(req.ConfigValue.ValueString())
-	if err != nil || d <= 0 || d > v.max {
-		// Terraform points at the whole object around a nested attribute:
-		// the message names the attribute itself.
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration in "+req.Path.String(),
-			fmt.Sprintf("%s must be %s; got %q.", req.Path, v.Description(ctx), req.ConfigValue.ValueString()))
-	}
 }
