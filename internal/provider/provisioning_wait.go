@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/validators"
 )
 
 // The optional wait of okta_wrike_provisioning: after an apply, wait until
@@ -42,7 +42,7 @@ func waitForProvisioningAttribute() schema.SingleNestedAttribute {
 			"timeout": schema.StringAttribute{
 				Optional:    true,
 				Description: "Longest wait, as a duration such as 90s or 5m (default 5m, at most 1h).",
-				Validators:  []validator.String{durationValidator{max: maxProvisioningWait}},
+				Validators:  []validator.String{validators.Duration(maxProvisioningWait)},
 			},
 		},
 	}
@@ -127,34 +127,4 @@ func taskDetail(t oktaapi.ProvisioningTask, next string) string {
 	}
 	b.WriteString(".\n" + next)
 	return b.String()
-}
-
-func waitErrorDetail(appID string, err error) string {
-	if errors.Is(err, oktaapi.ErrNotFound) {
-		return fmt.Sprintf("Okta answered 404 to the provisioning tasks of app %q: this Okta org does not offer the tasks API "+
-			"(only the reference backend's Okta face does), so the apply does not wait. Remove wait_for_provisioning. %s", appID, oktaErrorDetail(err))
-	}
-	return oktaErrorDetail(err)
-}
-
-// durationValidator accepts a Go duration above zero and at most max.
-type durationValidator struct{ max time.Duration }
-
-func (v durationValidator) Description(context.Context) string {
-	return fmt.Sprintf("a duration such as 90s or 5m, above zero and at most %s", v.max)
-}
-
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v durationValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	d, err := time.ParseDuration(req.ConfigValue.ValueString())
-	if err != nil || d <= 0 || d > v.max {
-		// Terraform points at the whole object around a nested attribute:
-		// the message names the attribute itself.
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration in "+req.Path.String(),
-			fmt.Sprintf("%s must be %s; got %q.", req.Path, v.Description(ctx), req.ConfigValue.ValueString()))
-	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net/http"
 	"slices"
 	"strings"
 
@@ -287,17 +286,6 @@ func (r *oktaWrikeProvisioningResource) checkAppAtPlan(ctx context.Context, req 
 	// connection first. Create checks it.
 }
 
-// provisioningAdoptionError is the error of a create on an app whose
-// provisioning connection is already active: set up outside this state.
-func provisioningAdoptionError(appID string) diag.Diagnostic {
-	return adoptionError(path.Root("app_id"), fmt.Sprintf("Provisioning of Okta app %q is already active", appID), "okta_wrike_provisioning", appID)
-}
-
-func noSuchAppDiagnostic(appID string) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(path.Root("app_id"), "No such Okta app",
-		fmt.Sprintf("The Okta org has no app with id %q. Use the id of the Wrike app instance (Okta Admin Console → Applications → Wrike: the id is in the page's URL).", appID))
-}
-
 func (r *oktaWrikeProvisioningResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	data := providerDataFrom(req.ProviderData, &resp.Diagnostics)
 	if data == nil {
@@ -308,14 +296,6 @@ func (r *oktaWrikeProvisioningResource) Configure(_ context.Context, req resourc
 		return
 	}
 	r.okta = data.Okta
-}
-
-// missingOktaConfig is the error of an okta_* resource used without Okta
-// settings in the provider.
-func missingOktaConfig(problem string) diag.Diagnostic {
-	return diag.NewErrorDiagnostic("Missing Okta configuration",
-		"okta_wrike_provisioning configures Okta, so the provider \"wrike\" needs okta_org_url and okta_api_token "+
-			"(or the OKTA_ORG_URL and OKTA_API_TOKEN environment variables). "+problem)
 }
 
 func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -368,7 +348,10 @@ func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource
 	}
 	// From here the connection exists in Okta: whatever fails next, the
 	// resource is recorded (tainted on error) so it is not left behind.
-	r.applyAndRecord(ctx, appID, nil, plan, have, want, everyone, resp.Private, &resp.State, &resp.Diagnostics)
+	r.applyAndRecord(ctx, applyRequest{
+		appID: appID, plan: plan, have: have, want: want, everyone: everyone,
+		private: resp.Private, state: &resp.State, diags: &resp.Diagnostics,
+	})
 }
 
 func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -433,18 +416,37 @@ func (r *oktaWrikeProvisioningResource) Update(ctx context.Context, req resource
 			return
 		}
 	}
-	r.applyAndRecord(ctx, appID, &state, plan, have, want, everyone, resp.Private, &resp.State, &resp.Diagnostics)
+	r.applyAndRecord(ctx, applyRequest{
+		appID: appID, prior: &state, plan: plan, have: have, want: want, everyone: everyone,
+		private: resp.Private, state: &resp.State, diags: &resp.Diagnostics,
+	})
 }
 
-// applyAndRecord applies the toggles and assignments (prior is the state
+// applyRequest is what applyAndRecord works on: the app, the state the
+// change starts from (prior, nil on create), the planned model, the
+// assignments the app has and the ones it should have, the Everyone group,
+// and where the private state, the state and the diagnostics go.
+type applyRequest struct {
+	appID      string
+	prior      *oktaWrikeProvisioningModel
+	plan       oktaWrikeProvisioningModel
+	have, want assignments
+	everyone   *everyoneGroup
+	private    privateSetter
+	state      stateSetter
+	diags      *diag.Diagnostics
+}
+
+// applyAndRecord applies the toggles and assignments (req.prior is the state
 // they change, nil on create), records the resource whatever happened, and
 // waits for provisioning when everything applied.
-func (r *oktaWrikeProvisioningResource) applyAndRecord(ctx context.Context, appID string, prior *oktaWrikeProvisioningModel, plan oktaWrikeProvisioningModel, have, want assignments, everyone *everyoneGroup, private privateSetter, state stateSetter, diags *diag.Diagnostics) {
-	applied, applyDiags := r.applyTogglesAndAssignments(ctx, appID, prior, &plan, have, want)
-	if prior != nil && !applyDiags.HasError() {
-		r.retryFailures(ctx, appID, *prior, plan, diags)
+func (r *oktaWrikeProvisioningResource) applyAndRecord(ctx context.Context, req applyRequest) {
+	plan, diags := req.plan, req.diags
+	applied, applyDiags := r.applyTogglesAndAssignments(ctx, req.appID, req.prior, &plan, req.have, req.want)
+	if req.prior != nil && !applyDiags.HasError() {
+		r.retryFailures(ctx, req.appID, *req.prior, plan, diags)
 	}
-	r.finish(ctx, plan, applied, everyone, private, state, diags)
+	r.finish(ctx, plan, applied, req.everyone, req.private, req.state, diags)
 	diags.Append(applyDiags...)
 	if applyDiags.HasError() {
 		return
@@ -626,58 +628,3 @@ func connectionRequest(plan, cfg oktaWrikeProvisioningModel) oktaapi.Provisionin
 }
 
 var errConnectionUnknown = errors.New("the app's provisioning connection is UNKNOWN")
-
-func unknownConnectionDiagnostic(appID string) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(path.Root("app_id"), "Okta's API cannot configure provisioning for this app",
-		fmt.Sprintf("Okta answered status UNKNOWN for the provisioning connection of app %q. Okta's public Management API "+
-			"configures provisioning only for a few apps (Org2Org, Zscaler, Google Workspace, Office 365, Slack, Zoom); for "+
-			"catalogue (OIN) apps such as Wrike it cannot, so this resource cannot manage it on this org.\n\n"+
-			"What to do: set up provisioning in the Okta Admin Console (Applications → Wrike → Provisioning → Integration: "+
-			"enter the SCIM base URL from wrike_scim_integration.scim_url and the token from wrike_api_token, Test API "+
-			"Credentials, Save; then under To App enable Create Users, Update User Attributes and Deactivate Users, and "+
-			"assign people under Assignments). Keep wrike_approved_domain, wrike_api_token and wrike_scim_integration in "+
-			"Terraform and remove okta_wrike_provisioning from this configuration. Against the reference backend's Okta "+
-			"face the resource works as documented.", appID))
-}
-
-func readErrorDiagnostic(appID string, err error) diag.Diagnostic {
-	if errors.Is(err, errConnectionUnknown) {
-		return unknownConnectionDiagnostic(appID)
-	}
-	return oktaErrorDiagnostic("Cannot read the provisioning settings", err)
-}
-
-// oktaErrorDiagnostic reports a failed call with Okta's own code, summary
-// and causes.
-func oktaErrorDiagnostic(summary string, err error) diag.Diagnostic {
-	return diag.NewErrorDiagnostic(summary, oktaErrorDetail(err))
-}
-
-func oktaErrorDetail(err error) string {
-	var oe *oktaapi.Error
-	if !errors.As(err, &oe) {
-		return err.Error() + oktaCredentialHint(err)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Okta answered HTTP %d", oe.StatusCode)
-	if oe.ErrorCode != "" {
-		fmt.Fprintf(&b, " %s", oe.ErrorCode)
-	}
-	if oe.ErrorSummary != "" {
-		fmt.Fprintf(&b, ": %s", oe.ErrorSummary)
-	}
-	for _, c := range oe.ErrorCauses {
-		fmt.Fprintf(&b, "\n  - %s", c)
-	}
-	b.WriteString(oktaCredentialHint(err))
-	return b.String()
-}
-
-func connectionErrorDiagnostic(err error) diag.Diagnostic {
-	var oe *oktaapi.Error
-	if errors.As(err, &oe) && oe.StatusCode == http.StatusBadRequest {
-		return diag.NewAttributeErrorDiagnostic(path.Root("scim_base_url"), "Okta refused the SCIM connection",
-			"Okta tested the SCIM base URL and token before saving and the test failed, so nothing was saved.\n"+oktaErrorDetail(err))
-	}
-	return oktaErrorDiagnostic("Cannot save the provisioning connection", err)
-}
