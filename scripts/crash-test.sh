@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Crash safety, long version (RELIABILITY.md): builds the backend and the
+# Crash safety, long version (dev/RELIABILITY.md): builds the backend and the
 # load tool, then kills the backend with SIGKILL KILLS times (default 25)
 # under a load of SCIM creates and a provisioning run of OKTA_USERS Okta
 # users, restarting it on the same data each time, and checks that every
