@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # How long `terraform destroy` of N approved domains takes to fail when the Wrike backend is down
-# (BENCHMARKS.md). It applies N wrike_approved_domain against `wrike-backend --dev` on free
+# (dev/BENCHMARKS.md). It applies N wrike_approved_domain against `wrike-backend --dev` on free
 # loopback ports, stops the backend, then times the destroy and counts its errors.
 #
 # usage: scripts/bench-backend-down.sh [N]   (default 400; binaries from BENCH_BIN, default bin/,

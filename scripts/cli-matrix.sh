@@ -111,14 +111,14 @@ suite() {
 	# The examples and the demo use bearer_token_wo: their tests (validate every example against
 	# the local build, the demo end to end) run where write-only attributes exist.
 	if [ "$1" = opentofu ]; then
-		env "${env[@]}" go test -count=1 -timeout 10m ./internal/release/ || status=$?
+		env "${env[@]}" go test -count=1 -timeout 10m ./internal/repotest/ || status=$?
 	fi
 	# Under Terraform 1.14, what only it can run: the adoption guide (terraform query), and the
 	# import examples by identity with the examples' validation.
 	if [ "$1" = terraform-1.14 ]; then
 		env "${env[@]}" go test -count=1 -timeout 10m \
 			-run '^(TestGuideAdoptHandMadeSetup|TestListResourceExamplesQuery|TestImportExamplesApplyAgainstDevBackend|TestExamplesValidateAgainstTheLocalBuild)$' \
-			./internal/release/ || status=$?
+			./internal/repotest/ || status=$?
 	fi
 	rm -f "$rc"
 	echo "cli-matrix: $1 suite took $((SECONDS - start)) s (exit $status)"

@@ -12,7 +12,7 @@ import "fmt"
 
 // DefaultBudget is what one request may spend: about 1 s of one core on the
 // development machine, the worst case any single request may cost
-// (BENCHMARKS.md, "Hostile load").
+// (dev/BENCHMARKS.md, "Hostile load").
 const DefaultBudget = 1_000_000_000
 
 // DecodeWeight is the cost of decoding one byte of a stored JSON document

@@ -2,7 +2,7 @@
 // packages: a snapshot of everything the reference backend has stored (to
 // prove a refused request changed nothing), a log sink that keeps every line
 // at debug level, and a scanner that finds secrets in captured text (to prove
-// no token, Authorization header or SSWS value reached a log). RELIABILITY.md
+// no token, Authorization header or SSWS value reached a log). dev/RELIABILITY.md
 // lists the tests built on it.
 package reliabilitytest
 

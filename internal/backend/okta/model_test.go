@@ -529,7 +529,7 @@ func (m *model) run(d time.Duration) {
 		switch r.IntN(12) {
 		case 0:
 			// Between attempts: a request cut off by a restart that still
-			// lands later is the late request RELIABILITY.md sets aside.
+			// lands later is the late request dev/RELIABILITY.md sets aside.
 			o.settle()
 			o.restart()
 			m.step("restart")

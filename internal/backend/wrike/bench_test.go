@@ -17,8 +17,8 @@ import (
 )
 
 // The benchmarks call the face's handler in-process (no network), so they
-// measure the server's own work per request. internal/loadtest/scimload measures
-// the speed targets over loopback; BENCHMARKS.md has both.
+// measure the server's own work per request. internal/cmd/scimload measures
+// the speed targets over loopback; dev/BENCHMARKS.md has both.
 
 const benchUsers = 10_000
 

@@ -10,7 +10,7 @@ import (
 )
 
 // loadUserBody is the load program's user: Okta's shape with the
-// enterprise extension (internal/loadtest/scimload).
+// enterprise extension (internal/cmd/scimload).
 func loadUserBody(i int) []byte {
 	n := fmt.Sprintf("user%06d@load.example.com", i)
 	return fmt.Appendf(nil, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],`+

@@ -162,7 +162,7 @@ func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, c scimCall, 
 // client's filter or PATCH paths, in the units of internal/cost (bytes
 // examined; decoding a user examines its document at cost.DecodeWeight per
 // byte): about 1 s of one core on a loaded development machine, the worst
-// case any single request may cost (BENCHMARKS.md, "Hostile load"). It lets
+// case any single request may cost (dev/BENCHMARKS.md, "Hostile load"). It lets
 // a filter of a few clauses scan some 10,000 users of typical size (900-byte
 // documents), and refuses long co operands over long values, and scans of
 // more users, that would hold a core for seconds.

@@ -23,7 +23,7 @@ import (
 
 // The tests here run the backend in a child process (this test binary,
 // re-executed) so that it can be killed with SIGKILL. The crash test under
-// load is internal/loadtest/crashload (TestCrashSafetyShort, make crash-test).
+// load is internal/cmd/crashload (TestCrashSafetyShort, make crash-test).
 const childEnv = "WRIKE_BACKEND_TEST_CHILD_ARGS"
 
 func TestMain(m *testing.M) {

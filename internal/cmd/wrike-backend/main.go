@@ -172,7 +172,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// otherwise, the collector keeps garbage small while users load, and
 	// then a soft limit of the loaded data plus room for requests (at least
 	// defaultMemoryLimit) makes it run before the heap doubles: that keeps
-	// the backend within its memory budget (BENCHMARKS.md) at any size.
+	// the backend within its memory budget (dev/BENCHMARKS.md) at any size.
 	setLimit := os.Getenv("GOMEMLIMIT") == ""
 	gcPercent := 0
 	if setLimit {

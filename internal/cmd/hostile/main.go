@@ -11,7 +11,7 @@
 // multi-valued attribute at its limit) on both faces, then reports, per
 // kind, the answers and the backend's CPU time per request (each kind run
 // alone, so that the process's CPU time is that request's), and the lookups'
-// p50 and p99 idle and under all the kinds at once. BENCHMARKS.md holds the
+// p50 and p99 idle and under all the kinds at once. dev/BENCHMARKS.md holds the
 // figures; the target is about 1 s of CPU for any single request and
 // lookups' p99 within 3× idle.
 //

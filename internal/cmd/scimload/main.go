@@ -1,5 +1,5 @@
 // Command scimload measures the reference backend's SCIM service against
-// the speed targets in BENCHMARKS.md. It starts a wrike-backend binary on
+// the speed targets in dev/BENCHMARKS.md. It starts a wrike-backend binary on
 // loopback with a fresh data directory, provisions users over SCIM (measuring
 // POST /Users), looks users up by userName at a fixed number of connections
 // next to a static Go handler serving the same bytes (started as a second

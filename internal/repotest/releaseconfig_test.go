@@ -1,7 +1,9 @@
-// Package release reads the release configuration (.goreleaser.yml and
-// terraform-registry-manifest.json) so tests can hold it to the shape the Terraform Registry
-// expects and reproduce its build matrix with plain `go build` when goreleaser is not at hand.
-package release
+// Package repotest holds tests of what the repository promises its users: the release
+// configuration (.goreleaser.yml and terraform-registry-manifest.json, held to the shape the
+// Terraform Registry expects, with its build matrix reproduced by plain `go build` when goreleaser
+// is not at hand), the demo, the docs and guides, the examples and the make targets. It has no
+// code outside its tests.
+package repotest
 
 import (
 	"bytes"
