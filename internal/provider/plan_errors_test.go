@@ -63,7 +63,7 @@ func TestAccWrikeTokenRefused(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf("provider \"wrike\" {\n  wrike_url   = %q\n  wrike_token = %q\n}\n", env.WrikeURL, "wrka_not-a-token") +
 				"resource \"wrike_approved_domain\" \"d\" {\n  domain = \"acme.example.com\"\n}\n",
-			ExpectError: regexp.MustCompile(`(?s)not_authorized.*wrike_token \(or\s+WRIKE_TOKEN\)`),
+			ExpectError: regexp.MustCompile(`(?s)Wrike refused wrike_token.*wrike_token \(or\s+WRIKE_TOKEN\).*not_authorized`),
 		}},
 	})
 }
