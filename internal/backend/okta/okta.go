@@ -233,7 +233,8 @@ func principal(ctx context.Context) store.OktaAPIToken {
 }
 
 // ServeHTTP applies SSWS authentication and the rate limit, then routes. A
-// panic becomes a 500 so that one bad request cannot stop the server.
+// panic becomes a 500 E0000009 (fail) so that one bad request cannot stop
+// the server.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := "req" + s.newID()
