@@ -44,8 +44,8 @@ func invalid(field string, causes ...string) error {
 
 // resourceNotFound is a 404 E0000007 naming the missing resource the way
 // Okta does, by its id and kind.
-func resourceNotFound(id, kind string) error {
-	return apiErr(http.StatusNotFound, "E0000007", "Not found: Resource not found: "+id+" ("+kind+")")
+func resourceNotFound(id, kind string) *apiError {
+	return &apiError{status: http.StatusNotFound, code: "E0000007", summary: "Not found: Resource not found: " + id + " (" + kind + ")"}
 }
 
 // forbidden is a 403 with Okta's code for the refused operation.
@@ -68,7 +68,7 @@ var (
 	// errRateLimited goes out with the X-Rate-Limit-* headers the limiter set.
 	errRateLimited      = apiErr(http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
 	errMethodNotAllowed = apiErr(http.StatusMethodNotAllowed, "E0000022", "The endpoint does not support the provided HTTP method")
-	errInternal         = apiErr(http.StatusInternalServerError, "E0000009", "Internal Server Error")
+	errInternal         = &apiError{status: http.StatusInternalServerError, code: "E0000009", summary: "Internal Server Error"}
 )
 
 // handler is an Okta API handler: it writes success itself and returns an
@@ -95,10 +95,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &e):
 	case errors.Is(err, store.ErrNotFound):
-		e = resourceNotFound("", "GenericResource").(*apiError)
+		e = resourceNotFound("", "GenericResource")
 	default:
 		s.log.ErrorContext(r.Context(), "okta request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
-		e = errInternal.(*apiError)
+		e = errInternal
 	}
 	body := errorBody{ErrorCode: e.code, ErrorSummary: e.summary, ErrorLink: e.code, ErrorID: "oae" + randomID(), ErrorCauses: []errorCause{}}
 	for _, c := range e.causes {
