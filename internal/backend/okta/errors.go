@@ -8,8 +8,8 @@ import (
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 )
 
-// apiError is Okta's error body.
-type apiError struct {
+// errorBody is Okta's error body.
+type errorBody struct {
 	ErrorCode    string       `json:"errorCode"`
 	ErrorSummary string       `json:"errorSummary"`
 	ErrorLink    string       `json:"errorLink"`
@@ -21,59 +21,55 @@ type errorCause struct {
 	ErrorSummary string `json:"errorSummary"`
 }
 
-func writeError(w http.ResponseWriter, status int, code, summary string, causes ...string) {
-	body := apiError{ErrorCode: code, ErrorSummary: summary, ErrorLink: code, ErrorID: "oae" + randomID(), ErrorCauses: []errorCause{}}
-	for _, c := range causes {
-		body.ErrorCauses = append(body.ErrorCauses, errorCause{ErrorSummary: c})
-	}
-	writeJSON(w, status, body)
+// apiError is every error the Okta face answers: its status, Okta's
+// errorCode, the summary and one cause per problem. Handlers return it (or
+// any other error, which becomes a 500); fail writes it.
+type apiError struct {
+	status  int
+	code    string
+	summary string
+	causes  []string
 }
 
-// validationError is a 400 E0000001 with one cause per problem.
-type validationError struct {
-	field  string
-	causes []string
+func (e *apiError) Error() string { return e.summary }
+
+func apiErr(status int, code, summary string, causes ...string) error {
+	return &apiError{status: status, code: code, summary: summary, causes: causes}
 }
 
-func (e *validationError) Error() string { return "Api validation failed: " + e.field }
-
+// invalid is a 400 E0000001 with one cause per problem.
 func invalid(field string, causes ...string) error {
-	return &validationError{field: field, causes: causes}
+	return apiErr(http.StatusBadRequest, "E0000001", "Api validation failed: "+field, causes...)
 }
 
-// notFoundError reports an unknown resource the way Okta names it.
-type notFoundError struct{ id, kind string }
-
-func (e *notFoundError) Error() string {
-	return "Not found: Resource not found: " + e.id + " (" + e.kind + ")"
+// resourceNotFound is a 404 E0000007 naming the missing resource the way
+// Okta does, by its id and kind.
+func resourceNotFound(id, kind string) *apiError {
+	return &apiError{status: http.StatusNotFound, code: "E0000007", summary: "Not found: Resource not found: " + id + " (" + kind + ")"}
 }
 
-// forbiddenError is a 403 with Okta's code for the refused operation.
-type forbiddenError struct{ code, summary string }
-
-func (e *forbiddenError) Error() string { return e.summary }
+// forbidden is a 403 with Okta's code for the refused operation.
+func forbidden(code, summary string) error {
+	return apiErr(http.StatusForbidden, code, summary)
+}
 
 // notFound names a store.ErrNotFound the way Okta does, by the kind and id
 // of the missing resource; other errors pass unchanged.
 func notFound(err error, kind, id string) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return &notFoundError{id: id, kind: kind}
+		return resourceNotFound(id, kind)
 	}
 	return err
 }
 
-// statusError is any other answer in Okta's error body.
-type statusError struct {
-	status        int
-	code, summary string
-	causes        []string
-}
-
-func (e *statusError) Error() string { return e.summary }
-
-func apiErr(status int, code, summary string, causes ...string) error {
-	return &statusError{status: status, code: code, summary: summary, causes: causes}
-}
+// The answers the face gives before or around its handlers.
+var (
+	errInvalidToken = apiErr(http.StatusUnauthorized, "E0000011", "Invalid token provided")
+	// errRateLimited goes out with the X-Rate-Limit-* headers the limiter set.
+	errRateLimited      = apiErr(http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
+	errMethodNotAllowed = apiErr(http.StatusMethodNotAllowed, "E0000022", "The endpoint does not support the provided HTTP method")
+	errInternal         = &apiError{status: http.StatusInternalServerError, code: "E0000009", summary: "Internal Server Error"}
+)
 
 // handler is an Okta API handler: it writes success itself and returns an
 // error for fail to answer.
@@ -88,31 +84,33 @@ func (s *Server) handle(h handler) http.HandlerFunc {
 	}
 }
 
-// fail maps an error to Okta's answer: validation, not found, forbidden and
-// status errors as themselves, anything else as a 500. It is the one place
-// where the Okta face turns errors into HTTP.
+// fail writes err as Okta's answer: an apiError as itself, a
+// store.ErrNotFound nobody named as a 404 E0000007, anything else as a 500
+// E0000009 that says nothing internal (the error goes to the log). It is
+// the one place where the Okta face writes an error answer: handlers,
+// authentication, the rate limit, the mux's 404 and 405 and a recovered
+// panic all answer through it.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var ve *validationError
-	var nf *notFoundError
-	var fe *forbiddenError
-	var se *statusError
+	var e *apiError
 	switch {
-	case errors.As(err, &ve):
-		writeError(w, http.StatusBadRequest, "E0000001", ve.Error(), ve.causes...)
-	case errors.As(err, &nf):
-		writeError(w, http.StatusNotFound, "E0000007", nf.Error())
-	case errors.As(err, &fe):
-		writeError(w, http.StatusForbidden, fe.code, fe.summary)
-	case errors.As(err, &se):
-		writeError(w, se.status, se.code, se.summary, se.causes...)
+	case errors.As(err, &e):
 	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "E0000007", (&notFoundError{kind: "GenericResource"}).Error())
+		e = resourceNotFound("", "GenericResource")
 	default:
-		s.internalError(w, r, err)
+		s.log.ErrorContext(r.Context(), "okta request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+		e = errInternal
 	}
+	body := errorBody{ErrorCode: e.code, ErrorSummary: e.summary, ErrorLink: e.code, ErrorID: "oae" + randomID(), ErrorCauses: []errorCause{}}
+	for _, c := range e.causes {
+		body.ErrorCauses = append(body.ErrorCauses, errorCause{ErrorSummary: c})
+	}
+	writeJSON(w, e.status, body)
 }
 
-func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.ErrorContext(r.Context(), "okta request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
-	writeError(w, http.StatusInternalServerError, "E0000009", "Internal Server Error")
+// noRoute answers a path no route has with E0000007, and a method no route
+// of the path has with E0000022, as Okta does.
+func noRoute(_ http.ResponseWriter, r *http.Request) error {
+	return resourceNotFound(r.URL.Path, "GenericResource")
 }
+
+func noMethod(http.ResponseWriter, *http.Request) error { return errMethodNotAllowed }

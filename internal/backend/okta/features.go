@@ -86,7 +86,7 @@ func (s *Server) feature(r *http.Request) (store.OktaApp, error) {
 		return a, err
 	}
 	if name := r.PathValue("name"); name != userProvisioning || !provisionableApps[a.Name] {
-		return a, &notFoundError{id: name, kind: "AppFeature"}
+		return a, resourceNotFound(name, "AppFeature")
 	}
 	return a, nil
 }

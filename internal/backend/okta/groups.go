@@ -55,7 +55,7 @@ func renderGroup(r *http.Request, g store.OktaGroup) groupJSON {
 	}
 }
 
-var errBuiltIn = &forbiddenError{code: "E0000006", summary: "You do not have permission to perform the requested action"}
+var errBuiltIn = forbidden("E0000006", "You do not have permission to perform the requested action")
 
 type groupProfileInput struct {
 	Profile *struct {

@@ -233,7 +233,8 @@ func principal(ctx context.Context) store.OktaAPIToken {
 }
 
 // ServeHTTP applies SSWS authentication and the rate limit, then routes. A
-// panic becomes a 500 so that one bad request cannot stop the server.
+// panic becomes a 500 E0000009 (fail) so that one bad request cannot stop
+// the server.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := "req" + s.newID()
@@ -243,7 +244,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		serve.Recovered(recover(), sw, func(p any) {
 			s.log.ErrorContext(r.Context(), "handler panicked", "panic", p, "request_id", reqID, "method", r.Method, "path", r.URL.Path)
 		}, func(w http.ResponseWriter) {
-			writeError(w, http.StatusInternalServerError, "E0000009", "Internal Server Error")
+			s.fail(w, r, errInternal)
 		})
 		s.log.LogAttrs(r.Context(), slog.LevelDebug, "okta request", slog.String("request_id", reqID),
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.Status),
@@ -252,22 +253,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	auth := r.Header.Get("Authorization")
 	scheme, token, _ := strings.Cut(auth, " ")
 	if !strings.EqualFold(scheme, "SSWS") || token == "" {
-		writeError(sw, http.StatusUnauthorized, "E0000011", "Invalid token provided")
+		s.fail(sw, r, errInvalidToken)
 		return
 	}
 	t, err := s.store.OktaAPITokenByHash(r.Context(), hashToken(strings.TrimSpace(token)))
 	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) {
-			s.internalError(sw, r, err)
-			return
+		if errors.Is(err, store.ErrNotFound) {
+			err = errInvalidToken
 		}
-		writeError(sw, http.StatusUnauthorized, "E0000011", "Invalid token provided")
+		s.fail(sw, r, err)
 		return
 	}
 	// Only authenticated requests spend the org's budget: a flood of bad
 	// tokens must not lock out the callers who hold a good one.
 	if !s.limiter.take(sw.Header()) {
-		writeError(sw, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
+		s.fail(sw, r, errRateLimited)
 		return
 	}
 	s.mux.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), principalKey, t)))
@@ -340,13 +340,9 @@ func (s *Server) routes() {
 	// Okta answers an unsupported method with E0000022 and an unknown path
 	// with E0000007, both in its error body.
 	for p := range paths {
-		s.mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
-			writeError(w, http.StatusMethodNotAllowed, "E0000022", "The endpoint does not support the provided HTTP method")
-		})
+		s.mux.HandleFunc(p, s.handle(noMethod))
 	}
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+r.URL.Path+" (GenericResource)")
-	})
+	s.mux.HandleFunc("/", s.handle(noRoute))
 }
 
 // baseURL is the org URL as the client reached it, for _links.

@@ -157,7 +157,7 @@ func (org *Org) check() error {
 			where += " " + u.Profile["login"]
 		}
 		if err := validateProfile(u.Profile, nil); err != nil {
-			var v *validationError
+			var v *apiError
 			if errors.As(err, &v) {
 				for _, c := range v.causes {
 					add("%s: %s", where, c)

@@ -127,7 +127,7 @@ func validateProfile(p, prev map[string]string) error {
 		if v, ok := prev[k]; ok && v == p[k] {
 			continue
 		}
-		var ve *validationError
+		var ve *apiError
 		if err := tooLong(k, p[k], maxProfileLength(k)); errors.As(err, &ve) {
 			causes = append(causes, ve.causes...)
 		}
@@ -395,7 +395,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, replace bool
 // errUnchanged aborts a write that would change nothing.
 var errUnchanged = errors.New("unchanged")
 
-var errStatus = &forbiddenError{code: "E0000038", summary: "This operation is not allowed in the user's current status."}
+var errStatus = forbidden("E0000038", "This operation is not allowed in the user's current status.")
 
 // lifecycle runs a user lifecycle operation. Deactivation and activation are
 // pushed to the apps the user is assigned to.
@@ -411,7 +411,7 @@ func (s *Server) lifecycle(op string) handler {
 			switch op {
 			case "activate":
 				if u.Status != "STAGED" && u.Status != "DEPROVISIONED" {
-					return &forbiddenError{code: "E0000016", summary: "Activation failed because the user is already active"}
+					return forbidden("E0000016", "Activation failed because the user is already active")
 				}
 				u.Status, u.Activated = "ACTIVE", now
 			case "reactivate":

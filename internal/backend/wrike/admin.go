@@ -70,15 +70,22 @@ func (s *Server) admin(h adminHandler) http.HandlerFunc {
 		if err == nil {
 			err = h(w, r)
 		}
-		if err == nil {
-			return
+		if err != nil {
+			s.adminFail(w, r, err)
 		}
-		status, code, desc := adminError(err)
-		if status == http.StatusInternalServerError {
-			s.logger(r).Error("admin API failure", "method", r.Method, "path", r.URL.Path, "error", err)
-		}
-		writeJSON(w, status, map[string]string{"error": code, "errorDescription": desc})
 	}
+}
+
+// adminFail writes err as the admin API's error body, by adminError. It is
+// the one place where the admin API writes an error answer: handlers,
+// authentication, the 404 and 405 fallbacks and a recovered panic all
+// answer through it.
+func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, err error) {
+	status, code, desc := adminError(err)
+	if status == http.StatusInternalServerError && !errors.Is(err, errPanicked) {
+		s.logger(r).Error("admin API failure", "method", r.Method, "path", r.URL.Path, "error", err)
+	}
+	writeJSON(w, status, map[string]string{"error": code, "errorDescription": desc})
 }
 
 func (s *Server) authAdmin(r *http.Request) error {

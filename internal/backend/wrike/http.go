@@ -3,9 +3,11 @@ package wrike
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -54,8 +56,9 @@ func (s *Server) routes() {
 }
 
 // ServeHTTP gives every request an id (the client's X-Request-Id, else a
-// new one), logs it when it ends and turns a panic into a 500 so that one
-// bad request cannot stop the server.
+// new one), logs it when it ends and answers a panic with a 500 in the
+// error document of the API called (fail), so that one bad request cannot
+// stop the server.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := r.Header.Get("X-Request-Id")
@@ -70,7 +73,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		serve.Recovered(recover(), rec, func(p any) {
 			s.logger(r).Error("handler panicked", "panic", p, "method", r.Method, "path", r.URL.Path)
 		}, func(w http.ResponseWriter) {
-			http.Error(w, `{"error":"server_error","errorDescription":"internal error"}`, http.StatusInternalServerError)
+			s.fail(w, r, errPanicked)
 		})
 		// One line per request is for debugging: at the default level
 		// (info) the log keeps to starts, stops and failures.
@@ -81,6 +84,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	s.mux.ServeHTTP(rec, r)
+}
+
+// errPanicked is the error a recovered panic answers with: a 500 that says
+// nothing of the panic, which Recovered has logged.
+var errPanicked = errors.New("handler panicked")
+
+// fail writes err as the error answer of the API r called: a SCIM Error
+// document on /scim/..., the admin API's error body anywhere else.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if strings.HasPrefix(r.URL.Path, "/scim/") {
+		s.scimFail(w, r, err)
+		return
+	}
+	s.adminFail(w, r, err)
 }
 
 // logger returns the face's logger with the request's id.

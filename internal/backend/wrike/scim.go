@@ -94,21 +94,28 @@ func (s *Server) scim(h scimHandler) http.HandlerFunc {
 		if err == nil {
 			err = h(w, r, c)
 		}
-		if err == nil {
-			return
+		if err != nil {
+			s.scimFail(w, r, err)
 		}
-		e := scimError(err)
-		if e.Status == http.StatusInternalServerError {
-			s.logger(r).Error("SCIM failure", "method", r.Method, "path", r.URL.Path, "error", err)
-		}
-		switch e.Status {
-		case http.StatusUnauthorized:
-			w.Header().Set("WWW-Authenticate", `Bearer realm="Wrike SCIM"`)
-		case http.StatusServiceUnavailable:
-			w.Header().Set("Retry-After", "5")
-		}
-		_ = scim.WriteError(w, e)
 	}
+}
+
+// scimFail writes err as a SCIM Error document, by scimError. It is the one
+// place where the SCIM service writes an error answer: handlers,
+// authentication, the 404, 405 and 501 fallbacks and a recovered panic all
+// answer through it.
+func (s *Server) scimFail(w http.ResponseWriter, r *http.Request, err error) {
+	e := scimError(err)
+	if e.Status == http.StatusInternalServerError && !errors.Is(err, errPanicked) {
+		s.logger(r).Error("SCIM failure", "method", r.Method, "path", r.URL.Path, "error", err)
+	}
+	switch e.Status {
+	case http.StatusUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="Wrike SCIM"`)
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "5")
+	}
+	_ = scim.WriteError(w, e)
 }
 
 func (s *Server) authSCIM(r *http.Request) (scimCall, error) {
