@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	wrikebackend "github.com/wrike-community/terraform-provider-wrike/internal/backend"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
@@ -82,14 +82,6 @@ func (l *lockedBuffer) String() string {
 }
 
 // freeAddr finds a loopback port to reuse across restarts.
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String(), nil
-}
 
 func (b *backend) start(ctx context.Context) error {
 	args := []string{"--wrike-addr", b.wrikeAddr, "--data-dir", b.cfg.dataDir, "--log-level", "warn"}
@@ -222,10 +214,10 @@ func crashRun(ctx context.Context, cfg config, log io.Writer) (*report, error) {
 	rep := &report{}
 	b := &backend{cfg: cfg, hasOkta: hasOktaFace(cfg.binary)}
 	var err error
-	if b.wrikeAddr, err = freeAddr(); err != nil {
+	if b.wrikeAddr, err = reliabilitytest.FreeAddr(); err != nil {
 		return nil, err
 	}
-	if b.oktaAddr, err = freeAddr(); err != nil {
+	if b.oktaAddr, err = reliabilitytest.FreeAddr(); err != nil {
 		return nil, err
 	}
 	if err := b.start(ctx); err != nil {

@@ -26,7 +26,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -39,6 +38,7 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
@@ -95,30 +95,6 @@ func (c *client) must(method, u, body string, want int) ([]byte, error) {
 	return b, nil
 }
 
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String(), nil
-}
-
-// cpuSeconds is the CPU time (user and system) pid has used so far.
-func cpuSeconds(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseFloat(f[11], 64)
-	stime, _ := strconv.ParseFloat(f[12], 64)
-	return (utime + stime) / 100 // USER_HZ is 100 on Linux
-}
-
 // backendProc is a running wrike-backend.
 type backendProc struct {
 	cmd         *exec.Cmd
@@ -127,11 +103,11 @@ type backendProc struct {
 }
 
 func startBackend(bin, dataDir string) (*backendProc, error) {
-	wrikeAddr, err := freeAddr()
+	wrikeAddr, err := reliabilitytest.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	oktaAddr, err := freeAddr()
+	oktaAddr, err := reliabilitytest.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -396,13 +372,13 @@ func run(bin string, users, fat, oktaUsers, conns int, duration time.Duration, r
 		var worst, total float64
 		var wall time.Duration
 		for range runs {
-			c0, t0 := cpuSeconds(pid), time.Now()
+			c0, t0 := reliabilitytest.CPUSeconds(pid), time.Now()
 			status, err := k.send(context.Background())
 			if err != nil {
 				return fmt.Errorf("%s: %w", k.name, err)
 			}
 			d := time.Since(t0)
-			c := cpuSeconds(pid) - c0
+			c := reliabilitytest.CPUSeconds(pid) - c0
 			answers[status]++
 			worst, total, wall = max(worst, c), total+c, max(wall, d)
 		}
@@ -430,9 +406,9 @@ func run(bin string, users, fat, oktaUsers, conns int, duration time.Duration, r
 		}()
 	}
 	time.Sleep(time.Second) // every kind under way
-	c0 := cpuSeconds(pid)
+	c0 := reliabilitytest.CPUSeconds(pid)
 	loaded := lookups(sc, conns, duration, lookup)
-	cpu := cpuSeconds(pid) - c0
+	cpu := reliabilitytest.CPUSeconds(pid) - c0
 	cancel()
 	wg.Wait()
 	fmt.Printf("lookups under all %d kinds at once (one client each): %d at %.0f req/s, p50 %s, p99 %s (%.2f× idle), errors %d; backend CPU %.1f cores\n",

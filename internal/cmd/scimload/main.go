@@ -28,7 +28,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -44,6 +43,7 @@ import (
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 func main() {
@@ -91,15 +91,6 @@ func serveStatic(addr, file string) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-}
-
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String(), nil
 }
 
 // waitHTTP polls url until it answers, the process behind it ends (exited
@@ -293,11 +284,11 @@ type backendProc struct {
 // startBackend starts the binary on dataDir and returns once the Wrike face
 // answers, with how long the start took, from exec to the first answer.
 func startBackend(bin, dataDir string) (*backendProc, time.Duration, error) {
-	addr, err := freeAddr()
+	addr, err := reliabilitytest.FreeAddr()
 	if err != nil {
 		return nil, 0, err
 	}
-	oktaAddr, err := freeAddr()
+	oktaAddr, err := reliabilitytest.FreeAddr()
 	if err != nil {
 		return nil, 0, err
 	}
@@ -314,22 +305,6 @@ func startBackend(bin, dataDir string) (*backendProc, time.Duration, error) {
 		return nil, 0, err
 	}
 	return p, time.Since(start), nil
-}
-
-// cpuSeconds is the CPU time (user and system) pid has used so far.
-func cpuSeconds(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// The fields after the command name (in parentheses, which may hold spaces).
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseFloat(f[11], 64)
-	stime, _ := strconv.ParseFloat(f[12], 64)
-	return (utime + stime) / 100 // USER_HZ is 100 on Linux
 }
 
 func (p *backendProc) pid() int { return p.cmd.Process.Pid }
@@ -531,7 +506,7 @@ func run(cfg config) error {
 	scimBase := base + "/scim/okta/v2"
 	rss, hwm = rssKB(proc.pid())
 	fmt.Printf("start-up with %d users: %.2fs (exec to the first answer), %.2fs of CPU; RSS %.1f MB (peak %.1f MB)\n",
-		users, startup.Seconds(), cpuSeconds(proc.pid()), float64(rss)/1024, float64(hwm)/1024)
+		users, startup.Seconds(), reliabilitytest.CPUSeconds(proc.pid()), float64(rss)/1024, float64(hwm)/1024)
 
 	// The static baseline serves exactly the bytes of one lookup answer.
 	sample, err := scim.do("GET", scimBase+"/Users?filter="+url.QueryEscape(`userName eq "`+userName(users/2)+`"`), "", 200)
@@ -547,7 +522,7 @@ func run(cfg config) error {
 		return err
 	}
 	_ = f.Close()
-	staticAddr, err := freeAddr()
+	staticAddr, err := reliabilitytest.FreeAddr()
 	if err != nil {
 		return err
 	}
