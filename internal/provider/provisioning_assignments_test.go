@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
@@ -46,15 +48,30 @@ func TestAccOktaWrikeProvisioning_failedUpdateRecordsWhatReachedOkta(t *testing.
 		Steps: []resource.TestStep{
 			{Config: cfg("External", "u1", "u2")},
 			{
-				// Okta refuses u5; after that refusal it cannot be read.
+				// Okta refuses u5; after that refusal it cannot be read. The
+				// refusal waits (10 s at most) until the other three new
+				// assignments have reached Okta: the provider starts no change
+				// after one failed, so what reached Okta would otherwise
+				// depend on how its workers were scheduled.
 				PreConfig: func() {
-					down := false
+					var down atomic.Bool
+					others := make(chan struct{}, len(all))
 					proxy.refuseWhen(func(r *http.Request, body string) bool {
-						if r.Method == http.MethodPost && strings.Contains(body, users["u5"]) {
-							down = true
+						if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/users") {
+							if !strings.Contains(body, users["u5"]) {
+								others <- struct{}{}
+								return false
+							}
+							for range 3 { // u3, u4, u6
+								select {
+								case <-others:
+								case <-time.After(10 * time.Second):
+								}
+							}
+							down.Store(true)
 							return true
 						}
-						return down && r.Method == http.MethodGet
+						return down.Load() && r.Method == http.MethodGet
 					})
 				},
 				Config:      cfg("Regular", all...),

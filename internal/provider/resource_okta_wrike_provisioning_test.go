@@ -495,7 +495,8 @@ type requestCounter struct {
 	refuse func(r *http.Request, body string) bool
 }
 
-// refuseWhen makes the proxy refuse the requests fn picks (nil: none).
+// refuseWhen makes the proxy refuse the requests fn picks (nil: none). fn
+// is called for each request as it arrives, concurrently.
 func (c *requestCounter) refuseWhen(fn func(r *http.Request, body string) bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -514,8 +515,10 @@ func newRequestCounter(t *testing.T, target string) *requestCounter {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		c.mu.Lock()
 		c.counts[r.Method+" "+r.URL.Path]++
-		refused := c.refuse != nil && c.refuse(r, string(body))
+		refuse := c.refuse
 		c.mu.Unlock()
+		// Outside the lock: fn may hold one request back while others pass.
+		refused := refuse != nil && refuse(r, string(body))
 		if refused {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusForbidden)
