@@ -152,14 +152,21 @@ func TestGuideAdoptHandMadeSetup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	edit := guideEdit.FindStringSubmatch(page)
-	if edit == nil {
+	edits := guideEdit.FindAllStringSubmatch(page, -1)
+	if edits == nil {
 		t.Fatal(`the guide has no "replace these lines" / "with" pair of blocks`)
 	}
-	if strings.Count(string(generated), edit[1]) != 1 {
-		t.Fatalf("adopted.tf does not hold, once, the lines the guide says to replace:\n%s\nadopted.tf:\n%s", edit[1], generated)
+	edited := string(generated)
+	for _, edit := range edits {
+		// Terraform aligns the = of neighbouring attributes, so the spaces before one
+		// depend on the block; everything else is matched as the guide writes it.
+		lines := regexp.MustCompile(`(?m)^(\s*\S+) +=`).ReplaceAllString(regexp.QuoteMeta(edit[1]), "$1 +=")
+		re := regexp.MustCompile(lines)
+		if n := len(re.FindAllStringIndex(edited, -1)); n != 1 {
+			t.Fatalf("adopted.tf holds the lines the guide says to replace %d times, want once:\n%s\nadopted.tf:\n%s", n, edit[1], edited)
+		}
+		edited = re.ReplaceAllLiteralString(edited, edit[2])
 	}
-	edited := strings.Replace(string(generated), edit[1], edit[2], 1)
 	if err := os.WriteFile(filepath.Join(work, "adopted.tf"), []byte(edited), 0o600); err != nil {
 		t.Fatal(err)
 	}
