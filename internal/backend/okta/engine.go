@@ -428,9 +428,10 @@ func (e *Engine) run(key string, q *userQueue) {
 		wait = e.retry.wait(t.Attempts+1, res.err.retryAfter)
 		if res.err.retriable && now.Add(wait).Sub(since) <= e.retry.horizon {
 			o.Status, o.NotBefore = store.TaskPending, now.Add(wait).UTC().Format(timeFormat)
-			if res.act == actPush {
+			if res.act == actPush || res.act == actReactivate && res.state.RemoteActive {
 				// The state records the try (outcome): offboarding looks
-				// the account up.
+				// the account up, or deactivates one that may have been
+				// reactivated.
 				if o.State.SyncState == "" {
 					o.State.SyncState = "SYNCING"
 				}
@@ -788,6 +789,13 @@ func (e *Engine) outcome(v store.OktaSyncView, st store.OktaAppUserState, act ac
 	var ce *callError
 	if !errors.As(err, &ce) {
 		ce = &callError{reason: scrub(err.Error(), v.App.ConnToken)}
+	}
+	if act == actReactivate && ce.status == 0 {
+		// As with a create: a reactivation with no answer, or an answer
+		// that did not show the user, may have been made all the same, so
+		// the account counts as active and a later unassignment
+		// deactivates it.
+		st.RemoteActive = true
 	}
 	in.result, in.reason = "FAILURE", ce.reason
 	if ce.status != 0 {

@@ -276,3 +276,42 @@ func TestLostCreateAnswerStillOffboarded(t *testing.T) {
 		t.Fatalf("wrike users: %+v", o.wrikeUsers())
 	}
 }
+
+// A reactivation that reached Wrike but whose answer did not show it (here a
+// 2xx with another user's body) may have been made: unassigned right after,
+// the person is deactivated, not left active because the engine never saw
+// the reactivation succeed.
+func TestUncertainReactivationStillOffboarded(t *testing.T) {
+	o := newConnectedOrg(t)
+	ann := o.user(person("ann@acme.example.com"))
+	o.assignUser(ann)
+	o.wait()
+	o.unassignUser(ann)
+	o.wait()
+	if u := o.wrikeUsers()["ann@acme.example.com"]; u.Active {
+		t.Fatalf("ann still active after the unassignment: %+v", u)
+	}
+	reactivated := make(chan struct{}, 1)
+	o.link.answerWith(func(r *http.Request) *reliabilitytest.Fault {
+		if r.Method != http.MethodPut {
+			return nil
+		}
+		o.link.forward(r) // Wrike reactivates her; the answer says otherwise
+		select {
+		case reactivated <- struct{}{}:
+		default:
+		}
+		return &reliabilitytest.Fault{Status: 200, Header: scimJSON, Body: `{"id":"someone-else","userName":"bob@acme.example.com","active":true}`}
+	})
+	o.assignUser(ann)
+	<-reactivated
+	o.unassignUser(ann)
+	o.settle()
+	o.link.answerWith(nil)
+	if failed := o.wait(); failed != 0 {
+		t.Fatalf("failed = %d", failed)
+	}
+	if u := o.wrikeUsers()["ann@acme.example.com"]; u.Active {
+		t.Fatalf("ann active in Wrike after being unassigned again: %+v", u)
+	}
+}
