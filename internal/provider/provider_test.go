@@ -119,7 +119,7 @@ func TestAccProviderConfiguration(t *testing.T) {
 				// setting, with the API's own refusal; no resource is read.
 				Config: fmt.Sprintf("provider \"wrike\" {\n  wrike_url = %q\n  wrike_token = \"wrka_wrong\"\n}\n", env.WrikeURL) + domain +
 					"resource \"wrike_approved_domain\" \"e\" {\n  domain = \"cfg2.example.com\"\n}\n",
-				ExpectError: regexp.MustCompile(`(?s)Wrike refused wrike_token.*with provider\["registry.terraform.io/hashicorp/wrike"\].*HTTP 401\s+not_authorized`),
+				ExpectError: regexp.MustCompile(`(?s)Wrike refused wrike_token.*with provider\["[^"]+/hashicorp/wrike"\].*HTTP 401\s+not_authorized`),
 			},
 			{
 				// The environment supplies what the block leaves out; no Okta needed.
