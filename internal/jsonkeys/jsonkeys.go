@@ -140,18 +140,8 @@ func (s *scanner) array(depth int) *Duplicate {
 			d.path = append(d.path, segment{index: n})
 			return d
 		}
-		s.ws()
-		if s.i >= len(s.b) {
-			break
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
+		if !s.more(']') {
 			return nil
-		default:
-			s.bad = true
 		}
 	}
 	return nil
@@ -190,21 +180,31 @@ func (s *scanner) object(depth int) *Duplicate {
 			d.path = append(d.path, segment{key: string(k), index: -1})
 			return d
 		}
-		s.ws()
-		if s.i >= len(s.b) {
-			break
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
+		if !s.more('}') {
 			return nil
-		default:
-			s.bad = true
 		}
 	}
 	return nil
+}
+
+// more reads what follows a member of an array or object: a comma (true:
+// another member follows) or the closing byte (false). Anything else marks
+// the input bad; the end of the input ends it.
+func (s *scanner) more(closing byte) bool {
+	s.ws()
+	if s.i >= len(s.b) {
+		return false
+	}
+	switch s.b[s.i] {
+	case ',':
+		s.i++
+		return true
+	case closing:
+		s.i++
+		return false
+	}
+	s.bad = true
+	return false
 }
 
 // seen records k as a name of the object whose names start at keys[base]
