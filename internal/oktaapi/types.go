@@ -1,3 +1,11 @@
+// Package oktaapi is the vocabulary of the part of Okta's Management API
+// that configures an app's SCIM provisioning, and of the reference backend's
+// provisioning tasks: the JSON shapes of apps, provisioning connections,
+// features, groups, users, assignments and System Log events, and the values
+// their fields take. It holds no client and imports only the standard
+// library, so the provider's client (internal/oktaclient) and the reference
+// backend's console speak the same types without the backend linking the
+// provider's transport.
 package oktaapi
 
 // Connection states Okta reports for an app's default provisioning
@@ -226,13 +234,6 @@ type UserProfile struct {
 type GroupProfile struct {
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`
-}
-
-// GroupQuery narrows a group list; empty fields are not sent.
-type GroupQuery struct {
-	Q      string // name prefix
-	Filter string // e.g. type eq "BUILT_IN"
-	Search string
 }
 
 // ProvisioningTask is a provisioning task of an app not completed yet, as

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeclient"
 )
 
 type accountModel struct {
@@ -19,7 +20,7 @@ type accountModel struct {
 }
 
 type accountDataSource struct {
-	client *wrikeapi.Client
+	client *wrikeclient.Client
 }
 
 var _ datasource.DataSourceWithConfigure = (*accountDataSource)(nil)

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeclient"
 )
 
 type approvedDomainsModel struct {
@@ -22,7 +23,7 @@ type approvedDomainItemModel struct {
 }
 
 type approvedDomainsDataSource struct {
-	client *wrikeapi.Client
+	client *wrikeclient.Client
 }
 
 var _ datasource.DataSourceWithConfigure = (*approvedDomainsDataSource)(nil)

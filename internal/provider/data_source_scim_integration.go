@@ -10,10 +10,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeclient"
 )
 
 type scimIntegrationDataSource struct {
-	client *wrikeapi.Client
+	client *wrikeclient.Client
 }
 
 var _ datasource.DataSourceWithConfigure = (*scimIntegrationDataSource)(nil)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/validators"
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeclient"
 )
 
 type usersModel struct {
@@ -37,7 +38,7 @@ type userModel struct {
 }
 
 type usersDataSource struct {
-	client *wrikeapi.Client
+	client *wrikeclient.Client
 }
 
 var _ datasource.DataSourceWithConfigure = (*usersDataSource)(nil)
@@ -106,7 +107,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	users, err := d.client.ListUsers(ctx, wrikeapi.UserFilter{
+	users, err := d.client.ListUsers(ctx, wrikeclient.UserFilter{
 		Domain:   m.Domain.ValueString(),
 		Active:   m.Active.ValueBoolPointer(),
 		UserType: m.UserType.ValueString(),

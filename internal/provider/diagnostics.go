@@ -12,8 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
-	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
-	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaclient"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeclient"
 )
 
 // wrikeErrorDetail is a failed Wrike call's message, followed by the
@@ -22,9 +22,9 @@ import (
 func wrikeErrorDetail(err error) string {
 	msg := err.Error()
 	switch {
-	case errors.Is(err, wrikeapi.ErrUnauthorized):
+	case errors.Is(err, wrikeclient.ErrUnauthorized):
 		msg += "\n\nCheck wrike_token (or WRIKE_TOKEN): Wrike did not accept it."
-	case errors.Is(err, wrikeapi.ErrForbidden):
+	case errors.Is(err, wrikeclient.ErrForbidden):
 		msg += "\n\nCheck wrike_token (or WRIKE_TOKEN): it must be a Wrike admin token; API app (v4) tokens cannot call the admin API."
 	case errors.Is(err, httpclient.ErrUnreachable):
 		msg += "\n\nCheck wrike_url (or WRIKE_URL) and that Wrike is reachable from here."
@@ -37,9 +37,9 @@ func wrikeErrorDetail(err error) string {
 // other error.
 func oktaCredentialHint(err error) string {
 	switch {
-	case errors.Is(err, oktaapi.ErrUnauthorized):
+	case errors.Is(err, oktaclient.ErrUnauthorized):
 		return "\n\nCheck okta_api_token (or OKTA_API_TOKEN): Okta did not accept it."
-	case errors.Is(err, oktaapi.ErrForbidden):
+	case errors.Is(err, oktaclient.ErrForbidden):
 		return "\n\nCheck okta_api_token (or OKTA_API_TOKEN): the token's admin may not manage this app (an API token has its admin's permissions)."
 	case errors.Is(err, httpclient.ErrUnreachable):
 		return "\n\nCheck okta_org_url (or OKTA_ORG_URL) and that Okta is reachable from here."
@@ -62,7 +62,7 @@ func planCheckContext(ctx context.Context) (context.Context, context.CancelFunc)
 // any other failure (Okta unreachable or busy) is a warning, and apply
 // tries again.
 func planCheckDiagnostic(appID string, err error) diag.Diagnostic {
-	if errors.Is(err, oktaapi.ErrUnauthorized) || errors.Is(err, oktaapi.ErrForbidden) {
+	if errors.Is(err, oktaclient.ErrUnauthorized) || errors.Is(err, oktaclient.ErrForbidden) {
 		return diag.NewErrorDiagnostic("Okta refused the provider's API token", oktaErrorDetail(err))
 	}
 	return diag.NewWarningDiagnostic("Cannot check the Okta app at plan time",
@@ -144,7 +144,7 @@ func oktaErrorDiagnostic(summary string, err error) diag.Diagnostic {
 }
 
 func oktaErrorDetail(err error) string {
-	var oe *oktaapi.Error
+	var oe *oktaclient.Error
 	if !errors.As(err, &oe) {
 		return err.Error() + oktaCredentialHint(err)
 	}
@@ -164,7 +164,7 @@ func oktaErrorDetail(err error) string {
 }
 
 func connectionErrorDiagnostic(err error) diag.Diagnostic {
-	var oe *oktaapi.Error
+	var oe *oktaclient.Error
 	if errors.As(err, &oe) && oe.StatusCode == http.StatusBadRequest {
 		return diag.NewAttributeErrorDiagnostic(path.Root("scim_base_url"), "Okta refused the SCIM connection",
 			"Okta tested the SCIM base URL and token before saving and the test failed, so nothing was saved.\n"+oktaErrorDetail(err))
@@ -183,7 +183,7 @@ func cannotCheckAssignments(err error) diag.Diagnostic {
 }
 
 func waitErrorDetail(appID string, err error) string {
-	if errors.Is(err, oktaapi.ErrNotFound) {
+	if errors.Is(err, oktaclient.ErrNotFound) {
 		return fmt.Sprintf("Okta answered 404 to the provisioning tasks of app %q: this Okta org does not offer the tasks API "+
 			"(only the reference backend's Okta face does), so the apply does not wait. Remove wait_for_provisioning. %s", appID, oktaErrorDetail(err))
 	}

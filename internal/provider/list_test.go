@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaclient"
 )
 
 // List resources and `terraform query` came with Terraform 1.14.
@@ -44,7 +45,7 @@ func newHandMadeSetup(t *testing.T) *handMadeSetup {
 	f.env.Admin(t, http.MethodPost, "/approved_domains", map[string]any{"domain": "bücher.example"}, nil)
 	f.env.Admin(t, http.MethodPost, "/api_apps", map[string]any{"name": "Reporting export"}, nil)
 
-	okta, err := oktaapi.New(oktaapi.Config{OrgURL: f.env.OktaURL, APIToken: f.env.OktaAPIToken})
+	okta, err := oktaclient.New(oktaclient.Config{OrgURL: f.env.OktaURL, APIToken: f.env.OktaAPIToken})
 	if err != nil {
 		t.Fatal(err)
 	}

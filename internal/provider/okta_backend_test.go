@@ -14,6 +14,7 @@ import (
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeclient"
 )
 
 // orgFixture is a reference backend with an Okta org holding a Wrike app,
@@ -182,11 +183,11 @@ func (f *orgFixture) wrikeUsers() (map[string]wrikeapi.User, error) {
 	if err := f.waitIdle(); err != nil {
 		return nil, err
 	}
-	c, err := wrikeapi.New(wrikeapi.Config{URL: f.env.WrikeURL, Token: f.env.WrikeAdminToken, Version: "test"})
+	c, err := wrikeclient.New(wrikeclient.Config{URL: f.env.WrikeURL, Token: f.env.WrikeAdminToken, Version: "test"})
 	if err != nil {
 		return nil, err
 	}
-	list, err := c.ListUsers(context.Background(), wrikeapi.UserFilter{})
+	list, err := c.ListUsers(context.Background(), wrikeclient.UserFilter{})
 	if err != nil {
 		return nil, err
 	}

@@ -26,8 +26,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
-	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
-	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaclient"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeclient"
 )
 
 var (
@@ -55,14 +55,14 @@ type providerModel struct {
 // okta_* resources need them: when they are missing or invalid, OktaProblem
 // says why, and those resources raise it from their own Configure.
 type providerData struct {
-	Wrike *wrikeapi.Client
+	Wrike *wrikeclient.Client
 
 	OktaOrgURL   string
 	OktaAPIToken string
 	// OktaProblem explains why Okta cannot be used; empty when it can.
 	OktaProblem string
 	// Okta is the Okta client, nil when OktaProblem is set.
-	Okta *oktaapi.Client
+	Okta *oktaclient.Client
 
 	// Version and Logger are for building further API clients.
 	Version   string
@@ -210,7 +210,7 @@ func (p *wrikeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		data.OktaProblem = "The Okta API token is not set. " + detail
 	}
 
-	client, err := wrikeapi.New(wrikeapi.Config{URL: url, Token: token, Version: p.version, Logger: data.Logger})
+	client, err := wrikeclient.New(wrikeclient.Config{URL: url, Token: token, Version: p.version, Logger: data.Logger})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot configure the Wrike client", err.Error())
 		return
@@ -223,7 +223,7 @@ func (p *wrikeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 	if data.OktaProblem == "" {
-		data.Okta, err = oktaapi.New(oktaapi.Config{OrgURL: data.OktaOrgURL, APIToken: data.OktaAPIToken, UserAgent: data.UserAgent, Logger: data.Logger})
+		data.Okta, err = oktaclient.New(oktaclient.Config{OrgURL: data.OktaOrgURL, APIToken: data.OktaAPIToken, UserAgent: data.UserAgent, Logger: data.Logger})
 		if err != nil {
 			data.OktaProblem = err.Error()
 		}
@@ -241,7 +241,7 @@ const wrikeCheckTimeout = 10 * time.Second
 // something other than Wrike's API answering at wrike_url (an answer not
 // in Wrike's error format, such as the Okta org's). Any other failure (an
 // outage, a timeout) is left to the resources, whose calls retry.
-func checkWrike(ctx context.Context, client *wrikeapi.Client, url, oktaURL string) diag.Diagnostic {
+func checkWrike(ctx context.Context, client *wrikeclient.Client, url, oktaURL string) diag.Diagnostic {
 	ctx, cancel := context.WithTimeout(httpclient.WithoutRetries(ctx), wrikeCheckTimeout)
 	defer cancel()
 	_, err := client.GetAccount(ctx)
@@ -260,15 +260,15 @@ func checkWrike(ctx context.Context, client *wrikeapi.Client, url, oktaURL strin
 				"WRIKE_URL in its dev.env).", url, he.StatusCode, likely))
 	}
 	switch {
-	case errors.Is(err, wrikeapi.ErrUnauthorized):
+	case errors.Is(err, wrikeclient.ErrUnauthorized):
 		return diag.NewAttributeErrorDiagnostic(path.Root("wrike_token"), "Wrike refused wrike_token",
 			"Wrike did not accept the admin token in wrike_token (or WRIKE_TOKEN): it is mistyped, revoked, or of another Wrike "+
 				"account. Nothing was read or changed.\n\n"+err.Error())
-	case errors.Is(err, wrikeapi.ErrForbidden):
+	case errors.Is(err, wrikeclient.ErrForbidden):
 		return diag.NewAttributeErrorDiagnostic(path.Root("wrike_token"), "wrike_token is not a Wrike admin token",
 			"wrike_token (or WRIKE_TOKEN) must be a Wrike admin token; API app (v4) tokens, such as wrike_api_token.token, "+
 				"cannot call the admin API. Nothing was read or changed.\n\n"+err.Error())
-	case errors.Is(err, wrikeapi.ErrNotFound):
+	case errors.Is(err, wrikeclient.ErrNotFound):
 		return diag.NewAttributeErrorDiagnostic(path.Root("wrike_url"), "wrike_url is not Wrike's API",
 			fmt.Sprintf("%s has no Wrike admin API (GET /api/v4/account answered 404): set wrike_url (or WRIKE_URL) to Wrike's base URL, "+
 				"such as https://www.wrike.com.\n\n%s", url, err))

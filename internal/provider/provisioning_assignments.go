@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaclient"
 )
 
 // The assignments of okta_wrike_provisioning: who is assigned to the Okta
@@ -77,7 +78,7 @@ func setAssignments(m *oktaWrikeProvisioningModel, a assignments, everyoneID str
 // everyoneGroup finds the org's Everyone group once, and keeps its id in
 // private state.
 type everyoneGroup struct {
-	okta *oktaapi.Client
+	okta *oktaclient.Client
 	id   string
 }
 
@@ -266,7 +267,7 @@ func removals(attribute, kind string, have, want map[string]string, unassign fun
 }
 
 func ignoreNotFound(err error) error {
-	if errors.Is(err, oktaapi.ErrNotFound) {
+	if errors.Is(err, oktaclient.ErrNotFound) {
 		return nil
 	}
 	return err

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaclient"
 )
 
 // Outstanding provisioning failures of okta_wrike_provisioning: every
@@ -69,7 +70,7 @@ func (r *oktaWrikeProvisioningResource) retryFailures(ctx context.Context, appID
 	}
 	_, err := r.okta.RetryFailedProvisioningTasks(ctx, appID)
 	switch {
-	case errors.Is(err, oktaapi.ErrNotFound):
+	case errors.Is(err, oktaclient.ErrNotFound):
 		diags.AddAttributeWarning(path.Root("retry_failed_provisioning"), "Cannot retry the failed provisioning tasks",
 			fmt.Sprintf("Okta answered 404 to the retry of app %q's failed provisioning tasks: Okta's public API cannot retry them "+
 				"(only the reference backend's Okta face can). Retry them in the Okta Admin Console (Dashboard → Tasks), or set "+
@@ -129,7 +130,7 @@ func (r *oktaWrikeProvisioningResource) failureReasons(ctx context.Context, appI
 		}
 		return reasons, "Okta's provisioning tasks"
 	}
-	if !errors.Is(err, oktaapi.ErrNotFound) {
+	if !errors.Is(err, oktaclient.ErrNotFound) {
 		return reasons, "Okta's provisioning tasks (" + err.Error() + ")"
 	}
 	// An Okta org: its System Log, newest event first.

@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaclient"
 )
 
 // providerWarnings counts the warning diagnostics in the provider log at
@@ -196,7 +196,7 @@ func TestFailureAndImpactWarningsAreCapped(t *testing.T) {
 	if err := f.waitIdle(); err != nil {
 		t.Fatal(err)
 	}
-	c, err := oktaapi.New(oktaapi.Config{OrgURL: f.env.OktaURL, APIToken: f.env.OktaAPIToken})
+	c, err := oktaclient.New(oktaclient.Config{OrgURL: f.env.OktaURL, APIToken: f.env.OktaAPIToken})
 	if err != nil {
 		t.Fatal(err)
 	}

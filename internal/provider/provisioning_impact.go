@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaclient"
 )
 
 // The impact of a plan that removes assignments of okta_wrike_provisioning:
@@ -30,7 +31,7 @@ const (
 
 // removalImpact is what the plan's removals do to the people assigned.
 type removalImpact struct {
-	okta       *oktaapi.Client
+	okta       *oktaclient.Client
 	keepGroups map[string]string
 	keepUsers  map[string]string
 	// stays caches whether a user keeps the app through a kept group.

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaclient"
 )
 
 // checkAssignmentsAtPlan checks the group and user ids that the plan adds:
@@ -121,13 +122,13 @@ func (d oktaDirectory) checkUser(ctx context.Context, id string) (diag.Diagnosti
 
 // catalog is one of Okta's lists, read page by page as lookups need it.
 type catalog[T any] struct {
-	pager *oktaapi.Pager[T]
+	pager *oktaclient.Pager[T]
 	id    func(T) string
 	seen  map[string]T
 	done  bool
 }
 
-func newCatalog[T any](pager *oktaapi.Pager[T], id func(T) string) *catalog[T] {
+func newCatalog[T any](pager *oktaclient.Pager[T], id func(T) string) *catalog[T] {
 	return &catalog[T]{pager: pager, id: id, seen: map[string]T{}}
 }
 

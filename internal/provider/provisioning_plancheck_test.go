@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaclient"
 )
 
 // TestAccOktaWrikeProvisioning_assignmentIDsCheckedAtPlan: an id that is
@@ -139,7 +140,7 @@ func TestOktaDirectoryReadsOnlyWhatItNeeds(t *testing.T) {
 	}
 	eng := f.group("Engineering")
 	counter := newRequestCounter(t, f.env.OktaURL)
-	client, err := oktaapi.New(oktaapi.Config{OrgURL: counter.URL, APIToken: f.env.OktaAPIToken})
+	client, err := oktaclient.New(oktaclient.Config{OrgURL: counter.URL, APIToken: f.env.OktaAPIToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +191,7 @@ func TestOktaDirectoryAsksOncePerPage(t *testing.T) {
 		_, _ = w.Write([]byte(`{"errorCode":"E0000009","errorSummary":"Internal Server Error"}`))
 	}))
 	defer okta.Close()
-	client, err := oktaapi.New(oktaapi.Config{OrgURL: okta.URL, APIToken: "00test-token"})
+	client, err := oktaclient.New(oktaclient.Config{OrgURL: okta.URL, APIToken: "00test-token"})
 	if err != nil {
 		t.Fatal(err)
 	}

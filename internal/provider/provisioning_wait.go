@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaclient"
 	"github.com/wrike-community/terraform-provider-wrike/internal/validators"
 )
 
@@ -63,7 +64,7 @@ func (r *oktaWrikeProvisioningResource) waitForProvisioning(ctx context.Context,
 // waitForProvisioning polls the app's PENDING tasks (every poll, doubling
 // to 5 s) until none is left or timeout passes, then returns a warning for
 // each FAILED task and each task still retrying.
-func waitForProvisioning(ctx context.Context, c *oktaapi.Client, appID string, timeout, poll time.Duration) diag.Diagnostics {
+func waitForProvisioning(ctx context.Context, c *oktaclient.Client, appID string, timeout, poll time.Duration) diag.Diagnostics {
 	var diags diag.Diagnostics
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

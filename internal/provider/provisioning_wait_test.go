@@ -14,7 +14,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
-	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaclient"
 	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
@@ -148,7 +148,7 @@ func TestWaitForProvisioningReportsRefusalsAndMissingAPI(t *testing.T) {
 	// Wrike's SCIM integration disabled: 403, a permanent refusal.
 	f.env.Admin(t, "PUT", "/scim_integrations/okta", map[string]any{"enabled": false}, nil)
 	f.okta("POST", "/api/v1/apps/"+f.AppID+"/users", map[string]any{"id": ann}, nil)
-	c, err := oktaapi.New(oktaapi.Config{OrgURL: f.env.OktaURL, APIToken: f.env.OktaAPIToken})
+	c, err := oktaclient.New(oktaclient.Config{OrgURL: f.env.OktaURL, APIToken: f.env.OktaAPIToken})
 	if err != nil {
 		t.Fatal(err)
 	}

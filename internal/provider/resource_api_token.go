@@ -18,6 +18,7 @@ import (
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/planmodifiers"
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeclient"
 )
 
 type apiTokenModel struct {
@@ -36,7 +37,7 @@ type apiTokenModel struct {
 const privateRegeneratedFrom = "token_regenerated_from"
 
 type apiTokenResource struct {
-	client *wrikeapi.Client
+	client *wrikeclient.Client
 	// now is the clock token_version is read from.
 	now func() time.Time
 }
@@ -162,7 +163,7 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	app, err := r.client.GetAPIApp(ctx, state.ID.ValueString())
-	if errors.Is(err, wrikeapi.ErrNotFound) {
+	if errors.Is(err, wrikeclient.ErrNotFound) {
 		resp.Diagnostics.AddWarning("Wrike API app deleted outside Terraform",
 			"The Wrike API app "+state.ID.ValueString()+" no longer exists, so its token is revoked. It is removed from "+
 				"the state and planned again: the apply creates a new app and token, and token_version changes, so an "+
@@ -237,7 +238,7 @@ func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	err := r.client.DeleteAPIApp(ctx, state.ID.ValueString())
-	if err != nil && !errors.Is(err, wrikeapi.ErrNotFound) {
+	if err != nil && !errors.Is(err, wrikeclient.ErrNotFound) {
 		resp.Diagnostics.AddError("Cannot delete the Wrike API app", wrikeErrorDetail(err))
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 	"github.com/wrike-community/terraform-provider-wrike/internal/validators"
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeclient"
 )
 
 type approvedDomainModel struct {
@@ -28,7 +29,7 @@ type approvedDomainModel struct {
 }
 
 type approvedDomainResource struct {
-	client *wrikeapi.Client
+	client *wrikeclient.Client
 }
 
 var (
@@ -125,7 +126,7 @@ func (r *approvedDomainResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 	d, err := r.client.CreateApprovedDomain(ctx, plan.Domain.ValueString())
-	if errors.Is(err, wrikeapi.ErrConflict) {
+	if errors.Is(err, wrikeclient.ErrConflict) {
 		resp.Diagnostics.Append(adoptionError(path.Root("domain"), fmt.Sprintf("The domain %q is already approved in Wrike", plan.Domain.ValueString()),
 			"wrike_approved_domain", plan.Domain.ValueString()))
 		return
@@ -151,7 +152,7 @@ func (r *approvedDomainResource) Read(ctx context.Context, req resource.ReadRequ
 		key = state.Domain.ValueString()
 	}
 	d, err := r.client.GetApprovedDomain(ctx, key)
-	if errors.Is(err, wrikeapi.ErrNotFound) {
+	if errors.Is(err, wrikeclient.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -183,7 +184,7 @@ func (r *approvedDomainResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	err := r.client.DeleteApprovedDomain(ctx, state.ID.ValueString())
-	if err != nil && !errors.Is(err, wrikeapi.ErrNotFound) {
+	if err != nil && !errors.Is(err, wrikeclient.ErrNotFound) {
 		resp.Diagnostics.AddError("Cannot remove the approved domain", wrikeErrorDetail(err))
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaclient"
 	"github.com/wrike-community/terraform-provider-wrike/internal/validators"
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
@@ -60,7 +61,7 @@ const privateEveryoneGroupID = "everyone_group_id"
 // oktaWrikeProvisioningResource configures provisioning of an Okta app
 // instance into Wrike.
 type oktaWrikeProvisioningResource struct {
-	okta *oktaapi.Client
+	okta *oktaclient.Client
 }
 
 var (
@@ -274,7 +275,7 @@ func (r *oktaWrikeProvisioningResource) checkAppAtPlan(ctx context.Context, req 
 	defer cancel()
 	conn, err := r.okta.GetDefaultConnection(checkCtx, appID.ValueString())
 	switch {
-	case errors.Is(err, oktaapi.ErrNotFound):
+	case errors.Is(err, oktaclient.ErrNotFound):
 		resp.Diagnostics.Append(noSuchAppDiagnostic(appID.ValueString()))
 	case err != nil:
 		resp.Diagnostics.Append(planCheckDiagnostic(appID.ValueString(), err))
@@ -308,7 +309,7 @@ func (r *oktaWrikeProvisioningResource) Create(ctx context.Context, req resource
 	}
 	appID := plan.AppID.ValueString()
 	if _, err := r.okta.GetApp(ctx, appID); err != nil {
-		if errors.Is(err, oktaapi.ErrNotFound) {
+		if errors.Is(err, oktaclient.ErrNotFound) {
 			resp.Diagnostics.Append(noSuchAppDiagnostic(appID))
 			return
 		}
@@ -368,7 +369,7 @@ func (r *oktaWrikeProvisioningResource) Read(ctx context.Context, req resource.R
 	everyone := &everyoneGroup{okta: r.okta}
 	everyone.load(ctx, req.Private)
 	got, failed, err := r.fetch(ctx, state.AppID.ValueString(), state, everyone)
-	if errors.Is(err, oktaapi.ErrNotFound) {
+	if errors.Is(err, oktaclient.ErrNotFound) {
 		resp.Diagnostics.Append(appDeletedDiagnostic(state.AppID.ValueString()))
 		resp.State.RemoveResource(ctx)
 		return
@@ -466,7 +467,7 @@ func (r *oktaWrikeProvisioningResource) Delete(ctx context.Context, req resource
 	}
 	appID := state.AppID.ValueString()
 	err := r.okta.DeactivateDefaultConnection(ctx, appID)
-	if errors.Is(err, oktaapi.ErrNotFound) {
+	if errors.Is(err, oktaclient.ErrNotFound) {
 		return // the app is gone, and everything with it
 	}
 	if err != nil {
@@ -474,7 +475,7 @@ func (r *oktaWrikeProvisioningResource) Delete(ctx context.Context, req resource
 		return
 	}
 	off := oktaapi.ProvisioningToggles{}
-	if _, err := r.okta.UpdateFeature(ctx, appID, oktaapi.FeatureUserProvisioning, off.Capabilities()); err != nil && !errors.Is(err, oktaapi.ErrNotFound) {
+	if _, err := r.okta.UpdateFeature(ctx, appID, oktaapi.FeatureUserProvisioning, off.Capabilities()); err != nil && !errors.Is(err, oktaclient.ErrNotFound) {
 		resp.Diagnostics.Append(oktaErrorDiagnostic("Cannot disable the provisioning features", err))
 		return
 	}

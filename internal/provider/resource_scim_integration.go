@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeclient"
 )
 
 type scimIntegrationModel struct {
@@ -29,7 +30,7 @@ type scimIntegrationModel struct {
 }
 
 type scimIntegrationResource struct {
-	client *wrikeapi.Client
+	client *wrikeclient.Client
 }
 
 var (
@@ -119,7 +120,7 @@ func (r *scimIntegrationResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 	s, err := r.client.GetSCIMIntegration(ctx, idp.ValueString())
-	if err != nil && !errors.Is(err, wrikeapi.ErrNotFound) {
+	if err != nil && !errors.Is(err, wrikeclient.ErrNotFound) {
 		resp.Diagnostics.AddError("Cannot read the Wrike SCIM integration", wrikeErrorDetail(err))
 		return
 	}
@@ -143,7 +144,7 @@ func (r *scimIntegrationResource) Read(ctx context.Context, req resource.ReadReq
 		idp = state.ID.ValueString()
 	}
 	s, err := r.client.GetSCIMIntegration(ctx, idp)
-	if errors.Is(err, wrikeapi.ErrNotFound) {
+	if errors.Is(err, wrikeclient.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -189,7 +190,7 @@ func (r *scimIntegrationResource) Delete(ctx context.Context, req resource.Delet
 	}
 	off := false
 	_, err := r.client.UpdateSCIMIntegration(ctx, state.IdentityProvider.ValueString(), wrikeapi.SCIMIntegrationUpdate{Enabled: &off})
-	if err != nil && !errors.Is(err, wrikeapi.ErrNotFound) {
+	if err != nil && !errors.Is(err, wrikeclient.ErrNotFound) {
 		resp.Diagnostics.AddError("Cannot disable the Wrike SCIM integration", wrikeErrorDetail(err))
 	}
 }

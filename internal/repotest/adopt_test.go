@@ -10,7 +10,9 @@ import (
 	"testing"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaclient"
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeclient"
 )
 
 // adoptGuide is the guide "Adopt a hand-made Wrike and Okta setup" as docs/ has it.
@@ -43,7 +45,7 @@ var guideEdit = regexp.MustCompile("(?s)replace these lines:\n\n```terraform\n(.
 func handMadeSetup(t *testing.T, env []string) {
 	t.Helper()
 	ctx := context.Background()
-	wrike, err := wrikeapi.New(wrikeapi.Config{URL: envValue(env, "WRIKE_URL"), Token: envValue(env, "WRIKE_TOKEN"), Version: "test"})
+	wrike, err := wrikeclient.New(wrikeclient.Config{URL: envValue(env, "WRIKE_URL"), Token: envValue(env, "WRIKE_TOKEN"), Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +62,7 @@ func handMadeSetup(t *testing.T, env []string) {
 		t.Fatal(err)
 	}
 
-	okta, err := oktaapi.New(oktaapi.Config{OrgURL: envValue(env, "OKTA_ORG_URL"), APIToken: envValue(env, "OKTA_API_TOKEN")})
+	okta, err := oktaclient.New(oktaclient.Config{OrgURL: envValue(env, "OKTA_ORG_URL"), APIToken: envValue(env, "OKTA_API_TOKEN")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func FuzzAdminAPI(f *testing.F) {
 		path, ctype string
 		body        string
 	}{
-		// What the provider's wrikeapi client sends.
+		// What the provider's wrikeclient sends.
 		{1, "approved_domains", "application/json", `{"domain":"acme.example.com"}`},
 		{1, "approved_domains", "application/x-www-form-urlencoded", `domain=Partner.Example.NET`},
 		{0, "approved_domains/example.com", "", ``},

@@ -19,7 +19,7 @@ import (
 
 	wrikebackend "github.com/wrike-community/terraform-provider-wrike/internal/backend"
 	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
-	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeclient"
 )
 
 type config struct {
@@ -558,11 +558,11 @@ func (p *provisioning) verify(ctx context.Context, wrike, adminToken string) err
 		return fmt.Errorf("the provisioning queue did not resume and drain: %w", err)
 	}
 	p.rep.ProvisionFailures = waited.Failed
-	client, err := wrikeapi.New(wrikeapi.Config{URL: wrike, Token: adminToken, Version: "crashload"})
+	client, err := wrikeclient.New(wrikeclient.Config{URL: wrike, Token: adminToken, Version: "crashload"})
 	if err != nil {
 		return err
 	}
-	users, err := client.ListUsers(ctx, wrikeapi.UserFilter{Domain: "example.com"})
+	users, err := client.ListUsers(ctx, wrikeclient.UserFilter{Domain: "example.com"})
 	if err != nil {
 		return fmt.Errorf("list the Wrike users: %w", err)
 	}

@@ -16,13 +16,14 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeclient"
 )
 
 // client talks to both faces of the reference backend with the tokens from
 // dev.env: to Wrike through the provider's own client, to the Okta face's
 // System Log, lifecycle and wait endpoints directly.
 type client struct {
-	wrike     *wrikeapi.Client
+	wrike     *wrikeclient.Client
 	wrikeURL  string
 	wrikeTok  string
 	http      *http.Client
@@ -49,7 +50,7 @@ func clientFromEnv() (*client, error) {
 		sort.Strings(missing)
 		return nil, fmt.Errorf("%s not set: source the dev.env written by wrike-backend --dev", strings.Join(missing, ", "))
 	}
-	w, err := wrikeapi.New(wrikeapi.Config{URL: wrikeURL, Token: wrikeToken, Version: "demo"})
+	w, err := wrikeclient.New(wrikeclient.Config{URL: wrikeURL, Token: wrikeToken, Version: "demo"})
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +135,7 @@ func (c *client) consoleLinks(ctx context.Context, w io.Writer) error {
 // users lists Wrike's users by user name: Wrike orders them by creation, which depends on the
 // order Okta's per-user queues happened to finish in.
 func (c *client) users(ctx context.Context) ([]wrikeapi.User, error) {
-	users, err := c.wrike.ListUsers(ctx, wrikeapi.UserFilter{})
+	users, err := c.wrike.ListUsers(ctx, wrikeclient.UserFilter{})
 	if err != nil {
 		return nil, err
 	}

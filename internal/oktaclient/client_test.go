@@ -1,4 +1,4 @@
-package oktaapi
+package oktaclient
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
 )
 
 const testToken = "00abcdefghijklmnopqrstuvwxyz0123456789ABCD"
@@ -97,7 +99,7 @@ func TestRetries429UntilRateLimitResets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pc.Status != StatusEnabled || calls.Load() != 2 {
+	if pc.Status != oktaapi.StatusEnabled || calls.Load() != 2 {
 		t.Fatalf("status %q after %d calls", pc.Status, calls.Load())
 	}
 	if retriedAt.Before(reset) {
@@ -113,13 +115,13 @@ func TestRetries503ThenSucceeds(t *testing.T) {
 			return
 		}
 		writeJSON(w, 200, map[string]any{"name": "USER_PROVISIONING", "status": "ENABLED",
-			"capabilities": ProvisioningToggles{CreateUsers: true, DeactivateUsers: true}.Capabilities()})
+			"capabilities": oktaapi.ProvisioningToggles{CreateUsers: true, DeactivateUsers: true}.Capabilities()})
 	}))
-	f, err := c.GetFeature(context.Background(), "0oa1", FeatureUserProvisioning)
+	f, err := c.GetFeature(context.Background(), "0oa1", oktaapi.FeatureUserProvisioning)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := f.Toggles(); got != (ProvisioningToggles{CreateUsers: true, DeactivateUsers: true}) {
+	if got := f.Toggles(); got != (oktaapi.ProvisioningToggles{CreateUsers: true, DeactivateUsers: true}) {
 		t.Errorf("toggles = %+v", got)
 	}
 	if calls.Load() != 3 {
@@ -174,9 +176,9 @@ func TestValidationErrorCarriesOktaCauses(t *testing.T) {
 		oktaError(w, http.StatusBadRequest, "E0000001", "Api validation failed: connection",
 			"Failed to verify credentials: the SCIM server answered 401 Unauthorized.")
 	}))
-	_, err := c.SetDefaultConnection(context.Background(), "0oa1", ProvisioningConnectionRequest{
+	_, err := c.SetDefaultConnection(context.Background(), "0oa1", oktaapi.ProvisioningConnectionRequest{
 		BaseURL: "https://wrike.example/scim/okta/v2",
-		Profile: ProvisioningConnectionProfile{AuthScheme: AuthSchemeToken, Token: "wrk4_secret"},
+		Profile: oktaapi.ProvisioningConnectionProfile{AuthScheme: oktaapi.AuthSchemeToken, Token: "wrk4_secret"},
 	}, true)
 	var oe *Error
 	if !errors.As(err, &oe) {
@@ -263,9 +265,9 @@ func (p *pagedServer) handler(items []map[string]any, pageSize int) http.Handler
 func TestListsFollowLinkPaging(t *testing.T) {
 	var users []map[string]any
 	for i := range 7 {
-		scope := ScopeUser
+		scope := oktaapi.ScopeUser
 		if i%2 == 1 {
-			scope = ScopeGroup
+			scope = oktaapi.ScopeGroup
 		}
 		users = append(users, map[string]any{"id": fmt.Sprintf("00u%d", i), "scope": scope, "status": "PROVISIONED",
 			"externalId": fmt.Sprintf("scim-%d", i), "profile": map[string]any{"userType": "External", "email": "x@y"}})
@@ -276,7 +278,7 @@ func TestListsFollowLinkPaging(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 7 || got[6].ID != "00u6" || got[1].Scope != ScopeGroup || got[0].Profile.UserType != "External" || got[2].ExternalID != "scim-2" {
+	if len(got) != 7 || got[6].ID != "00u6" || got[1].Scope != oktaapi.ScopeGroup || got[0].Profile.UserType != "External" || got[2].ExternalID != "scim-2" {
 		t.Fatalf("users = %+v", got)
 	}
 	if len(ps.paths) != 3 {
@@ -381,13 +383,13 @@ func TestAssignmentCallsUseOktaShapes(t *testing.T) {
 		}
 	}))
 	ctx := context.Background()
-	if _, err := c.AssignGroup(ctx, "0oa1", "00g1", ApplicationGroupAssignment{Profile: AssignmentProfile{UserType: "External"}}); err != nil {
+	if _, err := c.AssignGroup(ctx, "0oa1", "00g1", oktaapi.ApplicationGroupAssignment{Profile: oktaapi.AssignmentProfile{UserType: "External"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.AssignUser(ctx, "0oa1", "00u1", AssignmentProfile{UserType: "Regular"}); err != nil {
+	if _, err := c.AssignUser(ctx, "0oa1", "00u1", oktaapi.AssignmentProfile{UserType: "Regular"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.UpdateAppUser(ctx, "0oa1", "00u1", AssignmentProfile{UserType: "Collaborator"}); err != nil {
+	if _, err := c.UpdateAppUser(ctx, "0oa1", "00u1", oktaapi.AssignmentProfile{UserType: "Collaborator"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.UnassignUser(ctx, "0oa1", "00u1"); err != nil {
@@ -402,7 +404,7 @@ func TestAssignmentCallsUseOktaShapes(t *testing.T) {
 	if err := c.ActivateDefaultConnection(ctx, "0oa1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.UpdateFeature(ctx, "0oa1", FeatureUserProvisioning, ProvisioningToggles{UpdateUserAttributes: true}.Capabilities()); err != nil {
+	if _, err := c.UpdateFeature(ctx, "0oa1", oktaapi.FeatureUserProvisioning, oktaapi.ProvisioningToggles{UpdateUserAttributes: true}.Capabilities()); err != nil {
 		t.Fatal(err)
 	}
 	want := []call{

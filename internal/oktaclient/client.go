@@ -1,12 +1,12 @@
-// Package oktaapi is the typed client for the part of Okta's Management API
-// that configures an app's SCIM provisioning: the app, its default
-// provisioning connection, the USER_PROVISIONING feature, and its group and
-// user assignments. It speaks Okta's real paths and JSON shapes, so it works
-// against an Okta org and against the reference backend's Okta face alike.
-// Transport (retries honouring X-Rate-Limit-Reset, Link paging, secret-free
-// logs) is internal/httpclient; this package adds Okta's error document and
-// the calls.
-package oktaapi
+// Package oktaclient is the provider's client of the part of Okta's
+// Management API that configures an app's SCIM provisioning: the app, its
+// default provisioning connection, the USER_PROVISIONING feature, and its
+// group and user assignments, in the shapes of internal/oktaapi. It speaks
+// Okta's real paths, so it works against an Okta org and against the
+// reference backend's Okta face alike. Transport (retries honouring
+// X-Rate-Limit-Reset, Link paging, secret-free logs) is internal/httpclient;
+// this package adds Okta's error document and the calls.
+package oktaclient
 
 import (
 	"context"
@@ -22,6 +22,7 @@ import (
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/httpclient"
 	"github.com/wrike-community/terraform-provider-wrike/internal/httpheader"
+	"github.com/wrike-community/terraform-provider-wrike/internal/oktaapi"
 )
 
 // Sentinels an error of this package matches with errors.Is.
@@ -81,7 +82,7 @@ type Client struct {
 // New validates cfg and returns a Client.
 func New(cfg Config) (*Client, error) {
 	if strings.TrimSpace(cfg.APIToken) == "" {
-		return nil, errors.New("oktaapi: an Okta API token is required")
+		return nil, errors.New("oktaclient: an Okta API token is required")
 	}
 	hc, err := httpclient.New(httpclient.Config{
 		BaseURL:       cfg.OrgURL,
@@ -96,7 +97,7 @@ func New(cfg Config) (*Client, error) {
 		Logger:        cfg.Logger,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("oktaapi: %w", err)
+		return nil, fmt.Errorf("oktaclient: %w", err)
 	}
 	return &Client{hc: hc}, nil
 }
@@ -139,6 +140,13 @@ func wrap(err error) error {
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
 	_, err := c.hc.Do(ctx, httpclient.Request{Method: method, Path: path, Query: query, Body: body}, out)
 	return wrap(err)
+}
+
+// GroupQuery narrows a group list; empty fields are not sent.
+type GroupQuery struct {
+	Q      string // name prefix
+	Filter string // e.g. type eq "BUILT_IN"
+	Search string
 }
 
 // Pager reads a list endpoint one page at a time, following Link
@@ -198,8 +206,8 @@ func appPath(appID string, rest ...string) string {
 }
 
 // GetApp returns an app instance.
-func (c *Client) GetApp(ctx context.Context, appID string) (*App, error) {
-	var a App
+func (c *Client) GetApp(ctx context.Context, appID string) (*oktaapi.App, error) {
+	var a oktaapi.App
 	if err := c.do(ctx, http.MethodGet, appPath(appID), nil, nil, &a); err != nil {
 		return nil, err
 	}
@@ -209,14 +217,14 @@ func (c *Client) GetApp(ctx context.Context, appID string) (*App, error) {
 // ListAppsNamed returns the org's app instances of the catalogue app
 // named name (Okta's app name, such as "wrike", not the label an admin
 // gave the instance), all pages.
-func (c *Client) ListAppsNamed(ctx context.Context, name string) ([]App, error) {
-	return list[App](ctx, c, "/api/v1/apps", url.Values{"limit": {pageLimit}, "filter": {`name eq "` + name + `"`}})
+func (c *Client) ListAppsNamed(ctx context.Context, name string) ([]oktaapi.App, error) {
+	return list[oktaapi.App](ctx, c, "/api/v1/apps", url.Values{"limit": {pageLimit}, "filter": {`name eq "` + name + `"`}})
 }
 
 // GetDefaultConnection returns the app's default provisioning connection.
 // Status is StatusUnknown for apps Okta's API cannot provision.
-func (c *Client) GetDefaultConnection(ctx context.Context, appID string) (*ProvisioningConnection, error) {
-	var pc ProvisioningConnection
+func (c *Client) GetDefaultConnection(ctx context.Context, appID string) (*oktaapi.ProvisioningConnection, error) {
+	var pc oktaapi.ProvisioningConnection
 	if err := c.do(ctx, http.MethodGet, appPath(appID, "connections", "default"), nil, nil, &pc); err != nil {
 		return nil, err
 	}
@@ -226,9 +234,9 @@ func (c *Client) GetDefaultConnection(ctx context.Context, appID string) (*Provi
 // SetDefaultConnection saves the app's default provisioning connection.
 // With activate, Okta first tests the credentials against the SCIM base URL
 // and refuses to save (ErrBadRequest, E0000001 with causes) when they fail.
-func (c *Client) SetDefaultConnection(ctx context.Context, appID string, req ProvisioningConnectionRequest, activate bool) (*ProvisioningConnection, error) {
+func (c *Client) SetDefaultConnection(ctx context.Context, appID string, req oktaapi.ProvisioningConnectionRequest, activate bool) (*oktaapi.ProvisioningConnection, error) {
 	q := url.Values{"activate": {fmt.Sprint(activate)}}
-	var pc ProvisioningConnection
+	var pc oktaapi.ProvisioningConnection
 	if err := c.do(ctx, http.MethodPost, appPath(appID, "connections", "default"), q, req, &pc); err != nil {
 		return nil, err
 	}
@@ -247,8 +255,8 @@ func (c *Client) DeactivateDefaultConnection(ctx context.Context, appID string) 
 }
 
 // GetFeature returns one app feature, e.g. FeatureUserProvisioning.
-func (c *Client) GetFeature(ctx context.Context, appID, name string) (*Feature, error) {
-	var f Feature
+func (c *Client) GetFeature(ctx context.Context, appID, name string) (*oktaapi.Feature, error) {
+	var f oktaapi.Feature
 	if err := c.do(ctx, http.MethodGet, appPath(appID, "features", url.PathEscape(name)), nil, nil, &f); err != nil {
 		return nil, err
 	}
@@ -256,8 +264,8 @@ func (c *Client) GetFeature(ctx context.Context, appID, name string) (*Feature, 
 }
 
 // UpdateFeature replaces a feature's capabilities.
-func (c *Client) UpdateFeature(ctx context.Context, appID, name string, caps Capabilities) (*Feature, error) {
-	var f Feature
+func (c *Client) UpdateFeature(ctx context.Context, appID, name string, caps oktaapi.Capabilities) (*oktaapi.Feature, error) {
+	var f oktaapi.Feature
 	if err := c.do(ctx, http.MethodPut, appPath(appID, "features", url.PathEscape(name)), nil, caps, &f); err != nil {
 		return nil, err
 	}
@@ -265,14 +273,14 @@ func (c *Client) UpdateFeature(ctx context.Context, appID, name string, caps Cap
 }
 
 // ListGroupAssignments returns every group assigned to the app, all pages.
-func (c *Client) ListGroupAssignments(ctx context.Context, appID string) ([]ApplicationGroupAssignment, error) {
-	return list[ApplicationGroupAssignment](ctx, c, appPath(appID, "groups"), url.Values{"limit": {pageLimit}})
+func (c *Client) ListGroupAssignments(ctx context.Context, appID string) ([]oktaapi.ApplicationGroupAssignment, error) {
+	return list[oktaapi.ApplicationGroupAssignment](ctx, c, appPath(appID, "groups"), url.Values{"limit": {pageLimit}})
 }
 
 // AssignGroup assigns a group to the app, or updates its assignment.
-func (c *Client) AssignGroup(ctx context.Context, appID, groupID string, a ApplicationGroupAssignment) (*ApplicationGroupAssignment, error) {
+func (c *Client) AssignGroup(ctx context.Context, appID, groupID string, a oktaapi.ApplicationGroupAssignment) (*oktaapi.ApplicationGroupAssignment, error) {
 	a.ID, a.LastUpdated = "", ""
-	var out ApplicationGroupAssignment
+	var out oktaapi.ApplicationGroupAssignment
 	if err := c.do(ctx, http.MethodPut, appPath(appID, "groups", url.PathEscape(groupID)), nil, a, &out); err != nil {
 		return nil, err
 	}
@@ -286,14 +294,14 @@ func (c *Client) UnassignGroup(ctx context.Context, appID, groupID string) error
 
 // ListAppUsers returns every user assigned to the app, directly or through
 // a group, all pages.
-func (c *Client) ListAppUsers(ctx context.Context, appID string) ([]AppUser, error) {
-	return list[AppUser](ctx, c, appPath(appID, "users"), url.Values{"limit": {pageLimit}})
+func (c *Client) ListAppUsers(ctx context.Context, appID string) ([]oktaapi.AppUser, error) {
+	return list[oktaapi.AppUser](ctx, c, appPath(appID, "users"), url.Values{"limit": {pageLimit}})
 }
 
 // AssignUser assigns one user to the app directly (scope USER).
-func (c *Client) AssignUser(ctx context.Context, appID, userID string, profile AssignmentProfile) (*AppUser, error) {
-	var out AppUser
-	body := AppUserAssignRequest{ID: userID, Scope: ScopeUser, Profile: profile}
+func (c *Client) AssignUser(ctx context.Context, appID, userID string, profile oktaapi.AssignmentProfile) (*oktaapi.AppUser, error) {
+	var out oktaapi.AppUser
+	body := oktaapi.AppUserAssignRequest{ID: userID, Scope: oktaapi.ScopeUser, Profile: profile}
 	if err := c.do(ctx, http.MethodPost, appPath(appID, "users"), nil, body, &out); err != nil {
 		return nil, err
 	}
@@ -301,10 +309,10 @@ func (c *Client) AssignUser(ctx context.Context, appID, userID string, profile A
 }
 
 // UpdateAppUser changes the app profile of an assigned user.
-func (c *Client) UpdateAppUser(ctx context.Context, appID, userID string, profile AssignmentProfile) (*AppUser, error) {
-	var out AppUser
+func (c *Client) UpdateAppUser(ctx context.Context, appID, userID string, profile oktaapi.AssignmentProfile) (*oktaapi.AppUser, error) {
+	var out oktaapi.AppUser
 	body := struct {
-		Profile AssignmentProfile `json:"profile"`
+		Profile oktaapi.AssignmentProfile `json:"profile"`
 	}{profile}
 	if err := c.do(ctx, http.MethodPost, appPath(appID, "users", url.PathEscape(userID)), nil, body, &out); err != nil {
 		return nil, err
@@ -321,12 +329,12 @@ func (c *Client) UnassignUser(ctx context.Context, appID, userID string) error {
 // ListProvisioningTasks returns the app's provisioning tasks with status
 // (TaskPending or TaskFailed; "" for both), all pages. Only the reference
 // backend's Okta face offers it; an Okta org answers 404 (ErrNotFound).
-func (c *Client) ListProvisioningTasks(ctx context.Context, appID, status string) ([]ProvisioningTask, error) {
+func (c *Client) ListProvisioningTasks(ctx context.Context, appID, status string) ([]oktaapi.ProvisioningTask, error) {
 	q := url.Values{"limit": {pageLimit}}
 	if status != "" {
 		q.Set("status", status)
 	}
-	return list[ProvisioningTask](ctx, c, appPath(appID, "provisioning", "tasks"), q)
+	return list[oktaapi.ProvisioningTask](ctx, c, appPath(appID, "provisioning", "tasks"), q)
 }
 
 // RetryFailedProvisioningTasks queues every FAILED provisioning task of
@@ -344,19 +352,19 @@ func (c *Client) RetryFailedProvisioningTasks(ctx context.Context, appID string)
 // RecentProvisioningFailures returns the System Log's most recent failed
 // provisioning events of the app (at most limit, newest first, from the
 // last 7 days): Okta's public record of why a push was refused.
-func (c *Client) RecentProvisioningFailures(ctx context.Context, appID string, limit int) ([]LogEvent, error) {
+func (c *Client) RecentProvisioningFailures(ctx context.Context, appID string, limit int) ([]oktaapi.LogEvent, error) {
 	q := url.Values{
 		"filter":    {`outcome.result eq "FAILURE" and target.id eq "` + appID + `"`},
 		"sortOrder": {"DESCENDING"},
 		"limit":     {strconv.Itoa(limit)},
 	}
-	var out []LogEvent
+	var out []oktaapi.LogEvent
 	err := c.do(ctx, http.MethodGet, "/api/v1/logs", q, nil, &out)
 	return out, err
 }
 
 // ListGroups returns the groups matching q, all pages.
-func (c *Client) ListGroups(ctx context.Context, q GroupQuery) ([]Group, error) {
+func (c *Client) ListGroups(ctx context.Context, q GroupQuery) ([]oktaapi.Group, error) {
 	v := url.Values{"limit": {pageLimit}}
 	if q.Q != "" {
 		v.Set("q", q.Q)
@@ -367,22 +375,22 @@ func (c *Client) ListGroups(ctx context.Context, q GroupQuery) ([]Group, error) 
 	if q.Search != "" {
 		v.Set("search", q.Search)
 	}
-	return list[Group](ctx, c, "/api/v1/groups", v)
+	return list[oktaapi.Group](ctx, c, "/api/v1/groups", v)
 }
 
 // GroupPages pages through the org's groups, every type.
-func (c *Client) GroupPages() *Pager[Group] {
-	return newPager[Group](c, "/api/v1/groups", url.Values{"limit": {pageLimit}})
+func (c *Client) GroupPages() *Pager[oktaapi.Group] {
+	return newPager[oktaapi.Group](c, "/api/v1/groups", url.Values{"limit": {pageLimit}})
 }
 
 // UserPages pages through the org's users.
-func (c *Client) UserPages() *Pager[User] {
-	return newPager[User](c, "/api/v1/users", url.Values{"limit": {pageLimit}})
+func (c *Client) UserPages() *Pager[oktaapi.User] {
+	return newPager[oktaapi.User](c, "/api/v1/users", url.Values{"limit": {pageLimit}})
 }
 
 // GetUser returns one user.
-func (c *Client) GetUser(ctx context.Context, userID string) (*User, error) {
-	var u User
+func (c *Client) GetUser(ctx context.Context, userID string) (*oktaapi.User, error) {
+	var u oktaapi.User
 	if err := c.do(ctx, http.MethodGet, "/api/v1/users/"+url.PathEscape(userID), nil, nil, &u); err != nil {
 		return nil, err
 	}
@@ -390,8 +398,8 @@ func (c *Client) GetUser(ctx context.Context, userID string) (*User, error) {
 }
 
 // GetGroup returns one group.
-func (c *Client) GetGroup(ctx context.Context, groupID string) (*Group, error) {
-	var g Group
+func (c *Client) GetGroup(ctx context.Context, groupID string) (*oktaapi.Group, error) {
+	var g oktaapi.Group
 	if err := c.do(ctx, http.MethodGet, "/api/v1/groups/"+url.PathEscape(groupID), nil, nil, &g); err != nil {
 		return nil, err
 	}
@@ -399,25 +407,25 @@ func (c *Client) GetGroup(ctx context.Context, groupID string) (*Group, error) {
 }
 
 // GroupMemberPages pages through a group's members.
-func (c *Client) GroupMemberPages(groupID string) *Pager[User] {
-	return newPager[User](c, "/api/v1/groups/"+url.PathEscape(groupID)+"/users", url.Values{"limit": {pageLimit}})
+func (c *Client) GroupMemberPages(groupID string) *Pager[oktaapi.User] {
+	return newPager[oktaapi.User](c, "/api/v1/groups/"+url.PathEscape(groupID)+"/users", url.Values{"limit": {pageLimit}})
 }
 
 // ListUserGroups returns the groups a user is a member of.
-func (c *Client) ListUserGroups(ctx context.Context, userID string) ([]Group, error) {
-	return list[Group](ctx, c, "/api/v1/users/"+url.PathEscape(userID)+"/groups", nil)
+func (c *Client) ListUserGroups(ctx context.Context, userID string) ([]oktaapi.Group, error) {
+	return list[oktaapi.Group](ctx, c, "/api/v1/users/"+url.PathEscape(userID)+"/groups", nil)
 }
 
 // EveryoneGroup returns the org's built-in group that holds every user.
-func (c *Client) EveryoneGroup(ctx context.Context) (*Group, error) {
-	groups, err := c.ListGroups(ctx, GroupQuery{Filter: `type eq "` + GroupTypeBuiltIn + `"`})
+func (c *Client) EveryoneGroup(ctx context.Context) (*oktaapi.Group, error) {
+	groups, err := c.ListGroups(ctx, GroupQuery{Filter: `type eq "` + oktaapi.GroupTypeBuiltIn + `"`})
 	if err != nil {
 		return nil, err
 	}
 	for i := range groups {
-		if groups[i].Type == GroupTypeBuiltIn && groups[i].Profile.Name == EveryoneGroupName {
+		if groups[i].Type == oktaapi.GroupTypeBuiltIn && groups[i].Profile.Name == oktaapi.EveryoneGroupName {
 			return &groups[i], nil
 		}
 	}
-	return nil, fmt.Errorf("the Okta org has no built-in %q group: %w", EveryoneGroupName, ErrNotFound)
+	return nil, fmt.Errorf("the Okta org has no built-in %q group: %w", oktaapi.EveryoneGroupName, ErrNotFound)
 }

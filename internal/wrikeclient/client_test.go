@@ -1,4 +1,4 @@
-package wrikeapi
+package wrikeclient
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
 type recorded struct {
@@ -83,12 +85,12 @@ func TestAPIAppCalls(t *testing.T) {
 		"GET /api/v4/api_apps/A%2F1":                answer(200, `{"kind":"apiApps","data":[]}`),
 	})
 	ctx := context.Background()
-	app, err := c.CreateAPIApp(ctx, APIAppInput{Name: "okta", Description: "d"})
+	app, err := c.CreateAPIApp(ctx, wrikeapi.APIAppInput{Name: "okta", Description: "d"})
 	if err != nil || app.Token != "wrk4_one" {
 		t.Fatalf("create: %+v %v", app, err)
 	}
 	desc := "new"
-	if app, err = c.UpdateAPIApp(ctx, "A1", APIAppUpdate{Description: &desc}); err != nil || app.Description != "new" {
+	if app, err = c.UpdateAPIApp(ctx, "A1", wrikeapi.APIAppUpdate{Description: &desc}); err != nil || app.Description != "new" {
 		t.Fatalf("update: %+v %v", app, err)
 	}
 	if (*calls)[1].body != `{"description":"new"}` {
@@ -111,7 +113,7 @@ func TestSCIMIntegrationAccountUsers(t *testing.T) {
 	})
 	ctx := context.Background()
 	on, ut := true, "External"
-	s, err := c.UpdateSCIMIntegration(ctx, "okta", SCIMIntegrationUpdate{Enabled: &on, DefaultUserType: &ut})
+	s, err := c.UpdateSCIMIntegration(ctx, "okta", wrikeapi.SCIMIntegrationUpdate{Enabled: &on, DefaultUserType: &ut})
 	if err != nil || !s.Enabled || s.SCIMURL != "http://h/scim/okta/v2" {
 		t.Fatalf("update: %+v %v", s, err)
 	}
