@@ -76,12 +76,7 @@ func applyAttr(holder map[string]any, kind patchKind, a *Attribute, value any, n
 			return nil
 		}
 		fields, _ := v.(map[string]any) // coerce returns an object for a complex attribute
-		for k, x := range fields {
-			if s := a.SubAttribute(k); s != nil && s.mutability() == Immutable && present(cur[k]) && !equalValue(cur[k], x) {
-				return Errorf(http.StatusBadRequest, ErrMutability, "attribute %q is immutable and already set", name+"."+k)
-			}
-			cur[k] = x
-		}
+		return mergeFields(a, cur, fields, name)
 	default:
 		holder[a.Name] = v
 	}

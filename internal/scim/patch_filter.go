@@ -101,10 +101,8 @@ func applyFiltered(holder map[string]any, kind patchKind, p *Path, value any, na
 			}
 		} else {
 			fields, _ := v.(map[string]any)
-			for k, x := range fields {
-				if err := setSub(m, a.SubAttribute(k), x, name+"."+k); err != nil {
-					return err
-				}
+			if err := mergeFields(a, m, fields, name); err != nil {
+				return err
 			}
 		}
 		if m["primary"] == true {
