@@ -4,6 +4,13 @@
 // at debug level, and a scanner that finds secrets in captured text (to prove
 // no token, Authorization header or SSWS value reached a log). dev/RELIABILITY.md
 // lists the tests built on it.
+//
+// It also holds what the load and crash programs under internal/cmd share,
+// so that each of them is only what it measures: starting a wrike-backend
+// binary on loopback and waiting for it (StartBackend), a client with one
+// Authorization header, the administrator's SCIM setup, requests in
+// parallel, timed load with its percentiles (Measure), load in the
+// background, and a process's CPU time.
 package reliabilitytest
 
 import (
