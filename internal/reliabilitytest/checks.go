@@ -4,6 +4,13 @@
 // at debug level, and a scanner that finds secrets in captured text (to prove
 // no token, Authorization header or SSWS value reached a log). dev/RELIABILITY.md
 // lists the tests built on it.
+//
+// It also holds what the load and crash programs under internal/cmd share,
+// so that each of them is only what it measures: starting a wrike-backend
+// binary on loopback and waiting for it (StartBackend), a client with one
+// Authorization header, the administrator's SCIM setup, requests in
+// parallel, timed load with its percentiles (Measure), load in the
+// background, and a process's CPU time.
 package reliabilitytest
 
 import (
@@ -85,25 +92,8 @@ func (s *Snapshotter) Tables(ctx context.Context) ([]string, error) {
 
 // Rows renders one table's rows as sorted text lines.
 func (s *Snapshotter) Rows(ctx context.Context, table string) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT * FROM "`+strings.ReplaceAll(table, `"`, `""`)+`"`)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = rows.Close() }()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
 	var out []string
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
+	err := s.eachRow(ctx, table, func(cols []string, vals []any) {
 		var line strings.Builder
 		for i, v := range vals {
 			if i > 0 {
@@ -112,9 +102,41 @@ func (s *Snapshotter) Rows(ctx context.Context, table string) ([]string, error) 
 			fmt.Fprintf(&line, "%s=%s", cols[i], render(v))
 		}
 		out = append(out, line.String())
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.Sort(out)
-	return out, rows.Err()
+	return out, nil
+}
+
+// eachRow calls fn with the column names and values of every row of table;
+// vals is reused from one row to the next.
+func (s *Snapshotter) eachRow(ctx context.Context, table string, fn func(cols []string, vals []any)) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT * FROM "`+strings.ReplaceAll(table, `"`, `""`)+`"`)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rows.Close() }()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		fn(cols, vals)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return rows.Close()
 }
 
 func render(v any) string {
@@ -140,21 +162,7 @@ func (s *Snapshotter) RawStrings(ctx context.Context) ([]string, error) {
 	}
 	var out []string
 	for _, t := range tables {
-		rows, err := s.db.QueryContext(ctx, `SELECT * FROM "`+strings.ReplaceAll(t, `"`, `""`)+`"`)
-		if err != nil {
-			return nil, err
-		}
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				_ = rows.Close()
-				return nil, err
-			}
+		err := s.eachRow(ctx, t, func(_ []string, vals []any) {
 			for _, v := range vals {
 				switch x := v.(type) {
 				case string:
@@ -163,15 +171,16 @@ func (s *Snapshotter) RawStrings(ctx context.Context) ([]string, error) {
 					out = append(out, string(x), fmt.Sprintf("%x", x))
 				}
 			}
-		}
-		if err := rows.Close(); err != nil {
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-// LogSink is a concurrency-safe buffer for slog output.
+// LogSink is a concurrency-safe buffer for slog output or a process's
+// output.
 type LogSink struct {
 	mu  sync.Mutex
 	buf bytes.Buffer

@@ -90,15 +90,23 @@ func mergeAttr(holder map[string]any, a *Attribute, v any, name string) *Error {
 	cm, isMap := cur.(map[string]any)
 	vm, vIsMap := v.(map[string]any)
 	if a.Type == TypeComplex && !a.MultiValued && isMap && vIsMap {
-		for k, x := range vm {
-			if s := a.SubAttribute(k); s != nil && s.mutability() == Immutable && present(cm[k]) && !equalValue(cm[k], x) {
-				return Errorf(http.StatusBadRequest, ErrMutability, "attribute %q is immutable and already set", name+"."+k)
-			}
-			cm[k] = x
-		}
-		return nil
+		return mergeFields(a, cm, vm, name)
 	}
 	holder[a.Name] = v
+	return nil
+}
+
+// mergeFields writes the sub-attributes in fields into cur, a value (or an
+// element) of complex attribute a, keeping those fields leaves out; an
+// immutable sub-attribute already set to another value is a mutability
+// error. name is the attribute as the client wrote it.
+func mergeFields(a *Attribute, cur, fields map[string]any, name string) *Error {
+	for k, x := range fields {
+		if s := a.SubAttribute(k); s != nil && s.mutability() == Immutable && present(cur[k]) && !equalValue(cur[k], x) {
+			return Errorf(http.StatusBadRequest, ErrMutability, "attribute %q is immutable and already set", name+"."+k)
+		}
+		cur[k] = x
+	}
 	return nil
 }
 

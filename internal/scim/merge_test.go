@@ -88,3 +88,41 @@ func TestMergeReplaceErrors(t *testing.T) {
 		t.Errorf("PATCH setting an unset immutable attribute: %v", err)
 	}
 }
+
+// An immutable sub-attribute that is set keeps its value through every
+// write that merges sub-attributes: a PUT, a PATCH of the whole complex
+// attribute, and a PATCH through a value filter; the other sub-attributes
+// change as asked.
+func TestImmutableSubAttributeThroughEveryMerge(t *testing.T) {
+	badge := []*Attribute{
+		{Name: "serial", Type: TypeString, Mutability: Immutable},
+		{Name: "label", Type: TypeString},
+	}
+	rt := &ResourceType{ID: "Device", Name: "Device", Schema: newSchema(&Schema{ID: "urn:example:Device", Attributes: []*Attribute{
+		{Name: "badge", Type: TypeComplex, SubAttributes: badge},
+		{Name: "keys", Type: TypeComplex, MultiValued: true, SubAttributes: badge},
+	}})}
+	stored := decode(t, `{"badge": {"serial": "S1", "label": "a"}, "keys": [{"serial": "K1", "label": "a"}]}`)
+
+	_, err := MergeReplace(rt, stored, decode(t, `{"badge": {"serial": "S2"}}`))
+	wantError(t, err, 400, ErrMutability, `"badge.serial" is immutable`)
+	_, err = ApplyPatch(rt, stored, []PatchOperation{{Op: "add", Path: "badge", Value: map[string]any{"serial": "S2"}}})
+	wantError(t, err, 400, ErrMutability, `"badge.serial" is immutable`)
+	_, err = ApplyPatch(rt, stored, []PatchOperation{{Op: "replace", Path: `keys[label eq "a"]`, Value: map[string]any{"serial": "K2"}}})
+	wantError(t, err, 400, ErrMutability, `"keys[label eq \"a\"].serial" is immutable`)
+
+	got, err := MergeReplace(rt, stored, decode(t, `{"badge": {"serial": "S1", "label": "b"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, got["badge"], `{"label":"b","serial":"S1"}`)
+	got, err = ApplyPatch(rt, stored, []PatchOperation{
+		{Op: "add", Path: "badge", Value: map[string]any{"label": "c"}},
+		{Op: "replace", Path: `keys[label eq "a"]`, Value: map[string]any{"serial": "K1", "label": "d"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, got["badge"], `{"label":"c","serial":"S1"}`)
+	sameJSON(t, got["keys"], `[{"label":"d","serial":"K1"}]`)
+}

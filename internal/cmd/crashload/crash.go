@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	wrikebackend "github.com/wrike-community/terraform-provider-wrike/internal/backend"
@@ -57,82 +56,34 @@ type backend struct {
 	wrikeAddr  string
 	oktaAddr   string
 	hasOkta    bool
-	cmd        *exec.Cmd
-	out        *lockedBuffer
+	proc       *reliabilitytest.Backend
+	out        *reliabilitytest.LogSink
 	adminToken string
 	oktaToken  string
-	exited     chan struct{}
 }
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// freeAddr finds a loopback port to reuse across restarts.
 
 func (b *backend) start(ctx context.Context) error {
-	args := []string{"--wrike-addr", b.wrikeAddr, "--data-dir", b.cfg.dataDir, "--log-level", "warn"}
-	if b.hasOkta {
-		args = append(args, "--okta-addr", b.oktaAddr)
+	b.out = &reliabilitytest.LogSink{}
+	p, err := reliabilitytest.StartBackend(ctx, reliabilitytest.BackendOptions{
+		Binary: b.cfg.binary, DataDir: b.cfg.dataDir, WrikeAddr: b.wrikeAddr, OktaAddr: b.oktaAddr, NoOktaFace: !b.hasOkta,
+		Stdout: b.out, Stderr: b.out, Within: 20 * time.Second,
+	})
+	if err != nil {
+		return fmt.Errorf("%w:\n%s", err, b.out)
 	}
-	b.out = &lockedBuffer{}
-	b.cmd = exec.Command(b.cfg.binary, args...)
-	b.cmd.Stdout = b.out
-	b.cmd.Stderr = b.out
-	if err := b.cmd.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", b.cfg.binary, err)
-	}
-	b.exited = make(chan struct{})
-	go func() { _ = b.cmd.Wait(); close(b.exited) }()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		out := b.out.String()
-		if strings.Contains(out, "Wrike face:") && (!b.hasOkta || strings.Contains(out, "Okta face:")) {
-			// Printed after the listeners are bound and the first start's
-			// tokens written, and before serving.
-			if resp, err := http.Get("http://" + b.wrikeAddr + "/api/v4/account"); err == nil {
-				_ = resp.Body.Close()
-				tok, err := wrikebackend.LoadTokens(b.cfg.dataDir)
-				b.adminToken, b.oktaToken = tok.WrikeAdmin, tok.OktaAPI
-				return err
-			}
-		}
-		select {
-		case <-b.exited:
-			return fmt.Errorf("backend exited at start:\n%s", out)
-		case <-ctx.Done():
-			b.kill()
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			b.kill()
-			return fmt.Errorf("backend did not start in 20s:\n%s", out)
-		}
-	}
+	b.proc = p
+	tok, err := wrikebackend.LoadTokens(b.cfg.dataDir)
+	b.adminToken, b.oktaToken = tok.WrikeAdmin, tok.OktaAPI
+	return err
 }
 
 // kill sends SIGKILL: no shutdown code runs, as in a power cut of the process.
 func (b *backend) kill() {
-	if b.cmd == nil || b.cmd.Process == nil {
+	if b.proc == nil {
 		return
 	}
-	_ = b.cmd.Process.Signal(syscall.SIGKILL)
-	<-b.exited
-	b.cmd = nil
+	b.proc.Kill()
+	b.proc = nil
 }
 
 // hasOktaFace asks the binary's usage whether it serves the Okta face.
@@ -151,34 +102,18 @@ type answer struct {
 }
 
 func call(ctx context.Context, method, u, auth string, body any) (answer, error) {
-	var rd io.Reader
+	var b []byte
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if b, err = json.Marshal(body); err != nil {
 			return answer{}, err
 		}
-		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	status, raw, err := (&reliabilitytest.Client{HTTP: client, Auth: auth}).Do(ctx, method, u, string(b))
 	if err != nil {
 		return answer{}, err
 	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return answer{}, err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return answer{}, err
-	}
-	return answer{status: resp.StatusCode, body: raw}, nil
+	return answer{status: status, body: raw}, nil
 }
 
 // must calls until the backend answers (it may be down for a restart) and
@@ -230,20 +165,12 @@ func crashRun(ctx context.Context, cfg config, log io.Writer) (*report, error) {
 	wrike := "http://" + b.wrikeAddr
 	admin := "Bearer " + b.adminToken
 
-	// Setup through the admin API.
-	if err := must(ctx, 200, "POST", wrike+"/api/v4/approved_domains", admin, map[string]string{"domain": "example.com"}, nil); err != nil {
+	// Setup through the admin API, before the first kill.
+	scimToken, err := reliabilitytest.SetUpSCIM(&reliabilitytest.Client{HTTP: client, Auth: admin}, wrike, "example.com", "crash load")
+	if err != nil {
 		return nil, err
 	}
-	var app struct {
-		Data []struct{ ID, Token string } `json:"data"`
-	}
-	if err := must(ctx, 200, "POST", wrike+"/api/v4/api_apps", admin, map[string]string{"name": "crash load"}, &app); err != nil {
-		return nil, err
-	}
-	if err := must(ctx, 200, "PUT", wrike+"/api/v4/scim_integrations/okta", admin, map[string]any{"enabled": true}, nil); err != nil {
-		return nil, err
-	}
-	v4 := "Bearer " + app.Data[0].Token
+	v4 := "Bearer " + scimToken
 	scimBase := wrike + "/scim/okta/v2"
 
 	var prov *provisioning
@@ -251,7 +178,7 @@ func crashRun(ctx context.Context, cfg config, log io.Writer) (*report, error) {
 		if b.oktaToken == "" {
 			return nil, errors.New("the first start printed no Okta API token")
 		}
-		prov = &provisioning{okta: "http://" + b.oktaAddr, auth: "SSWS " + b.oktaToken, scimBase: scimBase, v4Token: app.Data[0].Token, n: cfg.oktaUsers, rep: rep}
+		prov = &provisioning{okta: "http://" + b.oktaAddr, auth: "SSWS " + b.oktaToken, scimBase: scimBase, v4Token: scimToken, n: cfg.oktaUsers, rep: rep}
 		if err := prov.setup(ctx); err != nil {
 			return rep, fmt.Errorf("provisioning setup: %w", err)
 		}

@@ -22,19 +22,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
@@ -59,86 +54,6 @@ func main() {
 }
 
 const domain = "hostile.example.com"
-
-// client sends requests with one Authorization header.
-type client struct {
-	hc   *http.Client
-	auth string
-}
-
-func (c *client) do(ctx context.Context, method, u, body string) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, method, u, strings.NewReader(body))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Authorization", c.auth)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, err
-}
-
-func (c *client) must(method, u, body string, want int) ([]byte, error) {
-	status, b, err := c.do(context.Background(), method, u, body)
-	if err != nil {
-		return nil, err
-	}
-	if status != want {
-		return nil, fmt.Errorf("%s %s: status %d: %.300s", method, u, status, b)
-	}
-	return b, nil
-}
-
-// backendProc is a running wrike-backend.
-type backendProc struct {
-	cmd         *exec.Cmd
-	wrike, okta string // http://host:port of each face
-	done        chan struct{}
-}
-
-func startBackend(bin, dataDir string) (*backendProc, error) {
-	wrikeAddr, err := reliabilitytest.FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	oktaAddr, err := reliabilitytest.FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, "--wrike-addr", wrikeAddr, "--okta-addr", oktaAddr, "--data-dir", dataDir, "--log-level", "warn")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	p := &backendProc{cmd: cmd, wrike: "http://" + wrikeAddr, okta: "http://" + oktaAddr, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(p.done) }()
-	deadline := time.Now().Add(2 * time.Minute)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(p.wrike + "/api/v4/account")
-		if err == nil {
-			_ = resp.Body.Close()
-			return p, nil
-		}
-		select {
-		case <-p.done:
-			return nil, errors.New("the backend exited")
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	p.kill()
-	return nil, errors.New("the backend did not answer within two minutes")
-}
-
-func (p *backendProc) kill() {
-	_ = p.cmd.Process.Kill()
-	<-p.done
-}
 
 func userName(i int) string { return fmt.Sprintf("user%06d@%s", i, domain) }
 
@@ -226,36 +141,6 @@ func oktaProfile(i int) map[string]string {
 	return p
 }
 
-// parallel runs fn(i) for i in [0, n) on workers goroutines.
-func parallel(n, workers int, fn func(i int) error) error {
-	var next atomic.Int64
-	var mu sync.Mutex
-	var first error
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				if err := fn(i); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return first
-}
-
 // kind is one hostile request.
 type kind struct {
 	name string
@@ -268,46 +153,36 @@ func run(bin string, users, fat, oktaUsers, conns int, duration time.Duration, r
 		return err
 	}
 	defer func() { _ = os.RemoveAll(dataDir) }()
-	proc, err := startBackend(bin, dataDir)
+	proc, err := reliabilitytest.StartBackend(context.Background(), reliabilitytest.BackendOptions{Binary: bin, DataDir: dataDir, Stderr: os.Stderr})
 	if err != nil {
 		return err
 	}
-	defer proc.kill()
-	pid := proc.cmd.Process.Pid
+	defer proc.Kill()
+	pid := proc.Pid()
 	tokens, err := backend.LoadTokens(dataDir)
 	if err != nil {
 		return err
 	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}, Timeout: 2 * time.Minute}
-	admin := &client{hc: hc, auth: "Bearer " + tokens.WrikeAdmin}
-	if _, err := admin.must("POST", proc.wrike+"/api/v4/approved_domains", `{"domain":"`+domain+`"}`, 200); err != nil {
-		return err
-	}
-	appJSON, err := admin.must("POST", proc.wrike+"/api/v4/api_apps", `{"name":"hostile"}`, 200)
+	admin := &reliabilitytest.Client{HTTP: hc, Auth: "Bearer " + tokens.WrikeAdmin}
+	scimToken, err := reliabilitytest.SetUpSCIM(admin, proc.WrikeURL, domain, "hostile")
 	if err != nil {
 		return err
 	}
-	var app struct{ Data []struct{ Token string } }
-	if err := json.Unmarshal(appJSON, &app); err != nil {
-		return err
-	}
-	if _, err := admin.must("PUT", proc.wrike+"/api/v4/scim_integrations/okta", `{"enabled":true}`, 200); err != nil {
-		return err
-	}
-	sc := &client{hc: hc, auth: "Bearer " + app.Data[0].Token}
-	scimBase := proc.wrike + "/scim/okta/v2"
-	ok := &client{hc: hc, auth: "SSWS " + tokens.OktaAPI}
+	sc := &reliabilitytest.Client{HTTP: hc, Auth: "Bearer " + scimToken}
+	scimBase := proc.WrikeURL + "/scim/okta/v2"
+	ok := &reliabilitytest.Client{HTTP: hc, Auth: "SSWS " + tokens.OktaAPI}
 
 	start := time.Now()
-	if err := parallel(users, 16, func(i int) error { _, err := sc.must("POST", scimBase+"/Users", ordinaryUser(i), 201); return err }); err != nil {
+	if _, err := reliabilitytest.Parallel(users, 16, func(i int) error { _, err := sc.Expect("POST", scimBase+"/Users", ordinaryUser(i), 201); return err }); err != nil {
 		return err
 	}
-	if err := parallel(fat, 4, func(i int) error { _, err := sc.must("POST", scimBase+"/Users", fatUser(i), 201); return err }); err != nil {
+	if _, err := reliabilitytest.Parallel(fat, 4, func(i int) error { _, err := sc.Expect("POST", scimBase+"/Users", fatUser(i), 201); return err }); err != nil {
 		return err
 	}
-	if err := parallel(oktaUsers, 8, func(i int) error {
+	if _, err := reliabilitytest.Parallel(oktaUsers, 8, func(i int) error {
 		body, _ := json.Marshal(map[string]any{"profile": oktaProfile(i)})
-		_, err := ok.must("POST", proc.okta+"/api/v1/users?activate=false", string(body), 200)
+		_, err := ok.Expect("POST", proc.OktaURL+"/api/v1/users?activate=false", string(body), 200)
 		return err
 	}); err != nil {
 		return err
@@ -315,8 +190,8 @@ func run(bin string, users, fat, oktaUsers, conns int, duration time.Duration, r
 	fmt.Printf("wrike-backend pid %d: %d ordinary and %d fat Wrike users, %d fat Okta users, provisioned in %.1fs\n",
 		pid, users, fat, oktaUsers, time.Since(start).Seconds())
 
-	get := func(c *client, u string) func(ctx context.Context) (int, error) {
-		return func(ctx context.Context) (int, error) { status, _, err := c.do(ctx, "GET", u, ""); return status, err }
+	get := func(c *reliabilitytest.Client, u string) func(ctx context.Context) (int, error) {
+		return func(ctx context.Context) (int, error) { status, _, err := c.Do(ctx, "GET", u, ""); return status, err }
 	}
 	filter := func(f string) string { return scimBase + "/Users?filter=" + url.QueryEscape(f) }
 	nearMiss := strings.Repeat("A", scim.MaxFilterLength-200) + "b"
@@ -336,7 +211,7 @@ func run(bin string, users, fat, oktaUsers, conns int, duration time.Duration, r
 	}
 	patchBody := `{"schemas":["` + scim.SchemaPatchOp + `"],"Operations":[` + strings.Join(ops, ",") + `]}`
 	// The PATCH goes to the first fat user, whose addresses are fatAddress(0, k).
-	b, err := sc.must("GET", filter(`userName eq "`+fatAddress(0, 0)+`"`), "", 200)
+	b, err := sc.Expect("GET", filter(`userName eq "`+fatAddress(0, 0)+`"`), "", 200)
 	if err != nil {
 		return err
 	}
@@ -354,14 +229,14 @@ func run(bin string, users, fat, oktaUsers, conns int, duration time.Duration, r
 		{"SCIM filter: addresses[formatted co 8 KB], 10 values a user", get(sc, filter(`addresses[formatted co "`+nearMiss+`"]`))},
 		{"SCIM list: sortBy=title", get(sc, scimBase+"/Users?sortBy=title")},
 		{"SCIM PATCH: 1,000 emails[value eq] operations", func(ctx context.Context) (int, error) {
-			status, _, err := sc.do(ctx, "PATCH", scimBase+"/Users/"+fatID, patchBody)
+			status, _, err := sc.Do(ctx, "PATCH", scimBase+"/Users/"+fatID, patchBody)
 			return status, err
 		}},
 		{"SCIM list: attributes=userName, count=1000", get(sc, scimBase+"/Users?attributes=userName&count=1000&startIndex="+strconv.Itoa(users+1))},
-		{"admin API: GET /users?domain=, 1,000 a page", get(admin, proc.wrike+"/api/v4/users?domain="+domain)},
-		{fmt.Sprintf("Okta search: %d co clauses", len(oktaClauses)), get(ok, proc.okta+"/api/v1/users?search="+url.QueryEscape(strings.Join(oktaClauses, " or ")))},
-		{"Okta filter: co with a 60 KB operand", get(ok, proc.okta+"/api/v1/users?filter="+url.QueryEscape(`profile.title co "`+strings.Repeat("A", oktaExpr)+`"`))},
-		{"Okta q: a 100-character prefix", get(ok, proc.okta+"/api/v1/users?q="+strings.Repeat("l", 100))},
+		{"admin API: GET /users?domain=, 1,000 a page", get(admin, proc.WrikeURL+"/api/v4/users?domain="+domain)},
+		{fmt.Sprintf("Okta search: %d co clauses", len(oktaClauses)), get(ok, proc.OktaURL+"/api/v1/users?search="+url.QueryEscape(strings.Join(oktaClauses, " or ")))},
+		{"Okta filter: co with a 60 KB operand", get(ok, proc.OktaURL+"/api/v1/users?filter="+url.QueryEscape(`profile.title co "`+strings.Repeat("A", oktaExpr)+`"`))},
+		{"Okta q: a 100-character prefix", get(ok, proc.OktaURL+"/api/v1/users?q="+strings.Repeat("l", 100))},
 	}
 
 	kinds = slices.DeleteFunc(kinds, func(k kind) bool { return !strings.Contains(k.name, only) })
@@ -385,82 +260,31 @@ func run(bin string, users, fat, oktaUsers, conns int, duration time.Duration, r
 		fmt.Printf("  %-58s %v  CPU mean %.2fs, max %.2fs; wall max %.2fs\n", k.name, answers, total/float64(runs), worst, wall.Seconds())
 	}
 
-	lookup := func(i int) string { return filter(`userName eq "` + userName(i%users) + `"`) }
-	idle := lookups(sc, conns, duration, lookup)
-	fmt.Printf("\nlookups idle: %d at %.0f req/s, p50 %s, p99 %s, errors %d\n", idle.n, idle.rps, idle.p50, idle.p99, idle.errors)
-
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	answers := make([]map[int]int, len(kinds))
-	for i, k := range kinds {
-		answers[i] = map[int]int{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				status, err := k.send(ctx)
-				if err == nil {
-					answers[i][status]++
-				}
-			}
-		}()
+	lookup := func(i int) bool {
+		status, b, err := sc.Do(context.Background(), "GET", filter(`userName eq "`+userName(i%users)+`"`), "")
+		return err == nil && status == 200 && bytes.Contains(b, []byte(`"totalResults":1`))
 	}
+	idle := reliabilitytest.Measure(conns, duration, lookup)
+	fmt.Printf("\nlookups idle: %d at %.0f req/s, p50 %s, p99 %s, errors %d\n", idle.Requests, idle.RPS, idle.P50, idle.P99, idle.Errors)
+
+	answers := make([]map[int]int, len(kinds))
+	for i := range kinds {
+		answers[i] = map[int]int{}
+	}
+	stop := reliabilitytest.Background(len(kinds), func(ctx context.Context, i int) {
+		if status, err := kinds[i].send(ctx); err == nil {
+			answers[i][status]++
+		}
+	})
 	time.Sleep(time.Second) // every kind under way
 	c0 := reliabilitytest.CPUSeconds(pid)
-	loaded := lookups(sc, conns, duration, lookup)
+	loaded := reliabilitytest.Measure(conns, duration, lookup)
 	cpu := reliabilitytest.CPUSeconds(pid) - c0
-	cancel()
-	wg.Wait()
+	stop()
 	fmt.Printf("lookups under all %d kinds at once (one client each): %d at %.0f req/s, p50 %s, p99 %s (%.2f× idle), errors %d; backend CPU %.1f cores\n",
-		len(kinds), loaded.n, loaded.rps, loaded.p50, loaded.p99, float64(loaded.p99)/float64(idle.p99), loaded.errors, cpu/duration.Seconds())
+		len(kinds), loaded.Requests, loaded.RPS, loaded.P50, loaded.P99, float64(loaded.P99)/float64(idle.P99), loaded.Errors, cpu/duration.Seconds())
 	for i, k := range kinds {
 		fmt.Printf("  %-58s %v\n", k.name, answers[i])
 	}
 	return nil
-}
-
-type result struct {
-	n, errors int
-	rps       float64
-	p50, p99  time.Duration
-}
-
-// lookups sends userName eq lookups on conns connections for d.
-func lookups(c *client, conns int, d time.Duration, urlFor func(int) string) result {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	var counter atomic.Int64
-	lat := make([][]time.Duration, conns)
-	errs := make([]int, conns)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for w := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				t0 := time.Now()
-				status, b, err := c.do(context.Background(), "GET", urlFor(int(counter.Add(1))), "")
-				if err != nil || status != 200 || !bytes.Contains(b, []byte(`"totalResults":1`)) {
-					errs[w]++
-					continue
-				}
-				lat[w] = append(lat[w], time.Since(t0))
-			}
-		}()
-	}
-	wg.Wait()
-	var all []time.Duration
-	r := result{}
-	for w := range conns {
-		all = append(all, lat[w]...)
-		r.errors += errs[w]
-	}
-	slices.Sort(all)
-	r.n = len(all)
-	r.rps = float64(len(all)) / time.Since(start).Seconds()
-	if len(all) > 0 {
-		r.p50, r.p99 = all[len(all)/2], all[len(all)*99/100]
-	}
-	return r
 }

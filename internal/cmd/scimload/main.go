@@ -24,20 +24,15 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
@@ -93,54 +88,6 @@ func serveStatic(addr, file string) {
 	}
 }
 
-// waitHTTP polls url until it answers, the process behind it ends (exited
-// closes) or two minutes pass.
-func waitHTTP(url string, exited <-chan struct{}) error {
-	deadline := time.Now().Add(2 * time.Minute)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(url)
-		if err == nil {
-			_ = resp.Body.Close()
-			return nil
-		}
-		select {
-		case <-exited:
-			return fmt.Errorf("the process serving %s exited", url)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("%s did not answer within two minutes", url)
-}
-
-type client struct {
-	http  *http.Client
-	token string
-}
-
-func (c *client) do(method, url, body string, want int) ([]byte, error) {
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/scim+json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != want {
-		return nil, fmt.Errorf("%s %s: status %d: %.200s", method, url, resp.StatusCode, b)
-	}
-	return b, nil
-}
-
 func rssKB(pid int) (rss, hwm int) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -175,96 +122,6 @@ func userBody(i int) string {
 		n, i, i, i, n, i, i, i%10000)
 }
 
-// parallel runs fn(i) for i in [0, n) on workers goroutines and returns the
-// elapsed time and the first error.
-func parallel(n, workers int, fn func(i int) error) (time.Duration, error) {
-	var next atomic.Int64
-	var firstErr error
-	var once sync.Once
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				if err := fn(i); err != nil {
-					once.Do(func() { firstErr = err })
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return time.Since(start), firstErr
-}
-
-type loadResult struct {
-	requests int
-	rps      float64
-	p50, p99 time.Duration
-	errors   int
-}
-
-// load sends GETs to urlFor(i) on conns connections for d and measures
-// throughput and latency.
-func load(hc *http.Client, token string, conns int, d time.Duration, urlFor func(i int) string, wantBody func([]byte) bool) loadResult {
-	var wg sync.WaitGroup
-	lat := make([][]time.Duration, conns)
-	errs := make([]int, conns)
-	var counter atomic.Int64
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	start := time.Now()
-	for c := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := make([]byte, 0, 4096)
-			for ctx.Err() == nil {
-				i := int(counter.Add(1))
-				req, _ := http.NewRequest(http.MethodGet, urlFor(i), nil)
-				req.Header.Set("Authorization", "Bearer "+token)
-				t0 := time.Now()
-				resp, err := hc.Do(req)
-				if err != nil {
-					errs[c]++
-					continue
-				}
-				b := bytes.NewBuffer(buf[:0])
-				_, err = b.ReadFrom(resp.Body)
-				_ = resp.Body.Close()
-				el := time.Since(t0)
-				if err != nil || resp.StatusCode != http.StatusOK || !wantBody(b.Bytes()) {
-					errs[c]++
-					continue
-				}
-				lat[c] = append(lat[c], el)
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	var all []time.Duration
-	res := loadResult{}
-	for c := range conns {
-		all = append(all, lat[c]...)
-		res.errors += errs[c]
-	}
-	slices.Sort(all)
-	res.requests = len(all)
-	res.rps = float64(len(all)) / elapsed.Seconds()
-	if len(all) > 0 {
-		res.p50 = all[len(all)/2]
-		res.p99 = all[len(all)*99/100]
-	}
-	return res
-}
-
 type config struct {
 	backendBin                  string
 	users, seed                 int
@@ -274,58 +131,15 @@ type config struct {
 	dataDir                     string
 }
 
-// backendProc is a running wrike-backend.
-type backendProc struct {
-	cmd  *exec.Cmd
-	base string // http://host:port of the Wrike face
-	done chan struct{}
-}
-
 // startBackend starts the binary on dataDir and returns once the Wrike face
 // answers, with how long the start took, from exec to the first answer.
-func startBackend(bin, dataDir string) (*backendProc, time.Duration, error) {
-	addr, err := reliabilitytest.FreeAddr()
-	if err != nil {
-		return nil, 0, err
-	}
-	oktaAddr, err := reliabilitytest.FreeAddr()
-	if err != nil {
-		return nil, 0, err
-	}
-	cmd := exec.Command(bin, "--wrike-addr", addr, "--okta-addr", oktaAddr, "--data-dir", dataDir, "--log-level", "warn")
-	cmd.Stderr = os.Stderr
+func startBackend(bin, dataDir string) (*reliabilitytest.Backend, time.Duration, error) {
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return nil, 0, err
-	}
-	p := &backendProc{cmd: cmd, base: "http://" + addr, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(p.done) }()
-	if err := waitHTTP(p.base+"/api/v4/account", p.done); err != nil {
-		p.kill()
+	p, err := reliabilitytest.StartBackend(context.Background(), reliabilitytest.BackendOptions{Binary: bin, DataDir: dataDir, Stderr: os.Stderr})
+	if err != nil {
 		return nil, 0, err
 	}
 	return p, time.Since(start), nil
-}
-
-func (p *backendProc) pid() int { return p.cmd.Process.Pid }
-
-func (p *backendProc) kill() {
-	_ = p.cmd.Process.Kill()
-	<-p.done
-}
-
-// stop ends the backend the way an operator does (SIGTERM) and waits.
-func (p *backendProc) stop() error {
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		return err
-	}
-	select {
-	case <-p.done:
-		return nil
-	case <-time.After(time.Minute):
-		p.kill()
-		return errors.New("the backend did not stop within a minute of SIGTERM")
-	}
 }
 
 // importUsers imports users [from, from+n) into the stopped backend's data
@@ -385,11 +199,11 @@ func rssSampler(pid int) (stop func() int) {
 }
 
 // listAll reads every page of GET /api/v4/users and returns the users seen.
-func listAll(admin *client, base string, want int) (int, int, error) {
+func listAll(admin *reliabilitytest.Client, base string, want int) (int, int, error) {
 	q := url.Values{}
 	seen, pages := 0, 0
 	for {
-		b, err := admin.do("GET", base+"/api/v4/users?"+q.Encode(), "", 200)
+		b, err := admin.Expect("GET", base+"/api/v4/users?"+q.Encode(), "", 200)
 		if err != nil {
 			return seen, pages, err
 		}
@@ -431,7 +245,7 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
-	defer func() { proc.kill() }()
+	defer func() { proc.Kill() }()
 	// The backend writes its first-start tokens before it serves.
 	tokens, err := backend.LoadTokens(dataDir)
 	if err != nil {
@@ -441,35 +255,21 @@ func run(cfg config) error {
 	if adminToken == "" {
 		return fmt.Errorf("the backend wrote no admin token to %s (is -data-dir empty?)", backend.TokensFile)
 	}
-	base := proc.base
+	base := proc.WrikeURL
 	tr := &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 0, DisableCompression: true}
 	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	admin := &client{http: hc, token: adminToken}
-	if _, err := admin.do("POST", base+"/api/v4/approved_domains", `{"domain":"load.example.com"}`, 200); err != nil {
-		return err
-	}
-	appJSON, err := admin.do("POST", base+"/api/v4/api_apps", `{"name":"load"}`, 200)
+	admin := &reliabilitytest.Client{HTTP: hc, Auth: "Bearer " + adminToken, ContentType: "application/scim+json"}
+	scimToken, err := reliabilitytest.SetUpSCIM(admin, base, "load.example.com", "load")
 	if err != nil {
 		return err
 	}
-	var app struct {
-		Data []struct {
-			Token string `json:"token"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(appJSON, &app); err != nil {
-		return err
-	}
-	if _, err := admin.do("PUT", base+"/api/v4/scim_integrations/okta", `{"enabled":true}`, 200); err != nil {
-		return err
-	}
-	scim := &client{http: hc, token: app.Data[0].Token}
+	scim := &reliabilitytest.Client{HTTP: hc, Auth: "Bearer " + scimToken, ContentType: "application/scim+json"}
 
 	fmt.Printf("wrike-backend pid %d, %d users (%d over HTTP, %d imported), %d writers, %d lookup connections, %s per lookup run\n",
-		proc.pid(), users, posted, cfg.seed, cfg.writers, cfg.conns, cfg.duration)
+		proc.Pid(), users, posted, cfg.seed, cfg.writers, cfg.conns, cfg.duration)
 	ids := make([]string, posted)
-	elapsed, err := parallel(posted, cfg.writers, func(i int) error {
-		b, err := scim.do("POST", base+"/scim/okta/v2/Users", userBody(i), 201)
+	elapsed, err := reliabilitytest.Parallel(posted, cfg.writers, func(i int) error {
+		b, err := scim.Expect("POST", base+"/scim/okta/v2/Users", userBody(i), 201)
 		if err != nil {
 			return err
 		}
@@ -486,11 +286,11 @@ func run(cfg config) error {
 		return err
 	}
 	fmt.Printf("POST /Users: %d users in %.1fs = %.0f users/s (durable commits)\n", posted, elapsed.Seconds(), float64(posted)/elapsed.Seconds())
-	rss, hwm := rssKB(proc.pid())
+	rss, hwm := rssKB(proc.Pid())
 	fmt.Printf("backend RSS after provisioning: %.1f MB (peak %.1f MB)\n", float64(rss)/1024, float64(hwm)/1024)
 
 	// Restart on the data (after importing the rest): the start-up figure.
-	if err := proc.stop(); err != nil {
+	if err := proc.Stop(time.Minute); err != nil {
 		return err
 	}
 	if cfg.seed > 0 {
@@ -502,14 +302,14 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
-	proc, base = restarted, restarted.base
+	proc, base = restarted, restarted.WrikeURL
 	scimBase := base + "/scim/okta/v2"
-	rss, hwm = rssKB(proc.pid())
+	rss, hwm = rssKB(proc.Pid())
 	fmt.Printf("start-up with %d users: %.2fs (exec to the first answer), %.2fs of CPU; RSS %.1f MB (peak %.1f MB)\n",
-		users, startup.Seconds(), reliabilitytest.CPUSeconds(proc.pid()), float64(rss)/1024, float64(hwm)/1024)
+		users, startup.Seconds(), reliabilitytest.CPUSeconds(proc.Pid()), float64(rss)/1024, float64(hwm)/1024)
 
 	// The static baseline serves exactly the bytes of one lookup answer.
-	sample, err := scim.do("GET", scimBase+"/Users?filter="+url.QueryEscape(`userName eq "`+userName(users/2)+`"`), "", 200)
+	sample, err := scim.Expect("GET", scimBase+"/Users?filter="+url.QueryEscape(`userName eq "`+userName(users/2)+`"`), "", 200)
 	if err != nil {
 		return err
 	}
@@ -530,42 +330,43 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
-	static := exec.Command(self, "-serve-static", staticAddr, "-static-file", f.Name())
-	static.Stderr = os.Stderr
-	if err := static.Start(); err != nil {
+	cmd := exec.Command(self, "-serve-static", staticAddr, "-static-file", f.Name())
+	cmd.Stderr = os.Stderr
+	static, err := reliabilitytest.Start(cmd)
+	if err != nil {
 		return err
 	}
-	staticDone := make(chan struct{})
-	go func() { _ = static.Wait(); close(staticDone) }()
-	defer func() { _ = static.Process.Kill(); <-staticDone }()
-	if err := waitHTTP("http://"+staticAddr+"/", staticDone); err != nil {
+	defer static.Kill()
+	staticURL := "http://" + staticAddr + "/"
+	if err := static.WaitHTTP(context.Background(), staticURL, 2*time.Minute); err != nil {
 		return err
 	}
 
-	lookupURL := func(i int) string {
-		return scimBase + "/Users?filter=" + url.QueryEscape(`userName eq "`+userName(i*7919%users)+`"`)
+	lookup := func(i int) bool {
+		return hit(scim, scimBase+"/Users?filter="+url.QueryEscape(`userName eq "`+userName(i*7919%users)+`"`))
 	}
-	isHit := func(b []byte) bool { return bytes.Contains(b, []byte(`"totalResults":1,`)) }
+	staticClient := &reliabilitytest.Client{HTTP: hc}
+	staticLookup := func(int) bool { return hit(staticClient, staticURL) }
 	// Warm both servers' connection pools, then measure each in turn.
-	load(hc, scim.token, cfg.conns, time.Second, lookupURL, isHit)
-	load(hc, "", cfg.conns, time.Second, func(int) string { return "http://" + staticAddr + "/" }, isHit)
-	st := load(hc, "", cfg.conns, cfg.duration, func(int) string { return "http://" + staticAddr + "/" }, isHit)
-	lk := load(hc, scim.token, cfg.conns, cfg.duration, lookupURL, isHit)
-	fmt.Printf("static handler (%d bytes): %.0f req/s, p50 %s, p99 %s, errors %d\n", len(sample), st.rps, st.p50, st.p99, st.errors)
+	reliabilitytest.Measure(cfg.conns, time.Second, lookup)
+	reliabilitytest.Measure(cfg.conns, time.Second, staticLookup)
+	st := reliabilitytest.Measure(cfg.conns, cfg.duration, staticLookup)
+	lk := reliabilitytest.Measure(cfg.conns, cfg.duration, lookup)
+	fmt.Printf("static handler (%d bytes): %.0f req/s, p50 %s, p99 %s, errors %d\n", len(sample), st.RPS, st.P50, st.P99, st.Errors)
 	fmt.Printf("GET /Users?filter=userName eq: %.0f req/s (%.0f%% of static), p50 %s, p99 %s, errors %d\n",
-		lk.rps, 100*lk.rps/st.rps, lk.p50, lk.p99, lk.errors)
+		lk.RPS, 100*lk.RPS/st.RPS, lk.P50, lk.P99, lk.Errors)
 
 	if cfg.scanners > 0 {
-		if err := lookupsUnderScans(hc, scim.token, scimBase, users, cfg.conns, cfg.scanners, cfg.duration, lk, lookupURL, isHit); err != nil {
+		if err := lookupsUnderScans(scim, scimBase, users, cfg.conns, cfg.scanners, cfg.duration, lk, lookup); err != nil {
 			return err
 		}
 	}
 
 	if cfg.listings > 0 {
-		rss, _ = rssKB(proc.pid())
-		peak := rssSampler(proc.pid())
+		rss, _ = rssKB(proc.Pid())
+		peak := rssSampler(proc.Pid())
 		var pages atomic.Int64
-		elapsed, err = parallel(cfg.listings, cfg.listings, func(int) error {
+		elapsed, err = reliabilitytest.Parallel(cfg.listings, cfg.listings, func(int) error {
 			seen, n, err := listAll(admin, base, users)
 			pages.Add(int64(n))
 			if err == nil && seen != users {
@@ -582,8 +383,8 @@ func run(cfg config) error {
 	}
 
 	patches := min(cfg.patches, posted)
-	elapsed, err = parallel(patches, cfg.writers, func(i int) error {
-		_, err := scim.do("PATCH", scimBase+"/Users/"+ids[i],
+	elapsed, err = reliabilitytest.Parallel(patches, cfg.writers, func(i int) error {
+		_, err := scim.Expect("PATCH", scimBase+"/Users/"+ids[i],
 			`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}`, 200)
 		return err
 	})
@@ -591,53 +392,46 @@ func run(cfg config) error {
 		return err
 	}
 	fmt.Printf("PATCH active=false: %d users in %.1fs = %.0f users/s (durable commits)\n", patches, elapsed.Seconds(), float64(patches)/elapsed.Seconds())
-	rss, hwm = rssKB(proc.pid())
+	rss, hwm = rssKB(proc.Pid())
 	fmt.Printf("backend RSS at the end: %.1f MB (peak %.1f MB)\n", float64(rss)/1024, float64(hwm)/1024)
 	return nil
 }
 
+// hit sends a userName eq lookup (or the static handler's copy of its
+// answer) and reports whether it found the one user.
+func hit(c *reliabilitytest.Client, u string) bool {
+	status, b, err := c.Do(context.Background(), http.MethodGet, u, "")
+	return err == nil && status == http.StatusOK && bytes.Contains(b, []byte(`"totalResults":1,`))
+}
+
 // lookupsUnderScans measures the lookups again while scanners clients send
 // the costliest filter the scan budget admits, in a loop, and compares the
-// p99 with the idle one (issue 10: at most 3×).
-func lookupsUnderScans(hc *http.Client, token, scimBase string, users, conns, scanners int, d time.Duration,
-	idle loadResult, lookupURL func(int) string, isHit func([]byte) bool) error {
+// p99 with the idle one (the target: at most 3×).
+func lookupsUnderScans(scim *reliabilitytest.Client, scimBase string, users, conns, scanners int, d time.Duration,
+	idle reliabilitytest.Throughput, lookup func(int) bool) error {
 	filter, k := wrike.CostliestFilter(users)
 	if k == 0 {
 		fmt.Printf("lookups under unindexed scans: not measured, the scan budget admits no unindexed filter over %d users\n", users)
 		return nil
 	}
 	scanURL := scimBase + "/Users?filter=" + url.QueryEscape(filter)
-	ctx, cancel := context.WithCancel(context.Background())
 	var scans, refused atomic.Int64
-	var wg sync.WaitGroup
-	for range scanners {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, scanURL, nil)
-				req.Header.Set("Authorization", "Bearer "+token)
-				resp, err := hc.Do(req)
-				if err != nil {
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				_ = resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					scans.Add(1)
-				} else {
-					refused.Add(1)
-				}
-			}
-		}()
-	}
-	lk := load(hc, token, conns, d, lookupURL, isHit)
-	cancel()
-	wg.Wait()
+	stop := reliabilitytest.Background(scanners, func(ctx context.Context, _ int) {
+		status, _, err := scim.Do(ctx, http.MethodGet, scanURL, "")
+		switch {
+		case err != nil:
+		case status == http.StatusOK:
+			scans.Add(1)
+		default:
+			refused.Add(1)
+		}
+	})
+	lk := reliabilitytest.Measure(conns, d, lookup)
+	stop()
 	if refused.Load() > 0 {
 		return fmt.Errorf("the costliest admitted filter was refused %d times", refused.Load())
 	}
 	fmt.Printf("under %d clients scanning with %d comparisons (%d scans done): lookups %.0f req/s, p50 %s, p99 %s (idle p99 %s: %.2f×), errors %d\n",
-		scanners, k, scans.Load(), lk.rps, lk.p50, lk.p99, idle.p99, float64(lk.p99)/float64(idle.p99), lk.errors)
+		scanners, k, scans.Load(), lk.RPS, lk.P50, lk.P99, idle.P99, float64(lk.P99)/float64(idle.P99), lk.Errors)
 	return nil
 }
