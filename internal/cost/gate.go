@@ -138,11 +138,18 @@ func (m *Meter) Pace() error {
 	return nil
 }
 
-// Close gives back the slot the request holds, if any. It may be called
-// more than once.
+// Close ends the request's heavy work: holding a slot, it rests as long as
+// the request worked since its last rest (so that a request of one long
+// step, such as decoding one large document, takes its slot twice as long
+// as it works, as a paced one does), then gives the slot back. It may be
+// called more than once.
 func (m *Meter) Close() {
-	if m != nil && m.held {
-		m.held = false
-		<-m.gate.slots
+	if m == nil || !m.held {
+		return
 	}
+	if busy := m.gate.now().Sub(m.stint); busy > 0 {
+		_ = m.gate.sleep(m.ctx, busy) // a client that left ends the rest; the slot goes back all the same
+	}
+	m.held = false
+	<-m.gate.slots
 }

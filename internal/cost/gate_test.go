@@ -104,7 +104,8 @@ func TestGateLightWorkPassesAHeldGate(t *testing.T) {
 
 // TestGateRestsAsLongAsItWorks: on a fake clock, a heavy request working
 // items of random length rests, in all, as long as it worked, to within one
-// stint: it takes at most half a core.
+// stint while it works and exactly once it closes: it takes at most half a
+// core.
 func TestGateRestsAsLongAsItWorks(t *testing.T) {
 	for seed := range uint64(50) {
 		rng := rand.New(rand.NewPCG(seed, 2))
@@ -134,6 +135,9 @@ func TestGateRestsAsLongAsItWorks(t *testing.T) {
 			}
 		}
 		m.Close()
+		if rested != worked {
+			t.Fatalf("seed %d: closed after %v of work and %v of rest, want them equal", seed, worked, rested)
+		}
 	}
 	// A client that leaves during a rest ends it with the context's error.
 	ctx, cancel := context.WithCancel(context.Background())

@@ -307,6 +307,11 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c scimCall) 
 	if err != nil {
 		return err
 	}
+	meter, err := s.writeMeter(r, len(body))
+	if err != nil {
+		return err
+	}
+	defer meter.Close()
 	u, res, err := s.newUser(c, body)
 	if err != nil {
 		return err
@@ -548,8 +553,25 @@ func content(res map[string]any) []byte {
 
 // updateUser runs one PUT or PATCH: change computes the new resource from
 // the current one. It holds the user's lock, so change sees the latest state.
-func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c scimCall,
-	change func(cur map[string]any) (map[string]any, error)) error {
+// writeMeter is the meter of a SCIM write that decodes size bytes of JSON
+// (its body, and the stored user it updates) at cost.DecodeWeight, paced
+// (cost.Meter.Pace): a write of a user at every size limit is heavy work,
+// which waits for a slot of the gate. The caller closes it.
+func (s *Server) writeMeter(r *http.Request, size int) (*cost.Meter, error) {
+	m := s.gate.Meter(r.Context(), int64(s.scanBudget))
+	m.Charge(int64(size) * cost.DecodeWeight)
+	if err := m.Pace(); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// updateUser applies change to the user's resource and stores the result;
+// bodySize is the request body's length, charged with the stored user's to
+// the write's meter, which change charges too.
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c scimCall, bodySize int,
+	change func(cur map[string]any, meter *cost.Meter) (map[string]any, error)) error {
 	p, err := queryParams(userRT, r)
 	if err != nil {
 		return err
@@ -564,11 +586,17 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c scimCall,
 	if err := ifMatch(r, cur.etag()); err != nil {
 		return err
 	}
-	curRes, err := decodeDoc(cur.appendJSON(nil, c.base))
+	doc := cur.appendJSON(nil, c.base)
+	meter, err := s.writeMeter(r, bodySize+len(doc))
 	if err != nil {
 		return err
 	}
-	res, err := change(scim.CloneResource(curRes))
+	defer meter.Close()
+	curRes, err := decodeDoc(doc)
+	if err != nil {
+		return err
+	}
+	res, err := change(scim.CloneResource(curRes), meter)
 	if err != nil {
 		return err
 	}
@@ -612,7 +640,7 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, c scimCall)
 	if err != nil {
 		return err
 	}
-	return s.updateUser(w, r, c, func(cur map[string]any) (map[string]any, error) {
+	return s.updateUser(w, r, c, len(body), func(cur map[string]any, _ *cost.Meter) (map[string]any, error) {
 		return scim.MergeReplace(userRT, cur, in)
 	})
 }
@@ -626,9 +654,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, c scimCall) e
 	if err != nil {
 		return err
 	}
-	return s.updateUser(w, r, c, func(cur map[string]any) (map[string]any, error) {
-		meter := s.gate.Meter(r.Context(), int64(s.scanBudget))
-		defer meter.Close()
+	return s.updateUser(w, r, c, len(body), func(cur map[string]any, meter *cost.Meter) (map[string]any, error) {
 		return scim.ApplyPatchWithin(userRT, cur, req.Operations, meter)
 	})
 }
