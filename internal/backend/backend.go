@@ -15,6 +15,7 @@ import (
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/okta"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
+	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
 )
 
 // Config configures the backend.
@@ -73,6 +74,8 @@ type Backend struct {
 
 	db      *store.DB
 	dataDir string
+	// gate admits both faces' heavy requests (internal/cost).
+	gate *cost.Gate
 }
 
 // New opens the store in cfg.DataDir (locking it: store.ErrLocked when
@@ -88,13 +91,16 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Backend{db: db, dataDir: cfg.DataDir}
+	// One gate for both faces: the heavy requests of either take at most
+	// one slot per two cores of the process (internal/cost).
+	b := &Backend{db: db, dataDir: cfg.DataDir, gate: cost.NewGate(cost.GateConfig{})}
 	wcfg := wrike.Config{
 		Store:     db,
 		Logger:    logger.With("face", "wrike"),
 		Clock:     cfg.Clock,
 		NewID:     cfg.NewID,
 		PublicURL: cfg.PublicURL,
+		Gate:      b.gate,
 	}
 	if cfg.Wrike != nil {
 		cfg.Wrike(&wcfg)
@@ -181,7 +187,7 @@ func (b *Backend) Bootstrap(ctx context.Context) error {
 }
 
 func (b *Backend) startOkta(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) error {
-	oc := okta.Config{Store: store.NewOktaStore(db), Logger: logger.With("face", "okta"), Clock: cfg.Clock, NewID: cfg.NewID,
+	oc := okta.Config{Store: store.NewOktaStore(db), Logger: logger.With("face", "okta"), Clock: cfg.Clock, NewID: cfg.NewID, Gate: b.gate,
 		HoldProvisioning: cfg.HoldProvisioning}
 	if cfg.Okta != nil {
 		cfg.Okta(&oc)

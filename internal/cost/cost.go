@@ -8,7 +8,11 @@
 // expression has but on how long the values it compares are.
 package cost
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+	"time"
+)
 
 // DefaultBudget is what one request may spend: about 1 s of one core on the
 // development machine, the worst case any single request may cost
@@ -36,9 +40,15 @@ func Compare(op string, v, o int) int64 {
 
 // Meter counts the units one request spends against its budget. A nil Meter
 // counts nothing and admits everything: internal callers that evaluate
-// their own expressions pass nil.
+// their own expressions pass nil. A meter from Gate.Meter also paces the
+// request's heavy work (Pace).
 type Meter struct {
 	limit, spent int64
+
+	gate  *Gate
+	ctx   context.Context
+	held  bool      // the request holds one of gate's slots
+	stint time.Time // when the request last began working, holding it
 }
 
 // NewMeter returns a meter with the given budget (DefaultBudget when it is

@@ -181,7 +181,8 @@ func ApplyPatch(rt *ResourceType, res map[string]any, ops []PatchOperation) (map
 // ApplyPatchWithin is ApplyPatch charging the work of paths and value
 // filters to m (cost.Compare per comparison, on every element a filter
 // examines, and each path's length): past m's budget it is a 400 tooMany
-// naming the limit, and nothing changes.
+// naming the limit, and nothing changes. Between operations it paces the
+// request (m.Pace), whose error it returns as it is.
 func ApplyPatchWithin(rt *ResourceType, res map[string]any, ops []PatchOperation, m *cost.Meter) (map[string]any, error) {
 	if len(ops) > MaxPatchOperations {
 		return nil, badRequest(ErrInvalidValue, "PATCH request has %d operations; at most %d are accepted", len(ops), MaxPatchOperations)
@@ -193,6 +194,9 @@ func ApplyPatchWithin(rt *ResourceType, res map[string]any, ops []PatchOperation
 	for i, o := range ops {
 		kind, err := opKind(o.Op, i)
 		if err != nil {
+			return nil, err
+		}
+		if err := m.Pace(); err != nil {
 			return nil, err
 		}
 		if !m.Charge(int64(max(len(o.Path), 1))) {

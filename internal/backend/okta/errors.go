@@ -96,6 +96,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &e):
 	case errors.Is(err, store.ErrNotFound):
 		e = resourceNotFound("", "GenericResource")
+	case r.Context().Err() != nil && errors.Is(err, r.Context().Err()):
+		// The client left (a search it stopped waiting for): nothing failed
+		// here, and nobody reads the answer.
+		e = errInternal
 	default:
 		s.log.ErrorContext(r.Context(), "okta request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
 		e = errInternal

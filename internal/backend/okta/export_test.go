@@ -1,6 +1,11 @@
 package okta
 
-import "time"
+import (
+	"context"
+	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
+)
 
 // MaxReason is the longest outcome reason the System Log keeps, for the
 // external tests.
@@ -12,18 +17,15 @@ var MaxProfileLength = maxProfileLength
 // ProfileAttributes lists the base profile's attributes.
 func ProfileAttributes() []string { return sortedKeys(profileAttributes) }
 
-// HoldSearches takes every search slot, as running searches would, and
-// makes a search wait d for one; release frees them.
+// HoldSearches gives the face a gate of one slot whose requests wait d for
+// it, and takes the slot, as a running search would; release frees it.
 func (s *Server) HoldSearches(d time.Duration) (release func()) {
-	s.searchWait = d
-	for range cap(s.searches) {
-		s.searches <- struct{}{}
+	s.gate = cost.NewGate(cost.GateConfig{Slots: 1, Wait: d})
+	m := s.gate.Meter(context.Background(), 0)
+	if err := m.Hold(); err != nil {
+		panic(err)
 	}
-	return func() {
-		for range cap(s.searches) {
-			<-s.searches
-		}
-	}
+	return m.Close
 }
 
 // SetBeforeRun makes every engine call f with each task before it runs

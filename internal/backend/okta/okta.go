@@ -21,6 +21,7 @@ import (
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/serve"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 	"github.com/wrike-community/terraform-provider-wrike/internal/clock"
+	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
 )
 
 // Config configures the Okta face. Only Store is required.
@@ -60,6 +61,9 @@ type Config struct {
 	// client's search, filter or q, in internal/cost's units, bytes
 	// examined (zero: cost.DefaultBudget).
 	SearchBudget int64
+	// Gate admits the heavy work of such listings, shared with the other
+	// face (nil: a gate of the face's own, cost.NewGate's defaults).
+	Gate *cost.Gate
 	// HoldProvisioning starts the engine with its queue loaded but no
 	// attempt made until StartProvisioning: a process whose Wrike face is
 	// the SCIM target calls it once that face listens, so that a restart
@@ -80,8 +84,9 @@ type Server struct {
 	everyone store.OktaGroup
 
 	searchBudget int64
-	searches     chan struct{} // one slot per running search (startSearch)
-	searchWait   time.Duration
+	// gate admits the heavy work of searches (internal/cost), one per two
+	// cores across both faces.
+	gate *cost.Gate
 }
 
 // New builds the Okta face on its store, creates the built-in Everyone group
@@ -92,7 +97,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, errors.New("okta: a store is required")
 	}
 	s := &Server{store: st, log: cfg.Logger, now: cfg.Clock, newID: cfg.NewID,
-		searchBudget: cfg.SearchBudget, searches: make(chan struct{}, searchSlots()), searchWait: searchWait}
+		searchBudget: cfg.SearchBudget, gate: cfg.Gate}
+	if s.gate == nil {
+		s.gate = cost.NewGate(cost.GateConfig{})
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

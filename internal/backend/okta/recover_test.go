@@ -69,3 +69,31 @@ func TestPanicAnswersOktaError(t *testing.T) {
 		t.Fatalf("after the panic: GET /api/v1/users = %d, want 200", rec.Code)
 	}
 }
+
+// TestClientGoneIsNoFailure: a request whose client left (the search it
+// waited for a slot for, here) is not logged as a failure of the face.
+func TestClientGoneIsNoFailure(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	var logged bytes.Buffer
+	s, err := New(ctx, Config{Store: store.NewOktaStore(db), Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	left, cancel := context.WithCancel(ctx)
+	cancel()
+	req := httptest.NewRequestWithContext(left, http.MethodGet, "/api/v1/users", nil)
+	s.fail(httptest.NewRecorder(), req, left.Err())
+	if strings.Contains(logged.String(), "okta request failed") {
+		t.Fatalf("a client that left is logged as a failure: %s", logged.String())
+	}
+	s.fail(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/api/v1/users", nil), context.Canceled)
+	if !strings.Contains(logged.String(), "okta request failed") {
+		t.Fatal("a cancellation of the face's own, with the client still there, is not logged")
+	}
+}

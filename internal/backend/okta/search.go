@@ -2,16 +2,11 @@ package okta
 
 import (
 	"context"
+	"errors"
 	"net/http"
-	"runtime"
-	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
 )
-
-// searchWait is how long a listing that walks the store with a client's
-// expression waits for a slot before it is answered 429.
-const searchWait = 15 * time.Second
 
 // search is one listing that evaluates a client's search, filter or q: the
 // work it does (bytes decoded and compared, internal/cost) is charged to
@@ -22,49 +17,34 @@ type search struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	param  string // the parameter a refusal names: search, filter or q
-
-	rows  int       // rows examined
-	chunk time.Time // when the current chunk of searchChunk rows began
 }
 
-// searchChunk is how many rows a search examines between rests.
-const searchChunk = 256
-
-// startSearch takes one of the face's search slots (one per two cores, as
-// the Wrike face's scans: a burst of searches leaves the other cores to
-// lookups and provisioning), waiting up to searchWait for it, and returns
-// the search and the function that ends it.
+// startSearch takes one of the gate's slots (one per two cores, shared with
+// the Wrike face's heavy requests: a burst of searches leaves the other
+// cores to lookups and provisioning), waiting up to the gate's wait for it,
+// and returns the search and the function that ends it.
 func (s *Server) startSearch(r *http.Request, param string) (*search, func(), error) {
-	wait := time.NewTimer(s.searchWait)
-	defer wait.Stop()
-	select {
-	case s.searches <- struct{}{}:
-	case <-r.Context().Done():
-		return nil, nil, r.Context().Err()
-	case <-wait.C:
-		return nil, nil, apiErr(http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.",
-			param+": another search is running; retry in a moment, or look the user up with profile.login eq, which is answered at once")
-	}
 	ctx, cancel := context.WithCancel(r.Context())
-	sr := &search{meter: cost.NewMeter(s.searchBudget), ctx: ctx, cancel: cancel, param: param, chunk: time.Now()}
-	return sr, func() { cancel(); <-s.searches }, nil
+	sr := &search{meter: s.gate.Meter(ctx, s.searchBudget), ctx: ctx, cancel: cancel, param: param}
+	if err := sr.meter.Hold(); err != nil {
+		cancel()
+		if errors.Is(err, cost.ErrBusy) {
+			return nil, nil, apiErr(http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.",
+				param+": another search is running; retry in a moment, or look the user up with profile.login eq, which is answered at once")
+		}
+		return nil, nil, err
+	}
+	return sr, func() { cancel(); sr.meter.Close() }, nil
 }
 
-// row is called for each row the walk examines, with its cost: after every
-// searchChunk rows the search rests as long as the chunk took, as the Wrike
-// face's scans do, so that it takes at most half a core and leaves the rest
-// to lookups and provisioning. false past the budget, or once the client left.
+// row is called for each row the walk examines, with its cost: the search
+// rests as long as it works (cost.Meter.Pace), so that it takes at most
+// half a core and leaves the rest to lookups and provisioning. false past
+// the budget, or once the client left.
 func (sr *search) row(n int64) bool {
-	sr.rows++
-	if sr.rows%searchChunk == 0 {
-		t := time.NewTimer(time.Since(sr.chunk))
-		select {
-		case <-t.C:
-		case <-sr.ctx.Done():
-			t.Stop()
-			return false
-		}
-		sr.chunk = time.Now()
+	if sr.meter.Pace() != nil {
+		sr.cancel()
+		return false
 	}
 	return sr.charge(n)
 }
@@ -109,6 +89,3 @@ func profileCost(p map[string]string) int64 {
 	}
 	return int64(n) * cost.DecodeWeight
 }
-
-// searchSlots is the number of searches that may run at once.
-func searchSlots() int { return max(1, runtime.GOMAXPROCS(0)/2) }

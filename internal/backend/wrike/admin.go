@@ -1,6 +1,7 @@
 package wrike
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
 	"github.com/wrike-community/terraform-provider-wrike/internal/jsonkeys"
 	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
@@ -53,6 +55,12 @@ func adminError(err error) (status int, code, description string) {
 		status, code = http.StatusConflict, "already_exists"
 	case errors.Is(err, errTooLarge):
 		status, code = http.StatusRequestEntityTooLarge, "request_too_large"
+	case errors.Is(err, cost.ErrBusy):
+		return http.StatusTooManyRequests, "rate_limit_exceeded",
+			"other costly requests are running; retry in a few seconds, or ask for a smaller page (pageSize)"
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		// The client went away; nobody reads the answer.
+		return http.StatusServiceUnavailable, "server_error", "the request was canceled"
 	default:
 		return http.StatusInternalServerError, "server_error", "internal error"
 	}

@@ -178,7 +178,8 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	// The filters compare short fields (the domain of a canonical address,
 	// an enum), charged as any expression is: the budget only binds on
 	// accounts far larger than the index holds, but the promise is the same.
-	meter := cost.NewMeter(int64(s.scanBudget))
+	meter := s.gate.Meter(r.Context(), int64(s.scanBudget))
+	defer meter.Close()
 	s.users.scan(tok.after, func(u *user) bool {
 		if !meter.Charge(f.cost(u)) {
 			return false
@@ -206,6 +207,9 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	// would cost more than one request may, so it ends early and the next
 	// page token goes on after its last user.
 	for i, u := range page {
+		if err := meter.Pace(); err != nil {
+			return err
+		}
 		if !meter.Charge(int64(u.jsonSize(""))*cost.DecodeWeight) && i > 0 {
 			page, more = page[:i], true
 			break

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
 	"github.com/wrike-community/terraform-provider-wrike/internal/scim"
 )
 
@@ -76,9 +77,9 @@ func scimError(err error) *scim.Error {
 		return &scim.Error{Status: http.StatusConflict, ScimType: scim.ErrUniqueness, Detail: err.Error()}
 	case errors.Is(err, store.ErrPrecondition):
 		return &scim.Error{Status: http.StatusPreconditionFailed, Detail: err.Error()}
-	case errors.As(err, new(scanBusy)):
+	case errors.Is(err, cost.ErrBusy):
 		return &scim.Error{Status: http.StatusServiceUnavailable,
-			Detail: "another query that no index answers is running; retry in a few seconds, or add userName eq, externalId eq, id eq or emails eq to the filter"}
+			Detail: "other costly requests (queries that no index answers, long PATCH requests, large projected pages) are running; retry in a few seconds, or add userName eq, externalId eq, id eq or emails eq to the filter, which is answered at once"}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		// The client went away during a scan; nobody reads the answer.
 		return &scim.Error{Status: http.StatusServiceUnavailable, Detail: "the request was canceled"}

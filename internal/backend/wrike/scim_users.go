@@ -2,7 +2,6 @@ package wrike
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -116,11 +115,12 @@ func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request, c scimCall)
 func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, c scimCall, q *scim.Query) error {
 	var page []*user
 	var total int
-	meter := cost.NewMeter(int64(s.scanBudget))
+	meter := s.gate.Meter(r.Context(), int64(s.scanBudget))
+	defer meter.Close()
 	if q.Filter == nil && q.SortBy == nil {
 		page, total = s.users.page(q.StartIndex-1, q.Count)
 	} else {
-		matched, err := s.matchUsers(r.Context(), c, q, meter)
+		matched, err := s.matchUsers(c, q, meter)
 		if err != nil {
 			return err
 		}
@@ -134,6 +134,9 @@ func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, c scimCall, 
 		// ends early, as RFC 7644 §3.4.2.4 lets a server return fewer
 		// results than asked (itemsPerPage says how many; startIndex goes on).
 		for i, u := range page {
+			if err := meter.Pace(); err != nil {
+				return err
+			}
 			if !meter.Charge(int64(u.jsonSize(c.base))*cost.DecodeWeight) && i > 0 {
 				page = page[:i]
 				break
@@ -177,34 +180,6 @@ const minUserCost = 200 * cost.DecodeWeight
 // (some 900 bytes of document, with meta), for CostliestFilter.
 const typicalUserCost = 1000 * cost.DecodeWeight
 
-// scanBusy is the answer to an unindexed query that waited scanWait for
-// the one running before it.
-type scanBusy struct{}
-
-func (scanBusy) Error() string { return "another unindexed query is running" }
-
-// scanWait is how long an unindexed query waits for the one before it; the
-// client is then asked to retry, rather than kept waiting past its timeout.
-const scanWait = 15 * time.Second
-
-// scanChunk is how many users a scan examines between pauses.
-const scanChunk = 256
-
-// scanPause rests a scan as long as its last chunk ran, so that a scan takes
-// at most half of a core and leaves the other to lookups; the allocation of
-// decoding documents (and so the collector's work, which every request
-// shares) is halved too. It ends early, with the error, if the client left.
-func scanPause(ctx context.Context, busy time.Duration) error {
-	t := time.NewTimer(busy)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // CostliestFilter returns the most expensive filter DefaultScanBudget
 // admits over n users of typical size, and its number of comparisons:
 // or-ed "co" clauses with five-byte operands against titles of a few words,
@@ -228,9 +203,9 @@ func CostliestFilter(n int) (string, int) {
 // creation order). Equality on id, userName, externalId or emails.value
 // (emails[type eq "work"].value eq "x" included) takes its candidates from
 // the index; other filters, and sorting, examine users one by one within
-// the scan budget (bytes decoded and compared, charged as the scan goes),
-// one such query at a time.
-func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query, meter *cost.Meter) ([]*user, error) {
+// the scan budget (bytes decoded and compared, charged to meter as the scan
+// goes), their heavy work paced by the meter's gate (cost.Gate).
+func (s *Server) matchUsers(c scimCall, q *scim.Query, meter *cost.Meter) ([]*user, error) {
 	f := q.Filter
 	var candidates []*user
 	eq, indexed := f.Equality()
@@ -270,15 +245,10 @@ func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query, mete
 			what, n, meter.Limit()))
 	}
 	if !indexed {
-		wait := time.NewTimer(s.scanWait)
-		defer wait.Stop()
-		select {
-		case s.scans <- struct{}{}:
-			defer func() { <-s.scans }()
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-wait.C:
-			return nil, scanBusy{}
+		// A walk over every user is heavy from its start: it waits for a
+		// slot of the gate (cost.ErrBusy, a 503, after the gate's wait).
+		if err := meter.Hold(); err != nil {
+			return nil, err
 		}
 		candidates = s.users.all()
 	}
@@ -288,13 +258,9 @@ func (s *Server) matchUsers(ctx context.Context, c scimCall, q *scim.Query, mete
 	}
 	var out []match
 	var doc []byte // reused: the decoded resource does not keep it
-	chunk := time.Now()
 	for i, u := range candidates {
-		if i%scanChunk == scanChunk-1 && !indexed {
-			if err := scanPause(ctx, time.Since(chunk)); err != nil {
-				return nil, err
-			}
-			chunk = time.Now()
+		if err := meter.Pace(); err != nil {
+			return nil, err
 		}
 		doc = u.appendJSON(doc[:0], c.base)
 		if !meter.Charge(int64(len(doc)) * cost.DecodeWeight) {
@@ -341,6 +307,11 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c scimCall) 
 	if err != nil {
 		return err
 	}
+	meter, err := s.writeMeter(r, len(body))
+	if err != nil {
+		return err
+	}
+	defer meter.Close()
 	u, res, err := s.newUser(c, body)
 	if err != nil {
 		return err
@@ -582,8 +553,25 @@ func content(res map[string]any) []byte {
 
 // updateUser runs one PUT or PATCH: change computes the new resource from
 // the current one. It holds the user's lock, so change sees the latest state.
-func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c scimCall,
-	change func(cur map[string]any) (map[string]any, error)) error {
+// writeMeter is the meter of a SCIM write that decodes size bytes of JSON
+// (its body, and the stored user it updates) at cost.DecodeWeight, paced
+// (cost.Meter.Pace): a write of a user at every size limit is heavy work,
+// which waits for a slot of the gate. The caller closes it.
+func (s *Server) writeMeter(r *http.Request, size int) (*cost.Meter, error) {
+	m := s.gate.Meter(r.Context(), int64(s.scanBudget))
+	m.Charge(int64(size) * cost.DecodeWeight)
+	if err := m.Pace(); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// updateUser applies change to the user's resource and stores the result;
+// bodySize is the request body's length, charged with the stored user's to
+// the write's meter, which change charges too.
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c scimCall, bodySize int,
+	change func(cur map[string]any, meter *cost.Meter) (map[string]any, error)) error {
 	p, err := queryParams(userRT, r)
 	if err != nil {
 		return err
@@ -598,11 +586,17 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c scimCall,
 	if err := ifMatch(r, cur.etag()); err != nil {
 		return err
 	}
-	curRes, err := decodeDoc(cur.appendJSON(nil, c.base))
+	doc := cur.appendJSON(nil, c.base)
+	meter, err := s.writeMeter(r, bodySize+len(doc))
 	if err != nil {
 		return err
 	}
-	res, err := change(scim.CloneResource(curRes))
+	defer meter.Close()
+	curRes, err := decodeDoc(doc)
+	if err != nil {
+		return err
+	}
+	res, err := change(scim.CloneResource(curRes), meter)
 	if err != nil {
 		return err
 	}
@@ -646,7 +640,7 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, c scimCall)
 	if err != nil {
 		return err
 	}
-	return s.updateUser(w, r, c, func(cur map[string]any) (map[string]any, error) {
+	return s.updateUser(w, r, c, len(body), func(cur map[string]any, _ *cost.Meter) (map[string]any, error) {
 		return scim.MergeReplace(userRT, cur, in)
 	})
 }
@@ -660,8 +654,8 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, c scimCall) e
 	if err != nil {
 		return err
 	}
-	return s.updateUser(w, r, c, func(cur map[string]any) (map[string]any, error) {
-		return scim.ApplyPatchWithin(userRT, cur, req.Operations, cost.NewMeter(int64(s.scanBudget)))
+	return s.updateUser(w, r, c, len(body), func(cur map[string]any, meter *cost.Meter) (map[string]any, error) {
+		return scim.ApplyPatchWithin(userRT, cur, req.Operations, meter)
 	})
 }
 

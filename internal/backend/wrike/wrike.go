@@ -24,6 +24,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
 	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 )
 
@@ -72,6 +73,9 @@ type Config struct {
 	// client's filter or PATCH paths, in internal/cost's units, bytes
 	// examined (zero: DefaultScanBudget).
 	ScanBudget int
+	// Gate admits the heavy work of such requests, shared with the other
+	// face (nil: a gate of the face's own, cost.NewGate's defaults).
+	Gate *cost.Gate
 }
 
 // Server is the Wrike face; it is an http.Handler.
@@ -99,11 +103,10 @@ type Server struct {
 	userLocks [256]sync.Mutex
 
 	scanBudget int
-	// scans admits one query per two cores (one on two cores) that must
-	// examine users one by one, so that a burst of them leaves the other
-	// cores to indexed lookups.
-	scans    chan struct{}
-	scanWait time.Duration
+	// gate admits the heavy work of requests that evaluate clients'
+	// expressions (internal/cost), one per two cores across both faces, so
+	// that a burst of them leaves the other cores to indexed lookups.
+	gate *cost.Gate
 }
 
 // Identity providers that have a SCIM integration, in listing order.
@@ -131,8 +134,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		integrations: map[string]store.WrikeSCIMIntegration{},
 		users:        newUserIndex(),
 		scanBudget:   cfg.ScanBudget,
-		scans:        make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)),
-		scanWait:     scanWait,
+		gate:         cfg.Gate,
+	}
+	if s.gate == nil {
+		s.gate = cost.NewGate(cost.GateConfig{})
 	}
 	if s.scanBudget <= 0 {
 		s.scanBudget = DefaultScanBudget
