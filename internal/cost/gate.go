@@ -10,9 +10,10 @@ import (
 // HeavyWork is the work (in units, about a nanosecond each at worst) past
 // which a request is heavy by default (GateConfig.Heavy): it goes on only
 // while it holds one of its gate's slots, and rests as long as it works.
-// Below it (a lookup, a page of a hundred ordinary users, a PATCH of a few
-// operations) a request runs as it comes.
-const HeavyWork = 20_000_000
+// Below it (a lookup, the write of an ordinary user, a PATCH of a few
+// operations, a projected page of a few dozen ordinary users) a request runs
+// as it comes; decoding 50 KB of JSON (cost.DecodeWeight) reaches it.
+const HeavyWork = 5_000_000
 
 // DefaultWait is how long a heavy request waits for a slot before it is
 // answered ErrBusy: the client is asked to retry, rather than kept waiting

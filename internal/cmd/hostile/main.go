@@ -30,6 +30,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
@@ -223,6 +224,18 @@ func run(bin string, users, fat, oktaUsers, conns int, duration time.Duration, r
 		return fmt.Errorf("the first fat user: %s", b)
 	}
 	fatID := first.Resources[0].ID
+	// The PUT replaces the second fat user with itself at every limit, its
+	// title changed each time, so that every request decodes, checks and
+	// stores some 250 KB.
+	b, err = sc.Expect("GET", filter(`userName eq "`+fatAddress(1, 0)+`"`), "", 200)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, &first); err != nil || len(first.Resources) != 1 {
+		return fmt.Errorf("the second fat user: %s", b)
+	}
+	putID, putBody := first.Resources[0].ID, fatUser(1)
+	var puts atomic.Int64
 	kinds := []kind{
 		{"SCIM filter: title co, an 8 KB near-miss operand", get(sc, filter(`title co "`+nearMiss+`"`))},
 		{fmt.Sprintf("SCIM filter: %d title co clauses", len(clauses)), get(sc, filter(strings.Join(clauses, " or ")))},
@@ -230,6 +243,12 @@ func run(bin string, users, fat, oktaUsers, conns int, duration time.Duration, r
 		{"SCIM list: sortBy=title", get(sc, scimBase+"/Users?sortBy=title")},
 		{"SCIM PATCH: 1,000 emails[value eq] operations", func(ctx context.Context) (int, error) {
 			status, _, err := sc.Do(ctx, "PATCH", scimBase+"/Users/"+fatID, patchBody)
+			return status, err
+		}},
+		{"SCIM PUT: a user at every size limit (250 KB)", func(ctx context.Context) (int, error) {
+			title := fmt.Sprintf(`"title":"%08d`, puts.Add(1))
+			body := strings.Replace(putBody, `"title":"`+strings.Repeat("a", 8), title, 1)
+			status, _, err := sc.Do(ctx, "PUT", scimBase+"/Users/"+putID, body)
 			return status, err
 		}},
 		{"SCIM list: attributes=userName, count=1000", get(sc, scimBase+"/Users?attributes=userName&count=1000&startIndex="+strconv.Itoa(users+1))},
