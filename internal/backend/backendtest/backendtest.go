@@ -5,6 +5,12 @@
 //	env := backendtest.Start(t)
 //	scim := env.SetupSCIM(t, "okta", "example.com") // approved domain + API app + enabled integration
 //	// scim.BaseURL = http://127.0.0.1:N/scim/okta/v2, scim.Token = the v4 token
+//
+// Tests call either face with Send and check what it answered with the
+// Answer's methods:
+//
+//	a := backendtest.Send(nil, "GET", scim.BaseURL+"/Users", nil, "Authorization", "Bearer "+scim.Token)
+//	list := a.Want(t, http.StatusOK) // or a.WantSCIMError(t, 404, ""), a.Check(200, &out) in a goroutine
 package backendtest
 
 import (
