@@ -148,7 +148,11 @@ func (a Answer) Data(t testing.TB) []map[string]any {
 	}
 	out := make([]map[string]any, len(list))
 	for i, v := range list {
-		out[i] = v.(map[string]any)
+		m, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("%s: data[%d] is not an object: %s", a.Req, i, a.Raw)
+		}
+		out[i] = m
 	}
 	return out
 }
