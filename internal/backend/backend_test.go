@@ -22,17 +22,11 @@ func TestUnauthenticatedFloodLocksNoOneOut(t *testing.T) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
 	// get returns the status and the X-Rate-Limit-Remaining header.
 	get := func(url, auth string) (int, string) {
-		req, _ := http.NewRequest(http.MethodGet, url, nil)
-		if auth != "" {
-			req.Header.Set("Authorization", auth)
+		a := backendtest.Send(client, http.MethodGet, url, nil, "Authorization", auth)
+		if a.Status == 0 {
+			t.Errorf("%s: %s", a.Req, a.Raw)
 		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Error(err)
-			return 0, ""
-		}
-		_ = resp.Body.Close()
-		return resp.StatusCode, resp.Header.Get("X-Rate-Limit-Remaining")
+		return a.Status, a.Header.Get("X-Rate-Limit-Remaining")
 	}
 	targets := []struct{ url, bad string }{
 		{env.OktaURL + "/api/v1/users", "SSWS 00notatoken"},
@@ -126,15 +120,9 @@ func TestTokensKeptBeforeStored(t *testing.T) {
 	}
 	srv := httptest.NewServer(b.Wrike)
 	defer srv.Close()
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v4/account", nil)
-	req.Header.Set("Authorization", "Bearer "+kept.WrikeAdmin)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("the admin token after the failed rotation: %d, want 200", resp.StatusCode)
+	a := backendtest.Send(nil, http.MethodGet, srv.URL+"/api/v4/account", nil, "Authorization", "Bearer "+kept.WrikeAdmin).Sent(t)
+	if a.Status != http.StatusOK {
+		t.Fatalf("the admin token after the failed rotation: %d, want 200", a.Status)
 	}
 }
 

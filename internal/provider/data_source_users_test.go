@@ -1,9 +1,7 @@
 package provider
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -48,23 +46,10 @@ func provisionUser(t *testing.T, scim backendtest.SCIM, userName, first, userTyp
 
 func scimCall(t *testing.T, scim backendtest.SCIM, method, path string, body any, want int) string {
 	t.Helper()
-	raw, _ := json.Marshal(body)
-	req, _ := http.NewRequest(method, scim.BaseURL+path, bytes.NewReader(raw))
-	req.Header.Set("Authorization", "Bearer "+scim.Token)
-	req.Header.Set("Content-Type", "application/scim+json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	var out struct {
-		ID string `json:"id"`
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&out)
-	if resp.StatusCode != want {
-		t.Fatalf("SCIM %s %s: status %d, want %d", method, path, resp.StatusCode, want)
-	}
-	return out.ID
+	a := backendtest.Send(nil, method, scim.BaseURL+path, body, "Authorization", "Bearer "+scim.Token, "Content-Type", "application/scim+json")
+	a.Want(t, want)
+	id, _ := a.Body["id"].(string)
+	return id
 }
 
 func TestAccUsersDataSource(t *testing.T) {

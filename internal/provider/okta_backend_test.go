@@ -1,13 +1,10 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 	"testing"
@@ -130,33 +127,17 @@ func (f *orgFixture) call(target, auth, method string, body, out any) {
 
 // doJSON is call without a *testing.T, for checks that return an error.
 func doJSON(target, auth, method string, body, out any) error {
-	var rd io.Reader
+	headers := []string{"Authorization", auth, "Accept", "application/json"}
 	if body != nil {
-		raw, _ := json.Marshal(body)
-		rd = bytes.NewReader(raw)
+		headers = append(headers, "Content-Type", "application/json")
 	}
-	req, err := http.NewRequest(method, target, rd)
-	if err != nil {
-		return err
+	a := backendtest.Send(nil, method, target, body, headers...)
+	if a.Status/100 != 2 {
+		return fmt.Errorf("%s: HTTP %d: %s", a.Req, a.Status, a.Raw)
 	}
-	req.Header.Set("Authorization", auth)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	raw, _ := io.ReadAll(resp.Body)
-	u, _ := url.Parse(target)
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: HTTP %d: %s", method, u.Path, resp.StatusCode, raw)
-	}
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("%s %s: %w in %s", method, u.Path, err, raw)
+	if out != nil && a.Raw != "" {
+		if err := json.Unmarshal([]byte(a.Raw), out); err != nil {
+			return fmt.Errorf("%s: %w in %s", a.Req, err, a.Raw)
 		}
 	}
 	return nil

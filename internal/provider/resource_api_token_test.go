@@ -46,17 +46,11 @@ func expectSCIMStatus(scimURL, token string, want int) error {
 
 // scimStatus is the status Wrike's SCIM API answers the token with.
 func scimStatus(scimURL, token string) (int, error) {
-	req, err := http.NewRequest(http.MethodGet, scimURL+"/Users?count=1", nil)
-	if err != nil {
-		return 0, err
+	a := backendtest.Send(nil, http.MethodGet, scimURL+"/Users?count=1", nil, "Authorization", "Bearer "+token)
+	if a.Status == 0 {
+		return 0, fmt.Errorf("%s: %s", a.Req, a.Raw)
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	_ = resp.Body.Close()
-	return resp.StatusCode, nil
+	return a.Status, nil
 }
 
 // tokenWorks checks the state's token against Wrike's SCIM API, and that

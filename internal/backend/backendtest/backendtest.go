@@ -5,14 +5,18 @@
 //	env := backendtest.Start(t)
 //	scim := env.SetupSCIM(t, "okta", "example.com") // approved domain + API app + enabled integration
 //	// scim.BaseURL = http://127.0.0.1:N/scim/okta/v2, scim.Token = the v4 token
+//
+// Tests call either face with Send and check what it answered with the
+// Answer's methods:
+//
+//	a := backendtest.Send(nil, "GET", scim.BaseURL+"/Users", nil, "Authorization", "Bearer "+scim.Token)
+//	list := a.Want(t, http.StatusOK) // or a.WantSCIMError(t, 404, ""), a.Check(200, &out) in a goroutine
 package backendtest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -180,31 +184,16 @@ func (e *Env) Admin(t testing.TB, method, path string, body, out any) {
 // test, such as a Terraform check function. An answer other than 200 is a
 // *StatusError.
 func (e *Env) AdminCall(method, path string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return fmt.Errorf("backendtest: encode body: %w", err)
-		}
-		rd = bytes.NewReader(b)
+	a := Send(nil, method, e.WrikeURL+"/api/v4"+path, body,
+		"Authorization", "Bearer "+e.WrikeAdminToken, "Content-Type", "application/json")
+	if a.Status == 0 {
+		return fmt.Errorf("backendtest: %s %s: %s", method, path, a.Raw)
 	}
-	req, err := http.NewRequest(method, e.WrikeURL+"/api/v4"+path, rd)
-	if err != nil {
-		return fmt.Errorf("backendtest: %w", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+e.WrikeAdminToken)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("backendtest: %s %s: %w", method, path, err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return &StatusError{Method: method, Path: path, Status: resp.StatusCode, Body: raw}
+	if a.Status != http.StatusOK {
+		return &StatusError{Method: method, Path: path, Status: a.Status, Body: []byte(a.Raw)}
 	}
 	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
+		if err := json.Unmarshal([]byte(a.Raw), out); err != nil {
 			return fmt.Errorf("backendtest: %s %s: decode: %w", method, path, err)
 		}
 	}

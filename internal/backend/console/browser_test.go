@@ -264,7 +264,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 
 	// Sign in to the Okta console with a one-time link, as make demo prints it.
-	m := linkURL.FindStringSubmatch(mintLink(t, env.OktaURL, "SSWS "+env.OktaAPIToken).body)
+	m := linkURL.FindStringSubmatch(mintLink(t, env.OktaURL, "SSWS "+env.OktaAPIToken).Raw)
 	if m == nil {
 		t.Fatal("no sign-in link")
 	}

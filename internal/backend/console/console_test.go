@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -32,52 +31,32 @@ func newBrowser(t testing.TB, base string) *browser {
 	}}}
 }
 
-type page struct {
-	status   int
-	location string
-	body     string
-	header   http.Header
-}
-
-func (b *browser) do(method, path string, form url.Values, header ...string) page {
+// do sends a request as the browser, a form body (nil: none) urlencoded,
+// then headers as name, value pairs.
+func (b *browser) do(method, path string, form url.Values, header ...string) backendtest.Answer {
 	b.t.Helper()
-	var body io.Reader
+	var body any
 	if form != nil {
-		body = strings.NewReader(form.Encode())
+		body = form.Encode()
+		header = append([]string{"Content-Type", "application/x-www-form-urlencoded"}, header...)
 	}
-	req, err := http.NewRequest(method, b.base+path, body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return page{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(raw), header: resp.Header}
+	return backendtest.Send(b.c, method, b.base+path, body, header...).Sent(b.t)
 }
 
-func (b *browser) get(path string) page { b.t.Helper(); return b.do(http.MethodGet, path, nil) }
+func (b *browser) get(path string) backendtest.Answer {
+	b.t.Helper()
+	return b.do(http.MethodGet, path, nil)
+}
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // post submits a form the way the page at from does: with its CSRF token.
-func (b *browser) post(from, action string, form url.Values) page {
+func (b *browser) post(from, action string, form url.Values) backendtest.Answer {
 	b.t.Helper()
 	p := b.get(from)
-	m := csrfField.FindStringSubmatch(p.body)
+	m := csrfField.FindStringSubmatch(p.Raw)
 	if m == nil {
-		b.t.Fatalf("GET %s: no CSRF field in the page (status %d)", from, p.status)
+		b.t.Fatalf("GET %s: no CSRF field in the page (status %d)", from, p.Status)
 	}
 	form.Set("csrf", m[1])
 	return b.do(http.MethodPost, action, form)
@@ -87,8 +66,8 @@ func (b *browser) post(from, action string, form url.Values) page {
 func (b *browser) signIn(token string) {
 	b.t.Helper()
 	p := b.do(http.MethodPost, "/console/login", url.Values{"token": {token}})
-	if p.status != http.StatusSeeOther || p.location != "/console/" {
-		b.t.Fatalf("sign in: %d %s %s", p.status, p.location, p.body)
+	if p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/console/" {
+		b.t.Fatalf("sign in: %d %s %s", p.Status, p.Header.Get("Location"), p.Raw)
 	}
 }
 
@@ -100,23 +79,23 @@ func TestConsolePagesNeedASession(t *testing.T) {
 	} {
 		b := newBrowser(t, base)
 		for _, p := range paths {
-			if got := b.get(p); got.status != http.StatusSeeOther || got.location != "/console/login" {
-				t.Errorf("GET %s%s without a session: %d %q, want a redirect to the login page", base, p, got.status, got.location)
+			if got := b.get(p); got.Status != http.StatusSeeOther || got.Header.Get("Location") != "/console/login" {
+				t.Errorf("GET %s%s without a session: %d %q, want a redirect to the login page", base, p, got.Status, got.Header.Get("Location"))
 			}
 		}
 		// A made-up session id is no session.
 		u, _ := url.Parse(base + "/console/")
 		b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "wrike_console", Value: "forged"}, {Name: "okta_console", Value: "forged"}})
-		if got := b.get(paths[1]); got.status != http.StatusSeeOther {
-			t.Errorf("GET %s with a forged cookie: %d", paths[1], got.status)
+		if got := b.get(paths[1]); got.Status != http.StatusSeeOther {
+			t.Errorf("GET %s with a forged cookie: %d", paths[1], got.Status)
 		}
-		if got := b.do(http.MethodPost, "/console/logout", url.Values{"csrf": {"x"}}); got.status != http.StatusUnauthorized {
-			t.Errorf("POST without a session: %d, want 401", got.status)
+		if got := b.do(http.MethodPost, "/console/logout", url.Values{"csrf": {"x"}}); got.Status != http.StatusUnauthorized {
+			t.Errorf("POST without a session: %d, want 401", got.Status)
 		}
 	}
 	b := newBrowser(t, env.WrikeURL)
-	if got := b.do(http.MethodPost, "/console/domains", url.Values{"domain": {"evil.example"}}); got.status != http.StatusUnauthorized {
-		t.Errorf("POST /console/domains without a session: %d, want 401", got.status)
+	if got := b.do(http.MethodPost, "/console/domains", url.Values{"domain": {"evil.example"}}); got.Status != http.StatusUnauthorized {
+		t.Errorf("POST /console/domains without a session: %d, want 401", got.Status)
 	}
 	var domains struct{ Data []any }
 	env.Admin(t, http.MethodGet, "/approved_domains", nil, &domains)
@@ -128,21 +107,21 @@ func TestConsolePagesNeedASession(t *testing.T) {
 func TestConsoleLoginForm(t *testing.T) {
 	env := backendtest.Start(t)
 	b := newBrowser(t, env.WrikeURL)
-	if p := b.do(http.MethodPost, "/console/login", url.Values{"token": {"wrka_wrong"}}); p.status != http.StatusUnauthorized || !strings.Contains(p.body, "was not accepted") {
-		t.Fatalf("wrong token: %d %s", p.status, p.body)
+	if p := b.do(http.MethodPost, "/console/login", url.Values{"token": {"wrka_wrong"}}); p.Status != http.StatusUnauthorized || !strings.Contains(p.Raw, "was not accepted") {
+		t.Fatalf("wrong token: %d %s", p.Status, p.Raw)
 	}
 	// The Okta token is not a Wrike admin token.
-	if p := b.do(http.MethodPost, "/console/login", url.Values{"token": {env.OktaAPIToken}}); p.status != http.StatusUnauthorized {
-		t.Fatalf("Okta token on the Wrike console: %d", p.status)
+	if p := b.do(http.MethodPost, "/console/login", url.Values{"token": {env.OktaAPIToken}}); p.Status != http.StatusUnauthorized {
+		t.Fatalf("Okta token on the Wrike console: %d", p.Status)
 	}
-	if p := b.do(http.MethodPost, "/console/login", url.Values{"token": {env.WrikeAdminToken}}, "Origin", "http://evil.example"); p.status != http.StatusForbidden {
-		t.Fatalf("cross-site sign-in: %d", p.status)
+	if p := b.do(http.MethodPost, "/console/login", url.Values{"token": {env.WrikeAdminToken}}, "Origin", "http://evil.example"); p.Status != http.StatusForbidden {
+		t.Fatalf("cross-site sign-in: %d", p.Status)
 	}
 	p := b.do(http.MethodPost, "/console/login", url.Values{"token": {env.WrikeAdminToken}})
-	if p.status != http.StatusSeeOther {
-		t.Fatalf("sign in: %d %s", p.status, p.body)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("sign in: %d %s", p.Status, p.Raw)
 	}
-	cookies := (&http.Response{Header: p.header}).Cookies()
+	cookies := (&http.Response{Header: p.Header}).Cookies()
 	if len(cookies) != 1 {
 		t.Fatalf("cookies = %v", cookies)
 	}
@@ -152,29 +131,29 @@ func TestConsoleLoginForm(t *testing.T) {
 		t.Fatalf("session cookie %+v: want an HttpOnly, SameSite=Strict, Path=/console random id", ck)
 	}
 	home := b.get("/console/")
-	if home.status != http.StatusOK || !strings.Contains(home.body, "SCIM integrations") {
-		t.Fatalf("home: %d %s", home.status, home.body)
+	if home.Status != http.StatusOK || !strings.Contains(home.Raw, "SCIM integrations") {
+		t.Fatalf("home: %d %s", home.Status, home.Raw)
 	}
-	if strings.Contains(home.body, env.WrikeAdminToken) {
+	if strings.Contains(home.Raw, env.WrikeAdminToken) {
 		t.Fatal("the admin token is in a page")
 	}
-	if home.header.Get("Cache-Control") != "no-store" || !strings.Contains(home.header.Get("Content-Security-Policy"), "default-src 'none'") {
-		t.Fatalf("headers: %v", home.header)
+	if home.Header.Get("Cache-Control") != "no-store" || !strings.Contains(home.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Fatalf("headers: %v", home.Header)
 	}
 	// Sign out ends the session on the server, not only in this browser.
-	if p := b.post("/console/", "/console/logout", url.Values{}); p.status != http.StatusSeeOther {
-		t.Fatalf("logout: %d", p.status)
+	if p := b.post("/console/", "/console/logout", url.Values{}); p.Status != http.StatusSeeOther {
+		t.Fatalf("logout: %d", p.Status)
 	}
 	replay := newBrowser(t, env.WrikeURL)
 	u, _ := url.Parse(env.WrikeURL + "/console/")
 	replay.c.Jar.SetCookies(u, []*http.Cookie{{Name: ck.Name, Value: ck.Value}})
-	if p := replay.get("/console/"); p.status != http.StatusSeeOther {
-		t.Fatalf("the session cookie works after sign-out: %d", p.status)
+	if p := replay.get("/console/"); p.Status != http.StatusSeeOther {
+		t.Fatalf("the session cookie works after sign-out: %d", p.Status)
 	}
 }
 
 // mintLink asks the face for a one-time sign-in link.
-func mintLink(t *testing.T, base, auth string) page {
+func mintLink(t *testing.T, base, auth string) backendtest.Answer {
 	t.Helper()
 	return newBrowser(t, base).do(http.MethodPost, "/console/login-links", nil, "Authorization", auth)
 }
@@ -183,47 +162,47 @@ var linkURL = regexp.MustCompile(`"url":"([^"]+)"`)
 
 func TestConsoleLoginLinkWorksOnce(t *testing.T) {
 	env := backendtest.Start(t)
-	if p := mintLink(t, env.OktaURL, "SSWS 00wrong"); p.status != http.StatusUnauthorized {
-		t.Fatalf("link for a wrong token: %d %s", p.status, p.body)
+	if p := mintLink(t, env.OktaURL, "SSWS 00wrong"); p.Status != http.StatusUnauthorized {
+		t.Fatalf("link for a wrong token: %d %s", p.Status, p.Raw)
 	}
-	if p := mintLink(t, env.OktaURL, "Bearer "+env.OktaAPIToken); p.status != http.StatusUnauthorized {
-		t.Fatalf("link without the SSWS scheme: %d %s", p.status, p.body)
+	if p := mintLink(t, env.OktaURL, "Bearer "+env.OktaAPIToken); p.Status != http.StatusUnauthorized {
+		t.Fatalf("link without the SSWS scheme: %d %s", p.Status, p.Raw)
 	}
 	p := mintLink(t, env.OktaURL, "SSWS "+env.OktaAPIToken)
-	m := linkURL.FindStringSubmatch(p.body)
-	if p.status != http.StatusOK || m == nil || !strings.HasPrefix(m[1], env.OktaURL+"/console/login/") {
-		t.Fatalf("mint: %d %s", p.status, p.body)
+	m := linkURL.FindStringSubmatch(p.Raw)
+	if p.Status != http.StatusOK || m == nil || !strings.HasPrefix(m[1], env.OktaURL+"/console/login/") {
+		t.Fatalf("mint: %d %s", p.Status, p.Raw)
 	}
 	if strings.Contains(m[1], env.OktaAPIToken) {
 		t.Fatal("the link carries the token")
 	}
 	path := strings.TrimPrefix(m[1], env.OktaURL)
 	b := newBrowser(t, env.OktaURL)
-	if got := b.get(path); got.status != http.StatusSeeOther || got.location != "/console/" {
-		t.Fatalf("first use: %d %s", got.status, got.location)
+	if got := b.get(path); got.Status != http.StatusSeeOther || got.Header.Get("Location") != "/console/" {
+		t.Fatalf("first use: %d %s", got.Status, got.Header.Get("Location"))
 	}
-	if got := b.get("/console/groups"); got.status != http.StatusOK || !strings.Contains(got.body, "Everyone") {
-		t.Fatalf("signed in by link: %d", got.status)
+	if got := b.get("/console/groups"); got.Status != http.StatusOK || !strings.Contains(got.Raw, "Everyone") {
+		t.Fatalf("signed in by link: %d", got.Status)
 	}
 	other := newBrowser(t, env.OktaURL)
-	if got := other.get(path); got.status != http.StatusSeeOther || got.location != "/console/login?used=1" {
-		t.Fatalf("replayed link: %d %s", got.status, got.location)
+	if got := other.get(path); got.Status != http.StatusSeeOther || got.Header.Get("Location") != "/console/login?used=1" {
+		t.Fatalf("replayed link: %d %s", got.Status, got.Header.Get("Location"))
 	}
-	if got := other.get("/console/groups"); got.status != http.StatusSeeOther {
-		t.Fatalf("a replayed link signed in: %d", got.status)
+	if got := other.get("/console/groups"); got.Status != http.StatusSeeOther {
+		t.Fatalf("a replayed link signed in: %d", got.Status)
 	}
 }
 
 func TestConsoleLoginLinkExpires(t *testing.T) {
 	clock := &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	env := backendtest.Start(t, backendtest.WithClock(clock.Now))
-	m := linkURL.FindStringSubmatch(mintLink(t, env.WrikeURL, "Bearer "+env.WrikeAdminToken).body)
+	m := linkURL.FindStringSubmatch(mintLink(t, env.WrikeURL, "Bearer "+env.WrikeAdminToken).Raw)
 	if m == nil {
 		t.Fatal("no link")
 	}
 	clock.add(16 * time.Minute)
-	if got := newBrowser(t, env.WrikeURL).get(strings.TrimPrefix(m[1], env.WrikeURL)); got.location != "/console/login?used=1" {
-		t.Fatalf("link used after 16 minutes: %d %s", got.status, got.location)
+	if got := newBrowser(t, env.WrikeURL).get(strings.TrimPrefix(m[1], env.WrikeURL)); got.Header.Get("Location") != "/console/login?used=1" {
+		t.Fatalf("link used after 16 minutes: %d %s", got.Status, got.Header.Get("Location"))
 	}
 }
 
@@ -233,16 +212,16 @@ func TestConsoleSessionEndsWhenIdle(t *testing.T) {
 	b := newBrowser(t, env.WrikeURL)
 	b.signIn(env.WrikeAdminToken)
 	clock.add(7 * time.Hour)
-	if p := b.get("/console/domains"); p.status != http.StatusOK {
-		t.Fatalf("after 7 h: %d", p.status)
+	if p := b.get("/console/domains"); p.Status != http.StatusOK {
+		t.Fatalf("after 7 h: %d", p.Status)
 	}
 	clock.add(7 * time.Hour) // 7 h idle again: still within 8 h of the last use
-	if p := b.get("/console/domains"); p.status != http.StatusOK {
-		t.Fatalf("used 7 h ago: %d", p.status)
+	if p := b.get("/console/domains"); p.Status != http.StatusOK {
+		t.Fatalf("used 7 h ago: %d", p.Status)
 	}
 	clock.add(8*time.Hour + time.Second)
-	if p := b.get("/console/domains"); p.status != http.StatusSeeOther {
-		t.Fatalf("idle 8 h: %d, want the login page", p.status)
+	if p := b.get("/console/domains"); p.Status != http.StatusSeeOther {
+		t.Fatalf("idle 8 h: %d, want the login page", p.Status)
 	}
 }
 
@@ -263,32 +242,32 @@ func TestConsoleFormsNeedTheCSRFToken(t *testing.T) {
 	b := newBrowser(t, env.WrikeURL)
 	b.signIn(env.WrikeAdminToken)
 	for _, form := range []url.Values{{"domain": {"a.example"}}, {"domain": {"a.example"}, "csrf": {"guess"}}} {
-		if p := b.do(http.MethodPost, "/console/domains", form); p.status != http.StatusForbidden {
-			t.Fatalf("POST with csrf %q: %d, want 403", form.Get("csrf"), p.status)
+		if p := b.do(http.MethodPost, "/console/domains", form); p.Status != http.StatusForbidden {
+			t.Fatalf("POST with csrf %q: %d, want 403", form.Get("csrf"), p.Status)
 		}
 	}
 	// Another session's token is not this session's.
 	other := newBrowser(t, env.WrikeURL)
 	other.signIn(env.WrikeAdminToken)
-	m := csrfField.FindStringSubmatch(other.get("/console/domains").body)
-	if p := b.do(http.MethodPost, "/console/domains", url.Values{"domain": {"a.example"}, "csrf": {m[1]}}); p.status != http.StatusForbidden {
-		t.Fatalf("POST with another session's csrf: %d", p.status)
+	m := csrfField.FindStringSubmatch(other.get("/console/domains").Raw)
+	if p := b.do(http.MethodPost, "/console/domains", url.Values{"domain": {"a.example"}, "csrf": {m[1]}}); p.Status != http.StatusForbidden {
+		t.Fatalf("POST with another session's csrf: %d", p.Status)
 	}
 	var domains struct{ Data []any }
 	env.Admin(t, http.MethodGet, "/approved_domains", nil, &domains)
 	if len(domains.Data) != 0 {
 		t.Fatalf("a refused POST changed the domains: %v", domains.Data)
 	}
-	if p := b.post("/console/domains", "/console/domains", url.Values{"domain": {"A.Example"}, "back": {"/console/domains"}}); p.status != http.StatusSeeOther || p.location != "/console/domains" {
-		t.Fatalf("POST with the page's csrf: %d %s", p.status, p.location)
+	if p := b.post("/console/domains", "/console/domains", url.Values{"domain": {"A.Example"}, "back": {"/console/domains"}}); p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/console/domains" {
+		t.Fatalf("POST with the page's csrf: %d %s", p.Status, p.Header.Get("Location"))
 	}
-	if p := b.get("/console/domains"); !strings.Contains(p.body, "Approved a.example") || !strings.Contains(p.body, "<td>a.example</td>") {
-		t.Fatalf("domains page after approving: %s", p.body)
+	if p := b.get("/console/domains"); !strings.Contains(p.Raw, "Approved a.example") || !strings.Contains(p.Raw, "<td>a.example</td>") {
+		t.Fatalf("domains page after approving: %s", p.Raw)
 	}
 	// A refusal comes back with the API's reason.
 	b.post("/console/domains", "/console/domains", url.Values{"domain": {"not a domain"}, "back": {"/console/domains"}})
-	if p := b.get("/console/domains"); !strings.Contains(p.body, `class="error"`) {
-		t.Fatalf("no error shown for a bad domain: %s", p.body)
+	if p := b.get("/console/domains"); !strings.Contains(p.Raw, `class="error"`) {
+		t.Fatalf("no error shown for a bad domain: %s", p.Raw)
 	}
 }
 
@@ -298,23 +277,23 @@ func TestConsoleAPIAppTokenShownOnce(t *testing.T) {
 	b.signIn(env.WrikeAdminToken)
 	b.post("/console/apps", "/console/apps", url.Values{"name": {"Okta"}, "back": {"/console/apps"}})
 	first := b.get("/console/apps")
-	token := regexp.MustCompile(`wrk4_[A-Za-z0-9_-]+`).FindString(first.body)
+	token := regexp.MustCompile(`wrk4_[A-Za-z0-9_-]+`).FindString(first.Raw)
 	if token == "" {
-		t.Fatalf("the created token is not shown: %s", first.body)
+		t.Fatalf("the created token is not shown: %s", first.Raw)
 	}
 	for _, p := range []string{"/console/apps", "/console/", "/console/users", "/console/domains"} {
-		if strings.Contains(b.get(p).body, token) {
+		if strings.Contains(b.get(p).Raw, token) {
 			t.Fatalf("%s shows the token again", p)
 		}
 	}
 	var apps struct{ Data []struct{ ID string } }
 	env.Admin(t, http.MethodGet, "/api_apps", nil, &apps)
 	b.post("/console/apps", "/console/apps/"+apps.Data[0].ID+"/regenerate", url.Values{"back": {"/console/apps"}})
-	second := regexp.MustCompile(`wrk4_[A-Za-z0-9_-]+`).FindString(b.get("/console/apps").body)
+	second := regexp.MustCompile(`wrk4_[A-Za-z0-9_-]+`).FindString(b.get("/console/apps").Raw)
 	if second == "" || second == token {
 		t.Fatalf("regenerated token %q (old %q)", second, token)
 	}
-	if strings.Contains(b.get("/console/apps").body, second) {
+	if strings.Contains(b.get("/console/apps").Raw, second) {
 		t.Fatal("the regenerated token is shown twice")
 	}
 }
@@ -323,24 +302,17 @@ func TestConsoleRevokedTokenEndsSession(t *testing.T) {
 	env := backendtest.Start(t)
 	b := newBrowser(t, env.OktaURL)
 	b.signIn(env.OktaAPIToken)
-	if p := b.get("/console/groups"); p.status != http.StatusOK {
-		t.Fatalf("groups: %d", p.status)
+	if p := b.get("/console/groups"); p.Status != http.StatusOK {
+		t.Fatalf("groups: %d", p.Status)
 	}
-	req, _ := http.NewRequest(http.MethodDelete, env.OktaURL+"/api/v1/api-tokens/current", nil)
-	req.Header.Set("Authorization", "SSWS "+env.OktaAPIToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	if a := backendtest.Send(nil, http.MethodDelete, env.OktaURL+"/api/v1/api-tokens/current", nil, "Authorization", "SSWS "+env.OktaAPIToken).Sent(t); a.Status != http.StatusNoContent {
+		t.Fatalf("revoke: %d", a.Status)
 	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("revoke: %d", resp.StatusCode)
+	if p := b.get("/console/groups"); p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/console/login?expired=1" {
+		t.Fatalf("after revocation: %d %s", p.Status, p.Header.Get("Location"))
 	}
-	if p := b.get("/console/groups"); p.status != http.StatusSeeOther || p.location != "/console/login?expired=1" {
-		t.Fatalf("after revocation: %d %s", p.status, p.location)
-	}
-	if p := b.get("/console/groups"); p.status != http.StatusSeeOther || p.location != "/console/login" {
-		t.Fatalf("the session outlived its token: %d %s", p.status, p.location)
+	if p := b.get("/console/groups"); p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/console/login" {
+		t.Fatalf("the session outlived its token: %d %s", p.Status, p.Header.Get("Location"))
 	}
 }
 
@@ -350,8 +322,8 @@ func TestConsoleFacesKeepSeparateSessions(t *testing.T) {
 	b := newBrowser(t, env.WrikeURL)
 	b.signIn(env.WrikeAdminToken)
 	b.base = env.OktaURL
-	if p := b.get("/console/groups"); p.status != http.StatusSeeOther {
-		t.Fatalf("the Wrike session opened the Okta console: %d", p.status)
+	if p := b.get("/console/groups"); p.Status != http.StatusSeeOther {
+		t.Fatalf("the Wrike session opened the Okta console: %d", p.Status)
 	}
 }
 
@@ -360,14 +332,14 @@ func TestConsoleBadFilterIsTheAPIsError(t *testing.T) {
 	b := newBrowser(t, env.WrikeURL)
 	b.signIn(env.WrikeAdminToken)
 	p := b.get("/console/users?userType=Boss")
-	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "userType") {
-		t.Fatalf("bad user type: %d %s", p.status, p.body)
+	if p.Status != http.StatusBadRequest || !strings.Contains(p.Raw, "userType") {
+		t.Fatalf("bad user type: %d %s", p.Status, p.Raw)
 	}
 	big := url.Values{"domain": {strings.Repeat("a", 70<<10)}}
-	m := csrfField.FindStringSubmatch(b.get("/console/domains").body)
+	m := csrfField.FindStringSubmatch(b.get("/console/domains").Raw)
 	big.Set("csrf", m[1])
-	if p := b.do(http.MethodPost, "/console/domains", big); p.status != http.StatusRequestEntityTooLarge {
-		t.Fatalf("70 KiB form: %d", p.status)
+	if p := b.do(http.MethodPost, "/console/domains", big); p.Status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("70 KiB form: %d", p.Status)
 	}
 }
 
@@ -400,8 +372,8 @@ func TestConsoleOktaAssignmentsShowUserTypes(t *testing.T) {
 		regexp.MustCompile(`<td>grace\.kim@acme\.example\.com</td><td><code>00u\w+</code></td><td>by group</td>`),
 		regexp.MustCompile(`class="error"[^>]*>Not found`),
 	} {
-		if !want.MatchString(p.body) {
-			t.Errorf("assignments page lacks %s:\n%s", want, p.body)
+		if !want.MatchString(p.Raw) {
+			t.Errorf("assignments page lacks %s:\n%s", want, p.Raw)
 		}
 	}
 }

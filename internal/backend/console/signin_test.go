@@ -17,14 +17,8 @@ import (
 func TestConsoleSignInWhileRateLimited(t *testing.T) {
 	env := backendtest.Start(t, backendtest.WithOkta(func(c *okta.Config) { c.RateLimit = 3 }))
 	for i := 0; ; i++ {
-		req, _ := http.NewRequest(http.MethodGet, env.OktaURL+"/api/v1/users", nil)
-		req.Header.Set("Authorization", "SSWS "+env.OktaAPIToken)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_ = resp.Body.Close()
-		if resp.StatusCode == http.StatusTooManyRequests {
+		a := backendtest.Send(nil, http.MethodGet, env.OktaURL+"/api/v1/users", nil, "Authorization", "SSWS "+env.OktaAPIToken).Sent(t)
+		if a.Status == http.StatusTooManyRequests {
 			break
 		}
 		if i > 10 {
@@ -33,14 +27,14 @@ func TestConsoleSignInWhileRateLimited(t *testing.T) {
 	}
 	b := newBrowser(t, env.OktaURL)
 	p := b.do(http.MethodPost, "/console/login", url.Values{"token": {env.OktaAPIToken}})
-	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "rate limit") || p.header.Get("X-Rate-Limit-Reset") == "" {
-		t.Fatalf("sign-in with the rate limit spent: %d %v %s", p.status, p.header, p.body)
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Raw, "rate limit") || p.Header.Get("X-Rate-Limit-Reset") == "" {
+		t.Fatalf("sign-in with the rate limit spent: %d %v %s", p.Status, p.Header, p.Raw)
 	}
-	if p := mintLink(t, env.OktaURL, "SSWS "+env.OktaAPIToken); p.status != http.StatusTooManyRequests || p.header.Get("X-Rate-Limit-Reset") == "" {
-		t.Fatalf("login link with the rate limit spent: %d %v %s", p.status, p.header, p.body)
+	if p := mintLink(t, env.OktaURL, "SSWS "+env.OktaAPIToken); p.Status != http.StatusTooManyRequests || p.Header.Get("X-Rate-Limit-Reset") == "" {
+		t.Fatalf("login link with the rate limit spent: %d %v %s", p.Status, p.Header, p.Raw)
 	}
-	if p := b.do(http.MethodPost, "/console/login", url.Values{"token": {"00wrong"}}); p.status != http.StatusUnauthorized {
-		t.Fatalf("a wrong token with the rate limit spent: %d %s", p.status, p.body)
+	if p := b.do(http.MethodPost, "/console/login", url.Values{"token": {"00wrong"}}); p.Status != http.StatusUnauthorized {
+		t.Fatalf("a wrong token with the rate limit spent: %d %s", p.Status, p.Raw)
 	}
 }
 
@@ -49,24 +43,24 @@ func TestConsoleSignInWhileRateLimited(t *testing.T) {
 // then signs in, once.
 func TestConsoleLoginLinkSurvivesHEAD(t *testing.T) {
 	env := backendtest.Start(t)
-	m := linkURL.FindStringSubmatch(mintLink(t, env.WrikeURL, "Bearer "+env.WrikeAdminToken).body)
+	m := linkURL.FindStringSubmatch(mintLink(t, env.WrikeURL, "Bearer "+env.WrikeAdminToken).Raw)
 	if m == nil {
 		t.Fatal("no link")
 	}
 	path := strings.TrimPrefix(m[1], env.WrikeURL)
 	b := newBrowser(t, env.WrikeURL)
 	for range 3 {
-		if got := b.do(http.MethodHead, path, nil); got.status != http.StatusNoContent || got.header.Get("Set-Cookie") != "" {
-			t.Fatalf("HEAD on the link: %d %v", got.status, got.header)
+		if got := b.do(http.MethodHead, path, nil); got.Status != http.StatusNoContent || got.Header.Get("Set-Cookie") != "" {
+			t.Fatalf("HEAD on the link: %d %v", got.Status, got.Header)
 		}
 	}
-	if got := b.get(path); got.status != http.StatusSeeOther || got.location != "/console/" {
-		t.Fatalf("GET after HEADs: %d %s", got.status, got.location)
+	if got := b.get(path); got.Status != http.StatusSeeOther || got.Header.Get("Location") != "/console/" {
+		t.Fatalf("GET after HEADs: %d %s", got.Status, got.Header.Get("Location"))
 	}
-	if got := newBrowser(t, env.WrikeURL).get(path); got.location != "/console/login?used=1" {
-		t.Fatalf("second GET: %d %s", got.status, got.location)
+	if got := newBrowser(t, env.WrikeURL).get(path); got.Header.Get("Location") != "/console/login?used=1" {
+		t.Fatalf("second GET: %d %s", got.Status, got.Header.Get("Location"))
 	}
-	if got := newBrowser(t, env.WrikeURL).do(http.MethodHead, path, nil); got.status == http.StatusNoContent {
+	if got := newBrowser(t, env.WrikeURL).do(http.MethodHead, path, nil); got.Status == http.StatusNoContent {
 		t.Fatal("HEAD on a used link answers as if it were live")
 	}
 }
@@ -79,11 +73,11 @@ func TestConsoleLoginLinkWithAPIAppToken(t *testing.T) {
 	env := backendtest.Start(t)
 	sc := env.SetupSCIM(t, "okta", "acme.example.com")
 	p := mintLink(t, env.WrikeURL, "Bearer "+sc.Token)
-	if p.status != http.StatusForbidden || !strings.Contains(p.body, "SCIM only") {
-		t.Fatalf("login link for an API app token: %d %s", p.status, p.body)
+	if p.Status != http.StatusForbidden || !strings.Contains(p.Raw, "SCIM only") {
+		t.Fatalf("login link for an API app token: %d %s", p.Status, p.Raw)
 	}
 	p = newBrowser(t, env.WrikeURL).do(http.MethodPost, "/console/login", url.Values{"token": {sc.Token}})
-	if p.status != http.StatusForbidden || !strings.Contains(p.body, "SCIM only") {
-		t.Fatalf("sign-in with an API app token: %d %s", p.status, p.body)
+	if p.Status != http.StatusForbidden || !strings.Contains(p.Raw, "SCIM only") {
+		t.Fatalf("sign-in with an API app token: %d %s", p.Status, p.Raw)
 	}
 }

@@ -17,8 +17,8 @@ func TestAppDeactivateAndDelete(t *testing.T) {
 	}
 
 	a := o.do("DELETE", "/api/v1/apps/"+app, nil)
-	if a.status != 400 || a.errorCode() != "E0000056" {
-		t.Fatalf("DELETE of an active app: %d %s, want 400 E0000056", a.status, a.body)
+	if a.Status != 400 || a.OktaErrorCode() != "E0000056" {
+		t.Fatalf("DELETE of an active app: %d %s, want 400 E0000056", a.Status, a.Raw)
 	}
 	o.call(200, "GET", "/api/v1/apps/"+app, nil, nil)
 
@@ -42,12 +42,12 @@ func TestAppDeactivateAndDelete(t *testing.T) {
 	o.call(200, "POST", "/api/v1/apps/"+app+"/lifecycle/deactivate", nil, nil)
 	o.call(204, "DELETE", "/api/v1/apps/"+app, nil, nil)
 	for _, p := range []string{"", "/connections/default", "/users", "/groups"} {
-		if a := o.do("GET", "/api/v1/apps/"+app+p, nil); a.status != 404 || a.errorCode() != "E0000007" {
-			t.Errorf("GET app%s after delete: %d %s, want 404 E0000007", p, a.status, a.body)
+		if a := o.do("GET", "/api/v1/apps/"+app+p, nil); a.Status != 404 || a.OktaErrorCode() != "E0000007" {
+			t.Errorf("GET app%s after delete: %d %s, want 404 E0000007", p, a.Status, a.Raw)
 		}
 	}
-	if a := o.do("DELETE", "/api/v1/apps/"+app, nil); a.status != 404 {
-		t.Errorf("DELETE again: %d %s, want 404", a.status, a.body)
+	if a := o.do("DELETE", "/api/v1/apps/"+app, nil); a.Status != 404 {
+		t.Errorf("DELETE again: %d %s, want 404", a.Status, a.Raw)
 	}
 	// The users are Okta's, not the app's: they stay.
 	o.call(200, "GET", "/api/v1/users/"+ann, nil, nil)

@@ -57,21 +57,21 @@ func TestSSWSAuth(t *testing.T) {
 	for _, r := range routes {
 		for name, auth := range creds {
 			a := request(r.method, o.env.OktaURL+r.path, auth, map[string]any{"profile": map[string]string{"name": "x"}})
-			if a.status != 401 || !strings.Contains(a.body, `"E0000011"`) {
-				t.Errorf("%s %s with %s: %d %s, want 401 E0000011", r.method, r.path, name, a.status, a.body)
+			if a.Status != 401 || !strings.Contains(a.Raw, `"E0000011"`) {
+				t.Errorf("%s %s with %s: %d %s, want 401 E0000011", r.method, r.path, name, a.Status, a.Raw)
 			}
 			for _, s := range []string{tok, o.env.WrikeAdminToken, o.scim.Token} {
-				if strings.Contains(a.body, s) {
+				if strings.Contains(a.Raw, s) {
 					t.Errorf("%s %s with %s: the answer repeats a token", r.method, r.path, name)
 				}
 			}
 		}
 	}
-	if a := request("GET", o.env.WrikeURL+"/api/v4/account", "Bearer "+tok, nil); a.status != 401 {
-		t.Errorf("Okta token on the Wrike admin API: %d", a.status)
+	if a := request("GET", o.env.WrikeURL+"/api/v4/account", "Bearer "+tok, nil); a.Status != 401 {
+		t.Errorf("Okta token on the Wrike admin API: %d", a.Status)
 	}
-	if a := request("GET", o.scim.BaseURL+"/Users", "Bearer "+tok, nil); a.status != 401 {
-		t.Errorf("Okta token on Wrike SCIM: %d", a.status)
+	if a := request("GET", o.scim.BaseURL+"/Users", "Bearer "+tok, nil); a.Status != 401 {
+		t.Errorf("Okta token on Wrike SCIM: %d", a.Status)
 	}
 	after, err := snap.Snapshot(context.Background())
 	if err != nil {
@@ -141,15 +141,15 @@ func TestRevokedTokenRefusedAtOnce(t *testing.T) {
 		t.Helper()
 		for _, r := range []struct{ method, path string }{{"GET", "/api/v1/users"}, {"POST", "/api/v1/groups"}, {"GET", "/api/v1/api-tokens"}} {
 			a := request(r.method, o.env.OktaURL+r.path, "SSWS "+values[name], map[string]any{"profile": map[string]string{"name": "after-revoke"}})
-			if a.status != 401 || !strings.Contains(a.body, `"E0000011"`) {
-				t.Fatalf("%s %s with revoked token %s: %d %s, want 401 E0000011", r.method, r.path, name, a.status, a.body)
+			if a.Status != 401 || !strings.Contains(a.Raw, `"E0000011"`) {
+				t.Fatalf("%s %s with revoked token %s: %d %s, want 401 E0000011", r.method, r.path, name, a.Status, a.Raw)
 			}
 		}
 	}
 	works := func(name string) {
 		t.Helper()
-		if a := request("GET", o.env.OktaURL+"/api/v1/users", "SSWS "+values[name], nil); a.status != 200 {
-			t.Fatalf("token %s: %d %s", name, a.status, a.body)
+		if a := request("GET", o.env.OktaURL+"/api/v1/users", "SSWS "+values[name], nil); a.Status != 200 {
+			t.Fatalf("token %s: %d %s", name, a.Status, a.Raw)
 		}
 	}
 	works("ci-a")
@@ -159,15 +159,15 @@ func TestRevokedTokenRefusedAtOnce(t *testing.T) {
 	o.call(204, "DELETE", "/api/v1/api-tokens/"+ids["ci-a"], nil, nil)
 	refused("ci-a")
 	// A token revokes itself.
-	if a := request("DELETE", o.env.OktaURL+"/api/v1/api-tokens/current", "SSWS "+values["ci-b"], nil); a.status != 204 {
-		t.Fatalf("revoke current: %d %s", a.status, a.body)
+	if a := request("DELETE", o.env.OktaURL+"/api/v1/api-tokens/current", "SSWS "+values["ci-b"], nil); a.Status != 204 {
+		t.Fatalf("revoke current: %d %s", a.Status, a.Raw)
 	}
 	refused("ci-b")
 	works("ci-c")
 	o.call(200, "GET", "/api/v1/users", nil, nil)
 	for _, id := range []string{ids["ci-a"], "00Tnothing"} {
-		if a := request("DELETE", o.env.OktaURL+"/api/v1/api-tokens/"+id, "SSWS "+o.env.OktaAPIToken, nil); a.status != 404 || !strings.Contains(a.body, `"E0000007"`) {
-			t.Fatalf("revoke %s again: %d %s, want 404 E0000007", id, a.status, a.body)
+		if a := request("DELETE", o.env.OktaURL+"/api/v1/api-tokens/"+id, "SSWS "+o.env.OktaAPIToken, nil); a.Status != 404 || !strings.Contains(a.Raw, `"E0000007"`) {
+			t.Fatalf("revoke %s again: %d %s, want 404 E0000007", id, a.Status, a.Raw)
 		}
 	}
 	var listed []json.RawMessage
@@ -263,7 +263,7 @@ func TestDownstreamAnswersAreNotEchoed(t *testing.T) {
 		t.Fatalf("tasks: %+v", tasks)
 	}
 
-	text := o.call(200, "GET", "/api/v1/logs?limit=1000", nil, nil).body + sink.String()
+	text := o.call(200, "GET", "/api/v1/logs?limit=1000", nil, nil).Raw + sink.String()
 	for _, tk := range tasks {
 		text += *tk.LastError
 	}

@@ -57,7 +57,7 @@ func BenchmarkProvisioning(b *testing.B) {
 			err := o.do("POST", "/api/v1/users?activate=true", map[string]any{
 				"profile":  person(fmt.Sprintf("user%05d@acme.example.com", i)),
 				"groupIds": []string{group},
-			}).expect(200, &u)
+			}).Check(200, &u)
 			ids[i] = u.ID
 			return err
 		})
@@ -73,7 +73,7 @@ func BenchmarkProvisioning(b *testing.B) {
 
 		start = time.Now()
 		parallel(b, changed, workers, func(i int) error {
-			return o.do("POST", "/api/v1/users/"+ids[i], map[string]any{"profile": map[string]string{"title": "Principal Engineer"}}).expect(200, nil)
+			return o.do("POST", "/api/v1/users/"+ids[i], map[string]any{"profile": map[string]string{"title": "Principal Engineer"}}).Check(200, nil)
 		})
 		if err := o.env.Backend.Okta.Engine().WaitIdle(ctx); err != nil {
 			b.Fatal(err)
@@ -99,7 +99,7 @@ func BenchmarkProvisioning(b *testing.B) {
 				"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": login, "active": true,
 				"name":   map[string]string{"givenName": "Direct", "familyName": "User"},
 				"emails": []map[string]any{{"value": login, "primary": true, "type": "work"}},
-			}).expect(201, nil)
+			}).Check(201, nil)
 		})
 		wrikePOST := float64(direct) / time.Since(start).Seconds()
 		provisioned := float64(groupSize) / assign.Seconds()

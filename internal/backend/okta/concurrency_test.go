@@ -43,8 +43,8 @@ func TestEngineConvergesUnderConcurrentChanges(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan string, clients*ops+ops)
 	call := func(want int, method, path string, body any) {
-		if a := request(method, o.env.OktaURL+path, "SSWS "+o.env.OktaAPIToken, body); a.status != want {
-			errs <- fmt.Sprintf("%s %s: %d %s", method, path, a.status, a.body)
+		if a := request(method, o.env.OktaURL+path, "SSWS "+o.env.OktaAPIToken, body); a.Status != want {
+			errs <- fmt.Sprintf("%s %s: %d %s", method, path, a.Status, a.Raw)
 		}
 	}
 	// toggleMember adds the user to the group or takes it out, as *in says

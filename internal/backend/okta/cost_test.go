@@ -42,8 +42,8 @@ func TestProfileSizeLimits(t *testing.T) {
 		want := fmt.Sprintf("%s: The field is too long (at most %d characters; it has %d)", k, limit, limit+1)
 		for _, c := range []struct{ method, path string }{{"POST", "/api/v1/users"}, {"POST", "/api/v1/users/" + id}, {"PUT", "/api/v1/users/" + id}} {
 			r := o.do(c.method, c.path, map[string]any{"profile": past})
-			if r.status != 400 || r.errorCode() != "E0000001" || !strings.Contains(r.body, want) {
-				t.Errorf("%s %s with %s of %d characters: %d %s, want 400 E0000001 %q", c.method, c.path, k, limit+1, r.status, r.body, want)
+			if r.Status != 400 || r.OktaErrorCode() != "E0000001" || !strings.Contains(r.Raw, want) {
+				t.Errorf("%s %s with %s of %d characters: %d %s, want 400 E0000001 %q", c.method, c.path, k, limit+1, r.Status, r.Raw, want)
 			}
 		}
 	}
@@ -90,8 +90,8 @@ func TestSearchBudget(t *testing.T) {
 	wide := clauses(40, 100)
 	for _, param := range []string{"search", "filter"} {
 		r := o.do("GET", "/api/v1/users?"+param+"="+url.QueryEscape(wide), nil)
-		if r.status != 400 || r.errorCode() != "E0000031" || !strings.Contains(r.body, fmt.Sprint(budget)) || !strings.Contains(r.body, param+": ") {
-			t.Errorf("%s over the budget: %d %s", param, r.status, r.body)
+		if r.Status != 400 || r.OktaErrorCode() != "E0000031" || !strings.Contains(r.Raw, fmt.Sprint(budget)) || !strings.Contains(r.Raw, param+": ") {
+			t.Errorf("%s over the budget: %d %s", param, r.Status, r.Raw)
 		}
 	}
 	var users []any
@@ -99,16 +99,16 @@ func TestSearchBudget(t *testing.T) {
 	o.call(200, "GET", "/api/v1/users?search="+url.QueryEscape(`profile.login eq "u07@acme.example.com" and (`+wide+`)`), nil, &users)
 	// q: a prefix as long as the budget allows decoding a few users only.
 	long := o.do("GET", "/api/v1/users?q="+strings.Repeat("u", 2000), nil)
-	if long.status != 200 {
-		t.Errorf("q within the budget: %d %s", long.status, long.body)
+	if long.Status != 200 {
+		t.Errorf("q within the budget: %d %s", long.Status, long.Raw)
 	}
 	// Groups are searched within the same budget.
 	for i := range 20 {
 		o.group(fmt.Sprintf("group %02d %s", i, strings.Repeat("g", 200)))
 	}
 	r := o.do("GET", "/api/v1/groups?search="+url.QueryEscape(strings.ReplaceAll(wide, "profile.title", "profile.name")), nil)
-	if r.status != 400 || r.errorCode() != "E0000031" || !strings.Contains(r.body, fmt.Sprint(budget)) {
-		t.Errorf("group search over the budget: %d %s", r.status, r.body)
+	if r.Status != 400 || r.OktaErrorCode() != "E0000031" || !strings.Contains(r.Raw, fmt.Sprint(budget)) {
+		t.Errorf("group search over the budget: %d %s", r.Status, r.Raw)
 	}
 }
 
@@ -120,8 +120,8 @@ func TestSearchWaitsForASlot(t *testing.T) {
 	o.user(person("ann@acme.example.com"))
 	release := o.env.Backend.Okta.HoldSearches(50 * time.Millisecond)
 	r := o.do("GET", "/api/v1/users?search="+url.QueryEscape(`profile.title co "x"`), nil)
-	if r.status != 429 || r.errorCode() != "E0000047" || !strings.Contains(r.body, "another search is running") {
-		t.Errorf("search while the slots are held: %d %s", r.status, r.body)
+	if r.Status != 429 || r.OktaErrorCode() != "E0000047" || !strings.Contains(r.Raw, "another search is running") {
+		t.Errorf("search while the slots are held: %d %s", r.Status, r.Raw)
 	}
 	var users []any
 	o.call(200, "GET", "/api/v1/users?search="+url.QueryEscape(`profile.login eq "ann@acme.example.com"`), nil, &users)

@@ -1,11 +1,7 @@
 package okta_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -113,81 +109,25 @@ func (o *org) restart() {
 	o.link.setTarget(o.env.Backend.Wrike)
 }
 
-// reply is an answer as request got it: status 0 and the error in body when
-// no answer came.
-type reply struct {
-	status int
-	header http.Header
-	body   string
-}
-
-// expect returns an error unless the answer has status want; out, when set,
-// receives the decoded body.
-func (r reply) expect(want int, out any) error {
-	if r.status != want {
-		return fmt.Errorf("status %d, want %d: %s", r.status, want, r.body)
-	}
-	if out != nil {
-		if err := json.Unmarshal([]byte(r.body), out); err != nil {
-			return fmt.Errorf("decode %s: %w", r.body, err)
-		}
-	}
-	return nil
-}
-
-// errorCode is the Okta error code of the body, or "".
-func (r reply) errorCode() string {
-	var e struct{ ErrorCode string }
-	_ = json.Unmarshal([]byte(r.body), &e)
-	return e.ErrorCode
-}
-
 var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}
 
 // request makes one request with the given Authorization header (none when
-// auth is empty); a string body is sent as it is, any other as JSON. It
-// never fails the test, so goroutines may use it.
-func request(method, url, auth string, body any) reply {
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		raw, _ := json.Marshal(b)
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		return reply{body: err.Error()}
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return reply{body: err.Error()}
-	}
-	defer func() { _ = resp.Body.Close() }()
-	raw, _ := io.ReadAll(resp.Body)
-	return reply{status: resp.StatusCode, header: resp.Header, body: string(raw)}
+// auth is empty) and a JSON body (a string is sent as it is). Like
+// backendtest.Send, it never fails the test, so goroutines may use it.
+func request(method, url, auth string, body any) backendtest.Answer {
+	return backendtest.Send(client, method, url, body, "Authorization", auth, "Content-Type", "application/json")
 }
 
 // do makes an Okta API call with the org's token, whatever it answers.
-func (o *org) do(method, path string, body any) reply {
+func (o *org) do(method, path string, body any) backendtest.Answer {
 	return request(method, o.env.OktaURL+path, "SSWS "+o.env.OktaAPIToken, body)
 }
 
 // call makes an Okta API call with the org's token and fails the test
 // unless it answers want; out, when set, receives the decoded body.
-func (o *org) call(want int, method, path string, body, out any) reply {
+func (o *org) call(want int, method, path string, body, out any) backendtest.Answer {
 	o.t.Helper()
-	r := o.do(method, path, body)
-	if err := r.expect(want, out); err != nil {
-		o.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	return r
+	return o.do(method, path, body).WantInto(o.t, want, out)
 }
 
 // nextLink is the path and query of a page's Link rel="next", or "".
@@ -370,7 +310,7 @@ func allPages[T any](o *org, path string, most int) []T {
 		var page []T
 		r := o.call(200, "GET", path, nil, &page)
 		all = append(all, page...)
-		path = nextLink(r.header)
+		path = nextLink(r.Header)
 	}
 	return all
 }

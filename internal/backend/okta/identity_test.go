@@ -26,8 +26,8 @@ func TestLoginsCanonical(t *testing.T) {
 		strings.Repeat("k", 65) + "@acme.example.com": "at most 64",
 	} {
 		a := o.do("POST", "/api/v1/users?activate=true", map[string]any{"profile": person(login)})
-		if a.status != 400 || a.errorCode() != "E0000001" || !strings.Contains(a.body, why) {
-			t.Errorf("login %q: %d %s, want 400 E0000001 saying %q", login, a.status, a.body, why)
+		if a.Status != 400 || a.OktaErrorCode() != "E0000001" || !strings.Contains(a.Raw, why) {
+			t.Errorf("login %q: %d %s, want 400 E0000001 saying %q", login, a.Status, a.Raw, why)
 		}
 	}
 	id := o.user(person("Kiss@Acme.Example.com"))
@@ -37,8 +37,8 @@ func TestLoginsCanonical(t *testing.T) {
 	if found.ID != id {
 		t.Fatalf("lookup by login found %q, want %q", found.ID, id)
 	}
-	if a := o.do("GET", "/api/v1/users/"+url.PathEscape("\u212Aiss@acme.example.com"), nil); a.status != 404 {
-		t.Fatalf("lookup by a look-alike login: %d %s", a.status, a.body)
+	if a := o.do("GET", "/api/v1/users/"+url.PathEscape("\u212Aiss@acme.example.com"), nil); a.Status != 404 {
+		t.Fatalf("lookup by a look-alike login: %d %s", a.Status, a.Raw)
 	}
 	for filter, want := range map[string]int{
 		`profile.login eq "KISS@acme.example.com"`:                                 1,
@@ -55,8 +55,8 @@ func TestLoginsCanonical(t *testing.T) {
 	}
 	// A profile update cannot switch the login to a look-alike either.
 	a := o.do("POST", "/api/v1/users/"+id, map[string]any{"profile": map[string]string{"login": "\u212Aiss@acme.example.com"}})
-	if a.status != 400 || a.errorCode() != "E0000001" {
-		t.Fatalf("look-alike login update: %d %s", a.status, a.body)
+	if a.Status != 400 || a.OktaErrorCode() != "E0000001" {
+		t.Fatalf("look-alike login update: %d %s", a.Status, a.Raw)
 	}
 }
 

@@ -327,8 +327,8 @@ func (m *model) operate() {
 	case op < 11:
 		if u := m.pickUser(func(u *mUser) bool { return u.direct != "" }); u != nil {
 			u.direct = ""
-			if a := o.do("DELETE", path+"/users/"+u.id, nil); a.status != 204 && a.status != 403 {
-				m.t.Fatalf("unassign %s: %d %s", u.login, a.status, a.body)
+			if a := o.do("DELETE", path+"/users/"+u.id, nil); a.Status != 204 && a.Status != 403 {
+				m.t.Fatalf("unassign %s: %d %s", u.login, a.Status, a.Raw)
 			}
 			m.touch(u)
 			m.step("unassign %s", u.login)
@@ -485,13 +485,13 @@ func (m *model) restore() {
 	if m.staleToken && r.IntN(3) == 0 {
 		// Saving tests the credentials through the link: a fault may refuse it.
 		if a := o.do("POST", path+"/connections/default?activate=true",
-			map[string]any{"baseUrl": o.scimURL, "profile": map[string]string{"authScheme": "TOKEN", "token": m.token}}); a.status == 200 {
+			map[string]any{"baseUrl": o.scimURL, "profile": map[string]string{"authScheme": "TOKEN", "token": m.token}}); a.Status == 200 {
 			m.staleToken, m.connOff = false, false
 			m.step("connection saved with the new token")
 		}
 	}
 	if m.connOff && !m.staleToken && r.IntN(3) == 0 {
-		if a := o.do("POST", path+"/connections/default/lifecycle/activate", nil); a.status == 204 {
+		if a := o.do("POST", path+"/connections/default/lifecycle/activate", nil); a.Status == 204 {
 			m.connOff = false
 			m.step("connection on")
 		}

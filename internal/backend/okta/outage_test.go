@@ -503,8 +503,8 @@ func TestPermanentRefusalIsListedAndRetried(t *testing.T) {
 	}
 
 	// Unknown tasks and apps are Okta's 404.
-	if r := o.call(404, "POST", "/api/v1/apps/"+o.appID+"/provisioning/tasks/tsknope/lifecycle/retry", nil, nil); r.errorCode() != "E0000007" {
-		t.Fatalf("unknown task: %s", r.body)
+	if r := o.call(404, "POST", "/api/v1/apps/"+o.appID+"/provisioning/tasks/tsknope/lifecycle/retry", nil, nil); r.OktaErrorCode() != "E0000007" {
+		t.Fatalf("unknown task: %s", r.Raw)
 	}
 	o.call(404, "GET", "/api/v1/apps/0oanope/provisioning/tasks", nil, nil)
 	o.call(400, "GET", "/api/v1/apps/"+o.appID+"/provisioning/tasks?status=DONE", nil, nil)

@@ -55,8 +55,8 @@ func TestProvisioningIntoWrike(t *testing.T) {
 	cidID := users["cid@acme.example.com"].ID
 	patch := map[string]any{"schemas": []string{scim.SchemaPatchOp},
 		"Operations": []map[string]any{{"op": "replace", "path": "title", "value": "Set in Wrike"}}}
-	if r := request(http.MethodPatch, o.scim.BaseURL+"/Users/"+cidID, "Bearer "+o.scim.Token, patch); r.status != http.StatusOK {
-		t.Fatalf("PATCH in Wrike: %d %s", r.status, r.body)
+	if r := request(http.MethodPatch, o.scim.BaseURL+"/Users/"+cidID, "Bearer "+o.scim.Token, patch); r.Status != http.StatusOK {
+		t.Fatalf("PATCH in Wrike: %d %s", r.Status, r.Raw)
 	}
 	puts := o.link.count("PUT", "")
 	o.call(200, "POST", "/api/v1/users/"+ann, map[string]any{"profile": map[string]string{"title": "Staff Engineer", "department": "Platform"}}, nil)
@@ -83,8 +83,8 @@ func TestProvisioningIntoWrike(t *testing.T) {
 	if u := o.wrikeUsers()["ann@acme.example.com"]; u.Active || u.ID != got.ID {
 		t.Fatalf("ann after leaving the group: %+v", u)
 	}
-	if r := o.do("GET", "/api/v1/apps/"+o.appID+"/users/"+ann, nil); r.status != 404 {
-		t.Fatalf("unassigned app user: %d", r.status)
+	if r := o.do("GET", "/api/v1/apps/"+o.appID+"/users/"+ann, nil); r.Status != 404 {
+		t.Fatalf("unassigned app user: %d", r.Status)
 	}
 	posts := o.link.count("POST", "")
 	o.call(204, "PUT", "/api/v1/groups/"+eng+"/users/"+ann, nil, nil)
@@ -182,7 +182,7 @@ func TestCreateConflictIsResolvedByLinking(t *testing.T) {
 	if err := request("POST", o.scim.BaseURL+"/Users", "Bearer "+o.scim.Token, map[string]any{
 		"schemas": []string{scim.SchemaUser}, "userName": "ann@acme.example.com", "active": true,
 		"emails": []map[string]any{{"value": "ann@acme.example.com", "primary": true}},
-	}).expect(http.StatusCreated, &elsewhere); err != nil {
+	}).Check(http.StatusCreated, &elsewhere); err != nil {
 		t.Fatalf("create in Wrike: %v", err)
 	}
 	// The first userName lookup misses it, as one racing the other

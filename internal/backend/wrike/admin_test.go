@@ -11,15 +11,15 @@ import (
 func TestApprovedDomains(t *testing.T) {
 	env := backendtest.Start(t)
 
-	created := adminCall(t, env, "POST", "/approved_domains", `{"domain":"Example.COM"}`).data(t)
+	created := adminCall(t, env, "POST", "/approved_domains", `{"domain":"Example.COM"}`).Data(t)
 	if created[0]["domain"] != "example.com" || created[0]["id"] == "" || created[0]["createdDate"] == "" {
 		t.Fatalf("created = %v", created)
 	}
 	id := created[0]["id"].(string)
 
-	adminCall(t, env, "POST", "/approved_domains", `{"domain":"EXAMPLE.com"}`).wantError(t, 409, "already_exists")
+	adminCall(t, env, "POST", "/approved_domains", `{"domain":"EXAMPLE.com"}`).WantV4Error(t, 409, "already_exists")
 	// Wrike's v4 API also takes form-encoded bodies.
-	form := adminCall(t, env, "POST", "/approved_domains", "domain=second.example.org", "Content-Type", "application/x-www-form-urlencoded").data(t)
+	form := adminCall(t, env, "POST", "/approved_domains", "domain=second.example.org", "Content-Type", "application/x-www-form-urlencoded").Data(t)
 	if form[0]["domain"] != "second.example.org" {
 		t.Fatalf("form create = %v", form)
 	}
@@ -29,35 +29,35 @@ func TestApprovedDomains(t *testing.T) {
 		`{"domain":"under_score.com"}`, `{"domain":"` + strings.Repeat("a", 64) + `.com"}`,
 		`{"domain":"user@example.net"}`,
 	} {
-		adminCall(t, env, "POST", "/approved_domains", bad).wantError(t, 400, "invalid_parameter")
+		adminCall(t, env, "POST", "/approved_domains", bad).WantV4Error(t, 400, "invalid_parameter")
 	}
-	adminCall(t, env, "POST", "/approved_domains", `{}`).wantError(t, 400, "parameter_required")
-	adminCall(t, env, "POST", "/approved_domains", `{"domain":7}`).wantError(t, 400, "invalid_parameter")
-	adminCall(t, env, "POST", "/approved_domains", `{"domain":"x.com","extra":1}`).wantError(t, 400, "invalid_parameter")
-	adminCall(t, env, "POST", "/approved_domains", `{"domain":`).wantError(t, 400, "invalid_request")
+	adminCall(t, env, "POST", "/approved_domains", `{}`).WantV4Error(t, 400, "parameter_required")
+	adminCall(t, env, "POST", "/approved_domains", `{"domain":7}`).WantV4Error(t, 400, "invalid_parameter")
+	adminCall(t, env, "POST", "/approved_domains", `{"domain":"x.com","extra":1}`).WantV4Error(t, 400, "invalid_parameter")
+	adminCall(t, env, "POST", "/approved_domains", `{"domain":`).WantV4Error(t, 400, "invalid_request")
 
-	if list := adminCall(t, env, "GET", "/approved_domains", "").data(t); len(list) != 2 {
+	if list := adminCall(t, env, "GET", "/approved_domains", "").Data(t); len(list) != 2 {
 		t.Fatalf("after bad input, list = %v (bad input must change nothing)", list)
 	}
-	if got := adminCall(t, env, "GET", "/approved_domains/"+id, "").data(t); got[0]["domain"] != "example.com" {
+	if got := adminCall(t, env, "GET", "/approved_domains/"+id, "").Data(t); got[0]["domain"] != "example.com" {
 		t.Fatalf("get by id = %v", got)
 	}
-	if got := adminCall(t, env, "GET", "/approved_domains/EXAMPLE.com", "").data(t); got[0]["id"] != id {
+	if got := adminCall(t, env, "GET", "/approved_domains/EXAMPLE.com", "").Data(t); got[0]["id"] != id {
 		t.Fatalf("get by name = %v", got)
 	}
-	if got := adminCall(t, env, "DELETE", "/approved_domains/example.com", "").data(t); len(got) != 0 {
+	if got := adminCall(t, env, "DELETE", "/approved_domains/example.com", "").Data(t); len(got) != 0 {
 		t.Fatalf("delete answer = %v", got)
 	}
-	adminCall(t, env, "GET", "/approved_domains/"+id, "").wantError(t, 404, "resource_not_found")
-	adminCall(t, env, "DELETE", "/approved_domains/"+id, "").wantError(t, 404, "resource_not_found")
-	adminCall(t, env, "PATCH", "/approved_domains", "").wantError(t, 405, "method_not_found")
-	adminCall(t, env, "GET", "/no_such_thing", "").wantError(t, 404, "resource_not_found")
+	adminCall(t, env, "GET", "/approved_domains/"+id, "").WantV4Error(t, 404, "resource_not_found")
+	adminCall(t, env, "DELETE", "/approved_domains/"+id, "").WantV4Error(t, 404, "resource_not_found")
+	adminCall(t, env, "PATCH", "/approved_domains", "").WantV4Error(t, 405, "method_not_found")
+	adminCall(t, env, "GET", "/no_such_thing", "").WantV4Error(t, 404, "resource_not_found")
 }
 
 func TestAPIApps(t *testing.T) {
 	env := backendtest.Start(t)
 
-	app := adminCall(t, env, "POST", "/api_apps", `{"name":"Okta provisioning","description":"SCIM from Okta"}`).data(t)[0]
+	app := adminCall(t, env, "POST", "/api_apps", `{"name":"Okta provisioning","description":"SCIM from Okta"}`).Data(t)[0]
 	token, _ := app["token"].(string)
 	if !strings.HasPrefix(token, "wrk4_") || app["name"] != "Okta provisioning" || app["tokenCreatedDate"] == "" {
 		t.Fatalf("created app = %v", app)
@@ -66,34 +66,34 @@ func TestAPIApps(t *testing.T) {
 
 	for _, path := range []string{"/api_apps", "/api_apps/" + id} {
 		a := adminCall(t, env, "GET", path, "")
-		if strings.Contains(a.raw, token) || strings.Contains(a.raw, `"token"`) {
-			t.Fatalf("GET %s shows the token: %s", path, a.raw)
+		if strings.Contains(a.Raw, token) || strings.Contains(a.Raw, `"token"`) {
+			t.Fatalf("GET %s shows the token: %s", path, a.Raw)
 		}
-		a.data(t)
+		a.Data(t)
 	}
-	adminCall(t, env, "POST", "/api_apps", `{"description":"x"}`).wantError(t, 400, "parameter_required")
-	adminCall(t, env, "POST", "/api_apps", `{"name":"  "}`).wantError(t, 400, "invalid_parameter")
+	adminCall(t, env, "POST", "/api_apps", `{"description":"x"}`).WantV4Error(t, 400, "parameter_required")
+	adminCall(t, env, "POST", "/api_apps", `{"name":"  "}`).WantV4Error(t, 400, "invalid_parameter")
 
-	upd := adminCall(t, env, "PUT", "/api_apps/"+id, `{"description":"changed"}`).data(t)[0]
+	upd := adminCall(t, env, "PUT", "/api_apps/"+id, `{"description":"changed"}`).Data(t)[0]
 	if upd["name"] != "Okta provisioning" || upd["description"] != "changed" || upd["token"] != nil {
 		t.Fatalf("updated = %v", upd)
 	}
 
-	regen := adminCall(t, env, "POST", "/api_apps/"+id+"/regenerate_token", "").data(t)[0]
+	regen := adminCall(t, env, "POST", "/api_apps/"+id+"/regenerate_token", "").Data(t)[0]
 	newToken, _ := regen["token"].(string)
 	if newToken == "" || newToken == token {
 		t.Fatalf("regenerated = %v", regen)
 	}
 
-	adminCall(t, env, "DELETE", "/api_apps/"+id, "").data(t)
-	adminCall(t, env, "GET", "/api_apps/"+id, "").wantError(t, 404, "resource_not_found")
-	adminCall(t, env, "POST", "/api_apps/"+id+"/regenerate_token", "").wantError(t, 404, "resource_not_found")
+	adminCall(t, env, "DELETE", "/api_apps/"+id, "").Data(t)
+	adminCall(t, env, "GET", "/api_apps/"+id, "").WantV4Error(t, 404, "resource_not_found")
+	adminCall(t, env, "POST", "/api_apps/"+id+"/regenerate_token", "").WantV4Error(t, 404, "resource_not_found")
 }
 
 func TestSCIMIntegrations(t *testing.T) {
 	env := backendtest.Start(t)
 
-	list := adminCall(t, env, "GET", "/scim_integrations", "").data(t)
+	list := adminCall(t, env, "GET", "/scim_integrations", "").Data(t)
 	if len(list) != 3 {
 		t.Fatalf("integrations = %v", list)
 	}
@@ -105,20 +105,20 @@ func TestSCIMIntegrations(t *testing.T) {
 		}
 	}
 
-	got := adminCall(t, env, "PUT", "/scim_integrations/azure_ad", `{"enabled":true,"defaultUserType":"collaborator"}`).data(t)[0]
+	got := adminCall(t, env, "PUT", "/scim_integrations/azure_ad", `{"enabled":true,"defaultUserType":"collaborator"}`).Data(t)[0]
 	if got["enabled"] != true || got["defaultUserType"] != "Collaborator" {
 		t.Fatalf("updated = %v", got)
 	}
-	adminCall(t, env, "PUT", "/scim_integrations/azure_ad", `{"defaultUserType":"Boss"}`).wantError(t, 400, "invalid_parameter")
-	adminCall(t, env, "PUT", "/scim_integrations/azure_ad", `{"enabled":"maybe"}`).wantError(t, 400, "invalid_parameter")
-	adminCall(t, env, "PUT", "/scim_integrations/google", `{"enabled":true}`).wantError(t, 404, "resource_not_found")
-	adminCall(t, env, "GET", "/scim_integrations/google", "").wantError(t, 404, "resource_not_found")
+	adminCall(t, env, "PUT", "/scim_integrations/azure_ad", `{"defaultUserType":"Boss"}`).WantV4Error(t, 400, "invalid_parameter")
+	adminCall(t, env, "PUT", "/scim_integrations/azure_ad", `{"enabled":"maybe"}`).WantV4Error(t, 400, "invalid_parameter")
+	adminCall(t, env, "PUT", "/scim_integrations/google", `{"enabled":true}`).WantV4Error(t, 404, "resource_not_found")
+	adminCall(t, env, "GET", "/scim_integrations/google", "").WantV4Error(t, 404, "resource_not_found")
 
-	again := adminCall(t, env, "GET", "/scim_integrations/azure_ad", "").data(t)[0]
+	again := adminCall(t, env, "GET", "/scim_integrations/azure_ad", "").Data(t)[0]
 	if again["enabled"] != true || again["defaultUserType"] != "Collaborator" {
 		t.Fatalf("bad updates changed the integration: %v", again)
 	}
-	form := adminCall(t, env, "PUT", "/scim_integrations/okta", "enabled=true", "Content-Type", "application/x-www-form-urlencoded").data(t)[0]
+	form := adminCall(t, env, "PUT", "/scim_integrations/okta", "enabled=true", "Content-Type", "application/x-www-form-urlencoded").Data(t)[0]
 	if form["enabled"] != true {
 		t.Fatalf("form update = %v", form)
 	}
@@ -127,44 +127,44 @@ func TestSCIMIntegrations(t *testing.T) {
 func TestAdminStatePersistsAcrossRestart(t *testing.T) {
 	env := backendtest.Start(t)
 	scim := env.SetupSCIM(t, "onelogin", "persist.example.com")
-	adminCall(t, env, "PUT", "/scim_integrations/onelogin", `{"defaultUserType":"External"}`).data(t)
-	acct := adminCall(t, env, "GET", "/account", "").data(t)[0]
+	adminCall(t, env, "PUT", "/scim_integrations/onelogin", `{"defaultUserType":"External"}`).Data(t)
+	acct := adminCall(t, env, "GET", "/account", "").Data(t)[0]
 
 	env.Restart(t)
 
-	if d := adminCall(t, env, "GET", "/approved_domains/persist.example.com", "").data(t); len(d) != 1 {
+	if d := adminCall(t, env, "GET", "/approved_domains/persist.example.com", "").Data(t); len(d) != 1 {
 		t.Fatalf("domain lost: %v", d)
 	}
-	if a := adminCall(t, env, "GET", "/api_apps/"+scim.AppID, "").data(t); a[0]["name"] != "SCIM onelogin" {
+	if a := adminCall(t, env, "GET", "/api_apps/"+scim.AppID, "").Data(t); a[0]["name"] != "SCIM onelogin" {
 		t.Fatalf("app lost: %v", a)
 	}
-	in := adminCall(t, env, "GET", "/scim_integrations/onelogin", "").data(t)[0]
+	in := adminCall(t, env, "GET", "/scim_integrations/onelogin", "").Data(t)[0]
 	if in["enabled"] != true || in["defaultUserType"] != "External" {
 		t.Fatalf("integration lost: %v", in)
 	}
-	if again := adminCall(t, env, "GET", "/account", "").data(t)[0]; again["id"] != acct["id"] {
+	if again := adminCall(t, env, "GET", "/account", "").Data(t)[0]; again["id"] != acct["id"] {
 		t.Fatalf("account changed across restart: %v vs %v", again, acct)
 	}
 }
 
 func TestAccountAndUsersEmpty(t *testing.T) {
 	env := backendtest.Start(t)
-	acct := adminCall(t, env, "GET", "/account", "").data(t)[0]
+	acct := adminCall(t, env, "GET", "/account", "").Data(t)[0]
 	if acct["billableSeats"] != float64(0) || acct["activeMembers"] != float64(0) || acct["deactivatedMembers"] != float64(0) {
 		t.Fatalf("account = %v", acct)
 	}
-	if users := adminCall(t, env, "GET", "/users", "").data(t); len(users) != 0 {
+	if users := adminCall(t, env, "GET", "/users", "").Data(t); len(users) != 0 {
 		t.Fatalf("users = %v", users)
 	}
-	adminCall(t, env, "GET", "/users?active=perhaps", "").wantError(t, 400, "invalid_parameter")
-	adminCall(t, env, "GET", "/users?userType=Boss", "").wantError(t, 400, "invalid_parameter")
-	adminCall(t, env, "GET", "/users?colour=red", "").wantError(t, 400, "invalid_parameter")
+	adminCall(t, env, "GET", "/users?active=perhaps", "").WantV4Error(t, 400, "invalid_parameter")
+	adminCall(t, env, "GET", "/users?userType=Boss", "").WantV4Error(t, 400, "invalid_parameter")
+	adminCall(t, env, "GET", "/users?colour=red", "").WantV4Error(t, 400, "invalid_parameter")
 }
 
 // curl -d labels a JSON body as a form; the admin API reads it as JSON.
 func TestAdminJSONBodyLabelledAsForm(t *testing.T) {
 	env := backendtest.Start(t)
-	got := adminCall(t, env, "POST", "/approved_domains", `{"domain":"curl.example.com"}`, "Content-Type", "application/x-www-form-urlencoded").data(t)
+	got := adminCall(t, env, "POST", "/approved_domains", `{"domain":"curl.example.com"}`, "Content-Type", "application/x-www-form-urlencoded").Data(t)
 	if got[0]["domain"] != "curl.example.com" {
 		t.Fatalf("created = %v", got)
 	}
@@ -177,12 +177,12 @@ func TestAdminInvalidUTF8BodyRefused(t *testing.T) {
 		{"application/x-www-form-urlencoded", "domain=k%FFss.example.com"},
 	} {
 		a := adminCall(t, env, "POST", "/approved_domains", tc.body, "Content-Type", tc.contentType)
-		a.wantError(t, http.StatusBadRequest, "invalid_request")
-		if !strings.Contains(a.raw, "UTF-8") {
-			t.Fatalf("%s: the description does not say why: %s", tc.contentType, a.raw)
+		a.WantV4Error(t, http.StatusBadRequest, "invalid_request")
+		if !strings.Contains(a.Raw, "UTF-8") {
+			t.Fatalf("%s: the description does not say why: %s", tc.contentType, a.Raw)
 		}
 	}
-	if got := adminCall(t, env, "GET", "/approved_domains", "").data(t); len(got) != 0 {
+	if got := adminCall(t, env, "GET", "/approved_domains", "").Data(t); len(got) != 0 {
 		t.Fatalf("a domain was approved from an invalid body: %v", got)
 	}
 }

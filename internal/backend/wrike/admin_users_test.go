@@ -38,19 +38,19 @@ func listUsersPage(t *testing.T, env *backendtest.Env, query url.Values) usersPa
 	t.Helper()
 	a := adminCall(t, env, "GET", "/users?"+query.Encode(), "")
 	var p usersPage
-	for _, u := range a.data(t) {
+	for _, u := range a.Data(t) {
 		p.names = append(p.names, u["userName"].(string))
 	}
-	if a.body["kind"] != "users" {
-		t.Fatalf("kind = %v", a.body["kind"])
+	if a.Body["kind"] != "users" {
+		t.Fatalf("kind = %v", a.Body["kind"])
 	}
-	p.next, _ = a.body["nextPageToken"].(string)
-	if _, present := a.body["nextPageToken"]; present && p.next == "" {
-		t.Fatalf("an empty nextPageToken: %s", a.raw[:min(len(a.raw), 300)])
+	p.next, _ = a.Body["nextPageToken"].(string)
+	if _, present := a.Body["nextPageToken"]; present && p.next == "" {
+		t.Fatalf("an empty nextPageToken: %s", a.Raw[:min(len(a.Raw), 300)])
 	}
 	var ok bool
-	if p.size, ok = a.body["responseSize"].(float64); !ok {
-		t.Fatalf("no responseSize: %.300s", a.raw)
+	if p.size, ok = a.Body["responseSize"].(float64); !ok {
+		t.Fatalf("no responseSize: %.300s", a.Raw)
 	}
 	return p
 }
@@ -137,12 +137,12 @@ func TestAdminUsersPaging(t *testing.T) {
 	// page, nobody is shown twice.
 	first := listUsersPage(t, env, url.Values{"pageSize": {"4"}})
 	var deleteID string
-	for _, u := range adminCall(t, env, "GET", "/users?domain=b.example.com", "").data(t) {
+	for _, u := range adminCall(t, env, "GET", "/users?domain=b.example.com", "").Data(t) {
 		if u["userName"] == "user8@b.example.com" {
 			deleteID = u["id"].(string)
 		}
 	}
-	scimDo(t, sc, "DELETE", "/Users/"+deleteID, "").want(t, 204)
+	scimDo(t, sc, "DELETE", "/Users/"+deleteID, "").Want(t, 204)
 	createUser(t, sc, oktaUser("late@a.example.com", "Late", "Comer"))
 	rest, _ := listAllUsers(t, env, url.Values{"pageSize": {"4"}, "nextPageToken": {first.next}})
 	got := strings.Join(append(first.names, rest...), " ")
@@ -157,15 +157,15 @@ func TestAdminUsersPagingBadInput(t *testing.T) {
 	importUsers(t, env, "a.example.com", 0, 5)
 	for _, q := range []string{"pageSize=0", "pageSize=-1", "pageSize=1001", "pageSize=ten", "pageSize=x", "pageSize=2.5",
 		"nextPageToken=3", "pageSize=2&nextPageToken=-1", "pageSize=2&nextPageToken=abc"} {
-		adminCall(t, env, "GET", "/users?"+q, "").wantError(t, 400, "invalid_parameter")
+		adminCall(t, env, "GET", "/users?"+q, "").WantV4Error(t, 400, "invalid_parameter")
 	}
 	p := listUsersPage(t, env, url.Values{"pageSize": {"2"}, "active": {"true"}})
 	// A token is only good with the filters it was issued for.
 	for _, q := range []string{"", "&active=false", "&active=true&userType=Regular", "&active=true&domain=a.example.com"} {
 		a := adminCall(t, env, "GET", "/users?pageSize=2&nextPageToken="+url.QueryEscape(p.next)+q, "")
-		a.wantError(t, 400, "invalid_parameter")
-		if !strings.Contains(a.body["errorDescription"].(string), "other filters") {
-			t.Fatalf("error for a token with other filters: %s", a.raw)
+		a.WantV4Error(t, 400, "invalid_parameter")
+		if !strings.Contains(a.Body["errorDescription"].(string), "other filters") {
+			t.Fatalf("error for a token with other filters: %s", a.Raw)
 		}
 	}
 	if a := listUsersPage(t, env, url.Values{"pageSize": {"3"}, "active": {"true"}, "nextPageToken": {p.next}}); len(a.names) != 3 {
@@ -173,7 +173,7 @@ func TestAdminUsersPagingBadInput(t *testing.T) {
 	}
 	for _, tok := range []string{"x", "dTEuMS4xLjE", p.next + "A", strings.ToLower(p.next), "////"} {
 		a := adminCall(t, env, "GET", "/users?active=true&nextPageToken="+url.QueryEscape(tok), "")
-		a.wantError(t, 400, "invalid_parameter")
+		a.WantV4Error(t, 400, "invalid_parameter")
 	}
 }
 
@@ -210,7 +210,7 @@ func TestImportUsers(t *testing.T) {
 		if fmt.Sprint(names) != "[u0@a.example.com u1@a.example.com]" {
 			t.Fatalf("users = %v", names)
 		}
-		r := scimDo(t, sc, "GET", filterQuery(`userName eq "U1@a.example.com"`), "").want(t, 200)
+		r := scimDo(t, sc, "GET", filterQuery(`userName eq "U1@a.example.com"`), "").Want(t, 200)
 		if r["totalResults"] != float64(1) || get(r, "Resources/0/name/givenName") != "G" || get(r, "Resources/0/"+wrikeExt+"/userType") != "Regular" {
 			t.Fatalf("imported user over SCIM: %v", r)
 		}

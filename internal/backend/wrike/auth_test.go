@@ -90,11 +90,11 @@ func TestAdminRefusesOtherCredentials(t *testing.T) {
 				status, code = http.StatusForbidden, "not_allowed"
 			}
 			a := adminCall(t, env, r.method, path, r.body, "Authorization", c.header)
-			if !a.isError(status, code) {
-				t.Errorf("%s with %s: %d %s, want %d %s", a.req, c.name, a.status, a.raw, status, code)
+			if !a.IsV4Error(status, code) {
+				t.Errorf("%s with %s: %d %s, want %d %s", a.Req, c.name, a.Status, a.Raw, status, code)
 			}
-			if strings.Contains(a.raw, env.WrikeAdminToken) || strings.Contains(a.raw, s.Token) {
-				t.Errorf("%s with %s: the answer repeats a token", a.req, c.name)
+			if strings.Contains(a.Raw, env.WrikeAdminToken) || strings.Contains(a.Raw, s.Token) {
+				t.Errorf("%s with %s: the answer repeats a token", a.Req, c.name)
 			}
 		}
 	}
@@ -118,14 +118,14 @@ func TestSCIMRefusesOtherCredentials(t *testing.T) {
 		t.Helper()
 		for _, r := range scimRoutes {
 			a := scimSend(nil, backendtest.SCIM{BaseURL: base}, r.method, strings.Replace(r.path, "ID", id, 1), r.body, "Authorization", header)
-			if a.status != wantStatus || !a.isSCIMError() {
-				t.Errorf("%s with %s: %d %s, want a SCIM Error %d", a.req, what, a.status, a.raw, wantStatus)
+			if a.Status != wantStatus || !a.IsSCIMError() {
+				t.Errorf("%s with %s: %d %s, want a SCIM Error %d", a.Req, what, a.Status, a.Raw, wantStatus)
 			}
-			if wantStatus == http.StatusUnauthorized && a.header.Get("WWW-Authenticate") == "" {
-				t.Errorf("%s with %s: 401 without WWW-Authenticate", a.req, what)
+			if wantStatus == http.StatusUnauthorized && a.Header.Get("WWW-Authenticate") == "" {
+				t.Errorf("%s with %s: 401 without WWW-Authenticate", a.Req, what)
 			}
-			if strings.Contains(a.raw, sc.Token) || strings.Contains(a.raw, env.WrikeAdminToken) {
-				t.Errorf("%s with %s: the answer repeats a token", a.req, what)
+			if strings.Contains(a.Raw, sc.Token) || strings.Contains(a.Raw, env.WrikeAdminToken) {
+				t.Errorf("%s with %s: the answer repeats a token", a.Req, what)
 			}
 		}
 	}
@@ -139,14 +139,14 @@ func TestSCIMRefusesOtherCredentials(t *testing.T) {
 	check(azure.BaseURL, http.StatusForbidden, valid, "the azure_ad integration never enabled")
 	wantUnchanged(t, env, snap, before)
 	env.Admin(t, "PUT", "/scim_integrations/azure_ad", map[string]any{"enabled": true}, nil)
-	scimDo(t, azure, "GET", "/Users", "").want(t, 200)
+	scimDo(t, azure, "GET", "/Users", "").Want(t, 200)
 
 	env.Admin(t, "PUT", "/scim_integrations/okta", map[string]any{"enabled": false}, nil)
 	mid := state(t, env, snap)
 	check(sc.BaseURL, http.StatusForbidden, valid, "the okta integration disabled")
 	wantUnchanged(t, env, snap, mid)
 	env.Admin(t, "PUT", "/scim_integrations/okta", map[string]any{"enabled": true}, nil)
-	scimDo(t, sc, "GET", "/Users/"+id, "").want(t, 200)
+	scimDo(t, sc, "GET", "/Users/"+id, "").Want(t, 200)
 }
 
 // TestTokensStoredOnlyAsHashes reads every text and blob in the database
@@ -158,10 +158,10 @@ func TestSCIMRefusesOtherCredentials(t *testing.T) {
 func TestTokensStoredOnlyAsHashes(t *testing.T) {
 	env := backendtest.Start(t)
 	s := env.SetupSCIM(t, "okta", "example.com")
-	second := adminCall(t, env, "POST", "/api_apps", `{"name":"second"}`).data(t)[0]
-	regenerated := adminCall(t, env, "POST", "/api_apps/"+second["id"].(string)+"/regenerate_token", "").data(t)[0]
-	third := adminCall(t, env, "POST", "/api_apps", `{"name":"third"}`).data(t)[0]
-	adminCall(t, env, "DELETE", "/api_apps/"+third["id"].(string), "").data(t)
+	second := adminCall(t, env, "POST", "/api_apps", `{"name":"second"}`).Data(t)[0]
+	regenerated := adminCall(t, env, "POST", "/api_apps/"+second["id"].(string)+"/regenerate_token", "").Data(t)[0]
+	third := adminCall(t, env, "POST", "/api_apps", `{"name":"third"}`).Data(t)[0]
+	adminCall(t, env, "DELETE", "/api_apps/"+third["id"].(string), "").Data(t)
 	tokens := []string{env.WrikeAdminToken, s.Token, second["token"].(string), regenerated["token"].(string), third["token"].(string)}
 	live := []string{env.WrikeAdminToken, s.Token, regenerated["token"].(string)}
 
@@ -196,15 +196,15 @@ func TestTokensStoredOnlyAsHashes(t *testing.T) {
 	check()
 	restart(t, env, &s)
 	check()
-	adminCall(t, env, "GET", "/account", "").data(t)
+	adminCall(t, env, "GET", "/account", "").Data(t)
 	// The replaced and the deleted app's tokens are unknown; the regenerated one is a v4 token.
 	for _, tok := range []string{second["token"].(string), third["token"].(string)} {
-		adminCall(t, env, "GET", "/account", "", "Authorization", "Bearer "+tok).wantError(t, 401, "not_authorized")
-		scimDo(t, backendtest.SCIM{BaseURL: s.BaseURL, Token: tok}, "GET", "/Users", "").wantSCIMError(t, 401, "")
+		adminCall(t, env, "GET", "/account", "", "Authorization", "Bearer "+tok).WantV4Error(t, 401, "not_authorized")
+		scimDo(t, backendtest.SCIM{BaseURL: s.BaseURL, Token: tok}, "GET", "/Users", "").WantSCIMError(t, 401, "")
 	}
 	tok := regenerated["token"].(string)
-	adminCall(t, env, "GET", "/account", "", "Authorization", "Bearer "+tok).wantError(t, 403, "not_allowed")
-	scimDo(t, backendtest.SCIM{BaseURL: s.BaseURL, Token: tok}, "GET", "/Users", "").want(t, 200)
+	adminCall(t, env, "GET", "/account", "", "Authorization", "Bearer "+tok).WantV4Error(t, 403, "not_allowed")
+	scimDo(t, backendtest.SCIM{BaseURL: s.BaseURL, Token: tok}, "GET", "/Users", "").Want(t, 200)
 }
 
 // TestRevokedTokenRefusedAtOnce: the request right after a regenerate is
@@ -222,34 +222,34 @@ func TestRevokedTokenRefusedAtOnce(t *testing.T) {
 	tok := sc.Token
 	for range 5 {
 		for _, base := range bases {
-			scimDo(t, backendtest.SCIM{BaseURL: base, Token: tok}, "GET", "/Users/"+id, "").want(t, 200)
+			scimDo(t, backendtest.SCIM{BaseURL: base, Token: tok}, "GET", "/Users/"+id, "").Want(t, 200)
 		}
-		adminCall(t, env, "GET", "/account", "", "Authorization", "Bearer "+tok).wantError(t, 403, "not_allowed")
-		next := adminCall(t, env, "POST", "/api_apps/"+sc.AppID+"/regenerate_token", "").data(t)[0]["token"].(string)
+		adminCall(t, env, "GET", "/account", "", "Authorization", "Bearer "+tok).WantV4Error(t, 403, "not_allowed")
+		next := adminCall(t, env, "POST", "/api_apps/"+sc.AppID+"/regenerate_token", "").Data(t)[0]["token"].(string)
 		if next == tok {
 			t.Fatal("regenerate returned the same token")
 		}
 		for _, base := range bases {
 			old := backendtest.SCIM{BaseURL: base, Token: tok}
-			scimDo(t, old, "GET", "/Users/"+id, "").wantSCIMError(t, 401, "")
-			scimDo(t, old, "PATCH", "/Users/"+id, deactivate).wantSCIMError(t, 401, "")
+			scimDo(t, old, "GET", "/Users/"+id, "").WantSCIMError(t, 401, "")
+			scimDo(t, old, "PATCH", "/Users/"+id, deactivate).WantSCIMError(t, 401, "")
 		}
-		adminCall(t, env, "GET", "/account", "", "Authorization", "Bearer "+tok).wantError(t, 401, "not_authorized")
+		adminCall(t, env, "GET", "/account", "", "Authorization", "Bearer "+tok).WantV4Error(t, 401, "not_authorized")
 		tok = next
 	}
 	sc.Token = tok
-	if u := scimDo(t, sc, "GET", "/Users/"+id, "").want(t, 200); u["active"] != true {
+	if u := scimDo(t, sc, "GET", "/Users/"+id, "").Want(t, 200); u["active"] != true {
 		t.Fatalf("a refused PATCH deactivated the user: %v", u)
 	}
 	env.Admin(t, "DELETE", "/api_apps/"+sc.AppID, nil, nil)
 	for _, base := range bases {
 		a := scimDo(t, backendtest.SCIM{BaseURL: base, Token: tok}, "GET", "/Users/"+id, "")
-		a.wantSCIMError(t, 401, "")
-		if strings.Contains(a.raw, tok) {
+		a.WantSCIMError(t, 401, "")
+		if strings.Contains(a.Raw, tok) {
 			t.Fatal("the error repeats the token")
 		}
 	}
-	adminCall(t, env, "GET", "/account", "", "Authorization", "Bearer "+tok).wantError(t, 401, "not_authorized")
+	adminCall(t, env, "GET", "/account", "", "Authorization", "Bearer "+tok).WantV4Error(t, 401, "not_authorized")
 }
 
 // TestRegenerateUnderLoad: eight SCIM clients keep calling with a v4 token
@@ -285,7 +285,7 @@ func TestRegenerateUnderLoad(t *testing.T) {
 				}
 				sent := time.Now().UnixNano()
 				a := scimSend(parallelClient, sc, "GET", "/Users/"+id, "")
-				switch a.status {
+				switch a.Status {
 				case 200:
 					note(&served, servedSome)
 					if r := regenerated.Load(); r != 0 && sent > r {
@@ -294,7 +294,7 @@ func TestRegenerateUnderLoad(t *testing.T) {
 				case 401:
 					note(&refused, refusedSome)
 				default:
-					t.Errorf("%s: %d %s", a.req, a.status, a.raw)
+					t.Errorf("%s: %d %s", a.Req, a.Status, a.Raw)
 					return
 				}
 			}

@@ -23,7 +23,7 @@ func TestSCIMParallelCreatesOneUserName(t *testing.T) {
 	spellings := []string{"race.user@bücher.example", "Race.User@Bücher.Example",
 		"race.user@xn--bcher-kva.example", "RACE.USER@XN--BCHER-KVA.EXAMPLE"}
 	const n = 100
-	answers := make([]answer, n)
+	answers := make([]backendtest.Answer, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range n {
@@ -40,19 +40,19 @@ func TestSCIMParallelCreatesOneUserName(t *testing.T) {
 	created, conflicts := 0, 0
 	for i, a := range answers {
 		switch {
-		case a.status == http.StatusCreated:
+		case a.Status == http.StatusCreated:
 			created++
-		case a.status == http.StatusConflict && a.isSCIMError() && a.body["scimType"] == "uniqueness":
+		case a.Status == http.StatusConflict && a.IsSCIMError() && a.Body["scimType"] == "uniqueness":
 			conflicts++
 		default:
-			t.Errorf("request %d: %d %s", i, a.status, a.raw)
+			t.Errorf("request %d: %d %s", i, a.Status, a.Raw)
 		}
 	}
 	if created != 1 || conflicts != n-1 {
 		t.Fatalf("%d created and %d conflicts, want 1 and %d", created, conflicts, n-1)
 	}
 	list := scimDo(t, sc, "GET", filterQuery(`userName eq "RACE.USER@bücher.example"`), "")
-	if got := list.want(t, 200)["totalResults"]; fmt.Sprint(got) != "1" {
+	if got := list.Want(t, 200)["totalResults"]; fmt.Sprint(got) != "1" {
 		t.Fatalf("totalResults = %v after the race, want 1", got)
 	}
 	if rows, err := openSnapshot(t, env).Rows(context.Background(), "wrike_users"); err != nil || len(rows) != 1 {
@@ -69,7 +69,7 @@ func TestSCIMParallelPatchIfMatch(t *testing.T) {
 	env := backendtest.Start(t)
 	sc := env.SetupSCIM(t, "okta", "example.com")
 	user := "/Users/" + createUser(t, sc, oktaUser("counter@example.com", "Coun", "Ter"))["id"].(string)
-	scimDo(t, sc, "PATCH", user, patchOps(`{"op":"replace","path":"title","value":"0"}`)).want(t, 200)
+	scimDo(t, sc, "PATCH", user, patchOps(`{"op":"replace","path":"title","value":"0"}`)).Want(t, 200)
 
 	const workers, increments = 16, 8
 	var mu sync.Mutex
@@ -89,28 +89,28 @@ func TestSCIMParallelPatchIfMatch(t *testing.T) {
 					return
 				}
 				cur := scimSend(parallelClient, sc, "GET", user, "")
-				n, err := strconv.Atoi(fmt.Sprint(cur.body["title"]))
-				etag := cur.header.Get("ETag")
-				if cur.status != 200 || err != nil || etag == "" {
-					errs <- fmt.Sprintf("worker %d: GET %d %s", w, cur.status, cur.raw)
+				n, err := strconv.Atoi(fmt.Sprint(cur.Body["title"]))
+				etag := cur.Header.Get("ETag")
+				if cur.Status != 200 || err != nil || etag == "" {
+					errs <- fmt.Sprintf("worker %d: GET %d %s", w, cur.Status, cur.Raw)
 					return
 				}
 				body := patchOps(fmt.Sprintf(`{"op":"replace","path":"title","value":"%d"}`, n+1))
 				a := scimSend(parallelClient, sc, "PATCH", user, body, "If-Match", etag)
 				mu.Lock()
 				switch {
-				case a.status == 200:
+				case a.Status == 200:
 					ok++
 					done++
-					v := a.header.Get("ETag")
+					v := a.Header.Get("ETag")
 					if versions[v] {
 						errs <- fmt.Sprintf("worker %d: version %s answered twice", w, v)
 					}
 					versions[v] = true
-				case a.status == http.StatusPreconditionFailed && a.isSCIMError():
+				case a.Status == http.StatusPreconditionFailed && a.IsSCIMError():
 					stale++
 				default:
-					errs <- fmt.Sprintf("worker %d: PATCH %d %s", w, a.status, a.raw)
+					errs <- fmt.Sprintf("worker %d: PATCH %d %s", w, a.Status, a.Raw)
 					mu.Unlock()
 					return
 				}
@@ -123,7 +123,7 @@ func TestSCIMParallelPatchIfMatch(t *testing.T) {
 	for e := range errs {
 		t.Error(e)
 	}
-	final := scimDo(t, sc, "GET", user, "").want(t, 200)
+	final := scimDo(t, sc, "GET", user, "").Want(t, 200)
 	if fmt.Sprint(final["title"]) != strconv.Itoa(ok) || ok != workers*increments {
 		t.Fatalf("counter = %v after %d successful PATCHes (%d workers x %d): an update was lost", final["title"], ok, workers, increments)
 	}
@@ -156,8 +156,8 @@ func TestSCIMParallelPatchesDistinctAttributes(t *testing.T) {
 					v = "https://example.com/" + v
 				}
 				body := patchOps(fmt.Sprintf(`{"op":"Replace","path":%q,"value":%q}`, p, v))
-				if a := scimSend(parallelClient, sc, "PATCH", user, body); a.status != 200 {
-					errs <- fmt.Sprintf("PATCH %s: %d %s", p, a.status, a.raw)
+				if a := scimSend(parallelClient, sc, "PATCH", user, body); a.Status != 200 {
+					errs <- fmt.Sprintf("PATCH %s: %d %s", p, a.Status, a.Raw)
 				}
 			}
 		}()
@@ -167,7 +167,7 @@ func TestSCIMParallelPatchesDistinctAttributes(t *testing.T) {
 	for e := range errs {
 		t.Error(e)
 	}
-	final := scimDo(t, sc, "GET", user, "").want(t, 200)
+	final := scimDo(t, sc, "GET", user, "").Want(t, 200)
 	if v, want := get(final, "meta/version"), fmt.Sprintf(`W/"%d"`, 1+len(paths)*rounds); v != want {
 		t.Errorf("version %v after %d PATCHes, each a change, of version 1: want %s", v, len(paths)*rounds, want)
 	}

@@ -15,7 +15,7 @@ func TestDuplicateKeysRefused(t *testing.T) {
 	env := backendtest.Start(t)
 	sc := env.SetupSCIM(t, "okta", "acme.example.com")
 	id := createUser(t, sc, oktaUser("ann.lee@acme.example.com", "Ann", "Lee"))["id"].(string)
-	before := scimDo(t, sc, "GET", "/Users/"+id, "").raw
+	before := scimDo(t, sc, "GET", "/Users/"+id, "").Raw
 
 	user := func(extra string) string {
 		return `{"schemas":["` + coreUser + `"],"userName":"ann.lee@acme.example.com",` + extra + `}`
@@ -32,16 +32,16 @@ func TestDuplicateKeysRefused(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := scimDo(t, sc, tc.method, tc.path, tc.body)
-			a.wantSCIMError(t, http.StatusBadRequest, "invalidSyntax")
-			if d, _ := a.body["detail"].(string); !strings.Contains(d, tc.key) {
+			a.WantSCIMError(t, http.StatusBadRequest, "invalidSyntax")
+			if d, _ := a.Body["detail"].(string); !strings.Contains(d, tc.key) {
 				t.Fatalf("detail does not name %s: %s", tc.key, d)
 			}
 		})
 	}
-	if after := scimDo(t, sc, "GET", "/Users/"+id, "").raw; after != before {
+	if after := scimDo(t, sc, "GET", "/Users/"+id, "").Raw; after != before {
 		t.Fatalf("a refused body changed the user:\nbefore %s\nafter  %s", before, after)
 	}
-	if l := scimDo(t, sc, "GET", "/Users", "").want(t, 200); l["totalResults"] != float64(1) {
+	if l := scimDo(t, sc, "GET", "/Users", "").Want(t, 200); l["totalResults"] != float64(1) {
 		t.Fatalf("users after refused bodies: %v", l["totalResults"])
 	}
 
@@ -50,12 +50,12 @@ func TestDuplicateKeysRefused(t *testing.T) {
 		{"application/x-www-form-urlencoded", "domain=evil.example.org&domain=curl.example.com", `"domain"`},
 	} {
 		a := adminCall(t, env, "POST", "/approved_domains", tc.body, "Content-Type", tc.contentType)
-		a.wantError(t, http.StatusBadRequest, "invalid_request")
-		if !strings.Contains(a.raw, strings.ReplaceAll(tc.key, `"`, `\"`)) {
-			t.Fatalf("%s: the description does not name %s: %s", tc.contentType, tc.key, a.raw)
+		a.WantV4Error(t, http.StatusBadRequest, "invalid_request")
+		if !strings.Contains(a.Raw, strings.ReplaceAll(tc.key, `"`, `\"`)) {
+			t.Fatalf("%s: the description does not name %s: %s", tc.contentType, tc.key, a.Raw)
 		}
 	}
-	for _, d := range adminCall(t, env, "GET", "/approved_domains", "").data(t) {
+	for _, d := range adminCall(t, env, "GET", "/approved_domains", "").Data(t) {
 		if d["domain"] != "acme.example.com" {
 			t.Fatalf("a domain was approved from an ambiguous body: %v", d)
 		}

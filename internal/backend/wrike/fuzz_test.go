@@ -190,9 +190,9 @@ func FuzzSCIMUser(f *testing.F) {
 			t.Fatalf("%s %s: status %d: %s", m.method, m.path, rec.Code, rec.Body)
 		}
 		if rec.Code >= 400 {
-			a := answer{status: rec.Code, raw: rec.Body.String()}
-			_ = json.Unmarshal(rec.Body.Bytes(), &a.body)
-			if !a.isSCIMError() {
+			a := backendtest.Answer{Status: rec.Code, Raw: rec.Body.String()}
+			_ = json.Unmarshal(rec.Body.Bytes(), &a.Body)
+			if !a.IsSCIMError() {
 				t.Fatalf("%s %s: %d is not a SCIM Error with a detail: %s", m.method, m.path, rec.Code, rec.Body)
 			}
 			if before != after || list != getInProcess(t, env, allUsers, sc.Token) {

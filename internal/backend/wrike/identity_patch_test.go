@@ -33,26 +33,26 @@ func TestSCIMEmailsCollapseByCanonicalAddress(t *testing.T) {
 		"PUT":                       {"PUT", `{"schemas":["` + coreUser + `"],"userName":"kiss@kiss.example.com","emails":` + emails + `}`},
 	} {
 		a := scimDo(t, sc, req[0], "/Users/"+id, req[1])
-		if a.status != http.StatusBadRequest {
-			t.Errorf("%s of a U+212A look-alike of the user's email: status %d, want 400: %s", name, a.status, a.raw)
+		if a.Status != http.StatusBadRequest {
+			t.Errorf("%s of a U+212A look-alike of the user's email: status %d, want 400: %s", name, a.Status, a.Raw)
 			continue
 		}
-		a.wantSCIMError(t, 400, "invalidValue")
-		if d := a.body["detail"].(string); !strings.Contains(d, "U+212A") {
+		a.WantSCIMError(t, 400, "invalidValue")
+		if d := a.Body["detail"].(string); !strings.Contains(d, "U+212A") {
 			t.Errorf("%s: detail %q does not name U+212A", name, d)
 		}
 	}
-	if g := scimDo(t, sc, "GET", "/Users/"+id, "").want(t, 200); get(g, "meta/version") != version || len(g["emails"].([]any)) != 1 {
+	if g := scimDo(t, sc, "GET", "/Users/"+id, "").Want(t, 200); get(g, "meta/version") != version || len(g["emails"].([]any)) != 1 {
 		t.Fatalf("refused updates changed the user: %v", g)
 	}
 	a := scimDo(t, sc, "POST", "/Users", `{"schemas":["`+coreUser+`"],"userName":"kim@kiss.example.com","emails":`+withKelvin("kim@kiss.example.com")+`}`)
-	if a.status != http.StatusBadRequest || !strings.Contains(a.raw, "U+212A") {
-		t.Errorf("POST of an email and its U+212A look-alike: status %d, want 400 naming U+212A: %s", a.status, a.raw)
+	if a.Status != http.StatusBadRequest || !strings.Contains(a.Raw, "U+212A") {
+		t.Errorf("POST of an email and its U+212A look-alike: status %d, want 400 naming U+212A: %s", a.Status, a.Raw)
 	}
 
 	anna := createUser(t, sc, oktaUser("anna@bücher.example", "Anna", "B"))
 	id, version = anna["id"].(string), get(anna, "meta/version")
-	p := scimDo(t, sc, "PATCH", "/Users/"+id, patchOps(`{"op":"add","path":"emails","value":[{"value":"Anna@XN--BCHER-KVA.example","type":"work"}]}`)).want(t, 200)
+	p := scimDo(t, sc, "PATCH", "/Users/"+id, patchOps(`{"op":"add","path":"emails","value":[{"value":"Anna@XN--BCHER-KVA.example","type":"work"}]}`)).Want(t, 200)
 	if l := p["emails"].([]any); len(l) != 1 || get(p, "emails/0/value") != "anna@bücher.example" || get(p, "meta/version") != version {
 		t.Fatalf("PATCH add of the same address in A-labels: emails %v, version %v (was %v)", l, get(p, "meta/version"), version)
 	}

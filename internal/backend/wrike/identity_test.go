@@ -23,17 +23,17 @@ var lookAlikeDomains = map[string]string{
 func TestApprovedDomainsCanonicalForm(t *testing.T) {
 	env := backendtest.Start(t)
 
-	idn := adminCall(t, env, "POST", "/approved_domains", `{"domain":"Bücher.Example"}`).data(t)
+	idn := adminCall(t, env, "POST", "/approved_domains", `{"domain":"Bücher.Example"}`).Data(t)
 	if idn[0]["domain"] != "xn--bcher-kva.example" || idn[0]["unicodeDomain"] != "bücher.example" {
 		t.Fatalf("an internationalised domain is stored as %v, want A-label domain and U-label unicodeDomain", idn[0])
 	}
 	for _, key := range []string{"bücher.example", "XN--BCHER-KVA.example", idn[0]["id"].(string)} {
-		if got := adminCall(t, env, "GET", "/approved_domains/"+key, "").data(t); got[0]["id"] != idn[0]["id"] {
+		if got := adminCall(t, env, "GET", "/approved_domains/"+key, "").Data(t); got[0]["id"] != idn[0]["id"] {
 			t.Fatalf("get by %q = %v", key, got)
 		}
 	}
-	adminCall(t, env, "POST", "/approved_domains", `{"domain":"xn--bcher-kva.EXAMPLE"}`).wantError(t, 409, "already_exists")
-	ascii := adminCall(t, env, "POST", "/approved_domains", `{"domain":"ACME.Example.COM"}`).data(t)
+	adminCall(t, env, "POST", "/approved_domains", `{"domain":"xn--bcher-kva.EXAMPLE"}`).WantV4Error(t, 409, "already_exists")
+	ascii := adminCall(t, env, "POST", "/approved_domains", `{"domain":"ACME.Example.COM"}`).Data(t)
 	if ascii[0]["domain"] != "acme.example.com" || ascii[0]["unicodeDomain"] != "acme.example.com" {
 		t.Fatalf("ASCII domain = %v", ascii[0])
 	}
@@ -49,12 +49,12 @@ func TestApprovedDomainsCanonicalForm(t *testing.T) {
 	}
 	for d, why := range bad {
 		a := adminCall(t, env, "POST", "/approved_domains", `{"domain":"`+d+`"}`)
-		a.wantError(t, 400, "invalid_parameter")
-		if desc := a.body["errorDescription"].(string); !strings.Contains(desc, d) || !strings.Contains(desc, why) {
+		a.WantV4Error(t, 400, "invalid_parameter")
+		if desc := a.Body["errorDescription"].(string); !strings.Contains(desc, d) || !strings.Contains(desc, why) {
 			t.Errorf("domain %q refused with %q, want it named and %q", d, desc, why)
 		}
 	}
-	if list := adminCall(t, env, "GET", "/approved_domains", "").data(t); len(list) != 2 {
+	if list := adminCall(t, env, "GET", "/approved_domains", "").Data(t); len(list) != 2 {
 		t.Fatalf("after refused domains, list = %v", list)
 	}
 }
@@ -67,13 +67,13 @@ func TestSCIMLookAlikesCannotShadowUsers(t *testing.T) {
 
 	for d, why := range lookAlikeDomains {
 		a := scimDo(t, sc, "POST", "/Users", oktaUser("kiss@"+d, "Mallory", "X"))
-		a.wantSCIMError(t, 400, "invalidValue")
-		if detail := a.body["detail"].(string); !strings.Contains(detail, d) || !strings.Contains(detail, why) {
+		a.WantSCIMError(t, 400, "invalidValue")
+		if detail := a.Body["detail"].(string); !strings.Contains(detail, d) || !strings.Contains(detail, why) {
 			t.Errorf("userName in %q refused with %q, want the domain named and %q", d, detail, why)
 		}
 	}
 	for _, local := range []string{"\u212Aiss", "ki\u017Fs", "\u0130ss", "ｋiss"} {
-		scimDo(t, sc, "POST", "/Users", oktaUser(local+"@kiss.example.com", "Mallory", "X")).wantSCIMError(t, 400, "invalidValue")
+		scimDo(t, sc, "POST", "/Users", oktaUser(local+"@kiss.example.com", "Mallory", "X")).WantSCIMError(t, 400, "invalidValue")
 	}
 	for addr, why := range map[string]string{
 		"kiss@kiss.example.com@kiss.example.com":                       "2 '@' signs",
@@ -82,8 +82,8 @@ func TestSCIMLookAlikesCannotShadowUsers(t *testing.T) {
 		"kiss@kiss.example.com.":                                       "ends with a dot",
 	} {
 		a := scimDo(t, sc, "POST", "/Users", oktaUser(addr, "Mallory", "X"))
-		a.wantSCIMError(t, 400, "invalidValue")
-		if detail := a.body["detail"].(string); !strings.Contains(detail, why) {
+		a.WantSCIMError(t, 400, "invalidValue")
+		if detail := a.Body["detail"].(string); !strings.Contains(detail, why) {
 			t.Errorf("userName %q refused with %q, want %q", addr, detail, why)
 		}
 	}
@@ -91,13 +91,13 @@ func TestSCIMLookAlikesCannotShadowUsers(t *testing.T) {
 	// Other emails may be in any domain, but must be addresses.
 	a := scimDo(t, sc, "POST", "/Users", `{"schemas":["`+coreUser+`"],"userName":"kiss@kiss.example.com",
 		"emails":[{"value":"kiss@kiss.example.com","primary":true},{"value":"kiss@home@example.net","type":"home"}]}`)
-	a.wantSCIMError(t, 400, "invalidValue")
-	if detail := a.body["detail"].(string); !strings.Contains(detail, "kiss@home@example.net") {
+	a.WantSCIMError(t, 400, "invalidValue")
+	if detail := a.Body["detail"].(string); !strings.Contains(detail, "kiss@home@example.net") {
 		t.Errorf("a malformed secondary email refused with %q, want it named", detail)
 	}
 
 	genuine := createUser(t, sc, oktaUser("Kiss@Kiss.Example.com", "Kim", "Kiss"))
-	found := scimDo(t, sc, "GET", filterQuery(`userName eq "kiss@kiss.example.com"`), "").want(t, 200)
+	found := scimDo(t, sc, "GET", filterQuery(`userName eq "kiss@kiss.example.com"`), "").Want(t, 200)
 	if found["totalResults"] != float64(1) || get(found, "Resources/0/id") != genuine["id"] {
 		t.Fatalf("filter for the real user = %v", found)
 	}
@@ -105,13 +105,13 @@ func TestSCIMLookAlikesCannotShadowUsers(t *testing.T) {
 		// Answered from the index, and by a scan (an "or" no index answers).
 		for _, f := range []string{`userName eq "kiss@` + d + `"`, `userName eq "kiss@` + d + `" or title eq "nobody"`,
 			`emails[value eq "kiss@` + d + `"] or title eq "nobody"`, `userName ne "kiss@` + d + `" and title eq "Engineer"`} {
-			got := scimDo(t, sc, "GET", filterQuery(f), "").want(t, 200)
+			got := scimDo(t, sc, "GET", filterQuery(f), "").Want(t, 200)
 			if want := float64(strings.Count(f, " ne ")); got["totalResults"] != want {
 				t.Fatalf("filter %s found %v, want %v", f, got["totalResults"], want)
 			}
 		}
 	}
-	scimDo(t, sc, "POST", "/Users", oktaUser("KISS@kiss.example.com", "Kim", "Kiss")).wantSCIMError(t, 409, "uniqueness")
+	scimDo(t, sc, "POST", "/Users", oktaUser("KISS@kiss.example.com", "Kim", "Kiss")).WantSCIMError(t, 409, "uniqueness")
 }
 
 func TestSCIMInternationalisedDomain(t *testing.T) {
@@ -123,20 +123,20 @@ func TestSCIMInternationalisedDomain(t *testing.T) {
 		t.Fatalf("userName not kept as sent: %v", u["userName"])
 	}
 	a := scimDo(t, sc, "POST", "/Users", oktaUser("Anna@xn--bcher-kva.example", "Anna", "B"))
-	a.wantSCIMError(t, 409, "uniqueness")
+	a.WantSCIMError(t, 409, "uniqueness")
 	for _, f := range []string{`userName eq "anna@xn--bcher-kva.example"`, `userName eq "ANNA@bücher.example"`, `emails.value eq "anna@XN--BCHER-KVA.example"`,
 		`userName eq "anna@xn--bcher-kva.example" and active eq true`, `emails[value eq "ANNA@xn--bcher-kva.example"] or title eq "nobody"`} {
-		if got := scimDo(t, sc, "GET", filterQuery(f), "").want(t, 200); got["totalResults"] != float64(1) {
+		if got := scimDo(t, sc, "GET", filterQuery(f), "").Want(t, 200); got["totalResults"] != float64(1) {
 			t.Fatalf("%s found %v", f, got)
 		}
 	}
 	a = scimDo(t, sc, "POST", "/Users", oktaUser("bob@bücher.example.org", "Bob", "B"))
-	a.wantSCIMError(t, 400, "invalidValue")
-	if detail := a.body["detail"].(string); !strings.Contains(detail, `"bücher.example.org" (xn--bcher-kva.example.org)`) {
+	a.WantSCIMError(t, 400, "invalidValue")
+	if detail := a.Body["detail"].(string); !strings.Contains(detail, `"bücher.example.org" (xn--bcher-kva.example.org)`) {
 		t.Fatalf("detail does not name the domain in both forms: %s", detail)
 	}
 	for _, d := range []string{"bücher.example", "xn--bcher-kva.example"} {
-		users := adminCall(t, env, "GET", "/users?domain="+d, "").data(t)
+		users := adminCall(t, env, "GET", "/users?domain="+d, "").Data(t)
 		if len(users) != 1 {
 			t.Fatalf("admin users in %s = %v", d, users)
 		}
@@ -166,14 +166,14 @@ func TestSCIMUpdatesCannotLeaveApprovedDomains(t *testing.T) {
 			"PATCH pathless URN key": {"PATCH", patchOps(`{"op":"replace","value":{"` + coreUser + `:userName":"` + evil + `"}}`)},
 		} {
 			a := scimDo(t, sc, req[0], "/Users/"+id, req[1])
-			if a.status != http.StatusBadRequest {
-				t.Errorf("%s to %q: status %d, want 400: %s", name, evil, a.status, a.raw)
+			if a.Status != http.StatusBadRequest {
+				t.Errorf("%s to %q: status %d, want 400: %s", name, evil, a.Status, a.Raw)
 				continue
 			}
-			a.wantSCIMError(t, 400, "invalidValue")
+			a.WantSCIMError(t, 400, "invalidValue")
 		}
 	}
-	g := scimDo(t, sc, "GET", "/Users/"+id, "").want(t, 200)
+	g := scimDo(t, sc, "GET", "/Users/"+id, "").Want(t, 200)
 	if g["userName"] != "kim@kiss.example.com" || get(g, "emails/0/value") != "kim@kiss.example.com" || get(g, "meta/version") != version {
 		t.Fatalf("refused updates changed the user: %v", g)
 	}
@@ -188,10 +188,10 @@ func TestSCIMReactivationNeedsApprovedDomain(t *testing.T) {
 	u := createUser(t, sc, oktaUser("kim@kiss.example.com", "Kim", "Kiss"))
 	id := u["id"].(string)
 
-	scimDo(t, sc, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"active","value":false}`)).want(t, 200)
-	adminCall(t, env, "DELETE", "/approved_domains/kiss.example.com", "").data(t)
+	scimDo(t, sc, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"active","value":false}`)).Want(t, 200)
+	adminCall(t, env, "DELETE", "/approved_domains/kiss.example.com", "").Data(t)
 	// Still updatable while deactivated.
-	if p := scimDo(t, sc, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"title","value":"Gone"}`)).want(t, 200); p["title"] != "Gone" {
+	if p := scimDo(t, sc, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"title","value":"Gone"}`)).Want(t, 200); p["title"] != "Gone" {
 		t.Fatalf("update of a deactivated user = %v", p)
 	}
 	reactivations := map[string][2]string{
@@ -202,22 +202,22 @@ func TestSCIMReactivationNeedsApprovedDomain(t *testing.T) {
 	}
 	for name, req := range reactivations {
 		a := scimDo(t, sc, req[0], "/Users/"+id, req[1])
-		if a.status != http.StatusBadRequest {
-			t.Fatalf("%s reactivated a user of a withdrawn domain: %d %s", name, a.status, a.raw)
+		if a.Status != http.StatusBadRequest {
+			t.Fatalf("%s reactivated a user of a withdrawn domain: %d %s", name, a.Status, a.Raw)
 		}
-		a.wantSCIMError(t, 400, "invalidValue")
-		if d := a.body["detail"].(string); !strings.Contains(d, "cannot be reactivated") || !strings.Contains(d, "kiss.example.com") {
+		a.WantSCIMError(t, 400, "invalidValue")
+		if d := a.Body["detail"].(string); !strings.Contains(d, "cannot be reactivated") || !strings.Contains(d, "kiss.example.com") {
 			t.Fatalf("%s: detail %q does not say why", name, d)
 		}
 	}
-	if acct := adminCall(t, env, "GET", "/account", "").data(t)[0]; acct["billableSeats"] != float64(0) || acct["deactivatedMembers"] != float64(1) {
+	if acct := adminCall(t, env, "GET", "/account", "").Data(t)[0]; acct["billableSeats"] != float64(0) || acct["deactivatedMembers"] != float64(1) {
 		t.Fatalf("after refused reactivations, account = %v", acct)
 	}
 	// A repeated deactivation still succeeds.
-	scimDo(t, sc, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"active","value":false}`)).want(t, 200)
+	scimDo(t, sc, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"active","value":false}`)).Want(t, 200)
 
-	adminCall(t, env, "POST", "/approved_domains", `{"domain":"kiss.example.com"}`).data(t)
-	if r := scimDo(t, sc, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"active","value":true}`)).want(t, 200); r["active"] != true {
+	adminCall(t, env, "POST", "/approved_domains", `{"domain":"kiss.example.com"}`).Data(t)
+	if r := scimDo(t, sc, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"active","value":true}`)).Want(t, 200); r["active"] != true {
 		t.Fatalf("reactivation after re-approval = %v", r)
 	}
 }
@@ -247,7 +247,7 @@ func TestSCIMLegacyLookAlikeRekeyedOnLoad(t *testing.T) {
 
 	genuine := createUser(t, sc, oktaUser("kiss@kiss.example.com", "Kim", "Kiss"))
 	for _, f := range []string{`userName eq "kiss@kiss.example.com"`, `emails.value eq "KISS@kiss.example.com"`} {
-		found := scimDo(t, sc, "GET", filterQuery(f), "").want(t, 200)
+		found := scimDo(t, sc, "GET", filterQuery(f), "").Want(t, 200)
 		if found["totalResults"] != float64(1) || get(found, "Resources/0/id") != genuine["id"] {
 			t.Fatalf("%s after restart = %v", f, found)
 		}

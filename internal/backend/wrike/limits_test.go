@@ -16,7 +16,7 @@ import (
 func TestAdminLimits(t *testing.T) {
 	env := backendtest.Start(t)
 	snap := openSnapshot(t, env)
-	app := adminCall(t, env, "POST", "/api_apps", `{"name":"bounded"}`).data(t)[0]
+	app := adminCall(t, env, "POST", "/api_apps", `{"name":"bounded"}`).Data(t)[0]
 	before := state(t, env, snap)
 	for _, c := range []struct{ method, path, body, code string }{
 		{"POST", "/approved_domains", `{"domain":"` + strings.Repeat("a", 1<<20) + `.com"}`, "request_too_large"},
@@ -32,7 +32,7 @@ func TestAdminLimits(t *testing.T) {
 		if c.code == "request_too_large" {
 			status = http.StatusRequestEntityTooLarge
 		}
-		a.wantError(t, status, c.code)
+		a.WantV4Error(t, status, c.code)
 	}
 	wantUnchanged(t, env, snap, before)
 }
@@ -56,47 +56,47 @@ func TestSCIMLimits(t *testing.T) {
 	big := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"big@example.com","title":"` + strings.Repeat("x", 1<<20) + `"}`
 	for _, c := range []struct{ method, path string }{{"POST", "/Users"}, {"PUT", user}, {"PATCH", user}, {"POST", "/Users/.search"}} {
 		a := scimDo(t, sc, c.method, c.path, big)
-		a.wantSCIMError(t, http.StatusRequestEntityTooLarge, "")
-		if !strings.Contains(a.body["detail"].(string), "1048576") && !strings.Contains(strings.ToLower(a.body["detail"].(string)), "mib") {
-			t.Errorf("413 detail does not say the bound: %s", a.raw)
+		a.WantSCIMError(t, http.StatusRequestEntityTooLarge, "")
+		if !strings.Contains(a.Body["detail"].(string), "1048576") && !strings.Contains(strings.ToLower(a.Body["detail"].(string)), "mib") {
+			t.Errorf("413 detail does not say the bound: %s", a.Raw)
 		}
 	}
 	// Just under the bound is accepted (the bound is not lower than stated);
 	// the padding is an attribute this server does not keep, as no kept
 	// attribute may be that long.
 	under := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"under@example.com","padding":"` + strings.Repeat("y", 1<<20-200) + `"}`
-	scimDo(t, sc, "DELETE", "/Users/"+createUser(t, sc, under)["id"].(string), "").want(t, http.StatusNoContent)
+	scimDo(t, sc, "DELETE", "/Users/"+createUser(t, sc, under)["id"].(string), "").Want(t, http.StatusNoContent)
 
 	// Filters: 8192 bytes and 16 levels of nesting.
 	long := `userName eq "` + strings.Repeat("a", 8200) + `"`
 	deep := strings.Repeat("(", 17) + `userName eq "x"` + strings.Repeat(")", 17)
 	notDeep := "not (" + strings.Repeat("not (", 16) + `userName eq "x"` + strings.Repeat(")", 17)
 	for _, f := range []string{long, deep, notDeep} {
-		scimDo(t, sc, "GET", filterQuery(f), "").wantSCIMError(t, 400, "invalidFilter")
+		scimDo(t, sc, "GET", filterQuery(f), "").WantSCIMError(t, 400, "invalidFilter")
 	}
 	ok := strings.Repeat("(", 8) + `userName eq "limits@example.com"` + strings.Repeat(")", 8)
-	if got := scimDo(t, sc, "GET", filterQuery(ok), "").want(t, 200)["totalResults"]; fmt.Sprint(got) != "1" {
+	if got := scimDo(t, sc, "GET", filterQuery(ok), "").Want(t, 200)["totalResults"]; fmt.Sprint(got) != "1" {
 		t.Fatalf("a filter within the bounds found %v users", got)
 	}
 	search := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":%q}`, long)
-	scimDo(t, sc, "POST", "/Users/.search", search).wantSCIMError(t, 400, "invalidFilter")
+	scimDo(t, sc, "POST", "/Users/.search", search).WantSCIMError(t, 400, "invalidFilter")
 	// A huge filter in the URL is bounded by the request line, not read
 	// whole (the answer is net/http's, not SCIM JSON).
 	huge := scimSend(nil, sc, "GET", "/Users?filter="+strings.Repeat("a", 2<<20), "")
-	if huge.status < 400 || huge.status >= 500 {
-		t.Fatalf("a 2 MiB filter: %d", huge.status)
+	if huge.Status < 400 || huge.Status >= 500 {
+		t.Fatalf("a 2 MiB filter: %d", huge.Status)
 	}
 
 	// Page size: count is capped at 1000, never an error and never more.
-	page := scimDo(t, sc, "GET", "/Users?count=100000000", "").want(t, 200)
+	page := scimDo(t, sc, "GET", "/Users?count=100000000", "").Want(t, 200)
 	if fmt.Sprint(page["itemsPerPage"]) != "4" || len(page["Resources"].([]any)) != 4 {
 		t.Fatalf("count=1e8 answered %v items", page["itemsPerPage"])
 	}
 	// Beyond int64 it is still an integer, capped like any other.
-	if got := scimDo(t, sc, "GET", "/Users?count=99999999999999999999999", "").want(t, 200); fmt.Sprint(got["itemsPerPage"]) != "4" {
+	if got := scimDo(t, sc, "GET", "/Users?count=99999999999999999999999", "").Want(t, 200); fmt.Sprint(got["itemsPerPage"]) != "4" {
 		t.Fatalf("count beyond int64 answered %v items", got["itemsPerPage"])
 	}
-	scimDo(t, sc, "GET", "/Users?startIndex=x", "").wantSCIMError(t, 400, "")
+	scimDo(t, sc, "GET", "/Users?startIndex=x", "").WantSCIMError(t, 400, "")
 
 	// PATCH operations: 1000 is the bound.
 	ops := func(n int) string {
@@ -111,9 +111,9 @@ func TestSCIMLimits(t *testing.T) {
 		b.WriteString("]}")
 		return b.String()
 	}
-	scimDo(t, sc, "PATCH", user, ops(1001)).wantSCIMError(t, 400, "")
+	scimDo(t, sc, "PATCH", user, ops(1001)).WantSCIMError(t, 400, "")
 	wantUnchanged(t, env, snap, before)
-	if got := scimDo(t, sc, "PATCH", user, ops(1000)).want(t, 200)["title"]; got != "t999" {
+	if got := scimDo(t, sc, "PATCH", user, ops(1000)).Want(t, 200)["title"]; got != "t999" {
 		t.Fatalf("after 1000 operations title = %v", got)
 	}
 }
@@ -141,9 +141,9 @@ func TestSCIMAttributeSizeLimits(t *testing.T) {
 	withEmails := func(n int) string {
 		return strings.Replace(oktaUser("ben@acme.example.com", "Ben", "Lee"), `[{"primary":true,"value":"ben@acme.example.com","type":"work"}]`, strings.ReplaceAll(emails(n), "ann", "ben"), 1)
 	}
-	scimDo(t, sc, "PUT", loc, withTitle(256)).want(t, http.StatusOK)
+	scimDo(t, sc, "PUT", loc, withTitle(256)).Want(t, http.StatusOK)
 	createUser(t, sc, withEmails(10))
-	before := scimDo(t, sc, "GET", loc, "").want(t, http.StatusOK)
+	before := scimDo(t, sc, "GET", loc, "").Want(t, http.StatusOK)
 	for _, c := range []struct{ method, path, body, detail string }{
 		{"POST", "/Users", strings.ReplaceAll(withTitle(257), "ann@", "cy@"), `attribute "title" is 257 characters long; at most 256 are accepted`},
 		{"POST", "/Users", strings.ReplaceAll(withTitle(900_000), "ann@", "cy@"), `attribute "title" is 900000 characters long; at most 256 are accepted`},
@@ -153,18 +153,18 @@ func TestSCIMAttributeSizeLimits(t *testing.T) {
 		{"PATCH", loc, `{"Operations":[{"op":"add","path":"emails","value":` + emails(11) + `}]}`, `attribute "emails" has 11 values; at most 10 are accepted`},
 	} {
 		a := scimDo(t, sc, c.method, c.path, c.body)
-		a.wantSCIMError(t, http.StatusBadRequest, "invalidValue")
-		if d, _ := a.body["detail"].(string); !strings.Contains(d, c.detail) {
+		a.WantSCIMError(t, http.StatusBadRequest, "invalidValue")
+		if d, _ := a.Body["detail"].(string); !strings.Contains(d, c.detail) {
 			t.Errorf("%s %s: detail %q, want %q", c.method, c.path, d, c.detail)
 		}
 	}
-	if after := scimDo(t, sc, "GET", loc, "").want(t, http.StatusOK); fmt.Sprint(after) != fmt.Sprint(before) {
+	if after := scimDo(t, sc, "GET", loc, "").Want(t, http.StatusOK); fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Fatalf("a refused request changed the user:\n%v\n%v", before, after)
 	}
-	if l := scimDo(t, sc, "GET", filterQuery(`userName sw "cy@"`), "").want(t, http.StatusOK); l["totalResults"] != float64(0) {
+	if l := scimDo(t, sc, "GET", filterQuery(`userName sw "cy@"`), "").Want(t, http.StatusOK); l["totalResults"] != float64(0) {
 		t.Fatalf("a refused POST created a user: %v", l)
 	}
-	schema := scimDo(t, sc, "GET", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", "").want(t, http.StatusOK)
+	schema := scimDo(t, sc, "GET", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", "").Want(t, http.StatusOK)
 	b, _ := json.Marshal(schema)
 	for _, note := range []string{`such as \"Vice President\". At most 256 characters.`, `Email addresses for the user. At most 10 values.`} {
 		if !strings.Contains(string(b), note) {
@@ -193,18 +193,18 @@ func TestAdminListingBudget(t *testing.T) {
 		}
 		a := adminCall(t, env, "GET", "/users?domain=acme.example.com", "")
 		if c.status == http.StatusBadRequest {
-			a.wantError(t, http.StatusBadRequest, "invalid_parameter")
-			if d := fmt.Sprint(a.body); !strings.Contains(d, fmt.Sprint(c.budget)) {
+			a.WantV4Error(t, http.StatusBadRequest, "invalid_parameter")
+			if d := fmt.Sprint(a.Body); !strings.Contains(d, fmt.Sprint(c.budget)) {
 				t.Fatalf("budget %d: the error does not name the limit: %s", c.budget, d)
 			}
 			continue
 		}
 		seen := map[string]bool{}
 		for pages := 0; ; pages++ {
-			if a.body["responseSize"] != float64(users) {
-				t.Fatalf("responseSize %v", a.body["responseSize"])
+			if a.Body["responseSize"] != float64(users) {
+				t.Fatalf("responseSize %v", a.Body["responseSize"])
 			}
-			data := a.data(t)
+			data := a.Data(t)
 			if len(data) == 0 {
 				t.Fatal("an empty page")
 			}
@@ -214,7 +214,7 @@ func TestAdminListingBudget(t *testing.T) {
 				}
 				seen[u["id"].(string)] = true
 			}
-			next, _ := a.body["nextPageToken"].(string)
+			next, _ := a.Body["nextPageToken"].(string)
 			if next == "" {
 				break
 			}
@@ -241,7 +241,7 @@ func TestSCIMProjectedPageEndsAtTheBudget(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for start := 1; start <= users; {
-		l := scimDo(t, sc, "GET", fmt.Sprintf("/Users?attributes=userName&count=%d&startIndex=%d", users, start), "").want(t, http.StatusOK)
+		l := scimDo(t, sc, "GET", fmt.Sprintf("/Users?attributes=userName&count=%d&startIndex=%d", users, start), "").Want(t, http.StatusOK)
 		n := int(l["itemsPerPage"].(float64))
 		if n < 1 || n >= users || l["totalResults"] != float64(users) {
 			t.Fatalf("page at %d: itemsPerPage %d, totalResults %v", start, n, l["totalResults"])

@@ -28,22 +28,22 @@ func TestMixedScriptAddressesRefused(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := scimDo(t, sc, tc.method, tc.path, tc.body)
-			a.wantSCIMError(t, http.StatusBadRequest, "invalidValue")
-			if d, _ := a.body["detail"].(string); !strings.Contains(d, `U+0430 "а" is Cyrillic`) || !strings.Contains(d, "Latin") {
+			a.WantSCIMError(t, http.StatusBadRequest, "invalidValue")
+			if d, _ := a.Body["detail"].(string); !strings.Contains(d, `U+0430 "а" is Cyrillic`) || !strings.Contains(d, "Latin") {
 				t.Fatalf("detail does not name the code point and the scripts: %s", d)
 			}
 		})
 	}
-	if l := scimDo(t, sc, "GET", "/Users", "").want(t, 200); l["totalResults"] != float64(1) {
+	if l := scimDo(t, sc, "GET", "/Users", "").Want(t, 200); l["totalResults"] != float64(1) {
 		t.Fatalf("users after the look-alikes: %v", l["totalResults"])
 	}
 	createUser(t, sc, oktaUser("tanaka漢字かな@acme.example.com", "Taro", "Tanaka"))
 	createUser(t, sc, oktaUser("анна@acme.example.com", "Anna", "Ivanova"))
 
 	a := adminCall(t, env, "POST", "/approved_domains", `{"domain":"\u0430cme.example.com"}`)
-	a.wantError(t, http.StatusBadRequest, "invalid_parameter")
-	if !strings.Contains(a.raw, "U+0430") {
-		t.Fatalf("the refusal does not name the code point: %s", a.raw)
+	a.WantV4Error(t, http.StatusBadRequest, "invalid_parameter")
+	if !strings.Contains(a.Raw, "U+0430") {
+		t.Fatalf("the refusal does not name the code point: %s", a.Raw)
 	}
-	adminCall(t, env, "POST", "/approved_domains", `{"domain":"пример.example"}`).data(t)
+	adminCall(t, env, "POST", "/approved_domains", `{"domain":"пример.example"}`).Data(t)
 }

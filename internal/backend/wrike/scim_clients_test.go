@@ -114,10 +114,10 @@ func TestSCIMClientForms(t *testing.T) {
 			}
 			a := scimDo(t, sc, r.method, strings.ReplaceAll(r.path, "{id}", id), r.body, "Content-Type", ct)
 			if r.status >= 400 {
-				a.wantSCIMError(t, r.status, r.scimType)
+				a.WantSCIMError(t, r.status, r.scimType)
 				return
 			}
-			b := a.want(t, r.status)
+			b := a.Want(t, r.status)
 			if r.check != nil {
 				r.check(t, b)
 			}
@@ -135,22 +135,22 @@ func TestSCIMDiscoveryPromisesHold(t *testing.T) {
 	env := backendtest.Start(t)
 	sc := env.SetupSCIM(t, "okta", "acme.example.com")
 	calls := 0
-	do := func(method, path, body string, headers ...string) answer {
+	do := func(method, path, body string, headers ...string) backendtest.Answer {
 		t.Helper()
 		calls++
 		a := scimDo(t, sc, method, path, body, headers...)
-		if a.status == 501 || a.status >= 500 {
-			t.Fatalf("%s %s: %d although discovery promised it: %s", method, path, a.status, a.raw)
+		if a.Status == 501 || a.Status >= 500 {
+			t.Fatalf("%s %s: %d although discovery promised it: %s", method, path, a.Status, a.Raw)
 		}
 		return a
 	}
-	spc := do("GET", "/ServiceProviderConfig", "").want(t, 200)
+	spc := do("GET", "/ServiceProviderConfig", "").Want(t, 200)
 	supported := func(feature string) bool { return get(spc, feature+"/supported") == true }
 	schemas := map[string]map[string]any{}
-	for _, s := range do("GET", "/Schemas", "").want(t, 200)["Resources"].([]any) {
+	for _, s := range do("GET", "/Schemas", "").Want(t, 200)["Resources"].([]any) {
 		schemas[s.(map[string]any)["id"].(string)] = s.(map[string]any)
 	}
-	for _, r := range do("GET", "/ResourceTypes", "").want(t, 200)["Resources"].([]any) {
+	for _, r := range do("GET", "/ResourceTypes", "").Want(t, 200)["Resources"].([]any) {
 		rt := r.(map[string]any)
 		endpoint := rt["endpoint"].(string)
 		// Every attribute path of the core schema and the extensions.
@@ -186,32 +186,32 @@ func TestSCIMDiscoveryPromisesHold(t *testing.T) {
 			t.Fatalf("%s: only %d attribute paths", endpoint, len(paths))
 		}
 		// Create with the required attributes (Wrike's rule: a userName in an approved domain).
-		created := do("POST", endpoint, `{"schemas":["`+rt["schema"].(string)+`"],"userName":"promise@acme.example.com"}`).want(t, 201)
+		created := do("POST", endpoint, `{"schemas":["`+rt["schema"].(string)+`"],"userName":"promise@acme.example.com"}`).Want(t, 201)
 		self := endpoint + "/" + created["id"].(string)
-		do("GET", self, "").want(t, 200)
+		do("GET", self, "").Want(t, 200)
 		for _, p := range paths {
-			do("GET", endpoint+"?filter="+q(p+" pr"), "").want(t, 200)
+			do("GET", endpoint+"?filter="+q(p+" pr"), "").Want(t, 200)
 			if v := eqValue[p]; v != "" {
-				do("GET", endpoint+"?filter="+q(p+" eq "+v+" or not ("+p+" ne "+v+")"), "").want(t, 200)
+				do("GET", endpoint+"?filter="+q(p+" eq "+v+" or not ("+p+" ne "+v+")"), "").Want(t, 200)
 			}
-			do("GET", self+"?attributes="+q(p), "").want(t, 200)
-			do("GET", endpoint+"?excludedAttributes="+q(p), "").want(t, 200)
+			do("GET", self+"?attributes="+q(p), "").Want(t, 200)
+			do("GET", endpoint+"?excludedAttributes="+q(p), "").Want(t, 200)
 			if supported("sort") {
-				do("GET", endpoint+"?sortBy="+q(p)+"&sortOrder=descending", "").want(t, 200)
+				do("GET", endpoint+"?sortBy="+q(p)+"&sortOrder=descending", "").Want(t, 200)
 			}
 		}
-		do("POST", endpoint+"/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"userName eq \"promise@acme.example.com\"","count":1}`).want(t, 200)
+		do("POST", endpoint+"/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"userName eq \"promise@acme.example.com\"","count":1}`).Want(t, 200)
 		put := do("PUT", self, `{"schemas":["`+rt["schema"].(string)+`"],"userName":"promise@acme.example.com","title":"Kept"}`)
-		put.want(t, 200)
+		put.Want(t, 200)
 		if supported("patch") {
-			do("PATCH", self, `{"schemas":["`+patchOp+`"],"Operations":[{"op":"replace","path":"title","value":"Patched"}]}`).want(t, 200)
+			do("PATCH", self, `{"schemas":["`+patchOp+`"],"Operations":[{"op":"replace","path":"title","value":"Patched"}]}`).Want(t, 200)
 		}
 		if supported("etag") {
-			do("PUT", self, `{"schemas":["`+rt["schema"].(string)+`"],"userName":"promise@acme.example.com"}`, "If-Match", put.header.Get("ETag")).wantSCIMError(t, 412, "")
+			do("PUT", self, `{"schemas":["`+rt["schema"].(string)+`"],"userName":"promise@acme.example.com"}`, "If-Match", put.Header.Get("ETag")).WantSCIMError(t, 412, "")
 		}
-		do("DELETE", self, "").want(t, 204)
-		do("GET", self, "").wantSCIMError(t, 404, "")
-		do("DELETE", self, "").wantSCIMError(t, 404, "")
+		do("DELETE", self, "").Want(t, 204)
+		do("GET", self, "").WantSCIMError(t, 404, "")
+		do("DELETE", self, "").WantSCIMError(t, 404, "")
 	}
 	if calls < 100 {
 		t.Fatalf("only %d calls", calls)

@@ -43,17 +43,17 @@ func TestSCIMSorting(t *testing.T) {
 		{"sortBy=userName&filter=" + url.QueryEscape(`userName ne "bob@acme.example.com"`), "Alice@acme.example.com carol@acme.example.com"},
 		{"", "carol@acme.example.com Alice@acme.example.com bob@acme.example.com"}, // creation order
 	} {
-		l := scimDo(t, sc, "GET", "/Users?"+tc.query, "").want(t, http.StatusOK)
+		l := scimDo(t, sc, "GET", "/Users?"+tc.query, "").Want(t, http.StatusOK)
 		if got := strings.Join(userNames(l), " "); got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.query, got, tc.want)
 		}
 	}
-	s := scimDo(t, sc, "POST", "/Users/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"sortBy":"name.familyName","sortOrder":"descending"}`).want(t, http.StatusOK)
+	s := scimDo(t, sc, "POST", "/Users/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"sortBy":"name.familyName","sortOrder":"descending"}`).Want(t, http.StatusOK)
 	if got := strings.Join(userNames(s), " "); got != "carol@acme.example.com Alice@acme.example.com bob@acme.example.com" {
 		t.Errorf(".search sorted: %s", got)
 	}
-	scimDo(t, sc, "GET", "/Users?sortBy=shoeSize", "").wantSCIMError(t, http.StatusBadRequest, "invalidValue")
-	scimDo(t, sc, "GET", "/Users?sortBy=userName&sortOrder=sideways", "").wantSCIMError(t, http.StatusBadRequest, "invalidValue")
+	scimDo(t, sc, "GET", "/Users?sortBy=shoeSize", "").WantSCIMError(t, http.StatusBadRequest, "invalidValue")
+	scimDo(t, sc, "GET", "/Users?sortBy=userName&sortOrder=sideways", "").WantSCIMError(t, http.StatusBadRequest, "invalidValue")
 }
 
 func TestSCIMGroupQueriesUseTheGroupSchema(t *testing.T) {
@@ -69,22 +69,22 @@ func TestSCIMGroupQueriesUseTheGroupSchema(t *testing.T) {
 		"?filter=" + url.QueryEscape(`DISPLAYNAME EQ "x"`) + "&excludedAttributes=MEMBERS",
 		"?filter=" + url.QueryEscape(`urn:ietf:params:scim:schemas:core:2.0:Group:displayName eq "x"`),
 	} {
-		l := scimDo(t, sc, "GET", "/Groups"+q, "").want(t, http.StatusOK)
+		l := scimDo(t, sc, "GET", "/Groups"+q, "").Want(t, http.StatusOK)
 		if l["totalResults"] != float64(0) || len(l["Resources"].([]any)) != 0 {
 			t.Fatalf("/Groups%s = %v", q, l)
 		}
 	}
-	scimDo(t, sc, "POST", "/Groups/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"displayName eq \"x\"","excludedAttributes":["members"]}`).want(t, http.StatusOK)
+	scimDo(t, sc, "POST", "/Groups/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"displayName eq \"x\"","excludedAttributes":["members"]}`).Want(t, http.StatusOK)
 	// User attributes are not Group attributes.
-	scimDo(t, sc, "GET", "/Groups?attributes=userName", "").wantSCIMError(t, http.StatusBadRequest, "invalidValue")
-	scimDo(t, sc, "GET", "/Groups?filter="+url.QueryEscape(`userName eq "x"`), "").wantSCIMError(t, http.StatusBadRequest, "invalidFilter")
+	scimDo(t, sc, "GET", "/Groups?attributes=userName", "").WantSCIMError(t, http.StatusBadRequest, "invalidValue")
+	scimDo(t, sc, "GET", "/Groups?filter="+url.QueryEscape(`userName eq "x"`), "").WantSCIMError(t, http.StatusBadRequest, "invalidFilter")
 
 	// Group writes: creating one is 501 (Group is not in /ResourceTypes, so
 	// a client that follows discovery never sends it); any other write names
 	// a group that does not exist.
-	scimDo(t, sc, "POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"x"}`).wantSCIMError(t, http.StatusNotImplemented, "")
+	scimDo(t, sc, "POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"x"}`).WantSCIMError(t, http.StatusNotImplemented, "")
 	for _, m := range []string{"PUT", "PATCH", "DELETE", "GET"} {
-		scimDo(t, sc, m, "/Groups/g1", `{}`).wantSCIMError(t, http.StatusNotFound, "")
+		scimDo(t, sc, m, "/Groups/g1", `{}`).WantSCIMError(t, http.StatusNotFound, "")
 	}
 }
 
@@ -98,7 +98,7 @@ func TestSCIMScanBudget(t *testing.T) {
 		createUser(t, sc, strings.Replace(oktaUser(fmt.Sprintf("u%02d@acme.example.com", i), "U", "Ser"), `"active":true`, fmt.Sprintf(`"active":true,"externalId":"ext-u%02d"`, i), 1))
 	}
 	// Within the budget: a scan of 60 users with one or two comparisons.
-	if l := scimDo(t, sc, "GET", filterQuery(`title eq "Engineer"`), "").want(t, http.StatusOK); l["totalResults"] != float64(60) {
+	if l := scimDo(t, sc, "GET", filterQuery(`title eq "Engineer"`), "").Want(t, http.StatusOK); l["totalResults"] != float64(60) {
 		t.Fatalf("scan: %v", l["totalResults"])
 	}
 	// Over it: co clauses whose operands, times the titles they are looked
@@ -109,20 +109,20 @@ func TestSCIMScanBudget(t *testing.T) {
 	}
 	wide := strings.Join(clauses, " or ")
 	a := scimDo(t, sc, "GET", filterQuery(wide), "")
-	a.wantSCIMError(t, http.StatusBadRequest, "tooMany")
-	if d := a.body["detail"].(string); !strings.Contains(d, fmt.Sprint(budget)) || !strings.Contains(d, "bytes") || !strings.Contains(d, "userName eq") {
+	a.WantSCIMError(t, http.StatusBadRequest, "tooMany")
+	if d := a.Body["detail"].(string); !strings.Contains(d, fmt.Sprint(budget)) || !strings.Contains(d, "bytes") || !strings.Contains(d, "userName eq") {
 		t.Fatalf("detail does not say why and what to do: %s", d)
 	}
-	scimDo(t, sc, "POST", "/Users/.search", fmt.Sprintf(`{"filter":%q}`, wide)).wantSCIMError(t, http.StatusBadRequest, "tooMany")
+	scimDo(t, sc, "POST", "/Users/.search", fmt.Sprintf(`{"filter":%q}`, wide)).WantSCIMError(t, http.StatusBadRequest, "tooMany")
 	// The same number of clauses with short operands is within it: the
 	// budget counts bytes, not clauses.
 	short := strings.ReplaceAll(wide, strings.Repeat("x", 97), "")
-	scimDo(t, sc, "GET", filterQuery(short), "").want(t, http.StatusOK)
+	scimDo(t, sc, "GET", filterQuery(short), "").Want(t, http.StatusOK)
 	// The same clauses behind an indexed equality are answered from the
 	// index: emails by type too.
 	for _, eq := range []string{`userName eq "u07@acme.example.com"`, `emails[type eq "work"].value eq "U07@acme.example.com"`,
 		`emails[type eq "work" and value eq "u07@acme.example.com"]`, `externalId eq "ext-u07"`} {
-		l := scimDo(t, sc, "GET", filterQuery(eq+` and (`+wide+` or title pr)`), "").want(t, http.StatusOK)
+		l := scimDo(t, sc, "GET", filterQuery(eq+` and (`+wide+` or title pr)`), "").Want(t, http.StatusOK)
 		if l["totalResults"] != float64(1) {
 			t.Fatalf("%s: %v", eq, l["totalResults"])
 		}
@@ -134,8 +134,8 @@ func TestSCIMScanBudget(t *testing.T) {
 		createUser(t, sc2, oktaUser(fmt.Sprintf("u%02d@acme.example.com", i), "U", "Ser"))
 	}
 	a = scimDo(t, sc2, "GET", filterQuery(`title pr`), "")
-	a.wantSCIMError(t, http.StatusBadRequest, "tooMany")
-	if d := a.body["detail"].(string); !strings.Contains(d, "would examine 60 users") {
+	a.WantSCIMError(t, http.StatusBadRequest, "tooMany")
+	if d := a.Body["detail"].(string); !strings.Contains(d, "would examine 60 users") {
 		t.Fatalf("detail: %s", d)
 	}
 }

@@ -68,30 +68,30 @@ func TestSCIMPatchRemove(t *testing.T) {
 			u := createUser(t, sc, strings.Replace(body, "rem@", strings.NewReplacer(":", "", " ", "", `"`, "", "[", "", "]", "", ".", "").Replace(tc.path)+"@", 1))
 			a := scimDo(t, sc, "PATCH", "/Users/"+u["id"].(string), removeOp(tc.path))
 			if tc.status != 200 {
-				a.wantSCIMError(t, tc.status, tc.scimType)
-				if after := scimDo(t, sc, "GET", "/Users/"+u["id"].(string), "").want(t, 200); get(after, "meta/version") != get(u, "meta/version") {
+				a.WantSCIMError(t, tc.status, tc.scimType)
+				if after := scimDo(t, sc, "GET", "/Users/"+u["id"].(string), "").Want(t, 200); get(after, "meta/version") != get(u, "meta/version") {
 					t.Fatalf("a refused remove changed the user: %v", after)
 				}
 				return
 			}
-			got := a.want(t, 200)
+			got := a.Want(t, 200)
 			if !tc.check(got) || get(got, "meta/version") == get(u, "meta/version") {
-				t.Fatalf("after remove %s: %s", tc.path, a.raw)
+				t.Fatalf("after remove %s: %s", tc.path, a.Raw)
 			}
-			if d := scimDo(t, sc, "GET", "/Users/"+u["id"].(string), "").want(t, 200); !tc.check(d) {
+			if d := scimDo(t, sc, "GET", "/Users/"+u["id"].(string), "").Want(t, 200); !tc.check(d) {
 				t.Fatalf("remove %s not kept: %v", tc.path, d)
 			}
 		})
 	}
 	// Without a path, remove has no target.
 	u := createUser(t, sc, strings.Replace(body, "rem@", "nopath@", 1))
-	scimDo(t, sc, "PATCH", "/Users/"+u["id"].(string), `{"Operations":[{"op":"remove"}]}`).wantSCIMError(t, 400, "noTarget")
+	scimDo(t, sc, "PATCH", "/Users/"+u["id"].(string), `{"Operations":[{"op":"remove"}]}`).WantSCIMError(t, 400, "noTarget")
 	// A PUT that leaves attributes out keeps them; null removes them.
-	p := scimDo(t, sc, "PUT", "/Users/"+u["id"].(string), `{"schemas":["`+coreUser+`"],"userName":"nopath@acme.example.com","title":null}`).want(t, 200)
+	p := scimDo(t, sc, "PUT", "/Users/"+u["id"].(string), `{"schemas":["`+coreUser+`"],"userName":"nopath@acme.example.com","title":null}`).Want(t, 200)
 	if p["title"] != nil || get(p, "name/middleName") != "M" || get(p, wrikeExt+"/userType") != "Collaborator" || p["active"] != true {
 		t.Fatalf("PUT: %v", p)
 	}
-	scimDo(t, sc, "PUT", "/Users/"+u["id"].(string), `{"schemas":["`+coreUser+`"],"userName":"nopath@acme.example.com","active":null}`).wantSCIMError(t, 400, "invalidValue")
+	scimDo(t, sc, "PUT", "/Users/"+u["id"].(string), `{"schemas":["`+coreUser+`"],"userName":"nopath@acme.example.com","active":null}`).WantSCIMError(t, 400, "invalidValue")
 }
 
 // TestSCIMNoOpWritesKeepTheVersion: a PUT or PATCH that changes nothing
@@ -101,7 +101,7 @@ func TestSCIMNoOpWritesKeepTheVersion(t *testing.T) {
 	env := backendtest.Start(t, backendtest.WithClock(tickingClock()))
 	sc := env.SetupSCIM(t, "okta", "acme.example.com")
 	created := scimDo(t, sc, "POST", "/Users", oktaUser("same@acme.example.com", "Sam", "E"))
-	u := created.want(t, http.StatusCreated)
+	u := created.Want(t, http.StatusCreated)
 	id := u["id"].(string)
 	for name, req := range map[string][2]string{
 		"Okta's PUT of the same profile":   {"PUT", oktaUser("same@acme.example.com", "Sam", "E")},
@@ -116,16 +116,16 @@ func TestSCIMNoOpWritesKeepTheVersion(t *testing.T) {
 		"a filtered replace that is equal": {"PATCH", `{"schemas":["` + patchOp + `"],"Operations":[{"op":"replace","path":"emails[type eq \"work\"].value","value":"same@acme.example.com"}]}`},
 	} {
 		a := scimDo(t, sc, req[0], "/Users/"+id, req[1])
-		got := a.want(t, http.StatusOK)
-		if a.header.Get("ETag") != created.header.Get("ETag") || get(got, "meta/version") != get(u, "meta/version") ||
+		got := a.Want(t, http.StatusOK)
+		if a.Header.Get("ETag") != created.Header.Get("ETag") || get(got, "meta/version") != get(u, "meta/version") ||
 			get(got, "meta/lastModified") != get(u, "meta/lastModified") {
-			t.Errorf("%s: a new version: ETag %s → %s, lastModified %v → %v", name, created.header.Get("ETag"), a.header.Get("ETag"),
+			t.Errorf("%s: a new version: ETag %s → %s, lastModified %v → %v", name, created.Header.Get("ETag"), a.Header.Get("ETag"),
 				get(u, "meta/lastModified"), get(got, "meta/lastModified"))
 		}
 	}
 	// A real change still makes a new version.
 	a := scimDo(t, sc, "PATCH", "/Users/"+id, `{"Operations":[{"op":"replace","path":"title","value":"Boss"}]}`)
-	if a.want(t, 200); a.header.Get("ETag") == created.header.Get("ETag") {
+	if a.Want(t, 200); a.Header.Get("ETag") == created.Header.Get("ETag") {
 		t.Fatal("a change kept the ETag")
 	}
 }

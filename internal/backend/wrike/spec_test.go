@@ -1,12 +1,9 @@
 package wrike_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
 	"net/url"
 	"os"
 	"regexp"
@@ -128,35 +125,30 @@ func runSpecStep(t *testing.T, name string, step specStep, vars map[string]strin
 		}
 		rawURL = base + "?" + vals.Encode()
 	}
-	var body io.Reader
+	var body any
 	if step.Body != "" {
-		body = strings.NewReader(specExpand(step.Body, vars))
+		body = specExpand(step.Body, vars)
 	}
-	req, err := http.NewRequest(step.Method, rawURL, body)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
+	var headers []string // the export gives each header one value
 	for k, vs := range step.Headers {
 		for _, v := range vs {
-			req.Header.Add(k, specExpand(v, vars))
+			headers = append(headers, k, specExpand(v, vars))
 		}
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
+	a := backendtest.Send(nil, step.Method, rawURL, body, headers...)
+	if a.Status == 0 {
+		t.Fatalf("%s: %s: %s", name, a.Req, a.Raw)
 	}
-	defer func() { _ = resp.Body.Close() }()
-	raw, _ := io.ReadAll(resp.Body)
 	var doc any
-	if len(bytes.TrimSpace(raw)) > 0 {
-		if err := json.Unmarshal(raw, &doc); err != nil {
-			t.Fatalf("%s: answer is not JSON: %v: %s", name, err, raw)
+	if strings.TrimSpace(a.Raw) != "" {
+		if err := json.Unmarshal([]byte(a.Raw), &doc); err != nil {
+			t.Fatalf("%s: answer is not JSON: %v: %s", name, err, a.Raw)
 		}
 	}
-	if ct := resp.Header.Get("Content-Type"); len(raw) > 0 && !strings.HasPrefix(ct, "application/scim+json") {
+	if ct := a.Header.Get("Content-Type"); a.Raw != "" && !strings.HasPrefix(ct, "application/scim+json") {
 		t.Errorf("%s: Content-Type %q, want application/scim+json", name, ct)
 	}
-	return resp.StatusCode, doc
+	return a.Status, doc
 }
 
 var specIndex = regexp.MustCompile(`^(\w*)\[(\d+)\]$`)

@@ -3,6 +3,8 @@ package main
 import (
 	"net/http"
 	"testing"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
 )
 
 // TestConsoleOnBothFaces: the binary serves each face's console beside its
@@ -13,13 +15,8 @@ func TestConsoleOnBothFaces(t *testing.T) {
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, base := range []string{wrikeURL, oktaURL(t, out.String())} {
 		for path, want := range map[string]int{"/console/login": http.StatusOK, "/console/": http.StatusSeeOther} {
-			resp, err := client.Get(base + path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_ = resp.Body.Close()
-			if resp.StatusCode != want {
-				t.Errorf("GET %s%s: %d, want %d", base, path, resp.StatusCode, want)
+			if a := backendtest.Send(client, http.MethodGet, base+path, nil).Sent(t); a.Status != want {
+				t.Errorf("GET %s%s: %d, want %d", base, path, a.Status, want)
 			}
 		}
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 )
 
@@ -78,19 +78,10 @@ func startChild(t *testing.T, dataDir string) *child {
 	return c
 }
 
-func send(t *testing.T, method, url, token, body string) (int, map[string]any) {
-	t.Helper()
-	req, _ := http.NewRequest(method, url, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, nil
-	}
-	defer func() { _ = resp.Body.Close() }()
-	var m map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&m)
-	return resp.StatusCode, m
+// send makes a Wrike admin API call with token and a JSON body; the status
+// is 0 when no answer came.
+func send(method, url, token, body string) backendtest.Answer {
+	return backendtest.Send(nil, method, url, body, "Authorization", "Bearer "+token, "Content-Type", "application/json")
 }
 
 // TestDataDirectoryHasOneOwner: while one wrike-backend process runs on a

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
 )
 
 func TestDevSeedsDemoOrgAndWritesDevEnv(t *testing.T) {
@@ -47,23 +49,10 @@ func TestDevSeedsDemoOrgAndWritesDevEnv(t *testing.T) {
 		t.Fatal("the Okta API token was not printed")
 	}
 
-	get := func(path string, out any) int {
-		req, _ := http.NewRequest(http.MethodGet, env["OKTA_ORG_URL"]+path, nil)
-		req.Header.Set("Authorization", "SSWS "+env["OKTA_API_TOKEN"])
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() { _ = resp.Body.Close() }()
-		if out != nil {
-			_ = json.NewDecoder(resp.Body).Decode(out)
-		}
-		return resp.StatusCode
-	}
 	var members []struct {
 		Profile map[string]string `json:"profile"`
 	}
-	if code := get("/api/v1/groups/"+groups["Engineering"]+"/users", &members); code != 200 || len(members) != 7 {
+	if code := oktaGet(t, env, "/api/v1/groups/"+groups["Engineering"]+"/users", &members); code != 200 || len(members) != 7 {
 		t.Fatalf("Engineering: %d, %d members", code, len(members))
 	}
 	partners := 0
@@ -81,7 +70,7 @@ func TestDevSeedsDemoOrgAndWritesDevEnv(t *testing.T) {
 		t.Fatalf("%d partner users in Engineering, want 1", partners)
 	}
 	var app struct{ Label string }
-	if code := get("/api/v1/apps/"+env["TF_VAR_okta_app_id"], &app); code != 200 || app.Label != "Wrike" {
+	if code := oktaGet(t, env, "/api/v1/apps/"+env["TF_VAR_okta_app_id"], &app); code != 200 || app.Label != "Wrike" {
 		t.Fatalf("app: %d %+v", code, app)
 	}
 	if err := stop(); err != nil {
@@ -100,6 +89,17 @@ func TestDevSeedsDemoOrgAndWritesDevEnv(t *testing.T) {
 }
 
 // readEnvFile reads dev.env's export lines into a map.
+// oktaGet is the status of a GET of path on the Okta face dev.env names,
+// with its API token; out, when not nil, receives the decoded body.
+func oktaGet(t *testing.T, env map[string]string, path string, out any) int {
+	t.Helper()
+	a := backendtest.Send(nil, http.MethodGet, env["OKTA_ORG_URL"]+path, nil, "Authorization", "SSWS "+env["OKTA_API_TOKEN"]).Sent(t)
+	if out != nil {
+		_ = json.Unmarshal([]byte(a.Raw), out)
+	}
+	return a.Status
+}
+
 func readEnvFile(t *testing.T, path string) map[string]string {
 	t.Helper()
 	raw, err := os.ReadFile(path)
@@ -150,23 +150,12 @@ func TestOktaSeedFileKeepsItsIds(t *testing.T) {
 		!strings.HasPrefix(users["olga@acme.example.com"], "00u") || users["paul@acme.example.com"] != "00u1paul0000000x697" {
 		t.Fatalf("dev.env: %v %v %v", env["TF_VAR_okta_app_id"], groups, users)
 	}
-	get := func(path string, out any) int {
-		req, _ := http.NewRequest(http.MethodGet, env["OKTA_ORG_URL"]+path, nil)
-		req.Header.Set("Authorization", "SSWS "+env["OKTA_API_TOKEN"])
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() { _ = resp.Body.Close() }()
-		_ = json.NewDecoder(resp.Body).Decode(out)
-		return resp.StatusCode
-	}
 	members := func(group string) []string {
 		var list []struct {
 			ID      string            `json:"id"`
 			Profile map[string]string `json:"profile"`
 		}
-		if code := get("/api/v1/groups/"+group+"/users", &list); code != 200 {
+		if code := oktaGet(t, env, "/api/v1/groups/"+group+"/users", &list); code != 200 {
 			t.Fatalf("members of %s: %d", group, code)
 		}
 		var logins []string
@@ -183,11 +172,11 @@ func TestOktaSeedFileKeepsItsIds(t *testing.T) {
 		t.Errorf("Support: %v", got)
 	}
 	var app struct{ ID, Label string }
-	if code := get("/api/v1/apps/0oa9wrikeapp0000x697", &app); code != 200 || app.Label != "Wrike (prod)" {
+	if code := oktaGet(t, env, "/api/v1/apps/0oa9wrikeapp0000x697", &app); code != 200 || app.Label != "Wrike (prod)" {
 		t.Errorf("app: %d %+v", code, app)
 	}
 	var mara struct{ Profile map[string]string }
-	if code := get("/api/v1/users/00u1mara0000000x697", &mara); code != 200 || mara.Profile["title"] != "Lead" {
+	if code := oktaGet(t, env, "/api/v1/users/00u1mara0000000x697", &mara); code != 200 || mara.Profile["title"] != "Lead" {
 		t.Errorf("mara: %d %+v", code, mara)
 	}
 	if err := stop(); err != nil {

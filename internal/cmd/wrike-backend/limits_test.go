@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
 )
 
 // withShortLimits shrinks the servers' timeouts for one test, so that slow
@@ -81,25 +83,14 @@ func TestSlowClientsAreCut(t *testing.T) {
 	closedWithin(t, conn3, lim.idle+5*time.Second, "idle keep-alive")
 
 	// Headers over the bound.
-	req, _ := http.NewRequest(http.MethodGet, wrikeURL+"/api/v4/account", nil)
-	req.Header.Set("X-Padding", strings.Repeat("p", lim.maxHeader+4096))
-	r, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = r.Body.Close()
-	if r.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
-		t.Fatalf("headers over %d bytes: status %d, want 431", lim.maxHeader, r.StatusCode)
+	a := backendtest.Send(nil, http.MethodGet, wrikeURL+"/api/v4/account", nil, "X-Padding", strings.Repeat("p", lim.maxHeader+4096)).Sent(t)
+	if a.Status != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("headers over %d bytes: status %d, want 431", lim.maxHeader, a.Status)
 	}
 	// Within the bound is served.
-	req.Header.Set("X-Padding", strings.Repeat("p", lim.maxHeader/2))
-	r, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = r.Body.Close()
-	if r.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("headers within the bound: status %d, want 401 (no token)", r.StatusCode)
+	a = backendtest.Send(nil, http.MethodGet, wrikeURL+"/api/v4/account", nil, "X-Padding", strings.Repeat("p", lim.maxHeader/2)).Sent(t)
+	if a.Status != http.StatusUnauthorized {
+		t.Fatalf("headers within the bound: status %d, want 401 (no token)", a.Status)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend"
+	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
 )
 
 type syncBuffer struct {
@@ -95,14 +96,7 @@ func savedTokens(t *testing.T, dataDir string) backend.Tokens {
 // oktaStatus is the status of GET /api/v1/users with an Okta API token.
 func oktaStatus(t *testing.T, oktaURL, token string) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, oktaURL+"/api/v1/users", nil)
-	req.Header.Set("Authorization", "SSWS "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	return resp.StatusCode
+	return backendtest.Send(nil, http.MethodGet, oktaURL+"/api/v1/users", nil, "Authorization", "SSWS "+token).Sent(t).Status
 }
 
 // oktaURL is the Okta face's URL from the start's output.
@@ -203,8 +197,7 @@ func TestListenFailureMintsNothing(t *testing.T) {
 // adminStatus is the status of GET /api/v4/account with an admin token.
 func adminStatus(t *testing.T, url, token string) int {
 	t.Helper()
-	status, _ := send(t, http.MethodGet, url+"/api/v4/account", token, "")
-	return status
+	return send(http.MethodGet, url+"/api/v4/account", token, "").Status
 }
 
 // runOffline runs a maintenance command (--rotate-admin-token,
@@ -232,8 +225,8 @@ func TestRotateAdminToken(t *testing.T) {
 	_, url, stop := start(t, dir)
 	first := savedTokens(t, dir)
 	old := first.WrikeAdmin
-	if status, _ := send(t, http.MethodPost, url+"/api/v4/approved_domains", old, `{"domain":"acme.example.com"}`); status != http.StatusOK {
-		t.Fatalf("create a domain: %d", status)
+	if a := send(http.MethodPost, url+"/api/v4/approved_domains", old, `{"domain":"acme.example.com"}`); a.Status != http.StatusOK {
+		t.Fatalf("create a domain: %d", a.Status)
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
@@ -262,8 +255,8 @@ func TestRotateAdminToken(t *testing.T) {
 	if got := adminStatus(t, url, fresh.WrikeAdmin); got != http.StatusOK {
 		t.Fatalf("new admin token: %d, want 200", got)
 	}
-	if _, body := send(t, http.MethodGet, url+"/api/v4/approved_domains", fresh.WrikeAdmin, ""); !strings.Contains(fmt.Sprint(body), "acme.example.com") {
-		t.Fatalf("the rotation lost data: %v", body)
+	if a := send(http.MethodGet, url+"/api/v4/approved_domains", fresh.WrikeAdmin, ""); !strings.Contains(fmt.Sprint(a.Body), "acme.example.com") {
+		t.Fatalf("the rotation lost data: %v", a.Body)
 	}
 }
 
