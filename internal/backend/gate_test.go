@@ -2,11 +2,8 @@ package backend_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -49,23 +46,12 @@ func testGate(t *testing.T, cfg cost.GateConfig, allHeavy bool) {
 	}
 	do := func(c call) (int, map[string]any) {
 		t.Helper()
-		req, err := http.NewRequest(c.method, c.url, strings.NewReader(c.body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", c.auth)
+		headers := []string{"Authorization", c.auth}
 		if c.body != "" {
-			req.Header.Set("Content-Type", "application/scim+json")
+			headers = append(headers, "Content-Type", "application/scim+json")
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() { _ = resp.Body.Close() }()
-		raw, _ := io.ReadAll(resp.Body)
-		var body map[string]any
-		_ = json.Unmarshal(raw, &body)
-		return resp.StatusCode, body
+		a := backendtest.Send(nil, c.method, c.url, c.body, headers...).Sent(t)
+		return a.Status, a.Body
 	}
 	scimAuth, adminAuth, oktaAuth := "Bearer "+sc.Token, "Bearer "+env.WrikeAdminToken, "SSWS "+env.OktaAPIToken
 	var id string
@@ -115,19 +101,16 @@ func testGate(t *testing.T, cfg cost.GateConfig, allHeavy bool) {
 		t.Fatal(err)
 	}
 	for _, h := range heavy {
-		status, body := do(h.call)
-		detail, _ := body["detail"].(string)
-		desc, _ := body["errorDescription"].(string)
-		summary, _ := body["errorCauses"].([]any)
-		switch {
-		case status != h.busy:
-			t.Errorf("%s while the slot is held: %d %v, want %d", h.name, status, body, h.busy)
-		case h.code == "" && detail == "":
-			t.Errorf("%s: a SCIM error without a detail: %v", h.name, body)
-		case h.code == "rate_limit_exceeded" && (body["error"] != h.code || desc == ""):
-			t.Errorf("%s: %v, want a v4 error %s with a description", h.name, body, h.code)
-		case h.code == "E0000047" && (body["errorCode"] != h.code || len(summary) == 0):
-			t.Errorf("%s: %v, want Okta's %s with its cause", h.name, body, h.code)
+		a := backendtest.Send(nil, h.method, h.url, h.body, "Authorization", h.auth, "Content-Type", "application/scim+json").Sent(t)
+		switch h.code {
+		case "":
+			a.WantSCIMError(t, h.busy, "")
+		case "rate_limit_exceeded":
+			a.WantV4Error(t, h.busy, h.code)
+		default:
+			if a.Status != h.busy || a.OktaErrorCode() != h.code {
+				t.Errorf("%s while the slot is held: %d %s, want %d %s", h.name, a.Status, a.Raw, h.busy, h.code)
+			}
 		}
 	}
 	for _, c := range light {
