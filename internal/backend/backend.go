@@ -90,7 +90,7 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	}
 	b := &Backend{db: db, dataDir: cfg.DataDir}
 	wcfg := wrike.Config{
-		Store:     db,
+		Store:     store.NewWrikeStore(db),
 		Logger:    logger.With("face", "wrike"),
 		Clock:     cfg.Clock,
 		NewID:     cfg.NewID,

@@ -77,7 +77,7 @@ func (s *OktaStore) CreateOktaUsers(ctx context.Context, users []OktaUser, group
 					}
 				}
 			}
-			t, err := enqueueForUser(ctx, preparedQuerier{s: s, tx: tx}, u.ID, "assign", u.Created)
+			t, err := enqueueForUser(ctx, preparedQuerier{db: s.db, tx: tx}, u.ID, "assign", u.Created)
 			if err != nil {
 				return err
 			}
@@ -179,7 +179,7 @@ func (s *OktaStore) UpdateOktaUser(ctx context.Context, id string, kind string, 
 		out = u
 		tasks = nil
 		if kind != "" {
-			tasks, err = enqueueForUser(ctx, preparedQuerier{s: s, tx: tx}, u.ID, kind, u.LastUpdated)
+			tasks, err = enqueueForUser(ctx, preparedQuerier{db: s.db, tx: tx}, u.ID, kind, u.LastUpdated)
 		}
 		return err
 	})

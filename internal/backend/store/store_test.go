@@ -109,10 +109,34 @@ func TestEngineWritesPrepared(t *testing.T) {
 			t.Fatalf("prepared before the Okta store exists: %.40s", q)
 		}
 	}
-	s := NewOktaStore(db)
+	NewOktaStore(db)
 	err := db.Write(context.Background(), func(tx *sql.Tx) error {
 		for _, q := range engineWrites {
-			if _, err := (preparedQuerier{s: s, tx: tx}).stmt(context.Background(), q); err != nil {
+			if _, err := (preparedQuerier{db: db, tx: tx}).stmt(context.Background(), q); err != nil {
+				return fmt.Errorf("%.40s: %w", q, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWrikeUserWritesPrepared: the statements of the Wrike face's SCIM
+// creates and updates are prepared on the writer's connection once the
+// Wrike store exists, as the engine's are once the Okta store does.
+func TestWrikeUserWritesPrepared(t *testing.T) {
+	db := openTest(t)
+	for _, q := range userWrites {
+		if _, ok := db.cachedStmt("w" + q); ok {
+			t.Fatalf("prepared before the Wrike store exists: %.40s", q)
+		}
+	}
+	NewWrikeStore(db)
+	err := db.Write(context.Background(), func(tx *sql.Tx) error {
+		for _, q := range userWrites {
+			if _, err := (preparedQuerier{db: db, tx: tx}).stmt(context.Background(), q); err != nil {
 				return fmt.Errorf("%.40s: %w", q, err)
 			}
 		}
