@@ -154,9 +154,11 @@ type OktaStore struct {
 	db *DB
 }
 
-// NewOktaStore returns the Okta face's store on db, with the engine's write
-// statements prepared on the writer's connection (see prepare).
+// NewOktaStore returns the Okta face's store on db, with the user creates
+// and the engine's write statements prepared on the writer's connection
+// (see prepare).
 func NewOktaStore(db *DB) *OktaStore {
+	db.prepare(oktaUserWrites...)
 	db.prepare(engineWrites...)
 	return &OktaStore{db: db}
 }

@@ -123,26 +123,37 @@ func TestEngineWritesPrepared(t *testing.T) {
 	}
 }
 
-// TestWrikeUserWritesPrepared: the statements of the Wrike face's SCIM
-// creates and updates are prepared on the writer's connection once the
-// Wrike store exists, as the engine's are once the Okta store does.
-func TestWrikeUserWritesPrepared(t *testing.T) {
-	db := openTest(t)
-	for _, q := range userWrites {
-		if _, ok := db.cachedStmt("w" + q); ok {
-			t.Fatalf("prepared before the Wrike store exists: %.40s", q)
-		}
-	}
-	NewWrikeStore(db)
-	err := db.Write(context.Background(), func(tx *sql.Tx) error {
-		for _, q := range userWrites {
-			if _, err := (preparedQuerier{db: db, tx: tx}).stmt(context.Background(), q); err != nil {
-				return fmt.Errorf("%.40s: %w", q, err)
+// TestUserWritesPrepared: the statements of each face's user creates and
+// updates (SCIM POSTs and PATCHes, Okta's user API) are prepared on the
+// writer's connection once the face's store exists, as the engine's are.
+func TestUserWritesPrepared(t *testing.T) {
+	for _, face := range []struct {
+		name    string
+		queries []string
+		open    func(*DB)
+	}{
+		{"wrike", wrikeUserWrites, func(db *DB) { NewWrikeStore(db) }},
+		{"okta", oktaUserWrites, func(db *DB) { NewOktaStore(db) }},
+	} {
+		t.Run(face.name, func(t *testing.T) {
+			db := openTest(t)
+			for _, q := range face.queries {
+				if _, ok := db.cachedStmt("w" + q); ok {
+					t.Fatalf("prepared before the store exists: %.40s", q)
+				}
 			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+			face.open(db)
+			err := db.Write(context.Background(), func(tx *sql.Tx) error {
+				for _, q := range face.queries {
+					if _, err := (preparedQuerier{db: db, tx: tx}).stmt(context.Background(), q); err != nil {
+						return fmt.Errorf("%.40s: %w", q, err)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }

@@ -75,7 +75,7 @@ type WrikeStore struct {
 // prepared on the writer's connection (see prepare): SCIM creates and
 // updates run them by the thousand.
 func NewWrikeStore(db *DB) *WrikeStore {
-	db.prepare(userWrites...)
+	db.prepare(wrikeUserWrites...)
 	return &WrikeStore{db: db}
 }
 

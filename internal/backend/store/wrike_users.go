@@ -110,7 +110,7 @@ const (
 	sqlDeleteEmails = `DELETE FROM wrike_user_emails WHERE user_seq = ?`
 )
 
-var userWrites = []string{sqlInsertUser, sqlUserVersion, sqlUpdateUser, sqlInsertEmail, sqlDeleteEmails}
+var wrikeUserWrites = []string{sqlInsertUser, sqlUserVersion, sqlUpdateUser, sqlInsertEmail, sqlDeleteEmails}
 
 // CreateWrikeUser stores a new user and sets u.Seq. ErrConflict when the id
 // or the canonical userName (mailaddr.Key) exists.
