@@ -142,7 +142,8 @@ type OktaLogEvent struct {
 type OktaLogQuery struct {
 	Since, Until string
 	// AfterSeq continues a listing after the event with that sequence number.
-	AfterSeq   int64
+	AfterSeq int64
+	// Limit is the most events listed (none when it is not positive).
 	Limit      int
 	Descending bool
 	Match      func(OktaLogEvent) bool
