@@ -28,7 +28,7 @@ func scanWrikeAccount(sc rowScanner) (WrikeAccount, error) {
 
 // CreateWrikeAccount stores the account; there is only ever one.
 func (s *WrikeStore) CreateWrikeAccount(ctx context.Context, a WrikeAccount) error {
-	return s.write(ctx, func(ctx context.Context, q querier) error {
+	return s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
 		var n int
 		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM wrike_account`).Scan(&n); err != nil {
 			return err

@@ -27,7 +27,7 @@ func scanWrikeAPIApp(sc rowScanner) (WrikeAPIApp, error) {
 
 // CreateWrikeAPIApp stores an API app; ErrConflict when the id or token hash exists.
 func (s *WrikeStore) CreateWrikeAPIApp(ctx context.Context, a WrikeAPIApp) error {
-	return s.write(ctx, func(ctx context.Context, q querier) error {
+	return s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
 		_, err := q.ExecContext(ctx, `INSERT INTO wrike_api_apps(id, name, description, token_hash, created_at, token_created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, a.ID, a.Name, a.Description, a.TokenHash, formatTime(a.Created), formatTime(a.TokenCreated))
 		return wrapUnique(err)
@@ -36,7 +36,7 @@ func (s *WrikeStore) CreateWrikeAPIApp(ctx context.Context, a WrikeAPIApp) error
 
 // UpdateWrikeAPIApp replaces an API app's name, description and token; ErrNotFound when missing.
 func (s *WrikeStore) UpdateWrikeAPIApp(ctx context.Context, a WrikeAPIApp) error {
-	return s.write(ctx, func(ctx context.Context, q querier) error {
+	return s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
 		return mustAffect(q.ExecContext(ctx, `UPDATE wrike_api_apps SET name = ?, description = ?, token_hash = ?, token_created_at = ?
 			WHERE id = ?`, a.Name, a.Description, a.TokenHash, formatTime(a.TokenCreated), a.ID))
 	})
@@ -44,7 +44,7 @@ func (s *WrikeStore) UpdateWrikeAPIApp(ctx context.Context, a WrikeAPIApp) error
 
 // DeleteWrikeAPIApp removes an API app (and with it its token); ErrNotFound when missing.
 func (s *WrikeStore) DeleteWrikeAPIApp(ctx context.Context, id string) error {
-	return s.write(ctx, func(ctx context.Context, q querier) error {
+	return s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
 		return mustAffect(q.ExecContext(ctx, `DELETE FROM wrike_api_apps WHERE id = ?`, id))
 	})
 }

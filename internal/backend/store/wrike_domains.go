@@ -23,7 +23,7 @@ func scanWrikeApprovedDomain(sc rowScanner) (WrikeApprovedDomain, error) {
 
 // CreateWrikeApprovedDomain stores a domain; ErrConflict when it exists.
 func (s *WrikeStore) CreateWrikeApprovedDomain(ctx context.Context, d WrikeApprovedDomain) error {
-	return s.write(ctx, func(ctx context.Context, q querier) error {
+	return s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
 		_, err := q.ExecContext(ctx, `INSERT INTO wrike_approved_domains(id, domain, created_at) VALUES (?, ?, ?)`,
 			d.ID, d.Domain, formatTime(d.Created))
 		return wrapUnique(err)
@@ -32,7 +32,7 @@ func (s *WrikeStore) CreateWrikeApprovedDomain(ctx context.Context, d WrikeAppro
 
 // DeleteWrikeApprovedDomain removes a domain by id; ErrNotFound when missing.
 func (s *WrikeStore) DeleteWrikeApprovedDomain(ctx context.Context, id string) error {
-	return s.write(ctx, func(ctx context.Context, q querier) error {
+	return s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
 		return mustAffect(q.ExecContext(ctx, `DELETE FROM wrike_approved_domains WHERE id = ?`, id))
 	})
 }

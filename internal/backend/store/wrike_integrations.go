@@ -25,7 +25,7 @@ func scanWrikeSCIMIntegration(sc rowScanner) (WrikeSCIMIntegration, error) {
 
 // PutWrikeSCIMIntegration creates or replaces one provider's integration.
 func (s *WrikeStore) PutWrikeSCIMIntegration(ctx context.Context, in WrikeSCIMIntegration) error {
-	return s.write(ctx, func(ctx context.Context, q querier) error {
+	return s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
 		_, err := q.ExecContext(ctx, `INSERT INTO wrike_scim_integrations(provider, enabled, default_user_type, updated_at)
 			VALUES (?, ?, ?, ?)
 			ON CONFLICT(provider) DO UPDATE SET enabled = excluded.enabled,

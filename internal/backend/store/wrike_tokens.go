@@ -23,7 +23,7 @@ func scanWrikeAdminToken(sc rowScanner) (WrikeAdminToken, error) {
 
 // CreateWrikeAdminToken stores an admin token's hash; ErrConflict when the hash exists.
 func (s *WrikeStore) CreateWrikeAdminToken(ctx context.Context, t WrikeAdminToken) error {
-	return s.write(ctx, func(ctx context.Context, q querier) error {
+	return s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
 		_, err := q.ExecContext(ctx, `INSERT INTO wrike_admin_tokens(id, token_hash, created_at) VALUES (?, ?, ?)`,
 			t.ID, t.TokenHash, formatTime(t.Created))
 		return wrapUnique(err)
@@ -33,7 +33,7 @@ func (s *WrikeStore) CreateWrikeAdminToken(ctx context.Context, t WrikeAdminToke
 // DeleteWrikeAdminTokens deletes every admin token and reports how many there were.
 func (s *WrikeStore) DeleteWrikeAdminTokens(ctx context.Context) (int, error) {
 	var n int64
-	err := s.write(ctx, func(ctx context.Context, q querier) error {
+	err := s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
 		res, err := q.ExecContext(ctx, `DELETE FROM wrike_admin_tokens`)
 		if err != nil {
 			return err

@@ -90,7 +90,7 @@ func scanWrikeUser(sc rowScanner) (WrikeUser, error) {
 	return u, err
 }
 
-func insertEmails(ctx context.Context, q querier, seq int64, emails []string) error {
+func insertEmails(ctx context.Context, q preparedQuerier, seq int64, emails []string) error {
 	for _, e := range emails {
 		if _, err := q.ExecContext(ctx, sqlInsertEmail, seq, e); err != nil {
 			return err
@@ -123,7 +123,7 @@ func (s *WrikeStore) CreateWrikeUser(ctx context.Context, u *WrikeUser) error {
 // lower-cased userName exists (or repeats among them).
 func (s *WrikeStore) CreateWrikeUsers(ctx context.Context, users []*WrikeUser) error {
 	seqs := make([]int64, len(users))
-	err := s.write(ctx, func(ctx context.Context, q querier) error {
+	err := s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
 		for i, u := range users {
 			res, err := q.ExecContext(ctx, sqlInsertUser,
 				u.ID, u.UserNameLower, nullable(u.ExternalID), u.Active, u.UserType, u.IdentityProvider, u.Version,
@@ -152,7 +152,7 @@ func (s *WrikeStore) CreateWrikeUsers(ctx context.Context, users []*WrikeUser) e
 // ErrNotFound when the user is gone, ErrPrecondition when its version moved
 // on, ErrConflict when the new userName is taken.
 func (s *WrikeStore) UpdateWrikeUser(ctx context.Context, u WrikeUser, prevVersion int64) error {
-	return s.write(ctx, func(ctx context.Context, q querier) error {
+	return s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
 		var seq, version int64
 		err := q.QueryRowContext(ctx, sqlUserVersion, u.ID).Scan(&seq, &version)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -178,7 +178,7 @@ func (s *WrikeStore) UpdateWrikeUser(ctx context.Context, u WrikeUser, prevVersi
 
 // DeleteWrikeUser removes a user; ErrNotFound when missing.
 func (s *WrikeStore) DeleteWrikeUser(ctx context.Context, id string) error {
-	return s.write(ctx, func(ctx context.Context, q querier) error {
+	return s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
 		return mustAffect(q.ExecContext(ctx, `DELETE FROM wrike_users WHERE id = ?`, id))
 	})
 }
