@@ -80,12 +80,14 @@ func NewWrikeStore(db *DB) *WrikeStore {
 }
 
 // write runs fn inside a durable write (see DB.Write), with q running the
-// statements NewWrikeStore prepared as prepared statements. Once the writer has started a
-// write, its statements run to the end whatever becomes of ctx (Write still
-// drops a write whose ctx ended before its turn): SQLite answers an
-// interrupted statement by rolling back the whole transaction, and with it
-// the other writes of the batch; and a statement watching a context costs
-// the driver a goroutine, on the face's hottest path.
+// statements NewWrikeStore prepared as prepared statements (a concrete
+// preparedQuerier, not a querier: through an interface a statement's
+// arguments escape to the heap). Once the writer has started a write, its
+// statements run to the end whatever becomes of ctx (Write still drops a
+// write whose ctx ended before its turn): SQLite answers an interrupted
+// statement by rolling back the whole transaction, and with it the other
+// writes of the batch; and a statement watching a context costs the driver a
+// goroutine, on the face's hottest path.
 func (s *WrikeStore) write(ctx context.Context, fn func(ctx context.Context, q preparedQuerier) error) error {
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
 		return fn(context.WithoutCancel(ctx), preparedQuerier{db: s.db, tx: tx})
