@@ -70,8 +70,11 @@ func (s *WrikeStore) WrikeUsers(ctx context.Context, from, to int64, fn func(Wri
 }
 
 // scanWrikeUser reads a user without its emails. Its Resource is the
-// driver's buffer (sql.RawBytes), valid until the rows move on.
-func scanWrikeUser(sc rowScanner) (WrikeUser, error) {
+// driver's buffer (sql.RawBytes), valid until the rows move on; so it takes
+// *sql.Rows (a *sql.Row refuses RawBytes), which also keeps the destinations
+// off the heap, where a rowScanner would put them for every user a start
+// reads.
+func scanWrikeUser(sc *sql.Rows) (WrikeUser, error) {
 	var u WrikeUser
 	var ext sql.NullString
 	var created, modified string
