@@ -31,7 +31,8 @@ import (
 type Config struct {
 	// Store is the face's persistence: store.NewWrikeStore on the backend's
 	// DB. Every method that changes data returns only once the change is
-	// durable.
+	// durable. Errors are the store's sentinels: store.ErrNotFound,
+	// store.ErrConflict, store.ErrPrecondition.
 	Store  *store.WrikeStore
 	Logger *slog.Logger // nil: discard
 	Clock  func() time.Time
