@@ -95,7 +95,7 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	// one slot per two cores of the process (internal/cost).
 	b := &Backend{db: db, dataDir: cfg.DataDir, gate: cost.NewGate(cost.GateConfig{})}
 	wcfg := wrike.Config{
-		Store:     db,
+		Store:     store.NewWrikeStore(db),
 		Logger:    logger.With("face", "wrike"),
 		Clock:     cfg.Clock,
 		NewID:     cfg.NewID,

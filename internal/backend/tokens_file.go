@@ -112,10 +112,11 @@ func WritePrivateFile(path string, data []byte) error {
 func RotateAdminToken(ctx context.Context, dir string) (revoked int, token string, err error) {
 	token = wrike.NewAdminToken()
 	err = withStore(ctx, dir, Tokens{WrikeAdmin: token}, func(db *store.DB) error {
-		if revoked, err = db.DeleteWrikeAdminTokens(ctx); err != nil {
+		s := store.NewWrikeStore(db)
+		if revoked, err = s.DeleteWrikeAdminTokens(ctx); err != nil {
 			return fmt.Errorf("revoke admin tokens: %w", err)
 		}
-		if err := db.CreateWrikeAdminToken(ctx, wrike.AdminTokenRecord(token, time.Now())); err != nil {
+		if err := s.CreateWrikeAdminToken(ctx, wrike.AdminTokenRecord(token, time.Now())); err != nil {
 			return fmt.Errorf("create admin token: %w", err)
 		}
 		return nil

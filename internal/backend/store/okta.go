@@ -1,10 +1,7 @@
 package store
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 )
 
@@ -145,113 +142,30 @@ type OktaLogEvent struct {
 type OktaLogQuery struct {
 	Since, Until string
 	// AfterSeq continues a listing after the event with that sequence number.
-	AfterSeq   int64
+	AfterSeq int64
+	// Limit is the most events listed (none when it is not positive).
 	Limit      int
 	Descending bool
 	Match      func(OktaLogEvent) bool
 }
 
-// OktaStore implements the Okta face's persistence on a DB.
+// OktaStore is the Okta face's persistence: a view of a DB, like WrikeStore
+// the Wrike face's.
 type OktaStore struct {
 	db *DB
 }
 
-// NewOktaStore returns the Okta face's store on db, with the engine's write
-// statements prepared on the writer's connection (see prepared). A statement
-// that cannot be prepared runs unprepared, and reports its error then.
+// NewOktaStore returns the Okta face's store on db, with the user creates
+// and the engine's write statements prepared on the writer's connection
+// (see prepare).
 func NewOktaStore(db *DB) *OktaStore {
-	_ = db.prepare(engineWrites...)
+	db.prepare(oktaUserWrites...)
+	db.prepare(engineWrites...)
 	return &OktaStore{db: db}
 }
 
-// preparedQuerier runs queries through prepared statements, on the read pool
-// or, when tx is set, inside that transaction.
-type preparedQuerier struct {
-	s  *OktaStore
-	tx *sql.Tx
-}
-
-func (p preparedQuerier) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if p.tx == nil {
-		return p.s.db.prepared(ctx, query, false)
-	}
-	// Inside a transaction the writer's only connection is taken, so a
-	// statement can be used only if it was prepared before (NewOktaStore
-	// prepares engineWrites); otherwise it runs unprepared.
-	if st := p.s.db.stmt(p.tx, query); st != nil {
-		return st, nil
-	}
-	return nil, errNotPrepared
-}
-
-var errNotPrepared = errors.New("store: statement not prepared")
-
 // engineWrites are the statements of SaveOktaTaskOutcome and enqueueForUser.
 var engineWrites = []string{deleteTaskSQL, failTaskSQL, upsertStateSQL, insertEventSQL, enqueueForUserSQL + queueTask}
-
-func (p preparedQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := p.stmt(ctx, query)
-	if err != nil {
-		if p.tx != nil {
-			return p.tx.QueryContext(ctx, query, args...)
-		}
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
-}
-
-func (p preparedQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	st, err := p.stmt(ctx, query)
-	if err != nil {
-		// Unprepared, the query reports the same error through Scan.
-		if p.tx != nil {
-			return p.tx.QueryRowContext(ctx, query, args...)
-		}
-		return p.s.db.read.QueryRowContext(ctx, query, args...)
-	}
-	return st.QueryRowContext(ctx, args...)
-}
-
-func (p preparedQuerier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := p.stmt(ctx, query)
-	if err != nil {
-		if p.tx != nil {
-			return p.tx.ExecContext(ctx, query, args...)
-		}
-		return nil, err
-	}
-	return st.ExecContext(ctx, args...)
-}
-
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-// rowScanner is what *sql.Row and *sql.Rows have in common.
-type rowScanner interface{ Scan(...any) error }
-
-// collect reads the rows of a query (rows and err as QueryContext returned
-// them) through scan, keeping those keep accepts (every row when keep is
-// nil) up to limit (no bound when limit < 0), and closes the rows.
-func collect[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error), keep func(T) bool, limit int) ([]T, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = rows.Close() }()
-	var out []T
-	for (limit < 0 || len(out) < limit) && rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		if keep == nil || keep(v) {
-			out = append(out, v)
-		}
-	}
-	return out, rows.Err()
-}
 
 func encodeProfile(p map[string]string) string {
 	if p == nil {

@@ -38,22 +38,14 @@ func (s *OktaStore) OktaLogEvents(ctx context.Context, q OktaLogQuery) ([]OktaLo
 		args = append(args, q.AfterSeq)
 	}
 	rows, err := s.db.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = rows.Close() }()
-	var out []OktaLogEvent
-	for rows.Next() && len(out) < q.Limit {
-		var e OktaLogEvent
-		var targets, body string
-		if err := rows.Scan(&e.Seq, &e.UUID, &e.Published, &e.EventType, &e.Outcome, &e.ActorID, &targets, &body); err != nil {
-			return nil, err
-		}
-		e.TargetIDs = strings.Fields(targets)
-		e.Body = []byte(body)
-		if q.Match == nil || q.Match(e) {
-			out = append(out, e)
-		}
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanLogEvent, q.Match, max(q.Limit, 0))
+}
+
+func scanLogEvent(sc rowScanner) (OktaLogEvent, error) {
+	var e OktaLogEvent
+	var targets, body string
+	err := sc.Scan(&e.Seq, &e.UUID, &e.Published, &e.EventType, &e.Outcome, &e.ActorID, &targets, &body)
+	e.TargetIDs = strings.Fields(targets)
+	e.Body = []byte(body)
+	return e, err
 }

@@ -15,7 +15,7 @@ func (s *OktaStore) PendingOktaTasks(ctx context.Context) ([]OktaTask, error) {
 
 // OktaTask finds the task of an (app, user) pair.
 func (s *OktaStore) OktaTask(ctx context.Context, appID, userID string) (OktaTask, error) {
-	t, err := scanTask(preparedQuerier{s: s}.QueryRowContext(ctx, taskByUserSQL, appID, userID))
+	t, err := scanTask(preparedQuerier{db: s.db}.QueryRowContext(ctx, taskByUserSQL, appID, userID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, ErrNotFound
 	}
@@ -74,7 +74,7 @@ func (s *OktaStore) RequeueOktaTasks(ctx context.Context, appID string, ids []st
 func (s *OktaStore) OktaSyncView(ctx context.Context, appID, userID string) (OktaSyncView, error) {
 	var v OktaSyncView
 	var err error
-	q := preparedQuerier{s: s}
+	q := preparedQuerier{db: s.db}
 	v.App, err = s.getApp(ctx, q, appID)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -111,7 +111,7 @@ func (s *OktaStore) OktaSyncView(ctx context.Context, appID, userID string) (Okt
 func (s *OktaStore) SaveOktaTaskOutcome(ctx context.Context, o OktaTaskOutcome) (string, error) {
 	var status string
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		q := preparedQuerier{s: s, tx: tx}
+		q := preparedQuerier{db: s.db, tx: tx}
 		status = ""
 		if o.Done {
 			res, err := q.ExecContext(ctx, deleteTaskSQL, o.AppID, o.UserID, o.Version)

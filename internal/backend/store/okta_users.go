@@ -44,30 +44,20 @@ func (s *OktaStore) CreateOktaUsers(ctx context.Context, users []OktaUser, group
 	var tasks []OktaTask
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		tasks = tasks[:0]
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO okta_users(`+userCols+`, login_lower) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = ins.Close() }()
-		mem, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO okta_group_members(group_id, user_id)
-			SELECT id, ?2 FROM okta_groups WHERE type = 'BUILT_IN' OR id = ?1`)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = mem.Close() }()
+		q := preparedQuerier{db: s.db, tx: tx}
 		for _, u := range users {
-			if _, err := ins.ExecContext(ctx, u.ID, u.Status, encodeProfile(u.Profile), u.Created, u.Activated, u.StatusChanged, u.LastUpdated,
+			if _, err := q.ExecContext(ctx, insertUserSQL, u.ID, u.Status, encodeProfile(u.Profile), u.Created, u.Activated, u.StatusChanged, u.LastUpdated,
 				mailaddr.Key(u.Login())); err != nil {
 				if uniqueViolation(err) {
 					return ErrConflict
 				}
 				return err
 			}
-			if _, err := mem.ExecContext(ctx, "", u.ID); err != nil {
+			if _, err := q.ExecContext(ctx, addMemberSQL, "", u.ID); err != nil {
 				return err
 			}
 			for _, g := range groupIDs {
-				res, err := mem.ExecContext(ctx, g, u.ID)
+				res, err := q.ExecContext(ctx, addMemberSQL, g, u.ID)
 				if err != nil {
 					return err
 				}
@@ -77,7 +67,7 @@ func (s *OktaStore) CreateOktaUsers(ctx context.Context, users []OktaUser, group
 					}
 				}
 			}
-			t, err := enqueueForUser(ctx, preparedQuerier{s: s, tx: tx}, u.ID, "assign", u.Created)
+			t, err := enqueueForUser(ctx, q, u.ID, "assign", u.Created)
 			if err != nil {
 				return err
 			}
@@ -87,6 +77,18 @@ func (s *OktaStore) CreateOktaUsers(ctx context.Context, users []OktaUser, group
 	})
 	return tasks, err
 }
+
+// The user creates, prepared once (see NewOktaStore): users are created by
+// the thousand.
+const (
+	insertUserSQL = `INSERT INTO okta_users(` + userCols + `, login_lower) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	// addMemberSQL adds user ?2 to group ?1 and to the built-in Everyone
+	// group (?1 empty: to Everyone alone).
+	addMemberSQL = `INSERT OR IGNORE INTO okta_group_members(group_id, user_id)
+		SELECT id, ?2 FROM okta_groups WHERE type = 'BUILT_IN' OR id = ?1`
+)
+
+var oktaUserWrites = []string{insertUserSQL, addMemberSQL}
 
 func groupExists(ctx context.Context, q querier, id string) error {
 	var one int
@@ -179,7 +181,7 @@ func (s *OktaStore) UpdateOktaUser(ctx context.Context, id string, kind string, 
 		out = u
 		tasks = nil
 		if kind != "" {
-			tasks, err = enqueueForUser(ctx, preparedQuerier{s: s, tx: tx}, u.ID, kind, u.LastUpdated)
+			tasks, err = enqueueForUser(ctx, preparedQuerier{db: s.db, tx: tx}, u.ID, kind, u.LastUpdated)
 		}
 		return err
 	})

@@ -3,9 +3,11 @@
 // faces. Migrations are embedded and versioned, and writes go through a
 // group-commit writer so that many small durable transactions share one fsync.
 //
-// The SQL of each face lives here: wrike.go and wrike_<entity>.go for the
-// Wrike face (which owns the interface it needs), okta.go and
-// okta_<entity>.go for the Okta face, and sql.go the helpers both use.
+// Each face's persistence is a view of the DB made the same way,
+// NewWrikeStore and NewOktaStore, each preparing its hot writes once; its
+// records and store type are in wrike.go and okta.go, its SQL in
+// wrike_<entity>.go and okta_<entity>.go. sql.go holds the query machinery
+// both run their SQL through.
 package store
 
 import (
@@ -184,69 +186,6 @@ func restrictDBFiles(dir string) error {
 		}
 	}
 	return nil
-}
-
-// cachedStmt returns the statement cached under key.
-func (db *DB) cachedStmt(key string) (*sql.Stmt, bool) {
-	v, ok := db.stmts.Load(key)
-	if !ok {
-		return nil, false
-	}
-	st, ok := v.(*sql.Stmt)
-	return st, ok
-}
-
-// prepared returns query prepared on the read pool (write false) or on the
-// write connection (write true), preparing it once. Hot paths run thousands
-// of times a second; preparing once saves parsing the SQL on every call.
-// Prepare writes outside Write: the writer holds the only write connection
-// while it runs a batch, so preparing inside a write function would wait
-// for itself.
-func (db *DB) prepared(ctx context.Context, query string, write bool) (*sql.Stmt, error) {
-	key, pool := "r"+query, db.read
-	if write {
-		key, pool = "w"+query, db.write
-	}
-	if st, ok := db.cachedStmt(key); ok {
-		return st, nil
-	}
-	st, err := pool.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, fmt.Errorf("store: prepare: %w", err)
-	}
-	if prev, loaded := db.stmts.LoadOrStore(key, st); loaded {
-		_ = st.Close()
-		if prevSt, ok := prev.(*sql.Stmt); ok {
-			return prevSt, nil
-		}
-	}
-	return st, nil
-}
-
-// prepare prepares write queries on the write connection (see prepared).
-func (db *DB) prepare(queries ...string) error {
-	for _, q := range queries {
-		if _, err := db.prepared(context.Background(), q, true); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// stmt returns query bound to tx if it was prepared for writes, else nil.
-func (db *DB) stmt(tx *sql.Tx, query string) *sql.Stmt {
-	if st, ok := db.cachedStmt("w" + query); ok {
-		return tx.Stmt(st)
-	}
-	return nil
-}
-
-// exec runs a write statement inside tx, prepared if prepare has seen it.
-func (db *DB) exec(tx *sql.Tx, query string, args ...any) (sql.Result, error) {
-	if st := db.stmt(tx, query); st != nil {
-		return st.Exec(args...)
-	}
-	return tx.Exec(query, args...)
 }
 
 // ErrClosed is returned by Write after Close.

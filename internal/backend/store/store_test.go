@@ -109,10 +109,10 @@ func TestEngineWritesPrepared(t *testing.T) {
 			t.Fatalf("prepared before the Okta store exists: %.40s", q)
 		}
 	}
-	s := NewOktaStore(db)
+	NewOktaStore(db)
 	err := db.Write(context.Background(), func(tx *sql.Tx) error {
 		for _, q := range engineWrites {
-			if _, err := (preparedQuerier{s: s, tx: tx}).stmt(context.Background(), q); err != nil {
+			if _, err := (preparedQuerier{db: db, tx: tx}).stmt(context.Background(), q); err != nil {
 				return fmt.Errorf("%.40s: %w", q, err)
 			}
 		}
@@ -120,5 +120,40 @@ func TestEngineWritesPrepared(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestUserWritesPrepared: the statements of each face's user creates and
+// updates (SCIM POSTs and PATCHes, Okta's user API) are prepared on the
+// writer's connection once the face's store exists, as the engine's are.
+func TestUserWritesPrepared(t *testing.T) {
+	for _, face := range []struct {
+		name    string
+		queries []string
+		open    func(*DB)
+	}{
+		{"wrike", wrikeUserWrites, func(db *DB) { NewWrikeStore(db) }},
+		{"okta", oktaUserWrites, func(db *DB) { NewOktaStore(db) }},
+	} {
+		t.Run(face.name, func(t *testing.T) {
+			db := openTest(t)
+			for _, q := range face.queries {
+				if _, ok := db.cachedStmt("w" + q); ok {
+					t.Fatalf("prepared before the store exists: %.40s", q)
+				}
+			}
+			face.open(db)
+			err := db.Write(context.Background(), func(tx *sql.Tx) error {
+				for _, q := range face.queries {
+					if _, err := (preparedQuerier{db: db, tx: tx}).stmt(context.Background(), q); err != nil {
+						return fmt.Errorf("%.40s: %w", q, err)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"database/sql"
 	"time"
 )
 
@@ -61,4 +63,33 @@ type WrikeUser struct {
 	Created          time.Time
 	Modified         time.Time
 	Resource         []byte
+}
+
+// WrikeStore is the Wrike face's persistence: a view of a DB, like OktaStore
+// the Okta face's.
+type WrikeStore struct {
+	db *DB
+}
+
+// NewWrikeStore returns the Wrike face's store on db, with the user writes
+// prepared on the writer's connection (see prepare): SCIM creates and
+// updates run them by the thousand.
+func NewWrikeStore(db *DB) *WrikeStore {
+	db.prepare(wrikeUserWrites...)
+	return &WrikeStore{db: db}
+}
+
+// write runs fn inside a durable write (see DB.Write), with q running the
+// statements NewWrikeStore prepared as prepared statements (a concrete
+// preparedQuerier, not a querier: through an interface a statement's
+// arguments escape to the heap). Once the writer has started a write, its
+// statements run to the end whatever becomes of ctx (Write still drops a
+// write whose ctx ended before its turn): SQLite answers an interrupted
+// statement by rolling back the whole transaction, and with it the other
+// writes of the batch; and a statement watching a context costs the driver a
+// goroutine, on the face's hottest path.
+func (s *WrikeStore) write(ctx context.Context, fn func(ctx context.Context, q preparedQuerier) error) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		return fn(context.WithoutCancel(ctx), preparedQuerier{db: s.db, tx: tx})
+	})
 }

@@ -12,11 +12,12 @@ import (
 
 func TestWrikeUsersRoundTripAndConstraints(t *testing.T) {
 	db := openTest(t)
+	s := NewWrikeStore(db)
 	ctx := context.Background()
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	u := WrikeUser{ID: "u1", UserNameLower: "ann@example.com", ExternalID: "ext-1", Emails: []string{"ann@example.com", "a@example.com"},
 		Active: true, UserType: "Regular", IdentityProvider: "okta", Version: 1, Created: now, Modified: now, Resource: []byte(`{"a":{}}`)}
-	if err := db.CreateWrikeUser(ctx, &u); err != nil {
+	if err := s.CreateWrikeUser(ctx, &u); err != nil {
 		t.Fatal(err)
 	}
 	if u.Seq == 0 {
@@ -24,38 +25,38 @@ func TestWrikeUsersRoundTripAndConstraints(t *testing.T) {
 	}
 	dup := u
 	dup.ID = "u2"
-	if err := db.CreateWrikeUser(ctx, &dup); !errors.Is(err, ErrConflict) {
+	if err := s.CreateWrikeUser(ctx, &dup); !errors.Is(err, ErrConflict) {
 		t.Fatalf("duplicate userName: %v, want ErrConflict", err)
 	}
 	v2 := u
 	v2.Version, v2.Active, v2.Emails = 2, false, []string{"ann@example.com"}
-	if err := db.UpdateWrikeUser(ctx, v2, 5); !errors.Is(err, ErrPrecondition) {
+	if err := s.UpdateWrikeUser(ctx, v2, 5); !errors.Is(err, ErrPrecondition) {
 		t.Fatalf("stale version: %v, want ErrPrecondition", err)
 	}
-	if err := db.UpdateWrikeUser(ctx, v2, 1); err != nil {
+	if err := s.UpdateWrikeUser(ctx, v2, 1); err != nil {
 		t.Fatal(err)
 	}
 	v2.ID = "missing"
-	if err := db.UpdateWrikeUser(ctx, v2, 1); !errors.Is(err, ErrNotFound) {
+	if err := s.UpdateWrikeUser(ctx, v2, 1); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing user: %v", err)
 	}
 	other := WrikeUser{ID: "u3", UserNameLower: "bob@example.com", Active: true, UserType: "External", IdentityProvider: "azure_ad",
 		Version: 1, Created: now, Modified: now, Resource: []byte(`{"b":{}}`), Emails: []string{"bob@example.com"}}
-	if err := db.CreateWrikeUser(ctx, &other); err != nil {
+	if err := s.CreateWrikeUser(ctx, &other); err != nil {
 		t.Fatal(err)
 	}
 	var got []WrikeUser
-	if err := db.WrikeUsers(ctx, 0, math.MaxInt64, func(w WrikeUser) error { got = append(got, w); return nil }); err != nil {
+	if err := s.WrikeUsers(ctx, 0, math.MaxInt64, func(w WrikeUser) error { got = append(got, w); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 2 || got[0].ID != "u1" || got[0].Active || got[0].Version != 2 || len(got[0].Emails) != 1 ||
 		got[1].ID != "u3" || got[1].Emails[0] != "bob@example.com" || got[0].ExternalID != "ext-1" || !got[0].Created.Equal(now) {
 		t.Fatalf("loaded = %+v", got)
 	}
-	if err := db.DeleteWrikeUser(ctx, "u1"); err != nil {
+	if err := s.DeleteWrikeUser(ctx, "u1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.DeleteWrikeUser(ctx, "u1"); !errors.Is(err, ErrNotFound) {
+	if err := s.DeleteWrikeUser(ctx, "u1"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("second delete: %v", err)
 	}
 	var n int
@@ -66,38 +67,39 @@ func TestWrikeUsersRoundTripAndConstraints(t *testing.T) {
 
 func TestWrikeAdminRecords(t *testing.T) {
 	db := openTest(t)
+	s := NewWrikeStore(db)
 	ctx := context.Background()
 	now := time.Now().UTC()
-	if err := db.CreateWrikeApprovedDomain(ctx, WrikeApprovedDomain{ID: "d1", Domain: "example.com", Created: now}); err != nil {
+	if err := s.CreateWrikeApprovedDomain(ctx, WrikeApprovedDomain{ID: "d1", Domain: "example.com", Created: now}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CreateWrikeApprovedDomain(ctx, WrikeApprovedDomain{ID: "d2", Domain: "example.com", Created: now}); !errors.Is(err, ErrConflict) {
+	if err := s.CreateWrikeApprovedDomain(ctx, WrikeApprovedDomain{ID: "d2", Domain: "example.com", Created: now}); !errors.Is(err, ErrConflict) {
 		t.Fatalf("duplicate domain: %v", err)
 	}
-	if err := db.DeleteWrikeApprovedDomain(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+	if err := s.DeleteWrikeApprovedDomain(ctx, "nope"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("delete missing: %v", err)
 	}
 	app := WrikeAPIApp{ID: "a1", Name: "n", TokenHash: []byte{1}, Created: now, TokenCreated: now}
-	if err := db.CreateWrikeAPIApp(ctx, app); err != nil {
+	if err := s.CreateWrikeAPIApp(ctx, app); err != nil {
 		t.Fatal(err)
 	}
 	app.TokenHash = []byte{2}
-	if err := db.UpdateWrikeAPIApp(ctx, app); err != nil {
+	if err := s.UpdateWrikeAPIApp(ctx, app); err != nil {
 		t.Fatal(err)
 	}
-	apps, err := db.WrikeAPIApps(ctx)
+	apps, err := s.WrikeAPIApps(ctx)
 	if err != nil || len(apps) != 1 || apps[0].TokenHash[0] != 2 {
 		t.Fatalf("apps = %+v, %v", apps, err)
 	}
 	in := WrikeSCIMIntegration{Provider: "okta", Enabled: true, DefaultUserType: "External", Updated: now}
-	if err := db.PutWrikeSCIMIntegration(ctx, in); err != nil {
+	if err := s.PutWrikeSCIMIntegration(ctx, in); err != nil {
 		t.Fatal(err)
 	}
 	in.Enabled = false
-	if err := db.PutWrikeSCIMIntegration(ctx, in); err != nil {
+	if err := s.PutWrikeSCIMIntegration(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	ins, err := db.WrikeSCIMIntegrations(ctx)
+	ins, err := s.WrikeSCIMIntegrations(ctx)
 	if err != nil || len(ins) != 1 || ins[0].Enabled || ins[0].DefaultUserType != "External" {
 		t.Fatalf("integrations = %+v, %v", ins, err)
 	}
@@ -105,6 +107,7 @@ func TestWrikeAdminRecords(t *testing.T) {
 
 func TestCreateWrikeUsersAllOrNone(t *testing.T) {
 	db := openTest(t)
+	s := NewWrikeStore(db)
 	ctx := context.Background()
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	mk := func(id, name string) *WrikeUser {
@@ -113,11 +116,11 @@ func TestCreateWrikeUsersAllOrNone(t *testing.T) {
 	}
 	// The third user repeats the first one's userName: nothing is stored.
 	bad := []*WrikeUser{mk("u1", "a@example.com"), mk("u2", "b@example.com"), mk("u3", "a@example.com")}
-	if err := db.CreateWrikeUsers(ctx, bad); !errors.Is(err, ErrConflict) {
+	if err := s.CreateWrikeUsers(ctx, bad); !errors.Is(err, ErrConflict) {
 		t.Fatalf("repeated userName: %v, want ErrConflict", err)
 	}
 	count := func() (n int) {
-		if err := db.WrikeUsers(ctx, 0, math.MaxInt64, func(WrikeUser) error { n++; return nil }); err != nil {
+		if err := s.WrikeUsers(ctx, 0, math.MaxInt64, func(WrikeUser) error { n++; return nil }); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -126,7 +129,7 @@ func TestCreateWrikeUsersAllOrNone(t *testing.T) {
 		t.Fatalf("%d users stored from a refused batch", n)
 	}
 	good := []*WrikeUser{mk("u1", "a@example.com"), mk("u2", "b@example.com"), mk("u3", "c@example.com")}
-	if err := db.CreateWrikeUsers(ctx, good); err != nil {
+	if err := s.CreateWrikeUsers(ctx, good); err != nil {
 		t.Fatal(err)
 	}
 	if good[0].Seq == 0 || good[1].Seq <= good[0].Seq || good[2].Seq <= good[1].Seq {
@@ -141,8 +144,9 @@ func TestCreateWrikeUsersAllOrNone(t *testing.T) {
 // must hold exactly its users, each with its own emails and no neighbour's.
 func TestWrikeUsersBySeqRange(t *testing.T) {
 	db := openTest(t)
+	s := NewWrikeStore(db)
 	ctx := context.Background()
-	if first, last, err := db.WrikeUserSeqs(ctx); err != nil || first != 0 || last != 0 {
+	if first, last, err := s.WrikeUserSeqs(ctx); err != nil || first != 0 || last != 0 {
 		t.Fatalf("empty store: seqs %d..%d, %v; want 0..0", first, last, err)
 	}
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -152,18 +156,18 @@ func TestWrikeUsersBySeqRange(t *testing.T) {
 		users = append(users, &WrikeUser{ID: fmt.Sprint("u", i), UserNameLower: name, Emails: []string{name, fmt.Sprintf("alt%d@example.com", i)},
 			Active: true, UserType: "Regular", IdentityProvider: "okta", Version: 1, Created: now, Modified: now, Resource: []byte(`{"a":{}}`)})
 	}
-	if err := db.CreateWrikeUsers(ctx, users); err != nil {
+	if err := s.CreateWrikeUsers(ctx, users); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.DeleteWrikeUser(ctx, "u0"); err != nil {
+	if err := s.DeleteWrikeUser(ctx, "u0"); err != nil {
 		t.Fatal(err)
 	}
-	first, last, err := db.WrikeUserSeqs(ctx)
+	first, last, err := s.WrikeUserSeqs(ctx)
 	if err != nil || first != users[1].Seq || last != users[5].Seq {
 		t.Fatalf("seqs %d..%d, %v; want %d..%d", first, last, err, users[1].Seq, users[5].Seq)
 	}
 	read := func(from, to int64) (ids []string) {
-		if err := db.WrikeUsers(ctx, from, to, func(u WrikeUser) error {
+		if err := s.WrikeUsers(ctx, from, to, func(u WrikeUser) error {
 			want := []string{"alt" + u.ID[1:] + "@example.com", u.UserNameLower}
 			if slices.Sort(u.Emails); !slices.Equal(u.Emails, want) {
 				t.Errorf("user %s: emails %q, want %q", u.ID, u.Emails, want)

@@ -2,45 +2,39 @@ package store
 
 import (
 	"context"
-	"database/sql"
 )
 
 // WrikeAdminTokens lists the admin tokens' hashes.
-func (db *DB) WrikeAdminTokens(ctx context.Context) ([]WrikeAdminToken, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, token_hash, created_at FROM wrike_admin_tokens ORDER BY created_at, id`)
+func (s *WrikeStore) WrikeAdminTokens(ctx context.Context) ([]WrikeAdminToken, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id, token_hash, created_at FROM wrike_admin_tokens ORDER BY created_at, id`)
+	return collect(rows, err, scanWrikeAdminToken, nil, -1)
+}
+
+func scanWrikeAdminToken(sc rowScanner) (WrikeAdminToken, error) {
+	var t WrikeAdminToken
+	var created string
+	err := sc.Scan(&t.ID, &t.TokenHash, &created)
 	if err != nil {
-		return nil, err
+		return t, err
 	}
-	defer func() { _ = rows.Close() }()
-	var out []WrikeAdminToken
-	for rows.Next() {
-		var t WrikeAdminToken
-		var created string
-		if err := rows.Scan(&t.ID, &t.TokenHash, &created); err != nil {
-			return nil, err
-		}
-		if t.Created, err = parseTime(created); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	t.Created, err = parseTime(created)
+	return t, err
 }
 
 // CreateWrikeAdminToken stores an admin token's hash; ErrConflict when the hash exists.
-func (db *DB) CreateWrikeAdminToken(ctx context.Context, t WrikeAdminToken) error {
-	return db.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO wrike_admin_tokens(id, token_hash, created_at) VALUES (?, ?, ?)`,
+func (s *WrikeStore) CreateWrikeAdminToken(ctx context.Context, t WrikeAdminToken) error {
+	return s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
+		_, err := q.ExecContext(ctx, `INSERT INTO wrike_admin_tokens(id, token_hash, created_at) VALUES (?, ?, ?)`,
 			t.ID, t.TokenHash, formatTime(t.Created))
 		return wrapUnique(err)
 	})
 }
 
 // DeleteWrikeAdminTokens deletes every admin token and reports how many there were.
-func (db *DB) DeleteWrikeAdminTokens(ctx context.Context) (int, error) {
+func (s *WrikeStore) DeleteWrikeAdminTokens(ctx context.Context) (int, error) {
 	var n int64
-	err := db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`DELETE FROM wrike_admin_tokens`)
+	err := s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
+		res, err := q.ExecContext(ctx, `DELETE FROM wrike_admin_tokens`)
 		if err != nil {
 			return err
 		}

@@ -9,8 +9,8 @@ import (
 // WrikeUserSeqs returns the lowest and the highest Seq of the stored users,
 // both 0 when there are none: the span WrikeUsers can be asked to read in
 // parts.
-func (db *DB) WrikeUserSeqs(ctx context.Context) (first, last int64, err error) {
-	err = db.read.QueryRowContext(ctx, `SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM wrike_users`).Scan(&first, &last)
+func (s *WrikeStore) WrikeUserSeqs(ctx context.Context) (first, last int64, err error) {
+	err = s.db.read.QueryRowContext(ctx, `SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM wrike_users`).Scan(&first, &last)
 	return first, last, err
 }
 
@@ -19,10 +19,10 @@ func (db *DB) WrikeUserSeqs(ctx context.Context) (first, last int64, err error) 
 // user's Resource is the driver's buffer, valid only until fn returns: a
 // caller that keeps it copies it (the Wrike face copies every user into its
 // index anyway, and a million documents are most of what a start reads).
-func (db *DB) WrikeUsers(ctx context.Context, from, to int64, fn func(WrikeUser) error) error {
+func (s *WrikeStore) WrikeUsers(ctx context.Context, from, to int64, fn func(WrikeUser) error) error {
 	// Emails come from a second ordered scan merged by seq, which keeps
 	// loading users to two sequential reads.
-	erows, err := db.read.QueryContext(ctx, `SELECT user_seq, value FROM wrike_user_emails
+	erows, err := s.db.read.QueryContext(ctx, `SELECT user_seq, value FROM wrike_user_emails
 		WHERE user_seq BETWEEN ? AND ? ORDER BY user_seq`, from, to)
 	if err != nil {
 		return err
@@ -37,7 +37,7 @@ func (db *DB) WrikeUsers(ctx context.Context, from, to int64, fn func(WrikeUser)
 		}
 	}
 
-	rows, err := db.read.QueryContext(ctx, `SELECT seq, id, user_name_lower, external_id, active, user_type,
+	rows, err := s.db.read.QueryContext(ctx, `SELECT seq, id, user_name_lower, external_id, active, user_type,
 		identity_provider, version, created_at, modified_at, resource FROM wrike_users
 		WHERE seq BETWEEN ? AND ? ORDER BY seq`, from, to)
 	if err != nil {
@@ -45,20 +45,8 @@ func (db *DB) WrikeUsers(ctx context.Context, from, to int64, fn func(WrikeUser)
 	}
 	defer func() { _ = rows.Close() }()
 	for rows.Next() {
-		var u WrikeUser
-		var ext sql.NullString
-		var created, modified string
-		var resource sql.RawBytes
-		if err := rows.Scan(&u.Seq, &u.ID, &u.UserNameLower, &ext, &u.Active, &u.UserType,
-			&u.IdentityProvider, &u.Version, &created, &modified, &resource); err != nil {
-			return err
-		}
-		u.Resource = resource
-		u.ExternalID = ext.String
-		if u.Created, err = parseTime(created); err != nil {
-			return err
-		}
-		if u.Modified, err = parseTime(modified); err != nil {
+		u, err := scanWrikeUser(rows)
+		if err != nil {
 			return err
 		}
 		for emore && eseq <= u.Seq {
@@ -81,16 +69,40 @@ func (db *DB) WrikeUsers(ctx context.Context, from, to int64, fn func(WrikeUser)
 	return erows.Err()
 }
 
-func (db *DB) insertEmails(tx *sql.Tx, seq int64, emails []string) error {
+// scanWrikeUser reads a user without its emails. Its Resource is the
+// driver's buffer (sql.RawBytes), valid until the rows move on; so it takes
+// *sql.Rows (a *sql.Row refuses RawBytes), which also keeps the destinations
+// off the heap, where a rowScanner would put them for every user a start
+// reads.
+func scanWrikeUser(sc *sql.Rows) (WrikeUser, error) {
+	var u WrikeUser
+	var ext sql.NullString
+	var created, modified string
+	var resource sql.RawBytes
+	err := sc.Scan(&u.Seq, &u.ID, &u.UserNameLower, &ext, &u.Active, &u.UserType,
+		&u.IdentityProvider, &u.Version, &created, &modified, &resource)
+	if err != nil {
+		return u, err
+	}
+	u.Resource = resource
+	u.ExternalID = ext.String
+	if u.Created, err = parseTime(created); err != nil {
+		return u, err
+	}
+	u.Modified, err = parseTime(modified)
+	return u, err
+}
+
+func insertEmails(ctx context.Context, q preparedQuerier, seq int64, emails []string) error {
 	for _, e := range emails {
-		if _, err := db.exec(tx, sqlInsertEmail, seq, e); err != nil {
+		if _, err := q.ExecContext(ctx, sqlInsertEmail, seq, e); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// The user writes, prepared once (see prepare).
+// The user writes, prepared once (see NewWrikeStore).
 const (
 	sqlInsertUser = `INSERT INTO wrike_users(id, user_name_lower, external_id, active, user_type,
 		identity_provider, version, created_at, modified_at, resource) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -101,25 +113,22 @@ const (
 	sqlDeleteEmails = `DELETE FROM wrike_user_emails WHERE user_seq = ?`
 )
 
-var userWrites = []string{sqlInsertUser, sqlUserVersion, sqlUpdateUser, sqlInsertEmail, sqlDeleteEmails}
+var wrikeUserWrites = []string{sqlInsertUser, sqlUserVersion, sqlUpdateUser, sqlInsertEmail, sqlDeleteEmails}
 
 // CreateWrikeUser stores a new user and sets u.Seq. ErrConflict when the id
 // or the canonical userName (mailaddr.Key) exists.
-func (db *DB) CreateWrikeUser(ctx context.Context, u *WrikeUser) error {
-	return db.CreateWrikeUsers(ctx, []*WrikeUser{u})
+func (s *WrikeStore) CreateWrikeUser(ctx context.Context, u *WrikeUser) error {
+	return s.CreateWrikeUsers(ctx, []*WrikeUser{u})
 }
 
 // CreateWrikeUsers stores new users in one transaction and sets their Seq,
 // in order. Either all are stored or none: ErrConflict when an id or a
 // lower-cased userName exists (or repeats among them).
-func (db *DB) CreateWrikeUsers(ctx context.Context, users []*WrikeUser) error {
-	if err := db.prepare(userWrites...); err != nil {
-		return err
-	}
+func (s *WrikeStore) CreateWrikeUsers(ctx context.Context, users []*WrikeUser) error {
 	seqs := make([]int64, len(users))
-	err := db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
 		for i, u := range users {
-			res, err := db.exec(tx, sqlInsertUser,
+			res, err := q.ExecContext(ctx, sqlInsertUser,
 				u.ID, u.UserNameLower, nullable(u.ExternalID), u.Active, u.UserType, u.IdentityProvider, u.Version,
 				formatTime(u.Created), formatTime(u.Modified), u.Resource)
 			if err != nil {
@@ -128,7 +137,7 @@ func (db *DB) CreateWrikeUsers(ctx context.Context, users []*WrikeUser) error {
 			if seqs[i], err = res.LastInsertId(); err != nil {
 				return err
 			}
-			if err := db.insertEmails(tx, seqs[i], u.Emails); err != nil {
+			if err := insertEmails(ctx, q, seqs[i], u.Emails); err != nil {
 				return err
 			}
 		}
@@ -145,19 +154,10 @@ func (db *DB) CreateWrikeUsers(ctx context.Context, users []*WrikeUser) error {
 // UpdateWrikeUser replaces a user whose stored version is prevVersion.
 // ErrNotFound when the user is gone, ErrPrecondition when its version moved
 // on, ErrConflict when the new userName is taken.
-func (db *DB) UpdateWrikeUser(ctx context.Context, u WrikeUser, prevVersion int64) error {
-	if err := db.prepare(userWrites...); err != nil {
-		return err
-	}
-	return db.Write(ctx, func(tx *sql.Tx) error {
+func (s *WrikeStore) UpdateWrikeUser(ctx context.Context, u WrikeUser, prevVersion int64) error {
+	return s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
 		var seq, version int64
-		var row *sql.Row
-		if st := db.stmt(tx, sqlUserVersion); st != nil {
-			row = st.QueryRow(u.ID)
-		} else {
-			row = tx.QueryRow(sqlUserVersion, u.ID)
-		}
-		err := row.Scan(&seq, &version)
+		err := q.QueryRowContext(ctx, sqlUserVersion, u.ID).Scan(&seq, &version)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -167,21 +167,21 @@ func (db *DB) UpdateWrikeUser(ctx context.Context, u WrikeUser, prevVersion int6
 		if version != prevVersion {
 			return ErrPrecondition
 		}
-		if _, err := db.exec(tx, sqlUpdateUser,
+		if _, err := q.ExecContext(ctx, sqlUpdateUser,
 			u.UserNameLower, nullable(u.ExternalID), u.Active, u.UserType, u.Version,
 			formatTime(u.Modified), u.Resource, seq); err != nil {
 			return wrapUnique(err)
 		}
-		if _, err := db.exec(tx, sqlDeleteEmails, seq); err != nil {
+		if _, err := q.ExecContext(ctx, sqlDeleteEmails, seq); err != nil {
 			return err
 		}
-		return db.insertEmails(tx, seq, u.Emails)
+		return insertEmails(ctx, q, seq, u.Emails)
 	})
 }
 
 // DeleteWrikeUser removes a user; ErrNotFound when missing.
-func (db *DB) DeleteWrikeUser(ctx context.Context, id string) error {
-	return db.Write(ctx, func(tx *sql.Tx) error {
-		return mustAffect(tx.Exec(`DELETE FROM wrike_users WHERE id = ?`, id))
+func (s *WrikeStore) DeleteWrikeUser(ctx context.Context, id string) error {
+	return s.write(ctx, func(ctx context.Context, q preparedQuerier) error {
+		return mustAffect(q.ExecContext(ctx, `DELETE FROM wrike_users WHERE id = ?`, id))
 	})
 }

@@ -67,29 +67,30 @@ func TestLoadInRangesMatchesIndexBuiltByWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
+	ws := store.NewWrikeStore(db)
 	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	const users = 3000
 	var recs []*store.WrikeUser
 	for i := range users {
 		recs = append(recs, storedUser(i, now))
 	}
-	if err := db.CreateWrikeUsers(ctx, recs); err != nil {
+	if err := ws.CreateWrikeUsers(ctx, recs); err != nil {
 		t.Fatal(err)
 	}
 	// Holes in the seqs, at the start, inside and at the end of the span.
 	for _, i := range []int{0, 1, 17, 1499, 1500, 2998, 2999} {
-		if err := db.DeleteWrikeUser(ctx, recs[i].ID); err != nil {
+		if err := ws.DeleteWrikeUser(ctx, recs[i].ID); err != nil {
 			t.Fatal(err)
 		}
 	}
 	changed := *recs[42]
 	changed.Version, changed.Active, changed.Emails = 2, false, []string{changed.UserNameLower, "moved@example.com"}
-	if err := db.UpdateWrikeUser(ctx, changed, 1); err != nil {
+	if err := ws.UpdateWrikeUser(ctx, changed, 1); err != nil {
 		t.Fatal(err)
 	}
 
 	want := newUserIndex()
-	if err := db.WrikeUsers(ctx, 0, users*2, func(u store.WrikeUser) error {
+	if err := ws.WrikeUsers(ctx, 0, users*2, func(u store.WrikeUser) error {
 		u.Resource = slices.Clone(u.Resource)
 		rec, err := userFromStore(u)
 		if err == nil {
@@ -105,7 +106,7 @@ func TestLoadInRangesMatchesIndexBuiltByWrites(t *testing.T) {
 
 	for _, ranges := range []int{1, 2, 3, 4, 7} {
 		t.Run(fmt.Sprint(ranges, " ranges"), func(t *testing.T) {
-			s := &Server{store: db, users: newUserIndex()}
+			s := &Server{store: ws, users: newUserIndex()}
 			if _, err := s.loadUsers(ctx, ranges); err != nil {
 				t.Fatal(err)
 			}

@@ -27,7 +27,7 @@ func TestPanicAnswersTheAPIsError(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	var logged bytes.Buffer
-	s, err := New(ctx, Config{Store: db, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	s, err := New(ctx, Config{Store: store.NewWrikeStore(db), Logger: slog.New(slog.NewTextHandler(&logged, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

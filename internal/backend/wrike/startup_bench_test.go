@@ -37,7 +37,7 @@ func BenchmarkStartUp(b *testing.B) {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		s, err := New(ctx, Config{Store: db})
+		s, err := New(ctx, Config{Store: store.NewWrikeStore(db)})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -64,14 +64,15 @@ func seedStartUp(b *testing.B, ctx context.Context, dir string, users int) {
 		b.Fatal(err)
 	}
 	defer func() { _ = db.Close() }()
+	ws := store.NewWrikeStore(db)
 	now := time.Now().UTC()
-	if err := db.CreateWrikeApprovedDomain(ctx, store.WrikeApprovedDomain{ID: NewID(), Domain: "load.example.com", Created: now}); err != nil {
+	if err := ws.CreateWrikeApprovedDomain(ctx, store.WrikeApprovedDomain{ID: NewID(), Domain: "load.example.com", Created: now}); err != nil {
 		b.Fatal(err)
 	}
-	if err := db.PutWrikeSCIMIntegration(ctx, store.WrikeSCIMIntegration{Provider: "okta", Enabled: true, DefaultUserType: "Regular", Updated: now}); err != nil {
+	if err := ws.PutWrikeSCIMIntegration(ctx, store.WrikeSCIMIntegration{Provider: "okta", Enabled: true, DefaultUserType: "Regular", Updated: now}); err != nil {
 		b.Fatal(err)
 	}
-	s, err := New(ctx, Config{Store: db})
+	s, err := New(ctx, Config{Store: ws})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -28,39 +28,13 @@ import (
 	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
 )
 
-// Store is the persistence the Wrike face needs. Every method that changes
-// data returns only once the change is durable. Errors are the store's
-// sentinels: store.ErrNotFound, store.ErrConflict, store.ErrPrecondition.
-type Store interface {
-	WrikeAccount(ctx context.Context) (store.WrikeAccount, error)
-	CreateWrikeAccount(ctx context.Context, a store.WrikeAccount) error
-	WrikeAdminTokens(ctx context.Context) ([]store.WrikeAdminToken, error)
-	CreateWrikeAdminToken(ctx context.Context, t store.WrikeAdminToken) error
-	DeleteWrikeAdminTokens(ctx context.Context) (int, error)
-
-	WrikeApprovedDomains(ctx context.Context) ([]store.WrikeApprovedDomain, error)
-	CreateWrikeApprovedDomain(ctx context.Context, d store.WrikeApprovedDomain) error
-	DeleteWrikeApprovedDomain(ctx context.Context, id string) error
-
-	WrikeAPIApps(ctx context.Context) ([]store.WrikeAPIApp, error)
-	CreateWrikeAPIApp(ctx context.Context, a store.WrikeAPIApp) error
-	UpdateWrikeAPIApp(ctx context.Context, a store.WrikeAPIApp) error
-	DeleteWrikeAPIApp(ctx context.Context, id string) error
-
-	WrikeSCIMIntegrations(ctx context.Context) ([]store.WrikeSCIMIntegration, error)
-	PutWrikeSCIMIntegration(ctx context.Context, in store.WrikeSCIMIntegration) error
-
-	WrikeUserSeqs(ctx context.Context) (first, last int64, err error)
-	WrikeUsers(ctx context.Context, from, to int64, fn func(store.WrikeUser) error) error
-	CreateWrikeUser(ctx context.Context, u *store.WrikeUser) error
-	CreateWrikeUsers(ctx context.Context, users []*store.WrikeUser) error
-	UpdateWrikeUser(ctx context.Context, u store.WrikeUser, prevVersion int64) error
-	DeleteWrikeUser(ctx context.Context, id string) error
-}
-
 // Config configures the face.
 type Config struct {
-	Store  Store
+	// Store is the face's persistence: store.NewWrikeStore on the backend's
+	// DB. Every method that changes data returns only once the change is
+	// durable. Errors are the store's sentinels: store.ErrNotFound,
+	// store.ErrConflict, store.ErrPrecondition.
+	Store  *store.WrikeStore
 	Logger *slog.Logger // nil: discard
 	Clock  func() time.Time
 	NewID  func() string
@@ -80,7 +54,7 @@ type Config struct {
 
 // Server is the Wrike face; it is an http.Handler.
 type Server struct {
-	store     Store
+	store     *store.WrikeStore
 	log       *slog.Logger
 	now       func() time.Time
 	newID     func() string

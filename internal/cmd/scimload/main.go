@@ -156,7 +156,7 @@ func importUsers(dataDir string, from, n int) error {
 	if err := db.Write(ctx, func(tx *sql.Tx) error { _, err := tx.Exec(`PRAGMA cache_size = -262144`); return err }); err != nil {
 		return err
 	}
-	w, err := wrike.New(ctx, wrike.Config{Store: db})
+	w, err := wrike.New(ctx, wrike.Config{Store: store.NewWrikeStore(db)})
 	if err != nil {
 		return err
 	}
