@@ -35,7 +35,7 @@ func (s *OktaStore) CreateOktaApp(ctx context.Context, a OktaApp) error {
 	if err != nil {
 		return err
 	}
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO okta_apps(`+appCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, a.Name, a.Label, a.Status, a.SignOnMode, a.Created, a.LastUpdated,
 			a.ConnBaseURL, sealed, a.ConnStatus, a.FeatCreate, a.FeatUpdate, a.FeatDeactivate)
@@ -66,7 +66,7 @@ func (s *OktaStore) OktaApps(ctx context.Context, after string, limit int, match
 func (s *OktaStore) UpdateOktaApp(ctx context.Context, id string, fn func(*OktaApp) (string, error)) (OktaApp, []OktaTask, error) {
 	var out OktaApp
 	var tasks []OktaTask
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		tasks = nil
 		a, err := s.getApp(ctx, tx, id)
 		if err != nil {
@@ -106,7 +106,7 @@ func (s *OktaStore) UpdateOktaApp(ctx context.Context, id string, fn func(*OktaA
 // provisioning state and queued tasks. It refuses an ACTIVE app with
 // ErrConflict: Okta deletes only deactivated apps.
 func (s *OktaStore) DeleteOktaApp(ctx context.Context, id string) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		a, err := s.getApp(ctx, tx, id)
 		if err != nil {
 			return err

@@ -24,7 +24,7 @@ func scanAppGroup(sc rowScanner) (OktaAppGroup, error) {
 func (s *OktaStore) PutOktaAppGroup(ctx context.Context, ag OktaAppGroup) (OktaAppGroup, []OktaTask, error) {
 	var out OktaAppGroup
 	var tasks []OktaTask
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := s.getApp(ctx, tx, ag.AppID); err != nil {
 			return err
 		}
@@ -71,7 +71,7 @@ func (s *OktaStore) OktaAppGroups(ctx context.Context, appID, after string, limi
 // the group's members.
 func (s *OktaStore) DeleteOktaAppGroup(ctx context.Context, appID, groupID, now string) ([]OktaTask, error) {
 	var tasks []OktaTask
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM okta_app_groups WHERE app_id = ? AND group_id = ?`, appID, groupID)
 		if err != nil {
 			return err
@@ -90,7 +90,7 @@ func (s *OktaStore) DeleteOktaAppGroup(ctx context.Context, appID, groupID, now 
 // the direct assignment's profile, and queues provisioning.
 func (s *OktaStore) PutOktaAppUser(ctx context.Context, appID, userID string, profile map[string]string, now string) ([]OktaTask, error) {
 	var tasks []OktaTask
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := s.getApp(ctx, tx, appID); err != nil {
 			return err
 		}
@@ -114,7 +114,7 @@ func (s *OktaStore) PutOktaAppUser(ctx context.Context, appID, userID string, pr
 // is assigned only through groups.
 func (s *OktaStore) DeleteOktaAppUser(ctx context.Context, appID, userID, now string) ([]OktaTask, error) {
 	var tasks []OktaTask
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM okta_app_user_direct WHERE app_id = ? AND user_id = ?`, appID, userID)
 		if err != nil {
 			return err

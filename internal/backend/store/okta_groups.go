@@ -19,7 +19,7 @@ func scanGroup(sc rowScanner) (OktaGroup, error) {
 // exists, and returns it.
 func (s *OktaStore) EnsureOktaEveryoneGroup(ctx context.Context, g OktaGroup) (OktaGroup, error) {
 	var out OktaGroup
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		got, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupCols+` FROM okta_groups WHERE type = 'BUILT_IN'`))
 		if err == nil {
 			out = got
@@ -44,7 +44,7 @@ func (s *OktaStore) EnsureOktaEveryoneGroup(ctx context.Context, g OktaGroup) (O
 
 // CreateOktaGroup stores a group; a name already taken is ErrConflict.
 func (s *OktaStore) CreateOktaGroup(ctx context.Context, g OktaGroup) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO okta_groups(`+groupCols+`, name_lower) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			g.ID, g.Type, g.Name, g.Description, g.Created, g.LastUpdated, g.LastMembershipUpdated, strings.ToLower(g.Name))
 		if uniqueViolation(err) {
@@ -73,7 +73,7 @@ func (s *OktaStore) OktaGroups(ctx context.Context, after string, limit int, mat
 // UpdateOktaGroup changes a group's profile through fn.
 func (s *OktaStore) UpdateOktaGroup(ctx context.Context, id string, fn func(*OktaGroup) error) (OktaGroup, error) {
 	var out OktaGroup
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		g, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupCols+` FROM okta_groups WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
@@ -99,7 +99,7 @@ func (s *OktaStore) UpdateOktaGroup(ctx context.Context, id string, fn func(*Okt
 // queues provisioning for the members of the apps it was assigned to.
 func (s *OktaStore) DeleteOktaGroup(ctx context.Context, id, now string) ([]OktaTask, error) {
 	var tasks []OktaTask
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := groupExists(ctx, tx, id); err != nil {
 			return err
 		}
@@ -139,7 +139,7 @@ func (s *OktaStore) OktaUserGroups(ctx context.Context, userID string) ([]OktaGr
 // twice or removing a non-member changes nothing and queues nothing.
 func (s *OktaStore) SetOktaGroupMember(ctx context.Context, groupID, userID string, member bool, now string) ([]OktaTask, error) {
 	var tasks []OktaTask
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		tasks = nil
 		if err := groupExists(ctx, tx, groupID); err != nil {
 			return err

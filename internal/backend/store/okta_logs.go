@@ -18,7 +18,7 @@ func insertEvents(ctx context.Context, tx querier, events []OktaLogEvent) error 
 
 // AppendOktaLogEvents stores System Log events.
 func (s *OktaStore) AppendOktaLogEvents(ctx context.Context, events []OktaLogEvent) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error { return insertEvents(ctx, tx, events) })
+	return s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error { return insertEvents(ctx, tx, events) })
 }
 
 // OktaLogEvents lists System Log events in the order they were recorded (or

@@ -53,7 +53,7 @@ func scanTaskWithLogin(sc rowScanner) (OktaTask, error) {
 // Unknown ids are skipped. It returns the tasks queued.
 func (s *OktaStore) RequeueOktaTasks(ctx context.Context, appID string, ids []string) ([]OktaTask, error) {
 	var tasks []OktaTask
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := s.getApp(ctx, tx, appID); err != nil {
 			return err
 		}
@@ -110,7 +110,7 @@ func (s *OktaStore) OktaSyncView(ctx context.Context, appID, userID string) (Okt
 // once when a newer change arrived during the attempt), FAILED when given up.
 func (s *OktaStore) SaveOktaTaskOutcome(ctx context.Context, o OktaTaskOutcome) (string, error) {
 	var status string
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		q := preparedQuerier{db: s.db, tx: tx}
 		status = ""
 		if o.Done {
@@ -159,7 +159,7 @@ func (s *OktaStore) OktaExternalIDLinked(ctx context.Context, appID, externalID,
 // account that raced with another user's link to it is undone.
 func (s *OktaStore) RequeueOktaLinked(ctx context.Context, appID, externalID, userID, now string) ([]OktaTask, error) {
 	var tasks []OktaTask
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		tasks, err = insertTasks(ctx, tx, `INSERT INTO okta_tasks(app_id, user_id, kind, created)
 			SELECT app_id, user_id, 'resync', ?4 FROM okta_app_user_state WHERE app_id = ?1 AND external_id = ?2 AND user_id <> ?3`,

@@ -8,7 +8,7 @@ import (
 
 // CreateOktaAPIToken stores a new API token.
 func (s *OktaStore) CreateOktaAPIToken(ctx context.Context, t OktaAPIToken) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO okta_api_tokens(id, name, token_hash, created) VALUES (?, ?, ?, ?)`,
 			t.ID, t.Name, t.TokenHash, t.Created)
 		if uniqueViolation(err) {
@@ -53,7 +53,7 @@ func (s *OktaStore) OktaAPIToken(ctx context.Context, id string) (OktaAPIToken, 
 // DeleteOktaAPIToken revokes an API token and appends events to the System
 // Log in the same transaction; ErrNotFound when there is no such token.
 func (s *OktaStore) DeleteOktaAPIToken(ctx context.Context, id string, events []OktaLogEvent) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM okta_api_tokens WHERE id = ?`, id)
 		if err != nil {
 			return err

@@ -42,7 +42,7 @@ func getUser(ctx context.Context, q querier, idOrLogin string) (OktaUser, error)
 // group ErrNotFound; either way nothing is stored.
 func (s *OktaStore) CreateOktaUsers(ctx context.Context, users []OktaUser, groupIDs []string) ([]OktaTask, error) {
 	var tasks []OktaTask
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		tasks = tasks[:0]
 		q := preparedQuerier{db: s.db, tx: tx}
 		for _, u := range users {
@@ -106,7 +106,7 @@ func groupExists(ctx context.Context, q querier, id string) error {
 // holds is left as it was.
 func (s *OktaStore) CanonicalOktaLogins(ctx context.Context) (int, error) {
 	var n int64
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		n = 0
 		rows, err := tx.QueryContext(ctx, `SELECT id, profile, login_lower FROM okta_users WHERE profile GLOB ? AND status <> 'DELETED'`, "*[^\x01-\x7f]*")
 		if err != nil {
@@ -163,7 +163,7 @@ func (s *OktaStore) OktaUsers(ctx context.Context, after string, limit int, matc
 func (s *OktaStore) UpdateOktaUser(ctx context.Context, id string, kind string, fn func(*OktaUser) error) (OktaUser, []OktaTask, error) {
 	var out OktaUser
 	var tasks []OktaTask
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		u, err := getUser(ctx, tx, id)
 		if err != nil {
 			return err
@@ -195,7 +195,7 @@ func (s *OktaStore) UpdateOktaUser(ctx context.Context, id string, kind string, 
 // settled it, with a task queued for each such app, returned.
 func (s *OktaStore) DeleteOktaUser(ctx context.Context, id, now string) ([]OktaTask, error) {
 	var tasks []OktaTask
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		tasks = nil
 		if _, err := getUser(ctx, tx, id); err != nil {
 			return err

@@ -64,7 +64,7 @@ type DB struct {
 
 type writeReq struct {
 	ctx  context.Context
-	fn   func(*sql.Tx) error
+	fn   func(context.Context, *sql.Tx) error
 	errc chan error
 }
 
@@ -194,9 +194,13 @@ var ErrClosed = errors.New("store: closed")
 // Write runs fn inside a transaction and returns once that transaction is
 // durably committed (or fn failed, in which case none of fn's changes are
 // kept). Concurrent calls are batched into one transaction, each inside its own
-// savepoint, so one failing fn does not affect the others. Callers must update
-// any in-memory state only after Write returns nil.
-func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// savepoint, so one failing fn does not affect the others. fn gets ctx's
+// values without its cancellation: SQLite rolls back the whole transaction
+// when it interrupts a write statement, so a client that leaves while its
+// fn runs would otherwise undo the writes of every other request in the
+// batch. (A request whose ctx ended before its turn is skipped.) Callers
+// must update any in-memory state only after Write returns nil.
+func (db *DB) Write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	req := &writeReq{ctx: ctx, fn: fn, errc: make(chan error, 1)}
 	select {
 	case <-db.stop:
@@ -281,7 +285,7 @@ func (db *DB) commit(batch []*writeReq) {
 			fail(fmt.Errorf("store: savepoint: %w", err))
 			return
 		}
-		results[i] = runFn(r.fn, tx)
+		results[i] = runFn(r.ctx, r.fn, tx)
 		if results[i] != nil {
 			if _, err := tx.Exec("ROLLBACK TO " + sp); err != nil {
 				_ = tx.Rollback()
@@ -304,13 +308,13 @@ func (db *DB) commit(batch []*writeReq) {
 	}
 }
 
-func runFn(fn func(*sql.Tx) error, tx *sql.Tx) (err error) {
+func runFn(ctx context.Context, fn func(context.Context, *sql.Tx) error, tx *sql.Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("store: write panicked: %v", p)
 		}
 	}()
-	return fn(tx)
+	return fn(context.WithoutCancel(ctx), tx)
 }
 
 type migration struct {

@@ -22,7 +22,7 @@ func openTest(t *testing.T) *DB {
 func TestWriteBatchesIsolateFailures(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
-	if err := db.Write(ctx, func(tx *sql.Tx) error {
+	if err := db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.Exec(`CREATE TABLE t (k TEXT PRIMARY KEY)`)
 		return err
 	}); err != nil {
@@ -34,7 +34,7 @@ func TestWriteBatchesIsolateFailures(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = db.Write(ctx, func(tx *sql.Tx) error {
+			errs[i] = db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 				if _, err := tx.Exec(`INSERT INTO t(k) VALUES (?)`, i); err != nil {
 					return err
 				}
@@ -62,7 +62,7 @@ func TestWriteBatchesIsolateFailures(t *testing.T) {
 
 func TestWritePanicIsAnError(t *testing.T) {
 	db := openTest(t)
-	err := db.Write(context.Background(), func(*sql.Tx) error { panic("boom") })
+	err := db.Write(context.Background(), func(context.Context, *sql.Tx) error { panic("boom") })
 	if err == nil {
 		t.Fatal("want error from panicking write")
 	}
@@ -75,7 +75,7 @@ func TestReopenKeepsDataAndMigrationsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Write(ctx, func(tx *sql.Tx) error {
+	if err := db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.Exec(`INSERT INTO store_info(key, value) VALUES ('probe', 'kept')`)
 		return err
 	}); err != nil {
@@ -84,7 +84,7 @@ func TestReopenKeepsDataAndMigrationsOnce(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Write(ctx, func(*sql.Tx) error { return nil }); !errors.Is(err, ErrClosed) {
+	if err := db.Write(ctx, func(context.Context, *sql.Tx) error { return nil }); !errors.Is(err, ErrClosed) {
 		t.Fatalf("write after close: %v", err)
 	}
 	db, err = Open(ctx, dir)
@@ -110,7 +110,7 @@ func TestEngineWritesPrepared(t *testing.T) {
 		}
 	}
 	NewOktaStore(db)
-	err := db.Write(context.Background(), func(tx *sql.Tx) error {
+	err := db.Write(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
 		for _, q := range engineWrites {
 			if _, err := (preparedQuerier{db: db, tx: tx}).stmt(context.Background(), q); err != nil {
 				return fmt.Errorf("%.40s: %w", q, err)
@@ -143,7 +143,7 @@ func TestUserWritesPrepared(t *testing.T) {
 				}
 			}
 			face.open(db)
-			err := db.Write(context.Background(), func(tx *sql.Tx) error {
+			err := db.Write(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
 				for _, q := range face.queries {
 					if _, err := (preparedQuerier{db: db, tx: tx}).stmt(context.Background(), q); err != nil {
 						return fmt.Errorf("%.40s: %w", q, err)
@@ -155,5 +155,51 @@ func TestUserWritesPrepared(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestClientLeavingMidWriteKeepsTheBatch: a request whose client leaves
+// while its write runs (its context cancelled inside fn) neither fails nor
+// undoes the writes batched with it. fn's context carries the caller's
+// values but no cancellation, so no interrupt can reach SQLite, which
+// would roll back the whole batch's transaction.
+func TestClientLeavingMidWriteKeepsTheBatch(t *testing.T) {
+	db := openTest(t)
+	bg := context.Background()
+	if err := db.Write(bg, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE left_mid_write(n INTEGER)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	type key struct{}
+	const writers = 16
+	errs := make([]error, writers)
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Go(func() {
+			ctx, cancel := context.WithCancel(context.WithValue(bg, key{}, i))
+			defer cancel()
+			errs[i] = db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+				if ctx.Done() != nil || ctx.Value(key{}) != i {
+					return fmt.Errorf("fn's context: cancellable %v, value %v", ctx.Done() != nil, ctx.Value(key{}))
+				}
+				if i%2 == 0 {
+					cancel() // this client leaves while its write runs
+				}
+				_, err := tx.ExecContext(ctx, `INSERT INTO left_mid_write(n) VALUES (?)`, i)
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("write %d: %v", i, err)
+		}
+	}
+	var n int
+	if err := db.Read().QueryRowContext(bg, `SELECT count(*) FROM left_mid_write`).Scan(&n); err != nil || n != writers {
+		t.Fatalf("rows kept: %d (%v), want %d", n, err, writers)
 	}
 }

@@ -89,7 +89,7 @@ func NewWrikeStore(db *DB) *WrikeStore {
 // writes of the batch; and a statement watching a context costs the driver a
 // goroutine, on the face's hottest path.
 func (s *WrikeStore) write(ctx context.Context, fn func(ctx context.Context, q preparedQuerier) error) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return fn(context.WithoutCancel(ctx), preparedQuerier{db: s.db, tx: tx})
 	})
 }
