@@ -153,7 +153,10 @@ func importUsers(dataDir string, from, n int) error {
 	defer func() { _ = db.Close() }()
 	// A page cache of 256 MiB for the import's writes: the indexes of a
 	// million users outgrow SQLite's default 2 MiB many times over.
-	if err := db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error { _, err := tx.Exec(`PRAGMA cache_size = -262144`); return err }); err != nil {
+	if err := db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.Exec(`PRAGMA cache_size = -262144`)
+		return err
+	}); err != nil {
 		return err
 	}
 	w, err := wrike.New(ctx, wrike.Config{Store: store.NewWrikeStore(db)})
