@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -16,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/oktaclient"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // providerWarnings counts the warning diagnostics in the provider log at
@@ -223,4 +225,34 @@ func TestFailureAndImpactWarningsAreCapped(t *testing.T) {
 		strings.Contains(d.Detail(), "u10@") || !strings.Contains(d.Detail(), "deactivate_users is off, so they stay active") {
 		t.Errorf("removal warning:\n%s\n%s", d.Summary(), d.Detail())
 	}
+}
+
+// The failures an apply records are the queue's last word: with
+// wait_for_provisioning the count is taken after the wait, so a user Wrike
+// refuses during the apply is counted in the state the apply writes, not
+// only at the next refresh, however slowly Wrike answers.
+func TestAccProvisioningFailuresCountedAfterTheWait(t *testing.T) {
+	f := newOrgFixture(t)
+	scimURL, token := f.wrikeSCIM()
+	slow := reliabilitytest.NewFaultProxy(t, f.env.WrikeURL, func(r *http.Request) *reliabilitytest.Fault {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/Users") {
+			time.Sleep(time.Second) // each create answered a second late
+		}
+		return nil
+	})
+	scimURL = slow.URL + strings.TrimPrefix(scimURL, f.env.WrikeURL)
+	eng := f.group("Engineering")
+	f.addUser("ann", "acme.example.com", "Engineering")
+	f.addUser("pia", "partner.example.net", "Engineering") // no approved domain: refused
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   needsWriteOnly,
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: f.config(f.tokenWOHead(scimURL, token) + assignmentsBlock(map[string]string{eng: ""}, nil) + `
+  wait_for_provisioning     = { timeout = "1m" }
+  retry_failed_provisioning = false
+`),
+			Check: resource.TestCheckResourceAttr("okta_wrike_provisioning.p", "provisioning_failures", "1"),
+		}},
+	})
 }

@@ -439,20 +439,21 @@ type applyRequest struct {
 }
 
 // applyAndRecord applies the toggles and assignments (req.prior is the state
-// they change, nil on create), records the resource whatever happened, and
-// waits for provisioning when everything applied.
+// they change, nil on create), waits for provisioning when everything
+// applied, and records the resource whatever happened: after the wait, so
+// that provisioning_failures is the queue's last word and not a count taken
+// while the pushes (a retry of the failed ones among them) were under way.
 func (r *oktaWrikeProvisioningResource) applyAndRecord(ctx context.Context, req applyRequest) {
 	plan, diags := req.plan, req.diags
 	applied, applyDiags := r.applyTogglesAndAssignments(ctx, req.appID, req.prior, &plan, req.have, req.want)
-	if req.prior != nil && !applyDiags.HasError() {
-		r.retryFailures(ctx, req.appID, *req.prior, plan, diags)
+	if !applyDiags.HasError() {
+		if req.prior != nil {
+			r.retryFailures(ctx, req.appID, *req.prior, plan, diags)
+		}
+		r.waitForProvisioning(ctx, plan, diags)
 	}
 	r.finish(ctx, plan, applied, req.everyone, req.private, req.state, diags)
 	diags.Append(applyDiags...)
-	if applyDiags.HasError() {
-		return
-	}
-	r.waitForProvisioning(ctx, plan, diags)
 }
 
 func (r *oktaWrikeProvisioningResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
