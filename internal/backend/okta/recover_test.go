@@ -19,17 +19,7 @@ import (
 // logged, and the server goes on answering.
 func TestPanicAnswersOktaError(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	var logged bytes.Buffer
-	s, err := New(ctx, Config{Store: store.NewOktaStore(db), Logger: slog.New(slog.NewTextHandler(&logged, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s, logged := newLoggedServer(t)
 	const token = "00planted-panic-test-token"
 	if err := s.AddAPIToken(ctx, "test", token); err != nil {
 		t.Fatal(err)
@@ -74,17 +64,7 @@ func TestPanicAnswersOktaError(t *testing.T) {
 // waited for a slot for, here) is not logged as a failure of the face.
 func TestClientGoneIsNoFailure(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	var logged bytes.Buffer
-	s, err := New(ctx, Config{Store: store.NewOktaStore(db), Logger: slog.New(slog.NewTextHandler(&logged, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s, logged := newLoggedServer(t)
 	left, cancel := context.WithCancel(ctx)
 	cancel()
 	req := httptest.NewRequestWithContext(left, http.MethodGet, "/api/v1/users", nil)
@@ -96,4 +76,22 @@ func TestClientGoneIsNoFailure(t *testing.T) {
 	if !strings.Contains(logged.String(), "okta request failed") {
 		t.Fatal("a cancellation of the face's own, with the client still there, is not logged")
 	}
+}
+
+// newLoggedServer is the face on a fresh store, its log kept in the buffer.
+func newLoggedServer(t *testing.T) (*Server, *bytes.Buffer) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	logged := new(bytes.Buffer)
+	s, err := New(ctx, Config{Store: store.NewOktaStore(db), Logger: slog.New(slog.NewTextHandler(logged, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s, logged
 }

@@ -7,27 +7,19 @@ import (
 	"strings"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
-type apiAppJSON struct {
-	ID               string `json:"id"`
-	Name             string `json:"name"`
-	Description      string `json:"description"`
-	CreatedDate      string `json:"createdDate"`
-	TokenCreatedDate string `json:"tokenCreatedDate"`
-	Token            string `json:"token,omitempty"`
-}
-
-func toAPIAppJSON(a store.WrikeAPIApp, token string) apiAppJSON {
-	return apiAppJSON{ID: a.ID, Name: a.Name, Description: a.Description,
+func toAPIApp(a store.WrikeAPIApp, token string) wrikeapi.APIApp {
+	return wrikeapi.APIApp{ID: a.ID, Name: a.Name, Description: a.Description,
 		CreatedDate: formatDate(a.Created), TokenCreatedDate: formatDate(a.TokenCreated), Token: token}
 }
 
 func (s *Server) listAPIApps(w http.ResponseWriter, _ *http.Request) error {
 	s.mu.RLock()
-	out := make([]apiAppJSON, 0, len(s.apps))
+	out := make([]wrikeapi.APIApp, 0, len(s.apps))
 	for _, a := range s.apps {
-		out = append(out, toAPIAppJSON(a, ""))
+		out = append(out, toAPIApp(a, ""))
 	}
 	s.mu.RUnlock()
 	writeData(w, http.StatusOK, "apiApps", out)
@@ -98,7 +90,7 @@ func (s *Server) createAPIApp(w http.ResponseWriter, r *http.Request) error {
 	s.apps = append(s.apps, a)
 	s.appsByToken[h] = a.ID
 	s.mu.Unlock()
-	writeData(w, http.StatusOK, "apiApps", []apiAppJSON{toAPIAppJSON(a, tok)})
+	writeData(w, http.StatusOK, "apiApps", []wrikeapi.APIApp{toAPIApp(a, tok)})
 	return nil
 }
 
@@ -107,7 +99,7 @@ func (s *Server) getAPIApp(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeData(w, http.StatusOK, "apiApps", []apiAppJSON{toAPIAppJSON(a, "")})
+	writeData(w, http.StatusOK, "apiApps", []wrikeapi.APIApp{toAPIApp(a, "")})
 	return nil
 }
 
@@ -147,7 +139,7 @@ func (s *Server) updateAPIApp(w http.ResponseWriter, r *http.Request) error {
 	if err := s.replaceAPIApp(r, old, a); err != nil {
 		return err
 	}
-	writeData(w, http.StatusOK, "apiApps", []apiAppJSON{toAPIAppJSON(a, "")})
+	writeData(w, http.StatusOK, "apiApps", []wrikeapi.APIApp{toAPIApp(a, "")})
 	return nil
 }
 
@@ -169,7 +161,7 @@ func (s *Server) regenerateAPIAppToken(w http.ResponseWriter, r *http.Request) e
 	if err := s.replaceAPIApp(r, old, a); err != nil {
 		return err
 	}
-	writeData(w, http.StatusOK, "apiApps", []apiAppJSON{toAPIAppJSON(a, tok)})
+	writeData(w, http.StatusOK, "apiApps", []wrikeapi.APIApp{toAPIApp(a, tok)})
 	return nil
 }
 
@@ -187,6 +179,6 @@ func (s *Server) deleteAPIApp(w http.ResponseWriter, r *http.Request) error {
 	s.apps = slices.DeleteFunc(s.apps, func(x store.WrikeAPIApp) bool { return x.ID == a.ID })
 	delete(s.appsByToken, toHash(a.TokenHash))
 	s.mu.Unlock()
-	writeData(w, http.StatusOK, "apiApps", []apiAppJSON{})
+	writeData(w, http.StatusOK, "apiApps", []wrikeapi.APIApp{})
 	return nil
 }

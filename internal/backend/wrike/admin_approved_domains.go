@@ -8,28 +8,22 @@ import (
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
-type domainJSON struct {
-	ID            string `json:"id"`
-	Domain        string `json:"domain"`        // canonical: A-labels, lower case
-	UnicodeDomain string `json:"unicodeDomain"` // the same domain as people read it
-	CreatedDate   string `json:"createdDate"`
-}
-
-func toDomainJSON(d store.WrikeApprovedDomain) domainJSON {
+func toApprovedDomain(d store.WrikeApprovedDomain) wrikeapi.ApprovedDomain {
 	unicode := d.Domain
 	if c, err := mailaddr.ParseDomain(d.Domain); err == nil {
 		unicode = c.Unicode
 	}
-	return domainJSON{ID: d.ID, Domain: d.Domain, UnicodeDomain: unicode, CreatedDate: formatDate(d.Created)}
+	return wrikeapi.ApprovedDomain{ID: d.ID, Domain: d.Domain, UnicodeDomain: unicode, CreatedDate: formatDate(d.Created)}
 }
 
 func (s *Server) listDomains(w http.ResponseWriter, _ *http.Request) error {
 	s.mu.RLock()
-	out := make([]domainJSON, 0, len(s.domains))
+	out := make([]wrikeapi.ApprovedDomain, 0, len(s.domains))
 	for _, d := range s.domains {
-		out = append(out, toDomainJSON(d))
+		out = append(out, toApprovedDomain(d))
 	}
 	s.mu.RUnlock()
 	writeData(w, http.StatusOK, "approvedDomains", out)
@@ -64,7 +58,7 @@ func (s *Server) createDomain(w http.ResponseWriter, r *http.Request) error {
 	s.mu.Lock()
 	s.domains = append(s.domains, d)
 	s.mu.Unlock()
-	writeData(w, http.StatusOK, "approvedDomains", []domainJSON{toDomainJSON(d)})
+	writeData(w, http.StatusOK, "approvedDomains", []wrikeapi.ApprovedDomain{toApprovedDomain(d)})
 	return nil
 }
 
@@ -112,7 +106,7 @@ func (s *Server) getDomain(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return fmt.Errorf("%w: approved domain %q", store.ErrNotFound, key)
 	}
-	writeData(w, http.StatusOK, "approvedDomains", []domainJSON{toDomainJSON(d)})
+	writeData(w, http.StatusOK, "approvedDomains", []wrikeapi.ApprovedDomain{toApprovedDomain(d)})
 	return nil
 }
 
@@ -130,6 +124,6 @@ func (s *Server) deleteDomain(w http.ResponseWriter, r *http.Request) error {
 	s.mu.Lock()
 	s.domains = slices.DeleteFunc(s.domains, func(x store.WrikeApprovedDomain) bool { return x.ID == d.ID })
 	s.mu.Unlock()
-	writeData(w, http.StatusOK, "approvedDomains", []domainJSON{})
+	writeData(w, http.StatusOK, "approvedDomains", []wrikeapi.ApprovedDomain{})
 	return nil
 }

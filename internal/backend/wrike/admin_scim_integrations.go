@@ -7,16 +7,8 @@ import (
 	"strings"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
-
-type integrationJSON struct {
-	ID               string `json:"id"`
-	IdentityProvider string `json:"identityProvider"`
-	Enabled          bool   `json:"enabled"`
-	DefaultUserType  string `json:"defaultUserType"`
-	SCIMURL          string `json:"scimUrl"`
-	UpdatedDate      string `json:"updatedDate"`
-}
 
 // integration returns a provider's integration; a provider never configured
 // is a disabled integration with the default user type.
@@ -35,8 +27,8 @@ func (s *Server) integration(provider string) (store.WrikeSCIMIntegration, bool)
 	return in, true
 }
 
-func (s *Server) integrationJSON(r *http.Request, in store.WrikeSCIMIntegration) integrationJSON {
-	return integrationJSON{ID: in.Provider, IdentityProvider: in.Provider, Enabled: in.Enabled,
+func (s *Server) integrationAnswer(r *http.Request, in store.WrikeSCIMIntegration) wrikeapi.SCIMIntegration {
+	return wrikeapi.SCIMIntegration{ID: in.Provider, IdentityProvider: in.Provider, Enabled: in.Enabled,
 		DefaultUserType: in.DefaultUserType, SCIMURL: s.scimURL(r, in.Provider), UpdatedDate: formatDate(in.Updated)}
 }
 
@@ -45,10 +37,10 @@ func unknownProvider(p string) error {
 }
 
 func (s *Server) listIntegrations(w http.ResponseWriter, r *http.Request) error {
-	out := make([]integrationJSON, 0, len(identityProviders))
+	out := make([]wrikeapi.SCIMIntegration, 0, len(identityProviders))
 	for _, p := range identityProviders {
 		in, _ := s.integration(p)
-		out = append(out, s.integrationJSON(r, in))
+		out = append(out, s.integrationAnswer(r, in))
 	}
 	writeData(w, http.StatusOK, "scimIntegrations", out)
 	return nil
@@ -59,7 +51,7 @@ func (s *Server) getIntegration(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return unknownProvider(r.PathValue("provider"))
 	}
-	writeData(w, http.StatusOK, "scimIntegrations", []integrationJSON{s.integrationJSON(r, in)})
+	writeData(w, http.StatusOK, "scimIntegrations", []wrikeapi.SCIMIntegration{s.integrationAnswer(r, in)})
 	return nil
 }
 
@@ -96,7 +88,7 @@ func (s *Server) updateIntegration(w http.ResponseWriter, r *http.Request) error
 	s.mu.Lock()
 	s.integrations[provider] = in
 	s.mu.Unlock()
-	writeData(w, http.StatusOK, "scimIntegrations", []integrationJSON{s.integrationJSON(r, in)})
+	writeData(w, http.StatusOK, "scimIntegrations", []wrikeapi.SCIMIntegration{s.integrationAnswer(r, in)})
 	return nil
 }
 

@@ -9,40 +9,14 @@ import (
 	"strings"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
-
-type accountJSON struct {
-	ID                 string `json:"id"`
-	Name               string `json:"name"`
-	BillableSeats      int    `json:"billableSeats"`
-	ActiveMembers      int    `json:"activeMembers"`
-	DeactivatedMembers int    `json:"deactivatedMembers"`
-}
 
 func (s *Server) getAccount(w http.ResponseWriter, _ *http.Request) error {
 	active, inactive := s.users.counts()
-	writeData(w, http.StatusOK, "accounts", []accountJSON{{ID: s.account.ID, Name: s.account.Name,
-		BillableSeats: active, ActiveMembers: active, DeactivatedMembers: inactive}})
+	writeData(w, http.StatusOK, "accounts", []wrikeapi.Account{{ID: s.account.ID, Name: s.account.Name,
+		BillableSeats: int64(active), ActiveMembers: int64(active), DeactivatedMembers: int64(inactive)}})
 	return nil
-}
-
-type adminUserJSON struct {
-	ID               string `json:"id"`
-	UserName         string `json:"userName"`
-	ExternalID       string `json:"externalId"`
-	FirstName        string `json:"firstName"`
-	LastName         string `json:"lastName"`
-	Email            string `json:"email"`
-	Title            string `json:"title"`
-	Phone            string `json:"phone"`
-	Organization     string `json:"organization"`
-	Department       string `json:"department"`
-	UserType         string `json:"userType"`
-	Active           bool   `json:"active"`
-	Billable         bool   `json:"billable"`
-	IdentityProvider string `json:"identityProvider"`
-	CreatedDate      string `json:"createdDate"`
-	UpdatedDate      string `json:"updatedDate"`
 }
 
 // usersPageSize is the default and the largest pageSize of GET /users, as
@@ -120,7 +94,7 @@ type usersPage struct {
 	Kind          string          `json:"kind"`
 	NextPageToken string          `json:"nextPageToken,omitempty"`
 	ResponseSize  int             `json:"responseSize"`
-	Data          []adminUserJSON `json:"data"`
+	Data          []wrikeapi.User `json:"data"`
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
@@ -198,7 +172,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if counting {
 		tok.total = matched
 	}
-	answer := usersPage{Kind: "users", ResponseSize: tok.total, Data: make([]adminUserJSON, 0, min(len(page), pageSize))}
+	answer := usersPage{Kind: "users", ResponseSize: tok.total, Data: make([]wrikeapi.User, 0, min(len(page), pageSize))}
 	more := len(page) > pageSize
 	if more {
 		page = page[:pageSize]

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
 // SCIM schema URNs of the user resource.
@@ -141,12 +142,12 @@ func primaryValue(items []multiItem) string {
 	return ""
 }
 
-func (u *user) adminFields() (adminUserJSON, error) {
+func (u *user) adminFields() (wrikeapi.User, error) {
 	var d userDoc
 	if err := json.Unmarshal(appendUnpacked(nil, u.doc), &d); err != nil {
-		return adminUserJSON{}, fmt.Errorf("user %s: %w", u.id, err)
+		return wrikeapi.User{}, fmt.Errorf("user %s: %w", u.id, err)
 	}
-	return adminUserJSON{
+	return wrikeapi.User{
 		ID: u.id, UserName: d.UserName, ExternalID: d.ExternalID, FirstName: d.Name.GivenName, LastName: d.Name.FamilyName,
 		Email: primaryValue(d.Emails), Title: d.Title, Phone: primaryValue(d.PhoneNumbers),
 		Organization: d.Enterprise.Organization, Department: d.Enterprise.Department,

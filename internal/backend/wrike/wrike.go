@@ -26,6 +26,7 @@ import (
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/store"
 	"github.com/wrike-community/terraform-provider-wrike/internal/cost"
 	"github.com/wrike-community/terraform-provider-wrike/internal/mailaddr"
+	"github.com/wrike-community/terraform-provider-wrike/internal/wrikeapi"
 )
 
 // Config configures the face.
@@ -84,12 +85,12 @@ type Server struct {
 }
 
 // Identity providers that have a SCIM integration, in listing order.
-var identityProviders = []string{"okta", "azure_ad", "onelogin"}
+var identityProviders = wrikeapi.IdentityProviders
 
 // User types of the Wrike extension.
-var userTypes = []string{"Regular", "External", "Collaborator"}
+var userTypes = wrikeapi.UserTypes
 
-const defaultUserType = "Regular"
+const defaultUserType = wrikeapi.UserTypeRegular
 
 // New loads the face's state from the store, creating the account on first
 // start.
