@@ -98,42 +98,20 @@ func TestReopenKeepsDataAndMigrationsOnce(t *testing.T) {
 	}
 }
 
-// TestEngineWritesPrepared: the statements the provisioning engine runs by
-// the thousand inside write transactions are prepared on the writer's
-// connection once the Okta store exists; inside a transaction none could be
-// prepared any more (the writer's only connection is taken).
-func TestEngineWritesPrepared(t *testing.T) {
-	db := openTest(t)
-	for _, q := range engineWrites {
-		if _, ok := db.cachedStmt("w" + q); ok {
-			t.Fatalf("prepared before the Okta store exists: %.40s", q)
-		}
-	}
-	NewOktaStore(db)
-	err := db.Write(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
-		for _, q := range engineWrites {
-			if _, err := (preparedQuerier{db: db, tx: tx}).stmt(context.Background(), q); err != nil {
-				return fmt.Errorf("%.40s: %w", q, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// TestUserWritesPrepared: the statements of each face's user creates and
-// updates (SCIM POSTs and PATCHes, Okta's user API) are prepared on the
-// writer's connection once the face's store exists, as the engine's are.
-func TestUserWritesPrepared(t *testing.T) {
+// TestWritesPrepared: the statements run by the thousand inside write
+// transactions (the provisioning engine's, each face's user creates and
+// updates: SCIM POSTs and PATCHes, Okta's user API) are prepared on the
+// writer's connection once the face's store exists; inside a transaction
+// none could be prepared any more (the writer's only connection is taken).
+func TestWritesPrepared(t *testing.T) {
 	for _, face := range []struct {
 		name    string
 		queries []string
 		open    func(*DB)
 	}{
-		{"wrike", wrikeUserWrites, func(db *DB) { NewWrikeStore(db) }},
-		{"okta", oktaUserWrites, func(db *DB) { NewOktaStore(db) }},
+		{"okta engine", engineWrites, func(db *DB) { NewOktaStore(db) }},
+		{"wrike users", wrikeUserWrites, func(db *DB) { NewWrikeStore(db) }},
+		{"okta users", oktaUserWrites, func(db *DB) { NewOktaStore(db) }},
 	} {
 		t.Run(face.name, func(t *testing.T) {
 			db := openTest(t)
