@@ -8,12 +8,12 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/backendtest"
 	"github.com/wrike-community/terraform-provider-wrike/internal/backend/wrike"
+	"github.com/wrike-community/terraform-provider-wrike/internal/reliabilitytest"
 )
 
 // The benchmarks call the face's handler in-process (no network), so they
@@ -58,28 +58,18 @@ func startBench(b *testing.B, users int) *benchEnv {
 	env := backendtest.Start(b)
 	sc := env.SetupSCIM(b, "okta", "load.example.com")
 	e := &benchEnv{h: env.Backend.Wrike, base: strings.TrimPrefix(sc.BaseURL, env.WrikeURL), token: sc.Token, ids: make([]string, users)}
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for range 32 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= users {
-					return
-				}
-				rec := e.serve("POST", "/Users", benchUserBody(i))
-				if rec.Code != http.StatusCreated {
-					panic(rec.Body.String())
-				}
-				body := rec.Body.String()
-				j := strings.Index(body, `"id":"`) + 6
-				e.ids[i] = body[j : j+strings.IndexByte(body[j:], '"')]
-			}
-		}()
+	if _, err := reliabilitytest.Parallel(users, 32, func(i int) error {
+		rec := e.serve("POST", "/Users", benchUserBody(i))
+		if rec.Code != http.StatusCreated {
+			return fmt.Errorf("create user %d: %d %s", i, rec.Code, rec.Body)
+		}
+		body := rec.Body.String()
+		j := strings.Index(body, `"id":"`) + 6
+		e.ids[i] = body[j : j+strings.IndexByte(body[j:], '"')]
+		return nil
+	}); err != nil {
+		b.Fatal(err)
 	}
-	wg.Wait()
 	return e
 }
 
