@@ -24,8 +24,11 @@ type search struct {
 // cores to lookups and provisioning), waiting up to the gate's wait for it,
 // and returns the search and the function that ends it.
 func (s *Server) startSearch(r *http.Request, param string) (*search, func(), error) {
+	// The meter paces on the client's context, not the walk's: ending the
+	// walk (past the budget, or at the end) must not cut the rest that
+	// Close takes before it gives the slot back.
 	ctx, cancel := context.WithCancel(r.Context())
-	sr := &search{meter: s.gate.Meter(ctx, s.searchBudget), ctx: ctx, cancel: cancel, param: param}
+	sr := &search{meter: s.gate.Meter(r.Context(), s.searchBudget), ctx: ctx, cancel: cancel, param: param}
 	if err := sr.meter.Hold(); err != nil {
 		cancel()
 		if errors.Is(err, cost.ErrBusy) {
@@ -34,7 +37,7 @@ func (s *Server) startSearch(r *http.Request, param string) (*search, func(), er
 		}
 		return nil, nil, err
 	}
-	return sr, func() { cancel(); sr.meter.Close() }, nil
+	return sr, func() { sr.meter.Close(); cancel() }, nil
 }
 
 // row is called for each row the walk examines, with its cost: the search
