@@ -551,8 +551,6 @@ func content(res map[string]any) []byte {
 	return b
 }
 
-// updateUser runs one PUT or PATCH: change computes the new resource from
-// the current one. It holds the user's lock, so change sees the latest state.
 // writeMeter is the meter of a SCIM write that decodes size bytes of JSON
 // (its body, and the stored user it updates) at cost.DecodeWeight, paced
 // (cost.Meter.Pace): a write of a user at every size limit is heavy work,
@@ -567,7 +565,8 @@ func (s *Server) writeMeter(r *http.Request, size int) (*cost.Meter, error) {
 	return m, nil
 }
 
-// updateUser applies change to the user's resource and stores the result;
+// updateUser runs one PUT or PATCH: change computes the new resource from
+// the current one. It holds the user's lock, so change sees the latest state.
 // bodySize is the request body's length, charged with the stored user's to
 // the write's meter, which change charges too.
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c scimCall, bodySize int,
